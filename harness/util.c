@@ -1,0 +1,190 @@
+// SPDX-License-Identifier: MIT
+#include "isocheck/util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+int iso_errf(struct iso_err *e, int errnum, const char *fmt, ...)
+{
+        if (!e)
+                return -1;
+        va_list ap;
+        va_start(ap, fmt);
+        int n = vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+        va_end(ap);
+        if (n < 0)
+                e->msg[0] = '\0';
+        size_t len = strlen(e->msg);
+        if (errnum && len < sizeof(e->msg))
+                snprintf(e->msg + len, sizeof(e->msg) - len, ": %s", strerror(errnum));
+        e->errnum = errnum;
+        return -1;
+}
+
+char *iso_read_file(const char *path, size_t *len, struct iso_err *e)
+{
+        iso_autoclose int fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0) {
+                iso_errf(e, errno, "open %s", path);
+                return NULL;
+        }
+        size_t cap = 4096, used = 0;
+        char *buf = malloc(cap);
+        if (!buf) {
+                iso_errf(e, ENOMEM, "read %s", path);
+                return NULL;
+        }
+        for (;;) {
+                if (cap - used < 2) {
+                        char *nb = realloc(buf, cap * 2);
+                        if (!nb) {
+                                free(buf);
+                                iso_errf(e, ENOMEM, "read %s", path);
+                                return NULL;
+                        }
+                        buf = nb;
+                        cap *= 2;
+                }
+                ssize_t r = read(fd, buf + used, cap - used - 1);
+                if (r < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        int saved = errno;
+                        free(buf);
+                        iso_errf(e, saved, "read %s", path);
+                        return NULL;
+                }
+                if (r == 0)
+                        break;
+                used += (size_t)r;
+        }
+        buf[used] = '\0';
+        if (len)
+                *len = used;
+        return buf;
+}
+
+int iso_write_file(const char *path, const char *s, struct iso_err *e)
+{
+        iso_autoclose int fd = open(path, O_WRONLY | O_CLOEXEC);
+        if (fd < 0)
+                return iso_errf(e, errno, "open %s for writing", path);
+        size_t n = strlen(s);
+        ssize_t w = write(fd, s, n);
+        if (w < 0)
+                return iso_errf(e, errno, "write \"%s\" to %s", s, path);
+        if ((size_t)w != n)
+                return iso_errf(e, EIO, "write \"%s\" to %s: short write (%zd of %zu bytes)", s,
+                                path, w, n);
+        return 0;
+}
+
+int iso_read_long(const char *path, long long *out, struct iso_err *e)
+{
+        iso_autofree char *s = iso_read_file(path, NULL, e);
+        if (!s)
+                return -1;
+        char *end;
+        errno = 0;
+        long long v = strtoll(s, &end, 10);
+        if (errno || end == s || (*end && *end != '\n'))
+                return iso_errf(e, EINVAL, "read %s: expected one integer, got \"%.40s\"", path, s);
+        *out = v;
+        return 0;
+}
+
+int iso_pathf(char *buf, size_t size, const char *fmt, ...)
+{
+        va_list ap;
+        va_start(ap, fmt);
+        int n = vsnprintf(buf, size, fmt, ap);
+        va_end(ap);
+        if (n < 0 || (size_t)n >= size) {
+                errno = ENAMETOOLONG;
+                return -1;
+        }
+        return 0;
+}
+
+size_t iso_strlcpy(char *dst, const char *src, size_t size)
+{
+        size_t len = strlen(src);
+        if (size) {
+                size_t n = len < size - 1 ? len : size - 1;
+                memcpy(dst, src, n);
+                dst[n] = '\0';
+        }
+        return len;
+}
+
+double iso_now(void)
+{
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+int iso_mkdir_p(const char *path, struct iso_err *e)
+{
+        char tmp[PATH_MAX];
+        if (iso_pathf(tmp, sizeof(tmp), "%s", path) < 0)
+                return iso_errf(e, ENAMETOOLONG, "mkdir %s", path);
+        for (char *p = tmp + 1; *p; p++) {
+                if (*p != '/')
+                        continue;
+                *p = '\0';
+                if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
+                        return iso_errf(e, errno, "mkdir %s", tmp);
+                *p = '/';
+        }
+        if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
+                return iso_errf(e, errno, "mkdir %s", tmp);
+        return 0;
+}
+
+int iso_write_atomic(const char *path, const void *data, size_t len, struct iso_err *e)
+{
+        char tmp[PATH_MAX];
+        if (iso_pathf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid()) < 0)
+                return iso_errf(e, ENAMETOOLONG, "write %s", path);
+        int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        if (fd < 0)
+                return iso_errf(e, errno, "create %s", tmp);
+        const char *p = data;
+        size_t left = len;
+        while (left) {
+                ssize_t w = write(fd, p, left);
+                if (w < 0 && errno == EINTR)
+                        continue;
+                if (w <= 0) {
+                        int saved = w < 0 ? errno : ENOSPC;
+                        close(fd);
+                        unlink(tmp);
+                        return iso_errf(e, saved, "write %s", tmp);
+                }
+                p += w;
+                left -= (size_t)w;
+        }
+        if (fsync(fd) < 0 && errno != EINVAL) {
+                int saved = errno;
+                close(fd);
+                unlink(tmp);
+                return iso_errf(e, saved, "fsync %s", tmp);
+        }
+        if (close(fd) < 0) {
+                int saved = errno;
+                unlink(tmp);
+                return iso_errf(e, saved, "close %s", tmp);
+        }
+        if (rename(tmp, path) < 0) {
+                int saved = errno;
+                unlink(tmp);
+                return iso_errf(e, saved, "rename %s to %s", tmp, path);
+        }
+        return 0;
+}

@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What a run produced, and the two writers that turn it into reports:
+ * TAP (version 14, or 13 for older consumers) and JUnit XML (Jenkins junit-10.xsd).
+ * Both writers accept any bytes in any string: control characters, invalid UTF-8,
+ * "]]>", "<&\"'", "#", "\\" and newlines, and still produce well-formed documents.
+ */
+#ifndef ISOCHECK_REPORT_H
+#define ISOCHECK_REPORT_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#define ISO_MAX_CHECKS 128
+#define ISO_MAX_ARTIFACTS 8
+
+enum iso_verdict { ISO_PASS = 0, ISO_FAIL, ISO_SKIP, ISO_ERROR };
+
+/* Lower-case name of a verdict: "pass", "fail", "skip", "error". */
+const char *iso_verdict_name(enum iso_verdict v);
+
+/* One check, as recorded by a case body (fixed size: it lives in shared memory). */
+struct iso_check_rec {
+        int ok;
+        int line;
+        char file[96];
+        char what[160];
+        char expected[256];
+        char got[512];
+};
+
+/* One case's outcome. */
+struct iso_result {
+        const char *name;    /* "pidns.init.pid1" */
+        const char *summary; /* one line */
+        enum iso_verdict verdict;
+        char message[1024]; /* skip reason, error cause, or summary of failed checks */
+        char where[128];    /* file:line the message comes from, "" if none */
+        double duration_s;
+        size_t n_checks;
+        struct iso_check_rec checks[ISO_MAX_CHECKS];
+        size_t n_artifacts;
+        char artifacts[ISO_MAX_ARTIFACTS][256]; /* paths as written */
+        char *log;                              /* NUL-terminated, may be NULL */
+};
+
+struct iso_property {
+        const char *name;
+        const char *value;
+};
+
+/* A whole run: one target (JUnit <testsuite>). */
+struct iso_run {
+        const char *target; /* "host", "vm", "container": the testsuite name */
+        const char *hostname;
+        const char *timestamp; /* ISO 8601, UTC */
+        double duration_s;
+        const struct iso_property *props;
+        size_t n_props;
+        const struct iso_result *results;
+        size_t n_results;
+};
+
+/* TAP stream. @version: 13 or 14. The plan is written by iso_tap_begin. */
+struct iso_tap {
+        FILE *out;
+        int version;
+        int verbose; /* also write the case log as comment lines */
+};
+
+/* Write the version line and the plan "1..@n_planned". Returns 0, or -1 on a write error. */
+int iso_tap_begin(const struct iso_tap *tap, size_t n_planned);
+
+/*
+ * Write test point @number (1-based) for @r: for cases with checks, an indented subtest
+ * (TAP 14: "# Subtest: name", 4-space indent, own plan) with one point per check and a
+ * YAML block on each failed check; then the case's own point with "# SKIP reason" or a
+ * YAML block (message, severity, at, duration_s, artifacts) when it did not pass.
+ * Returns 0, or -1 on a write error.
+ */
+int iso_tap_case(const struct iso_tap *tap, size_t number, const struct iso_result *r);
+
+/* A "Bail out!" line with a reason, for a run that cannot go on. Returns 0 or -1. */
+int iso_tap_bail(const struct iso_tap *tap, const char *reason);
+
+/*
+ * Write the TAP description of @s to @out: invalid UTF-8 becomes U+FFFD, '#' and '\'
+ * are escaped with '\', control characters become "\xNN", so the result stays on one
+ * line and cannot be read as a directive. Returns 0 or -1 on a write error.
+ */
+int iso_tap_put_desc(FILE *out, const char *s);
+
+/*
+ * Write @run as one JUnit XML document: <testsuites> holding one <testsuite> named after
+ * the target, with <properties>, and one <testcase classname="area.topic" name="behaviour">
+ * per result, holding at most one of <failure>, <error>, <skipped> and a <system-out>.
+ * Times are seconds with three decimals in the C locale. Returns 0 or -1 on a write error.
+ */
+int iso_junit_write(FILE *out, const struct iso_run *run);
+
+/*
+ * Write @s as XML character data (or attribute text when @attr): & < > " ' escaped,
+ * invalid UTF-8 and characters XML 1.0 forbids become U+FFFD, so "]]>" and control
+ * characters cannot break the document. Returns 0 or -1 on a write error.
+ */
+int iso_xml_put(FILE *out, const char *s, int attr);
+
+/* Count results by verdict into @counts[4] indexed by enum iso_verdict. */
+void iso_run_count(const struct iso_run *run, size_t counts[4]);
+
+#endif

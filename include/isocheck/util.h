@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: MIT */
+/* Small shared helpers: error values, scope-bound cleanup, whole-file reads and writes. */
+#ifndef ISOCHECK_UTIL_H
+#define ISOCHECK_UTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+#define ISO_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/*
+ * An error as a value: the errno of the failing call (0 when none applies) and a message
+ * that names the call and the object ("write 100 to /sys/.../memory.max: Device or
+ * resource busy"). Library functions fill one and return -1; they never print or exit.
+ */
+struct iso_err {
+        int errnum;
+        char msg[768];
+};
+
+/*
+ * Fill @e (may be NULL) from a printf-style message; when @errnum is non-zero,
+ * ": strerror(errnum)" is appended. Returns -1 so callers can `return iso_errf(...)`.
+ */
+int iso_errf(struct iso_err *e, int errnum, const char *fmt, ...)
+        __attribute__((format(printf, 3, 4)));
+
+static inline void iso_freep(void *p)
+{
+        free(*(void **)p);
+}
+static inline void iso_closep(const int *fd)
+{
+        if (*fd >= 0)
+                close(*fd);
+}
+/* `iso_autofree char *s = ...;` is freed, `iso_autoclose int fd = ...;` closed, on scope exit. */
+#define iso_autofree __attribute__((cleanup(iso_freep)))
+#define iso_autoclose __attribute__((cleanup(iso_closep)))
+
+/*
+ * Read a whole file (procfs, sysfs, cgroupfs or regular) into a NUL-terminated heap
+ * buffer. @len (may be NULL) receives the byte count. Returns the buffer or NULL with
+ * @e filled ("open /proc/1/status: ..."). Files are read with repeated read(2) until
+ * EOF, so pseudo-files larger than one page are complete.
+ */
+char *iso_read_file(const char *path, size_t *len, struct iso_err *e);
+
+/*
+ * Write @s to an existing file with one write(2) (cgroupfs and procfs take a value per
+ * write). Returns 0, or -1 with @e naming the value, the file and errno.
+ */
+int iso_write_file(const char *path, const char *s, struct iso_err *e);
+
+/*
+ * Read a file holding one integer (e.g. cgroup.max.depth, oom_score_adj).
+ * Returns 0 and sets *out, or -1 with @e filled (EINVAL when the text is not a number).
+ */
+int iso_read_long(const char *path, long long *out, struct iso_err *e);
+
+/* snprintf that reports truncation: returns 0, or -1 with errno ENAMETOOLONG. */
+int iso_pathf(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* Copy @src into @dst (@size bytes), truncating; always NUL-terminates. Returns strlen(src). */
+size_t iso_strlcpy(char *dst, const char *src, size_t size);
+
+/* Monotonic clock in seconds (CLOCK_MONOTONIC). */
+double iso_now(void);
+
+/* Create a directory and its parents (mode 0755); an existing directory is fine. 0 or -1 + e. */
+int iso_mkdir_p(const char *path, struct iso_err *e);
+
+/*
+ * Write @len bytes to @path atomically: into "<path>.tmp.<pid>" then rename(2), so a
+ * reader never sees a half-written file. Returns 0 or -1 with @e filled; on failure the
+ * temporary file is removed.
+ */
+int iso_write_atomic(const char *path, const void *data, size_t len, struct iso_err *e);
+
+#endif
