@@ -1,0 +1,168 @@
+// SPDX-License-Identifier: MIT
+#include "isocheck/cli.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char iso_cli_usage[] =
+        "Usage: isocheck [OPTION]...\n"
+        "Check that this kernel's cgroups and namespaces behave as containers need.\n"
+        "\n"
+        "Selecting cases:\n"
+        "  -l, --list              list the cases and exit\n"
+        "  -f, --filter GLOB       run only cases whose name matches GLOB (repeatable)\n"
+        "  -x, --exclude GLOB      leave out cases whose name matches GLOB (repeatable)\n"
+        "\n"
+        "Reports:\n"
+        "      --tap FILE|-        also write the TAP stream to FILE\n"
+        "                          (default reports/isocheck.tap; - for stdout only)\n"
+        "      --tap-version 13|14 TAP version (default 14; 13 for prove 3.44)\n"
+        "      --junit FILE        JUnit XML report (default reports/isocheck.junit.xml)\n"
+        "      --artifacts DIR     per-case artifacts (default reports/artifacts)\n"
+        "\n"
+        "Running:\n"
+        "      --timeout-mult F    multiply every case's timeout by F (0 < F <= 1000)\n"
+        "  -v, --verbose           write each case's log as TAP comments\n"
+        "\n"
+        "Other:\n"
+        "      --env               describe this machine as the cases see it, and exit\n"
+        "  -h, --help              show this help and exit\n"
+        "  -V, --version           show the version and exit\n"
+        "\n"
+        "Exit status: 0 all passed (skips allowed), 1 a failure or error, 2 bad usage,\n"
+        "77 no case could run, 99 the harness broke.\n";
+
+enum { OPT_TAP = 256, OPT_TAP_VERSION, OPT_JUNIT, OPT_ARTIFACTS, OPT_TIMEOUT_MULT, OPT_ENV };
+
+static const struct option long_opts[] = {
+        {"list", no_argument, NULL, 'l'},
+        {"filter", required_argument, NULL, 'f'},
+        {"exclude", required_argument, NULL, 'x'},
+        {"tap", required_argument, NULL, OPT_TAP},
+        {"tap-version", required_argument, NULL, OPT_TAP_VERSION},
+        {"junit", required_argument, NULL, OPT_JUNIT},
+        {"artifacts", required_argument, NULL, OPT_ARTIFACTS},
+        {"timeout-mult", required_argument, NULL, OPT_TIMEOUT_MULT},
+        {"env", no_argument, NULL, OPT_ENV},
+        {"verbose", no_argument, NULL, 'v'},
+        {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},
+        {NULL, 0, NULL, 0},
+};
+
+static int fail(char *err, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int fail(char *err, size_t size, const char *fmt, ...)
+{
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(err, size, fmt, ap);
+        va_end(ap);
+        return -1;
+}
+
+static int add_glob(const char **list, size_t *n, const char *glob, const char *opt, char *err,
+                    size_t size)
+{
+        if (!*glob)
+                return fail(err, size, "%s needs a non-empty glob", opt);
+        if (*n >= ISO_MAX_GLOBS)
+                return fail(err, size, "too many %s options (at most 32)", opt);
+        list[(*n)++] = glob;
+        return 0;
+}
+
+int iso_cli_parse(int argc, char *const argv[], struct iso_opts *o, char *err, size_t err_size)
+{
+        memset(o, 0, sizeof(*o));
+        o->tap_path = "reports/isocheck.tap";
+        o->tap_version = 14;
+        o->junit_path = "reports/isocheck.junit.xml";
+        o->artifacts_dir = "reports/artifacts";
+        o->timeout_mult = 1.0;
+
+        /* getopt keeps global state: reset it so parsing can run more than once. */
+        optind = 0;
+        opterr = 0;
+        int ch, idx;
+        while ((ch = getopt_long(argc, argv, ":lf:x:vhV", long_opts, &idx)) != -1) {
+                char *end;
+                switch (ch) {
+                case 'l':
+                        o->action = ISO_ACT_LIST;
+                        break;
+                case 'f':
+                        if (add_glob(o->filters, &o->n_filters, optarg, "--filter", err, err_size) <
+                            0)
+                                return -1;
+                        break;
+                case 'x':
+                        if (add_glob(o->excludes, &o->n_excludes, optarg, "--exclude", err,
+                                     err_size) < 0)
+                                return -1;
+                        break;
+                case OPT_TAP:
+                        if (!*optarg)
+                                return fail(err, err_size, "--tap needs a file name or -");
+                        o->tap_path = strcmp(optarg, "-") ? optarg : NULL;
+                        break;
+                case OPT_TAP_VERSION:
+                        if (!strcmp(optarg, "13"))
+                                o->tap_version = 13;
+                        else if (!strcmp(optarg, "14"))
+                                o->tap_version = 14;
+                        else
+                                return fail(err, err_size,
+                                            "--tap-version must be 13 or 14, not \"%s\"", optarg);
+                        break;
+                case OPT_JUNIT:
+                        if (!*optarg)
+                                return fail(err, err_size, "--junit needs a file name");
+                        o->junit_path = optarg;
+                        break;
+                case OPT_ARTIFACTS:
+                        if (!*optarg)
+                                return fail(err, err_size, "--artifacts needs a directory");
+                        o->artifacts_dir = optarg;
+                        break;
+                case OPT_TIMEOUT_MULT:
+                        errno = 0;
+                        o->timeout_mult = strtod(optarg, &end);
+                        if (errno || end == optarg || *end || !isfinite(o->timeout_mult) ||
+                            o->timeout_mult <= 0 || o->timeout_mult > 1000)
+                                return fail(err, err_size,
+                                            "--timeout-mult needs a number above 0 and at most "
+                                            "1000, not \"%s\"",
+                                            optarg);
+                        break;
+                case OPT_ENV:
+                        o->action = ISO_ACT_ENV;
+                        break;
+                case 'v':
+                        o->verbose = 1;
+                        break;
+                case 'h':
+                        o->action = ISO_ACT_HELP;
+                        break;
+                case 'V':
+                        o->action = ISO_ACT_VERSION;
+                        break;
+                case ':':
+                        return fail(err, err_size, "option %s needs a value", argv[optind - 1]);
+                default:
+                        if (optopt)
+                                snprintf(err, err_size, "unknown option -%c (see --help)", optopt);
+                        else
+                                snprintf(err, err_size, "unknown option %s (see --help)",
+                                         argv[optind - 1]);
+                        return -1;
+                }
+        }
+        if (optind < argc)
+                return fail(err, err_size, "unexpected argument \"%s\" (see --help)", argv[optind]);
+        return 0;
+}

@@ -1,0 +1,464 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Runs one case: fork, isolate (process group, tracking cgroup, oom_score_adj 0),
+ * enforce the timeout, collect what the case recorded in shared memory, then reclaim and
+ * report anything it left behind (processes, cgroups, mounts).
+ */
+#include "isocheck/runner.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "isocheck/cgroup.h"
+#include "isocheck/leaks.h"
+#include "shared.h"
+
+/* Linker-provided bounds of the "iso_cases" section; weak so a binary without cases links. */
+extern const struct iso_case *const __start_iso_cases[] __attribute__((weak));
+extern const struct iso_case *const __stop_iso_cases[] __attribute__((weak));
+
+static int by_name(const void *a, const void *b)
+{
+        const struct iso_case *const *x = a, *const *y = b;
+        return strcmp((*x)->name, (*y)->name);
+}
+
+size_t iso_registry(const struct iso_case *const **cases)
+{
+        static const struct iso_case **sorted;
+        static size_t n;
+        if (!sorted && __start_iso_cases && __stop_iso_cases) {
+                n = (size_t)(__stop_iso_cases - __start_iso_cases);
+                sorted = malloc((n ? n : 1) * sizeof(*sorted));
+                if (!sorted) {
+                        n = 0;
+                } else {
+                        memcpy(sorted, __start_iso_cases, n * sizeof(*sorted));
+                        qsort(sorted, n, sizeof(*sorted), by_name);
+                }
+        }
+        *cases = (const struct iso_case *const *)sorted;
+        return sorted ? n : 0;
+}
+
+int iso_runner_init(struct iso_runner *r, const struct iso_env *env, double timeout_mult,
+                    const char *artifacts_dir, volatile sig_atomic_t *stop, struct iso_err *e)
+{
+        memset(r, 0, sizeof(*r));
+        r->env = env;
+        r->timeout_mult = timeout_mult > 0 ? timeout_mult : 1.0;
+        r->stop = stop;
+        if (iso_pathf(r->artifacts_dir, sizeof(r->artifacts_dir), "%s", artifacts_dir) < 0)
+                return iso_errf(e, ENAMETOOLONG, "artifacts directory %s", artifacts_dir);
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        snprintf(r->run_id, sizeof(r->run_id), "%d-%lx", (int)getpid(),
+                 (unsigned long)(ts.tv_sec * 1000 + ts.tv_nsec / 1000000) & 0xffffffffUL);
+        r->track_version = iso_cg_track_hierarchy(env, r->track_mount, sizeof(r->track_mount));
+        /* Only a privileged runner may lower its own score; unprivileged runs skip anyway. */
+        iso_write_file("/proc/self/oom_score_adj", "-1000", NULL);
+        return 0;
+}
+
+/* <mount>/isocheck-<run>[/<case>[/ctl]] */
+static int cg_path(const struct iso_runner *r, const char *mount, const char *case_name,
+                   const char *leaf, char *out, size_t size)
+{
+        if (!case_name)
+                return iso_pathf(out, size, "%s/" ISO_CG_PREFIX "-%s", mount, r->run_id);
+        if (!leaf)
+                return iso_pathf(out, size, "%s/" ISO_CG_PREFIX "-%s/%s", mount, r->run_id,
+                                 case_name);
+        return iso_pathf(out, size, "%s/" ISO_CG_PREFIX "-%s/%s/%s", mount, r->run_id, case_name,
+                         leaf);
+}
+
+/* Create isocheck-<run>/<case>/ctl in the tracking hierarchy. Returns 0 or -1 with @e. */
+static int make_tracking(struct iso_runner *r, const char *case_name, char *ctl, size_t size,
+                         struct iso_err *e)
+{
+        char path[PATH_MAX];
+        if (!r->run_cg_made) {
+                if (cg_path(r, r->track_mount, NULL, NULL, path, sizeof(path)) < 0)
+                        return iso_errf(e, ENAMETOOLONG, "tracking cgroup path");
+                if (iso_cg_create(path, e) < 0)
+                        return -1;
+                r->run_cg_made = 1;
+        }
+        if (cg_path(r, r->track_mount, case_name, NULL, path, sizeof(path)) < 0 ||
+            cg_path(r, r->track_mount, case_name, "ctl", ctl, size) < 0)
+                return iso_errf(e, ENAMETOOLONG, "tracking cgroup path for %s", case_name);
+        if (iso_cg_create(path, e) < 0)
+                return -1;
+        if (iso_cg_create(ctl, e) < 0) {
+                rmdir(path);
+                return -1;
+        }
+        return 0;
+}
+
+static void __attribute__((noreturn)) child_main(struct iso_runner *r, const struct iso_case *c,
+                                                 struct iso_shared *sh, const char *ctl, int out_fd)
+{
+        struct iso_t t = {.c = c, .sh = sh};
+        snprintf(t.run_id, sizeof(t.run_id), "%s", r->run_id);
+        if (iso_pathf(t.artifact_dir, sizeof(t.artifact_dir), "%s/%s", r->artifacts_dir, c->name) <
+            0)
+                iso_broken(&t, "artifact path %s/%s is too long", r->artifacts_dir, c->name);
+
+        setpgid(0, 0);
+        signal(SIGINT, SIG_DFL);
+        signal(SIGTERM, SIG_DFL);
+        signal(SIGPIPE, SIG_DFL);
+        sigset_t none;
+        sigemptyset(&none);
+        sigprocmask(SIG_SETMASK, &none, NULL);
+
+        /* The TAP stream is the runner's stdout: case output goes to the case log. */
+        int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
+        if (devnull >= 0) {
+                dup2(devnull, STDIN_FILENO);
+                close(devnull);
+        }
+        if (out_fd >= 0) {
+                dup2(out_fd, STDOUT_FILENO);
+                dup2(out_fd, STDERR_FILENO);
+                close(out_fd);
+        }
+
+        struct iso_err e = {0};
+        if (*ctl && iso_cg_enter_self(ctl, &e) < 0)
+                iso_broken(&t, "expected to join the tracking cgroup, but %s", e.msg);
+        if (iso_write_file("/proc/self/oom_score_adj", "0", &e) < 0)
+                iso_broken(&t, "expected to reset oom_score_adj to 0, but %s", e.msg);
+
+        c->run(&t);
+        _exit(0);
+}
+
+/* Wait for @pid until @deadline (monotonic seconds) or a stop request. 1 exited, 0 not. */
+static int wait_until(struct iso_runner *r, pid_t pid, double deadline, int *status)
+{
+        int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+        for (;;) {
+                pid_t w = waitpid(pid, status, WNOHANG);
+                if (w == pid) {
+                        if (pidfd >= 0)
+                                close(pidfd);
+                        return 1;
+                }
+                double left = deadline - iso_now();
+                if (left <= 0 || (r->stop && *r->stop))
+                        break;
+                if (pidfd >= 0) {
+                        struct pollfd p = {.fd = pidfd, .events = POLLIN};
+                        int ms = left > 0.2 ? 200 : (int)(left * 1000) + 1;
+                        poll(&p, 1, ms); /* EINTR from SIGINT/SIGTERM: loop re-checks */
+                } else {
+                        struct timespec ts = {0, 5 * 1000000L}; /* no pidfd before 5.3 */
+                        nanosleep(&ts, NULL);
+                }
+        }
+        if (pidfd >= 0)
+                close(pidfd);
+        return 0;
+}
+
+/* Kill the case's whole tree: its cgroup, then its process group, then reap the child. */
+static void kill_tree(pid_t pid, const char *ctl, int *status)
+{
+        if (*ctl)
+                iso_cg_kill_all(ctl, 2.0, NULL);
+        kill(-pid, SIGKILL);
+        kill(pid, SIGKILL);
+        waitpid(pid, status, 0);
+}
+
+static void appendf(char *buf, size_t size, const char *fmt, ...)
+        __attribute__((format(printf, 3, 4)));
+static void appendf(char *buf, size_t size, const char *fmt, ...)
+{
+        size_t len = strlen(buf);
+        if (len + 1 >= size)
+                return;
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(buf + len, size - len, fmt, ap);
+        va_end(ap);
+}
+
+/*
+ * Reclaim what outlived the case: processes in its tracking cgroup or process group,
+ * cgroups below isocheck-<run>/<case>/ in any hierarchy, new mounts. Describes each
+ * leak in @leaks.
+ */
+static void reclaim(struct iso_runner *r, const struct iso_case *c, pid_t pgid, const char *ctl,
+                    const struct iso_mounts *mounts, char *leaks, size_t size)
+{
+        struct iso_err e = {0};
+        if (*ctl) {
+                pid_t pids[16];
+                long n = iso_cg_pids(ctl, pids, ISO_ARRAY_SIZE(pids), NULL);
+                if (n > 0) {
+                        appendf(leaks, size, "%ld process(es) still running in %s:", n, ctl);
+                        for (long i = 0; i < n && i < 16; i++)
+                                appendf(leaks, size, " %d", (int)pids[i]);
+                        appendf(leaks, size, "; ");
+                        if (iso_cg_kill_all(ctl, 2.0, &e) < 0)
+                                appendf(leaks, size, "%s; ", e.msg);
+                }
+        }
+        if (kill(-pgid, 0) == 0) {
+                appendf(leaks, size, "processes still in process group %d; ", (int)pgid);
+                kill(-pgid, SIGKILL);
+        }
+
+        for (size_t i = 0; i < r->env->n_hierarchies; i++) {
+                const struct iso_cg_hierarchy *h = &r->env->hierarchies[i];
+                char dir[PATH_MAX];
+                if (cg_path(r, h->mount, c->name, NULL, dir, sizeof(dir)) < 0)
+                        continue;
+                char names[16][256];
+                long n = iso_cg_children(dir, names, ISO_ARRAY_SIZE(names), NULL);
+                int is_track = !strcmp(h->mount, r->track_mount);
+                for (long k = 0; k < n && k < 16; k++) {
+                        if (is_track && !strcmp(names[k], "ctl"))
+                                continue;
+                        appendf(leaks, size, "cgroup %s/%s left behind; ", dir, names[k]);
+                }
+                if (iso_cg_remove_tree(dir, 2.0, &e) < 0)
+                        appendf(leaks, size, "cannot remove %s; ", e.msg);
+        }
+
+        if (mounts->ids) {
+                char what[512];
+                long n = iso_mounts_reclaim(mounts, what, sizeof(what), &e);
+                if (n > 0)
+                        appendf(leaks, size, "%ld mount(s) left in the runner's namespace: %s; ", n,
+                                what);
+        }
+        size_t len = strlen(leaks);
+        if (len >= 2 && !strcmp(leaks + len - 2, "; "))
+                leaks[len - 2] = '\0';
+}
+
+/* Read the case's captured stdout/stderr (at most @max bytes) and build the case log. */
+static char *build_log(const struct iso_shared *sh, int out_fd, size_t max)
+{
+        size_t log_len = sh->log_len < ISO_LOG_SIZE - 1 ? sh->log_len : ISO_LOG_SIZE - 1;
+        char *out = NULL;
+        size_t out_len = 0;
+        if (out_fd >= 0) {
+                off_t end = lseek(out_fd, 0, SEEK_END);
+                if (end > 0) {
+                        out_len = (size_t)end < max ? (size_t)end : max;
+                        out = malloc(out_len);
+                        if (out && pread(out_fd, out, out_len, 0) != (ssize_t)out_len) {
+                                free(out);
+                                out = NULL;
+                        }
+                        if (!out)
+                                out_len = 0;
+                }
+        }
+        static const char hdr[] = "--- output of the case process ---\n";
+        char *log = malloc(log_len + out_len + sizeof(hdr) + 1);
+        if (!log) {
+                free(out);
+                return NULL;
+        }
+        memcpy(log, sh->log, log_len);
+        size_t at = log_len;
+        if (out_len) {
+                memcpy(log + at, hdr, sizeof(hdr) - 1);
+                at += sizeof(hdr) - 1;
+                memcpy(log + at, out, out_len);
+                at += out_len;
+        }
+        log[at] = '\0';
+        free(out);
+        return log;
+}
+
+/* Turn what the case recorded into its verdict and message. */
+static void judge(struct iso_result *res, const struct iso_shared *sh, int status, int timed_out,
+                  int stopped, unsigned timeout_s, const char *leaks)
+{
+        size_t failed = 0;
+        const struct iso_check_rec *first_failed = NULL;
+        unsigned reserved = sh->n_reserved;
+        for (unsigned i = 0; i < reserved && i < ISO_MAX_CHECKS; i++) {
+                if (!sh->published[i])
+                        continue; /* the recorder died mid-write */
+                res->checks[res->n_checks++] = sh->checks[i];
+                if (!sh->checks[i].ok) {
+                        failed++;
+                        if (!first_failed)
+                                first_failed = &sh->checks[i];
+                }
+        }
+        int end_kind = sh->end_ready ? sh->end_kind : 0;
+
+        if (timed_out) {
+                res->verdict = ISO_ERROR;
+                snprintf(res->message, sizeof(res->message), "timed out after %u s", timeout_s);
+        } else if (stopped) {
+                res->verdict = ISO_ERROR;
+                snprintf(res->message, sizeof(res->message),
+                         "interrupted: the run was stopped by a signal");
+        } else if (end_kind == ISO_ERROR) {
+                res->verdict = ISO_ERROR;
+                snprintf(res->message, sizeof(res->message), "%s", sh->end_message);
+                snprintf(res->where, sizeof(res->where), "%s", sh->end_where);
+        } else if (WIFSIGNALED(status)) {
+                res->verdict = ISO_ERROR;
+                snprintf(res->message, sizeof(res->message),
+                         "killed by signal %d (%s) after %zu check(s)", WTERMSIG(status),
+                         strsignal(WTERMSIG(status)), res->n_checks);
+        } else if (WIFEXITED(status) && WEXITSTATUS(status) != 0) {
+                res->verdict = ISO_ERROR;
+                snprintf(res->message, sizeof(res->message),
+                         "the case process exited with status %d", WEXITSTATUS(status));
+        } else if (failed || sh->failed_unrecorded) {
+                res->verdict = ISO_FAIL;
+                if (first_failed) {
+                        snprintf(res->message, sizeof(res->message),
+                                 "%zu of %zu checks failed; first: %s: expected %s, got %s", failed,
+                                 res->n_checks, first_failed->what, first_failed->expected,
+                                 first_failed->got);
+                        snprintf(res->where, sizeof(res->where), "%s:%d", first_failed->file,
+                                 first_failed->line);
+                } else {
+                        snprintf(res->message, sizeof(res->message),
+                                 "a check beyond the first %d failed", ISO_MAX_CHECKS);
+                }
+        } else if (end_kind == ISO_SKIP) {
+                res->verdict = ISO_SKIP;
+                snprintf(res->message, sizeof(res->message), "%s", sh->end_message);
+                snprintf(res->where, sizeof(res->where), "%s", sh->end_where);
+        } else if (res->n_checks == 0) {
+                res->verdict = ISO_ERROR;
+                snprintf(res->message, sizeof(res->message),
+                         "the case ended without recording a check");
+        } else {
+                res->verdict = ISO_PASS;
+        }
+
+        if (*leaks) {
+                char prev[sizeof(res->message)];
+                iso_strlcpy(prev, res->message, sizeof(prev));
+                res->message[0] = '\0';
+                appendf(res->message, sizeof(res->message), "left behind: %s", leaks);
+                if (*prev)
+                        appendf(res->message, sizeof(res->message), "; %s", prev);
+                res->verdict = ISO_ERROR;
+        }
+}
+
+static void broken(struct iso_result *res, const char *fmt, ...)
+        __attribute__((format(printf, 2, 3)));
+static void broken(struct iso_result *res, const char *fmt, ...)
+{
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(res->message, sizeof(res->message), fmt, ap);
+        va_end(ap);
+        res->verdict = ISO_ERROR;
+}
+
+void iso_runner_run(struct iso_runner *r, const struct iso_case *c, struct iso_result *res)
+{
+        memset(res, 0, sizeof(*res));
+        res->name = c->name;
+        res->summary = c->summary;
+
+        for (size_t i = 0; i < ISO_MAX_NEEDS && c->needs[i].kind != ISO_NEED_END; i++) {
+                if (!iso_env_need_met(r->env, &c->needs[i], res->message, sizeof(res->message))) {
+                        res->verdict = ISO_SKIP;
+                        return;
+                }
+        }
+        if (r->stop && *r->stop) {
+                broken(res, "interrupted: the run was stopped before this case started");
+                return;
+        }
+
+        struct iso_err e = {0};
+        char ctl[PATH_MAX] = "";
+        if (r->track_version && make_tracking(r, c->name, ctl, sizeof(ctl), &e) < 0) {
+                broken(res, "expected to create the case's tracking cgroup, but %s", e.msg);
+                return;
+        }
+
+        struct iso_shared *sh =
+                mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+        if (sh == MAP_FAILED) {
+                broken(res, "mmap of %zu bytes of shared memory: %s", sizeof(*sh), strerror(errno));
+                return;
+        }
+        int out_fd = memfd_create("isocheck-case-output", MFD_CLOEXEC);
+        struct iso_mounts mounts = {0};
+        iso_mounts_snapshot(&mounts, NULL);
+
+        unsigned timeout_s = c->timeout_s ? c->timeout_s : ISO_DEFAULT_TIMEOUT_S;
+        double limit = timeout_s * r->timeout_mult;
+        unsigned shown_timeout = (unsigned)(limit + 0.5);
+        int status = 0, timed_out = 0, stopped = 0;
+        double start = iso_now();
+
+        fflush(NULL);
+        pid_t pid = fork();
+        if (pid < 0) {
+                broken(res, "fork for case %s: %s", c->name, strerror(errno));
+        } else if (pid == 0) {
+                child_main(r, c, sh, ctl, out_fd);
+        } else {
+                setpgid(pid, pid); /* also done by the child: whichever runs first */
+                if (!wait_until(r, pid, start + limit, &status)) {
+                        stopped = r->stop && *r->stop;
+                        timed_out = !stopped;
+                        kill_tree(pid, ctl, &status);
+                }
+        }
+        res->duration_s = iso_now() - start;
+
+        if (pid > 0) {
+                char leaks[1024] = "";
+                reclaim(r, c, pid, ctl, &mounts, leaks, sizeof(leaks));
+                judge(res, sh, status, timed_out, stopped, shown_timeout, leaks);
+                res->log = build_log(sh, out_fd, 64 * 1024);
+                for (unsigned i = 0; i < sh->n_artifacts && i < ISO_MAX_ARTIFACTS; i++)
+                        snprintf(res->artifacts[res->n_artifacts++], sizeof(res->artifacts[0]),
+                                 "%s", sh->artifacts[i]);
+        }
+
+        iso_mounts_free(&mounts);
+        if (out_fd >= 0)
+                close(out_fd);
+        munmap(sh, sizeof(*sh));
+        if (*ctl) {
+                char dir[PATH_MAX];
+                if (cg_path(r, r->track_mount, c->name, NULL, dir, sizeof(dir)) == 0 &&
+                    iso_cg_remove_tree(dir, 2.0, &e) < 0 && res->verdict != ISO_ERROR)
+                        broken(res, "left behind: %s", e.msg);
+        }
+}
+
+void iso_runner_fini(struct iso_runner *r)
+{
+        for (size_t i = 0; i < r->env->n_hierarchies; i++) {
+                char dir[PATH_MAX];
+                if (cg_path(r, r->env->hierarchies[i].mount, NULL, NULL, dir, sizeof(dir)) == 0)
+                        iso_cg_remove_tree(dir, 2.0, NULL);
+        }
+        r->run_cg_made = 0;
+}

@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Cases that misbehave on purpose, linked only into build/san/isocheck-selftest, so
+ * `make test` can show the runner turns each misbehaviour into the right verdict and
+ * leaves nothing behind. Never part of the real suite.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "isocheck/case.h"
+
+ISO_CASE(self_pass, "selftest.verdict.pass", .summary = "two passing checks", .lab_step = "none",
+         .timeout_s = 5)
+{
+        iso_check_eq(t, 1 + 1, 2, "arithmetic");
+        iso_check(t, 1, "a true condition", "true", "%s", "true");
+        iso_log(t, "a log line");
+        iso_artifact(t, "note.txt", "hello\n", 6);
+}
+
+ISO_CASE(self_fail, "selftest.verdict.fail", .summary = "one failing check among passing ones",
+         .lab_step = "none", .timeout_s = 5)
+{
+        iso_check_eq(t, 2, 2, "passes");
+        iso_check_eq(t, 41, 42, "the answer");
+        iso_check_eq(t, 3, 3, "runs after the failure");
+}
+
+ISO_CASE(self_skip, "selftest.verdict.skip", .summary = "skips at run time with a reason",
+         .lab_step = "none", .timeout_s = 5)
+{
+        iso_skip(t, "needs a unicorn: none found in /dev/unicorn");
+}
+
+ISO_CASE(self_unmet, "selftest.verdict.unmet", .summary = "a requirement that is never met",
+         .lab_step = "none", .needs = {ISO_TOOL("isocheck-no-such-tool")}, .timeout_s = 5)
+{
+        iso_check(t, 0, "never runs", "skipped", "%s", "ran");
+}
+
+ISO_CASE(self_broken, "selftest.verdict.broken", .summary = "setup breaks: error, not failure",
+         .lab_step = "none", .timeout_s = 5)
+{
+        iso_check_eq(t, 1, 1, "recorded before breaking");
+        iso_broken(t, "expected open(/nonexistent) to work, got ENOENT");
+}
+
+ISO_CASE(self_crash, "selftest.verdict.crash", .summary = "killed by a signal after one check",
+         .lab_step = "none", .timeout_s = 5)
+{
+        iso_check_eq(t, 7, 7, "recorded before the crash");
+        raise(SIGKILL); /* as the OOM killer would; SIGSEGV is caught by ASan */
+}
+
+ISO_CASE(self_timeout, "selftest.verdict.timeout", .summary = "outlives its timeout",
+         .lab_step = "none", .timeout_s = 1)
+{
+        iso_check_eq(t, 1, 1, "recorded before hanging");
+        if (fork() == 0) /* a grandchild that must die with the case */
+                for (;;)
+                        pause();
+        for (;;)
+                pause();
+}
+
+ISO_CASE(self_nochecks, "selftest.verdict.nochecks", .summary = "records nothing",
+         .lab_step = "none", .timeout_s = 5)
+{
+        (void)t;
+}
+
+ISO_CASE(self_leak_process, "selftest.leak.process", .summary = "leaves a daemon running",
+         .lab_step = "none", .needs = {ISO_ROOT}, .timeout_s = 5)
+{
+        iso_check_eq(t, 1, 1, "passes, but leaks");
+        if (fork() == 0) {
+                setsid(); /* escapes the process group, not the tracking cgroup */
+                for (;;)
+                        pause();
+        }
+}
+
+ISO_CASE(self_leak_mount, "selftest.leak.mount",
+         .summary = "leaves a mount in the runner's "
+                    "namespace",
+         .lab_step = "none", .needs = {ISO_ROOT}, .timeout_s = 5)
+{
+        char dir[] = "/tmp/isocheck-selftest-mnt-XXXXXX";
+        if (!mkdtemp(dir))
+                iso_broken(t, "mkdtemp failed");
+        iso_check_eq(t, mount("isocheck-selftest", dir, "tmpfs", 0, "size=64k"), 0, "mount");
+}
+
+ISO_CASE(self_hostile, "selftest.strings.hostile", .summary = "hostile bytes in every string",
+         .lab_step = "none", .timeout_s = 5)
+{
+        static const char nasty[] = "]]> <&\"' # \\ \x01\x1b[31m \xff\xfe \xc0\xaf \xed\xa0\x80"
+                                    " line1\nline2\r # SKIP not ok 1 - fake";
+        iso_log(t, "%s", nasty);
+        printf("stdout of the case: %s\n", nasty);
+        iso_check(t, 0, nasty, nasty, "%s", nasty);
+}

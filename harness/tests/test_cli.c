@@ -1,0 +1,150 @@
+// SPDX-License-Identifier: MIT
+/* Unit tests of the command line parser (harness/cli.c). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "isocheck/cli.h"
+
+#define ARGV(...) ((char *const[]){"isocheck", __VA_ARGS__, NULL})
+#define ARGC(...) ((int)(sizeof((char *[]){"isocheck", __VA_ARGS__}) / sizeof(char *)))
+#define PARSE(o, err, ...) \
+        iso_cli_parse(ARGC(__VA_ARGS__), ARGV(__VA_ARGS__), (o), (err), sizeof(err))
+
+static void defaults(void **state)
+{
+        (void)state;
+        struct iso_opts o;
+        char err[256] = "";
+        char *const argv[] = {"isocheck", NULL};
+        assert_int_equal(iso_cli_parse(1, argv, &o, err, sizeof(err)), 0);
+        assert_int_equal(o.action, ISO_ACT_RUN);
+        assert_string_equal(o.tap_path, "reports/isocheck.tap");
+        assert_string_equal(o.junit_path, "reports/isocheck.junit.xml");
+        assert_string_equal(o.artifacts_dir, "reports/artifacts");
+        assert_int_equal(o.tap_version, 14);
+        assert_true(o.timeout_mult == 1.0);
+        assert_int_equal(o.n_filters, 0);
+        assert_int_equal(o.verbose, 0);
+}
+
+static void every_option(void **state)
+{
+        (void)state;
+        struct iso_opts o;
+        char err[256] = "";
+        assert_int_equal(PARSE(&o, err, "--filter", "pidns.*", "-f", "cgroup.*", "--exclude",
+                               "*.tool", "-x", "x", "--tap", "-", "--tap-version", "13", "--junit",
+                               "/tmp/j.xml", "--artifacts", "/tmp/a", "--timeout-mult", "2.5",
+                               "-v"),
+                         0);
+        assert_int_equal(o.n_filters, 2);
+        assert_string_equal(o.filters[0], "pidns.*");
+        assert_string_equal(o.filters[1], "cgroup.*");
+        assert_int_equal(o.n_excludes, 2);
+        assert_null(o.tap_path);
+        assert_int_equal(o.tap_version, 13);
+        assert_string_equal(o.junit_path, "/tmp/j.xml");
+        assert_string_equal(o.artifacts_dir, "/tmp/a");
+        assert_true(o.timeout_mult == 2.5);
+        assert_int_equal(o.verbose, 1);
+}
+
+static void actions(void **state)
+{
+        (void)state;
+        struct iso_opts o;
+        char err[256];
+        assert_int_equal(PARSE(&o, err, "--list"), 0);
+        assert_int_equal(o.action, ISO_ACT_LIST);
+        assert_int_equal(PARSE(&o, err, "--env"), 0);
+        assert_int_equal(o.action, ISO_ACT_ENV);
+        assert_int_equal(PARSE(&o, err, "-h"), 0);
+        assert_int_equal(o.action, ISO_ACT_HELP);
+        assert_int_equal(PARSE(&o, err, "--version"), 0);
+        assert_int_equal(o.action, ISO_ACT_VERSION);
+}
+
+/* Each malformed command line is refused with a one-line reason that names the problem. */
+static void refused(void **state)
+{
+        (void)state;
+        static const struct {
+                const char *args[3];
+                const char *needle;
+        } bad[] = {
+                {{"--bogus"}, "unknown option --bogus"},
+                {{"-q"}, "unknown option -q"},
+                {{"--timeout-mult", "-1"}, "--timeout-mult"},
+                {{"--timeout-mult", "0"}, "--timeout-mult"},
+                {{"--timeout-mult", "abc"}, "\"abc\""},
+                {{"--timeout-mult", "1e9"}, "at most 1000"},
+                {{"--timeout-mult", "nan"}, "--timeout-mult"},
+                {{"--timeout-mult", "inf"}, "--timeout-mult"},
+                {{"--timeout-mult", "2x"}, "--timeout-mult"},
+                {{"--tap-version", "12"}, "13 or 14"},
+                {{"--tap-version", ""}, "13 or 14"},
+                {{"--tap", ""}, "--tap"},
+                {{"--junit", ""}, "--junit"},
+                {{"--artifacts", ""}, "--artifacts"},
+                {{"--filter", ""}, "non-empty glob"},
+                {{"--filter"}, "needs a value"},
+                {{"--junit"}, "needs a value"},
+                {{"stray"}, "unexpected argument \"stray\""},
+        };
+        for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+                char *argv[5] = {"isocheck"};
+                int argc = 1;
+                for (int k = 0; k < 3 && bad[i].args[k]; k++)
+                        argv[argc++] = (char *)bad[i].args[k];
+                struct iso_opts o;
+                char err[256] = "";
+                assert_int_equal(iso_cli_parse(argc, argv, &o, err, sizeof(err)), -1);
+                if (!strstr(err, bad[i].needle))
+                        fail_msg("args %s: message \"%s\" lacks \"%s\"", bad[i].args[0], err,
+                                 bad[i].needle);
+                assert_null(strchr(err, '\n'));
+        }
+}
+
+static void too_many_globs(void **state)
+{
+        (void)state;
+        char *argv[2 + 2 * (ISO_MAX_GLOBS + 1)];
+        int argc = 0;
+        argv[argc++] = "isocheck";
+        for (int i = 0; i <= ISO_MAX_GLOBS; i++) {
+                argv[argc++] = "-f";
+                argv[argc++] = "x*";
+        }
+        argv[argc] = NULL;
+        struct iso_opts o;
+        char err[256];
+        assert_int_equal(iso_cli_parse(argc, argv, &o, err, sizeof(err)), -1);
+        assert_non_null(strstr(err, "too many --filter"));
+}
+
+/* getopt's global state must not leak from one parse into the next. */
+static void parse_twice(void **state)
+{
+        (void)state;
+        struct iso_opts o;
+        char err[256];
+        assert_int_equal(PARSE(&o, err, "--bogus"), -1);
+        assert_int_equal(PARSE(&o, err, "-v"), 0);
+        assert_int_equal(o.verbose, 1);
+}
+
+int main(void)
+{
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test(defaults),       cmocka_unit_test(every_option),
+                cmocka_unit_test(actions),        cmocka_unit_test(refused),
+                cmocka_unit_test(too_many_globs), cmocka_unit_test(parse_twice),
+        };
+        return cmocka_run_group_tests(tests, NULL, NULL);
+}

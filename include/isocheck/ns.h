@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: MIT */
+/* Namespaces: creating processes in new ones and observing them from outside. */
+#ifndef ISOCHECK_NS_H
+#define ISOCHECK_NS_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "isocheck/util.h"
+
+/*
+ * fork(2) into new namespaces: clone(2) with @flags (CLONE_NEWPID, CLONE_NEWNS, ...) and
+ * SIGCHLD, without a new stack, so the child continues from the call like after fork().
+ * With CLONE_NEWPID the child is PID 1 of the new namespace (pid_namespaces(7)).
+ * Returns the child's PID as the caller sees it in the parent, 0 in the child, or -1 with
+ * errno (EPERM without CAP_SYS_ADMIN, EINVAL for a namespace the kernel lacks, ENOSPC
+ * when a namespace count limit is reached).
+ */
+pid_t iso_ns_fork(unsigned long flags);
+
+/*
+ * Read the NSpid line of /proc/@pid/status (proc(5), Linux >= 4.1): the PID of @pid in
+ * each PID namespace it belongs to, outermost first as the reader's /proc sees it.
+ * Stores up to @max into @ids and returns how many the line holds, or -1 with @e
+ * (ENOENT if the process is gone, ENODATA if the kernel has no NSpid line).
+ */
+long iso_ns_nspid(pid_t pid, pid_t *ids, size_t max, struct iso_err *e);
+
+/*
+ * Identity of a namespace: (st_dev, st_ino) of /proc/@pid/ns/@type, as namespaces(7)
+ * defines it. @pid 0 means the caller. Returns 0 or -1 with @e.
+ */
+int iso_ns_id(pid_t pid, const char *type, dev_t *dev, ino_t *ino, struct iso_err *e);
+
+#endif

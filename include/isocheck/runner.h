@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The runner: the case registry, and running one case in a forked child with its own
+ * process group, tracking cgroup and timeout, then verifying it left nothing behind.
+ */
+#ifndef ISOCHECK_RUNNER_H
+#define ISOCHECK_RUNNER_H
+
+#include <limits.h>
+#include <signal.h>
+#include <stddef.h>
+
+#include "isocheck/case.h"
+#include "isocheck/env.h"
+#include "isocheck/report.h"
+#include "isocheck/util.h"
+
+/*
+ * Every case linked into the program (the "iso_cases" section), sorted by name.
+ * Returns the count and points *@cases at a static array.
+ */
+size_t iso_registry(const struct iso_case *const **cases);
+
+struct iso_runner {
+        const struct iso_env *env;
+        double timeout_mult;          /* declared timeouts are multiplied by this */
+        char artifacts_dir[PATH_MAX]; /* per-case directories are made below it */
+        char run_id[64];              /* unique per run: "<pid>-<hex time>" */
+        int track_version;            /* 0 (no cgroupfs), 1 or 2 */
+        char track_mount[256];        /* hierarchy used to track case processes */
+        int run_cg_made;              /* isocheck-<run>/ exists in the tracking hierarchy */
+        volatile sig_atomic_t *stop;  /* set by SIGINT/SIGTERM: abandon the running case */
+};
+
+/*
+ * Prepare a run: make the run id, choose the tracking hierarchy, set the runner's own
+ * oom_score_adj to -1000 (proc(5); so an OOM case never picks the runner; ignored when
+ * not permitted). Returns 0, or -1 with @e.
+ */
+int iso_runner_init(struct iso_runner *r, const struct iso_env *env, double timeout_mult,
+                    const char *artifacts_dir, volatile sig_atomic_t *stop, struct iso_err *e);
+
+/*
+ * Run @c and fill @res (verdict, checks, message, log, duration in seconds, artifacts).
+ * Unmet requirements give ISO_SKIP without forking. Never fails: whatever breaks
+ * becomes an ISO_ERROR result with the reason. @res->log is heap memory (free it).
+ */
+void iso_runner_run(struct iso_runner *r, const struct iso_case *c, struct iso_result *res);
+
+/* Remove the run's own cgroup directories (isocheck-<run>) from every hierarchy. */
+void iso_runner_fini(struct iso_runner *r);
+
+#endif
