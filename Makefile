@@ -1,0 +1,78 @@
+# isocheck — conformance suite for the Linux isolation primitives containers are built from.
+# `sudo make check` runs the suite here; `sudo make test` runs the project's own tests.
+
+CC       ?= gcc
+CFLAGS   ?= -O2 -g
+WARNINGS := -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+            -Wno-missing-field-initializers
+CPPFLAGS += -Iinclude -D_GNU_SOURCE
+STD      := -std=gnu11
+LIBS     := $(shell pkg-config --libs zlib 2>/dev/null || echo -lz)
+CMOCKA   := $(shell pkg-config --libs cmocka 2>/dev/null || echo -lcmocka)
+SAN      := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+
+BUILD    := build
+MODULES  := $(filter-out harness/main.c,$(wildcard harness/*.c))
+CASES    := $(wildcard cases/*.c)
+UNIT     := $(wildcard harness/tests/test_*.c)
+
+OBJ      := $(MODULES:%.c=$(BUILD)/obj/%.o) $(CASES:%.c=$(BUILD)/obj/%.o)
+SAN_OBJ  := $(MODULES:%.c=$(BUILD)/san/%.o) $(CASES:%.c=$(BUILD)/san/%.o)
+UNIT_BIN := $(UNIT:harness/tests/%.c=$(BUILD)/san/tests/%)
+
+ISOCHECK_ARGS ?=
+
+.PHONY: all check test unit lint deps deps-test install clean bench check-vm
+all: $(BUILD)/isocheck
+
+$(BUILD)/obj/%.o: %.c $(wildcard include/isocheck/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(STD) $(CPPFLAGS) $(CFLAGS) $(WARNINGS) -c -o $@ $<
+
+$(BUILD)/san/%.o: %.c $(wildcard include/isocheck/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(STD) $(CPPFLAGS) -O1 -g $(SAN) $(WARNINGS) -c -o $@ $<
+
+$(BUILD)/isocheck: $(OBJ) $(BUILD)/obj/harness/main.o
+	$(CC) $(CFLAGS) -o $@ $^ $(LIBS)
+
+# The test build of the suite itself: sanitizers on, run by `make test`.
+$(BUILD)/san/isocheck: $(SAN_OBJ) $(BUILD)/san/harness/main.o
+	$(CC) $(SAN) -o $@ $^ $(LIBS)
+
+# The same harness with cases that misbehave on purpose, to test the runner itself.
+$(BUILD)/san/isocheck-selftest: $(MODULES:%.c=$(BUILD)/san/%.o) $(BUILD)/san/harness/main.o \
+		$(BUILD)/san/harness/tests/selfcases.o
+	$(CC) $(SAN) -o $@ $^ $(LIBS)
+
+# Unit tests link the modules without main() and without cases.
+$(BUILD)/san/tests/%: harness/tests/%.c $(MODULES:%.c=$(BUILD)/san/%.o)
+	@mkdir -p $(dir $@)
+	$(CC) $(STD) $(CPPFLAGS) -O1 -g $(SAN) $(WARNINGS) -o $@ $^ $(LIBS) $(CMOCKA)
+
+deps:
+	@scripts/deps.sh check
+
+deps-test:
+	@scripts/deps.sh test
+
+# The main job: run every case on this machine, TAP on stdout, reports under reports/.
+check: deps
+	@$(MAKE) --no-print-directory all
+	./$(BUILD)/isocheck $(ISOCHECK_ARGS)
+
+unit: $(UNIT_BIN)
+
+# The project's own tests; ends with "N passed, N failed[, N skipped]".
+test: deps-test
+	@$(MAKE) --no-print-directory all $(BUILD)/san/isocheck $(BUILD)/san/isocheck-selftest unit
+	@harness/tests/run.sh
+
+lint:
+	@harness/tests/lint.sh
+
+install: all
+	install -D -m 0755 $(BUILD)/isocheck $(DESTDIR)$(or $(PREFIX),/usr/local)/bin/isocheck
+
+clean:
+	rm -rf $(BUILD)

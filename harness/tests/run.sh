@@ -1,0 +1,196 @@
+#!/usr/bin/env bash
+# `make test`: the unit tests, lint, then (as root) real runs of the suite and of the
+# self-test cases, whose reports are checked by consumers isocheck did not write:
+# tap-parser, prove, xmllint with two schemas, python3-junitparser.
+# Ends with one line: "N passed, N failed, N skipped"; exits non-zero on any failure.
+set -u
+cd "$(dirname "$0")/../.." || exit 99
+top=$PWD
+pass=0 fail=0 skip=0
+work=$(mktemp -d /tmp/isocheck-test.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+
+ok() { pass=$((pass + 1)); echo "ok - $1"; }
+not_ok() { fail=$((fail + 1)); echo "not ok - $1"; shift; for l in "$@"; do echo "    $l"; done; }
+skipped() { skip=$((skip + 1)); echo "ok - $1 # SKIP $2"; }
+# check NAME COMMAND...: one test, passing when COMMAND exits 0; its output shown on failure.
+check() {
+        local name=$1 out
+        shift
+        if out=$("$@" 2>&1); then ok "$name"; else not_ok "$name" "$(printf '%s\n' "$out" | tail -n 15)"; fi
+}
+
+export NODE_PATH=/usr/share/nodejs
+PY=/usr/bin/python3  # Debian's: it has junitparser and tap
+JUNIT_XSD=../shared/schemas/junit-10.xsd
+OWN_XSD=fixtures/schemas/isocheck-junit.xsd
+export ISOCHECK_SAMPLES=$top/fixtures/samples
+# A comma-decimal locale for the test that JUnit times stay "%.3f" whatever LC_NUMERIC says.
+if command -v localedef >/dev/null && mkdir -p "$work/locale" &&
+        localedef -i de_DE -f UTF-8 "$work/locale/de_DE.UTF-8" >/dev/null 2>&1; then
+        export LOCPATH=$work/locale
+fi
+
+# --- unit tests (cmocka, TAP output, sanitizers on) -----------------------------------
+for t in build/san/tests/test_*; do
+        [ -x "$t" ] || continue
+        out=$(CMOCKA_MESSAGE_OUTPUT=TAP "$t" 2>&1)
+        rc=$?
+        name=$(basename "$t")
+        while IFS= read -r line; do
+                case "$line" in
+                "ok "*"# SKIP"* | "not ok "*"# SKIP"*) skip=$((skip + 1)); echo "ok - $name: ${line#ok }" ;;
+                "ok "*) pass=$((pass + 1)); echo "ok - $name: ${line#ok }" ;;
+                "not ok "*) fail=$((fail + 1)); echo "not ok - $name: ${line#not ok }" ;;
+                esac
+        done <<<"$out"
+        if [ $rc -ne 0 ] && ! grep -q '^not ok' <<<"$out"; then
+                not_ok "$name exited $rc" "$(tail -n 15 <<<"$out")"
+        elif grep -q -E 'ERROR: (Address|Undefined|Leak)Sanitizer|runtime error:' <<<"$out"; then
+                not_ok "$name: sanitizer report" "$(grep -m5 -E 'Sanitizer|runtime error' <<<"$out")"
+        fi
+done
+
+check "lint: clang-format and cppcheck" harness/tests/lint.sh
+
+# --- the suite as root ------------------------------------------------------------------
+if [ "$(id -u)" -ne 0 ]; then
+        skipped "suite runs" "needs root (running as uid $(id -u)); run: sudo make test"
+        echo "$pass passed, $fail failed, $skip skipped"
+        [ $fail -eq 0 ]
+        exit
+fi
+
+tap_ok() { # FILE: tap-parser reads it with no parse error, plan met, nothing failed
+        tap-parser --strict -j 0 <"$1" >"$1.json" || return 1
+        $PY harness/tests/tap_summary.py "$1.json" --expect-clean
+}
+xml_ok() { # FILE: valid against both schemas (Jenkins' when it is there)
+        xmllint --noout --schema "$OWN_XSD" "$1" || return 1
+        if [ -f "$JUNIT_XSD" ]; then xmllint --noout --schema "$JUNIT_XSD" "$1" || return 1; fi
+}
+
+S=$work/suite
+mkdir -p "$S"
+build/san/isocheck --tap "$S/run.tap" --junit "$S/run.xml" --artifacts "$S/art" \
+        >"$S/stdout.tap" 2>"$S/stderr"
+rc=$?
+check "suite: exits 0 on this machine" test $rc -eq 0
+check "suite: pidns.init.pid1 passes" grep -q -E '^ok [0-9]+ - pidns\.init\.pid1$' "$S/stdout.tap"
+check "suite: stdout and the TAP file are the same stream" cmp "$S/stdout.tap" "$S/run.tap"
+check "suite: tap-parser accepts the TAP 14 stream" tap_ok "$S/run.tap"
+check "suite: JUnit valid against both schemas" xml_ok "$S/run.xml"
+check "suite: junitparser reads the same counts as the TAP" \
+        $PY harness/tests/junit_check.py "$S/run.xml" --tap "$S/run.tap"
+check "suite: no isocheck cgroup left" \
+        sh -c '! find /sys/fs/cgroup -maxdepth 4 -type d -name "isocheck-*" | grep .'
+check "suite: no temporary report file left" \
+        sh -c "! ls '$S' | grep -F .tmp."
+
+build/san/isocheck --tap-version 13 --tap - --junit "$S/run13.xml" >"$S/run13.tap" 2>/dev/null
+check "suite: prove (TAP 13) passes the stream" \
+        sh -c "prove -e cat '$S/run13.tap' 2>&1 | tee /dev/stderr | grep -q '^Result: PASS'"
+check "suite: TAP 13 stream starts with its version line" \
+        sh -c "head -n1 '$S/run13.tap' | grep -qx 'TAP version 13'"
+
+# --- the command line --------------------------------------------------------------------
+C=$work/cli
+mkdir -p "$C"
+(cd "$C" && "$top/build/san/isocheck" --bogus >out 2>err; echo $? >rc)
+check "cli: --bogus exits 2" test "$(cat "$C/rc")" -eq 2
+check "cli: --bogus prints one line on stderr and nothing on stdout" \
+        sh -c "[ \$(wc -l <'$C/err') -eq 1 ] && [ ! -s '$C/out' ]"
+check "cli: --bogus writes no report" test ! -e "$C/reports"
+(cd "$C" && "$top/build/san/isocheck" --timeout-mult -1 >/dev/null 2>err2; echo $? >rc2)
+check "cli: a negative --timeout-mult exits 2" test "$(cat "$C/rc2")" -eq 2
+(cd "$C" && "$top/build/san/isocheck" --filter 'nomatch.*' >/dev/null 2>err3; echo $? >rc3)
+check "cli: a filter matching nothing exits 2" test "$(cat "$C/rc3")" -eq 2
+check "cli: --junit into a missing, uncreatable directory exits 2" \
+        sh -c "build/san/isocheck --junit /proc/isocheck/x.xml >/dev/null 2>&1; [ \$? -eq 2 ]"
+check "cli: --list names pidns.init.pid1" sh -c 'build/san/isocheck --list | grep -q "^pidns.init.pid1 "'
+check "cli: --help and --version exit 0" sh -c 'build/san/isocheck --help >/dev/null && build/san/isocheck --version | grep -q "^isocheck "'
+
+env_out=$(build/san/isocheck --env 2>&1)
+fs=$(stat -f -c %T /sys/fs/cgroup 2>/dev/null)
+want_mode=none
+if [ "$fs" = cgroup2fs ]; then want_mode=unified
+elif [ "$fs" = tmpfs ]; then
+        want_mode=legacy
+        [ "$(stat -f -c %T /sys/fs/cgroup/unified 2>/dev/null)" = cgroup2fs ] && want_mode=hybrid
+fi
+check "env: --env reports the cgroup mode statfs gives ($want_mode)" \
+        grep -q -E "^cgroup mode +$want_mode" <<<"$env_out"
+if awk '$9 == "cgroup" && $NF ~ /memory/' /proc/self/mountinfo | grep -q .; then
+        check "env: --env puts the memory controller on cgroup v1" \
+                grep -q -E '^memory +cgroup v1' <<<"$env_out"
+fi
+
+# --- unprivileged: every case skipped, exit 77, reports still valid ----------------------
+U=$work/unpriv
+mkdir -p "$U" && chmod 0755 "$work" && chmod 0777 "$U"
+if command -v setpriv >/dev/null; then
+        setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \
+                build/isocheck --tap "$U/u.tap" --junit "$U/u.xml" --artifacts "$U/a" \
+                >"$U/stdout" 2>"$U/stderr"
+        rc=$?
+        check "unprivileged: exits 77" test $rc -eq 77
+        check "unprivileged: every case skipped, saying it needs root" \
+                sh -c "! grep -E '^(not )?ok [0-9]+ - ' '$U/u.tap' | grep -v 'needs root: running as uid 65534'"
+        check "unprivileged: tap-parser accepts the TAP" tap_ok "$U/u.tap"
+        check "unprivileged: JUnit valid against both schemas" xml_ok "$U/u.xml"
+else
+        skipped "unprivileged run" "setpriv (util-linux) not found"
+fi
+
+# --- the runner's own behaviour, through cases that misbehave on purpose -----------------
+T=$work/self
+mkdir -p "$T"
+build/san/isocheck-selftest --filter 'selftest.*' --tap "$T/self.tap" --junit "$T/self.xml" \
+        --artifacts "$T/art" >/dev/null 2>"$T/stderr"
+rc=$?
+check "selftest: exits 1 when cases fail" test $rc -eq 1
+check "selftest: tap-parser parses the stream without errors" \
+        sh -c "tap-parser -j 0 <'$T/self.tap' >'$T/self.json'; $PY harness/tests/tap_summary.py '$T/self.json'"
+check "selftest: JUnit valid against both schemas" xml_ok "$T/self.xml"
+verdict() { # CASE VERDICT [TEXT]: the JUnit report gives CASE that verdict (and TEXT)
+        $PY harness/tests/junit_check.py "$T/self.xml" --case "$1" --verdict "$2" ${3:+--text "$3"}
+}
+check "selftest: passing checks give pass" verdict selftest.verdict.pass pass
+check "selftest: artifact written and listed" \
+        sh -c "grep -qx hello '$T/art/selftest.verdict.pass/note.txt' && grep -q selftest.verdict.pass/note.txt '$T/self.xml'"
+check "selftest: a failed check gives fail with expected and got" \
+        verdict selftest.verdict.fail fail "the answer: expected 42, got 41"
+check "selftest: failed check reported with file:line" grep -q 'at: "selfcases.c:[0-9]*"' "$T/self.tap"
+check "selftest: iso_skip gives skip with the reason" \
+        verdict selftest.verdict.skip skip "needs a unicorn"
+check "selftest: an unmet requirement skips without running" \
+        verdict selftest.verdict.unmet skip "needs isocheck-no-such-tool: not found on PATH"
+check "selftest: iso_broken gives error, keeping earlier checks" \
+        verdict selftest.verdict.broken error "expected open(/nonexistent) to work"
+check "selftest: a crash gives error naming the signal" \
+        verdict selftest.verdict.crash error "killed by signal 9"
+check "selftest: checks made before a crash are reported" \
+        grep -q '    ok 1 - recorded before the crash' "$T/self.tap"
+check "selftest: a hang gives error after its timeout" \
+        verdict selftest.verdict.timeout error "timed out after 1 s"
+check "selftest: a case with no checks is an error" \
+        verdict selftest.verdict.nochecks error "without recording a check"
+check "selftest: a leaked process is an error, and is killed" \
+        verdict selftest.leak.process error "process(es) still running"
+check "selftest: a leaked mount is an error, and is unmounted" \
+        verdict selftest.leak.mount error "mount(s) left"
+check "selftest: hostile strings give a plain failure" verdict selftest.strings.hostile fail
+check "selftest: no mount, process or cgroup survives" sh -c '
+        ! grep -q isocheck-selftest /proc/self/mountinfo &&
+        ! find /sys/fs/cgroup -maxdepth 4 -type d -name "isocheck-*" | grep . &&
+        for p in /proc/[0-9]*; do readlink "$p/exe"; done 2>/dev/null | grep -q isocheck-selftest && exit 1
+        exit 0'
+rmdir /tmp/isocheck-selftest-mnt-* 2>/dev/null
+build/san/isocheck-selftest --filter 'selftest.verdict.timeout' --timeout-mult 2 \
+        --tap - --junit "$T/mult.xml" >/dev/null 2>&1
+check "selftest: --timeout-mult scales the timeout" \
+        $PY harness/tests/junit_check.py "$T/mult.xml" --case selftest.verdict.timeout \
+        --verdict error --text "timed out after 2 s"
+
+echo "$pass passed, $fail failed, $skip skipped"
+[ $fail -eq 0 ]

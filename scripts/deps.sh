@@ -1,0 +1,49 @@
+#!/bin/sh
+# Check (and, as root on Debian/Ubuntu, install) the packages isocheck needs.
+#   scripts/deps.sh check   what `make check` needs: build and run the suite
+#   scripts/deps.sh test    what `make test` needs on top: unit tests and report consumers
+set -eu
+
+build_pkgs="gcc make pkg-config libc6-dev zlib1g-dev libpcap-dev"
+run_pkgs="util-linux iproute2 stress-ng"
+test_pkgs="libcmocka-dev node-tap-parser perl libxml2-utils python3 python3-junitparser
+python3-tap clang-format cppcheck"
+
+case "${1:-check}" in
+check) want="$build_pkgs $run_pkgs" ;;
+test) want="$build_pkgs $run_pkgs $test_pkgs" ;;
+*) echo "usage: $0 check|test" >&2; exit 2 ;;
+esac
+
+if ! command -v dpkg-query >/dev/null 2>&1; then
+        # Not Debian: the package names above may differ; say what is needed and go on.
+        echo "deps: dpkg-query not found; make sure the equivalents of these are installed:" >&2
+        echo "  $want" | tr '\n' ' ' >&2
+        echo >&2
+        exit 0
+fi
+
+missing=""
+for p in $want; do
+        st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+        case "$st" in
+        *"install ok installed"*) ;;
+        *) missing="$missing $p" ;;
+        esac
+done
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null 2>&1; then
+        echo "isocheck needs these packages:$missing" >&2
+        echo "install them with: sudo apt-get install$missing   (or run this target as root)" >&2
+        exit 1
+fi
+
+echo "deps: installing$missing" >&2
+export DEBIAN_FRONTEND=noninteractive
+# shellcheck disable=SC2086
+if ! apt-get install -y -q --no-install-recommends $missing >/dev/null; then
+        apt-get update -q >/dev/null
+        # shellcheck disable=SC2086
+        apt-get install -y -q --no-install-recommends $missing >/dev/null
+fi
