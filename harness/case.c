@@ -85,8 +85,8 @@ void iso_log(struct iso_t *t, const char *fmt, ...)
         log_append(t->sh, line, len);
 }
 
-static void __attribute__((noreturn))
-end_case(struct iso_t *t, int kind, const char *file, int line, const char *fmt, va_list ap)
+static void record_end(struct iso_t *t, int kind, const char *file, int line, const char *fmt,
+                       va_list ap)
 {
         struct iso_shared *sh = t->sh;
         int expected = 0;
@@ -96,22 +96,25 @@ end_case(struct iso_t *t, int kind, const char *file, int line, const char *fmt,
                 snprintf(sh->end_where, sizeof(sh->end_where), "%s:%d", base_name(file), line);
                 __atomic_store_n(&sh->end_ready, 1, __ATOMIC_RELEASE);
         }
-        /* _exit: stdio buffers copied by fork must not be flushed twice. */
-        _exit(0);
 }
 
+/* _exit, not exit: stdio buffers copied by fork must not be flushed twice. */
 void iso_skip_at(struct iso_t *t, const char *file, int line, const char *fmt, ...)
 {
         va_list ap;
         va_start(ap, fmt);
-        end_case(t, ISO_SKIP, file, line, fmt, ap);
+        record_end(t, ISO_SKIP, file, line, fmt, ap);
+        va_end(ap);
+        _exit(0);
 }
 
 void iso_broken_at(struct iso_t *t, const char *file, int line, const char *fmt, ...)
 {
         va_list ap;
         va_start(ap, fmt);
-        end_case(t, ISO_ERROR, file, line, fmt, ap);
+        record_end(t, ISO_ERROR, file, line, fmt, ap);
+        va_end(ap);
+        _exit(0);
 }
 
 int iso_artifact(struct iso_t *t, const char *name, const void *data, size_t len)

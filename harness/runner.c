@@ -37,6 +37,8 @@ size_t iso_registry(const struct iso_case *const **cases)
         static const struct iso_case **sorted;
         static size_t n;
         if (!sorted && __start_iso_cases && __stop_iso_cases) {
+                /* The linker places both symbols around the one "iso_cases" section. */
+                // cppcheck-suppress comparePointers
                 n = (size_t)(__stop_iso_cases - __start_iso_cases);
                 sorted = malloc((n ? n : 1) * sizeof(*sorted));
                 if (!sorted) {
