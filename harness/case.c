@@ -40,6 +40,29 @@ int iso_check_at(struct iso_t *t, const char *file, int line, int ok, const char
         return ok;
 }
 
+void iso_check_skip_at(struct iso_t *t, const char *file, int line, const char *what,
+                       const char *reason_fmt, ...)
+{
+        char reason[512];
+        va_list ap;
+        va_start(ap, reason_fmt);
+        vsnprintf(reason, sizeof(reason), reason_fmt, ap);
+        va_end(ap);
+        struct iso_shared *sh = t->sh;
+        unsigned slot = __atomic_fetch_add(&sh->n_reserved, 1, __ATOMIC_SEQ_CST);
+        if (slot >= ISO_MAX_CHECKS)
+                return;
+        struct iso_check_rec *r = &sh->checks[slot];
+        r->ok = 1;
+        r->skipped = 1;
+        r->line = line;
+        iso_strlcpy(r->file, base_name(file), sizeof(r->file));
+        iso_strlcpy(r->what, what ? what : "", sizeof(r->what));
+        iso_strlcpy(r->expected, "", sizeof(r->expected));
+        iso_strlcpy(r->got, reason, sizeof(r->got));
+        __atomic_store_n(&sh->published[slot], 1, __ATOMIC_RELEASE);
+}
+
 int iso_check_cmp_at(struct iso_t *t, const char *file, int line, const char *what, long long got,
                      const char *op, long long want)
 {

@@ -220,7 +220,12 @@ static int put_check(FILE *out, size_t num, const struct iso_check_rec *c)
         size_t what_n = fieldlen(c->what, sizeof(c->what));
         size_t file_n = fieldlen(c->file, sizeof(c->file));
 
-        if (put_point(out, SUB_INDENT, c->ok, num, c->what, what_n) || put(out, "\n"))
+        if (put_point(out, SUB_INDENT, c->ok, num, c->what, what_n))
+                return -1;
+        if (c->skipped && (put(out, " # SKIP ") ||
+                           put_esc(out, c->got, fieldlen(c->got, sizeof(c->got)), ESC_DESC)))
+                return -1;
+        if (put(out, "\n"))
                 return -1;
         if (c->ok)
                 return 0;

@@ -158,6 +158,8 @@ verdict() { # CASE VERDICT [TEXT]: the JUnit report gives CASE that verdict (and
 check "selftest: passing checks give pass" verdict selftest.verdict.pass pass
 check "selftest: artifact written and listed" \
         sh -c "grep -qx hello '$T/art/selftest.verdict.pass/note.txt' && grep -q selftest.verdict.pass/note.txt '$T/self.xml'"
+check "selftest: a check that cannot be made shows as a subtest SKIP" \
+        grep -q '^    ok 3 - a check that cannot be made here # SKIP needs a \\# unicorn$' "$T/self.tap"
 check "selftest: a failed check gives fail with expected and got" \
         verdict selftest.verdict.fail fail "the answer: expected 42, got 41"
 check "selftest: failed check reported with file:line" grep -q 'at: "selfcases.c:[0-9]*"' "$T/self.tap"

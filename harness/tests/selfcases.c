@@ -19,6 +19,7 @@ ISO_CASE(self_pass, "selftest.verdict.pass", .summary = "two passing checks", .l
 {
         iso_check_eq(t, 1 + 1, 2, "arithmetic");
         iso_check(t, 1, "a true condition", "true", "%s", "true");
+        iso_check_skip(t, "a check that cannot be made here", "needs a # unicorn");
         iso_log(t, "a log line");
         iso_artifact(t, "note.txt", "hello\n", 6);
 }

@@ -980,7 +980,8 @@ static void test_junit_names(void **state)
                 {"trailing.", "trailing.", "trailing."},
                 {".leading", ".leading", ".leading"},
                 {"a..b", "a.", "b"},
-                {"x.y.z.w", "x.y.z", "w"},
+                {"x.y.z.w", "x.y", "z.w"},
+                {"cgroup.memory.oom_kill.tool", "cgroup.memory", "oom_kill.tool"},
                 {"", "", ""},
         };
         (void)state;

@@ -107,6 +107,14 @@ int iso_check_at(struct iso_t *t, const char *file, int line, int ok, const char
 #define iso_check(t, cond, what, expected, ...) \
         iso_check_at((t), __FILE__, __LINE__, !!(cond), (what), (expected), __VA_ARGS__)
 
+/*
+ * Record a check that cannot be made here (e.g. /dev/kmsg unreadable) with the reason;
+ * it shows as "ok N - what # SKIP reason" and does not change the verdict.
+ */
+void iso_check_skip_at(struct iso_t *t, const char *file, int line, const char *what,
+                       const char *reason_fmt, ...) __attribute__((format(printf, 5, 6)));
+#define iso_check_skip(t, what, ...) iso_check_skip_at((t), __FILE__, __LINE__, (what), __VA_ARGS__)
+
 /* Integer comparisons; the values are printed as expected / got. */
 int iso_check_cmp_at(struct iso_t *t, const char *file, int line, const char *what, long long got,
                      const char *op, long long want);

@@ -22,6 +22,7 @@ const char *iso_verdict_name(enum iso_verdict v);
 /* One check, as recorded by a case body (fixed size: it lives in shared memory). */
 struct iso_check_rec {
         int ok;
+        int skipped; /* not checkable here: ok is 1 and got holds the reason */
         int line;
         char file[96];
         char what[160];
