@@ -165,6 +165,16 @@ int iso_artifact(struct iso_t *t, const char *name, const void *data, size_t len
         return 0;
 }
 
+const struct iso_env *iso_case_env(const struct iso_t *t)
+{
+        return t->env;
+}
+
+const char *iso_case_scope(const struct iso_t *t)
+{
+        return t->scope;
+}
+
 const struct iso_case *iso_current_case(const struct iso_t *t)
 {
         return t->c;

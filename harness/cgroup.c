@@ -3,11 +3,13 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 
 int iso_cg_track_hierarchy(const struct iso_env *env, char *mount, size_t size)
@@ -191,4 +193,255 @@ int iso_cg_remove_tree(const char *path, double timeout_s, struct iso_err *e)
         if (iso_cg_kill_all(path, timeout_s, e) < 0)
                 return -1;
         return remove_rec(path, iso_now() + timeout_s, 0, e);
+}
+
+/* The hierarchy that holds @ctrl: a v1 hierarchy listing it wins (hybrid mode keeps
+ * memory on v1 even though a cgroup2 mount exists), else the cgroup2 mount when its
+ * cgroup.controllers lists it. */
+static const struct iso_cg_hierarchy *hierarchy_of(const struct iso_env *env, const char *ctrl)
+{
+        const struct iso_cg_hierarchy *h = iso_env_hierarchy(env, ctrl);
+        if (h)
+                return h;
+        const struct iso_cg_hierarchy *v2 = iso_env_hierarchy(env, NULL);
+        if (!v2)
+                return NULL;
+        char list[sizeof(v2->controllers) + 2];
+        char want[64];
+        snprintf(list, sizeof(list), " %s ", v2->controllers);
+        snprintf(want, sizeof(want), " %s ", ctrl);
+        return strstr(list, want) ? v2 : NULL;
+}
+
+/* Is @ctrl listed in @dir/cgroup.subtree_control? */
+static int subtree_has(const char *dir, const char *ctrl)
+{
+        char file[PATH_MAX];
+        if (iso_pathf(file, sizeof(file), "%s/cgroup.subtree_control", dir) < 0)
+                return 0;
+        iso_autofree char *s = iso_read_file(file, NULL, NULL);
+        if (!s)
+                return 0;
+        for (char *save = NULL, *w = strtok_r(s, " \n", &save); w; w = strtok_r(NULL, " \n", &save))
+                if (!strcmp(w, ctrl))
+                        return 1;
+        return 0;
+}
+
+static int enable_in(const char *dir, const char *ctrl, struct iso_err *e)
+{
+        if (subtree_has(dir, ctrl))
+                return 0;
+        char file[PATH_MAX], value[64];
+        if (iso_pathf(file, sizeof(file), "%s/cgroup.subtree_control", dir) < 0)
+                return iso_errf(e, ENAMETOOLONG, "cgroup path %s", dir);
+        snprintf(value, sizeof(value), "+%s", ctrl);
+        return iso_write_file(file, value, e);
+}
+
+int iso_cg_make(const struct iso_env *env, const char *ctrl, const char *scope, const char *name,
+                struct iso_cg *cg, struct iso_err *e)
+{
+        memset(cg, 0, sizeof(*cg));
+        const struct iso_cg_hierarchy *h = hierarchy_of(env, ctrl);
+        if (!h)
+                return iso_errf(e, ENOENT,
+                                "no mounted cgroup hierarchy offers the %s controller "
+                                "(cgroup mode %s)",
+                                ctrl, iso_cg_mode_name(env->cg_mode));
+        if (h->readonly)
+                return iso_errf(e, EROFS, "cgroupfs %s (holding %s) is mounted read-only", h->mount,
+                                ctrl);
+        cg->version = h->version;
+        if (iso_pathf(cg->rel, sizeof(cg->rel), "/%s/%s", scope, name) < 0 ||
+            iso_pathf(cg->path, sizeof(cg->path), "%s%s", h->mount, cg->rel) < 0)
+                return iso_errf(e, ENAMETOOLONG, "cgroup path %s/%s/%s", h->mount, scope, name);
+
+        /* v2: a controller reaches a cgroup only if every ancestor enables it for its
+         * children. The root is the host's: we use it as it is and never change it. */
+        if (h->version == 2 && !subtree_has(h->mount, ctrl))
+                return iso_errf(e, ENOTSUP,
+                                "the %s controller is not enabled in "
+                                "%s/cgroup.subtree_control (isocheck leaves the root's "
+                                "controllers as they are)",
+                                ctrl, h->mount);
+        char dir[PATH_MAX];
+        snprintf(dir, sizeof(dir), "%s", h->mount);
+        char parts[PATH_MAX];
+        snprintf(parts, sizeof(parts), "%s", scope);
+        for (char *save = NULL, *p = strtok_r(parts, "/", &save); p;
+             p = strtok_r(NULL, "/", &save)) {
+                size_t len = strlen(dir);
+                if (iso_pathf(dir + len, sizeof(dir) - len, "/%s", p) < 0)
+                        return iso_errf(e, ENAMETOOLONG, "cgroup path %s", cg->path);
+                if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+                        return iso_errf(e, errno, "mkdir %s", dir);
+                if (h->version == 2 && enable_in(dir, ctrl, e) < 0)
+                        return -1;
+        }
+        return iso_cg_create(cg->path, e);
+}
+
+int iso_cg_destroy(const struct iso_cg *cg, struct iso_err *e)
+{
+        return iso_cg_remove_tree(cg->path, 2.0, e);
+}
+
+int iso_cg_file(const struct iso_cg *cg, const char *file, char *out, size_t size)
+{
+        return iso_pathf(out, size, "%s/%s", cg->path, file);
+}
+
+int iso_cg_write(const struct iso_cg *cg, const char *file, const char *value, struct iso_err *e)
+{
+        char path[PATH_MAX];
+        if (iso_cg_file(cg, file, path, sizeof(path)) < 0)
+                return iso_errf(e, ENAMETOOLONG, "cgroup file %s/%s", cg->path, file);
+        return iso_write_file(path, value, e);
+}
+
+char *iso_cg_read(const struct iso_cg *cg, const char *file, struct iso_err *e)
+{
+        char path[PATH_MAX];
+        if (iso_cg_file(cg, file, path, sizeof(path)) < 0) {
+                iso_errf(e, ENAMETOOLONG, "cgroup file %s/%s", cg->path, file);
+                return NULL;
+        }
+        return iso_read_file(path, NULL, e);
+}
+
+int iso_keyed_value(const char *text, const char *key, long long *out)
+{
+        size_t klen = strlen(key);
+        for (const char *l = text; l && *l; l = strchr(l, '\n'), l = l ? l + 1 : NULL) {
+                if (strncmp(l, key, klen) || l[klen] != ' ')
+                        continue;
+                char *end;
+                errno = 0;
+                long long v = strtoll(l + klen + 1, &end, 10);
+                if (errno || end == l + klen + 1 || (*end && *end != '\n'))
+                        return -1;
+                *out = v;
+                return 0;
+        }
+        return -1;
+}
+
+int iso_cg_read_key(const struct iso_cg *cg, const char *file, const char *key, long long *out,
+                    struct iso_err *e)
+{
+        iso_autofree char *s = iso_cg_read(cg, file, e);
+        if (!s)
+                return -1;
+        if (iso_keyed_value(s, key, out) < 0)
+                return iso_errf(e, ENODATA, "%s/%s has no integer \"%s\" entry", cg->path, file,
+                                key);
+        return 0;
+}
+
+int iso_cg_read_value(const struct iso_cg *cg, const char *file, long long *out, struct iso_err *e)
+{
+        iso_autofree char *s = iso_cg_read(cg, file, e);
+        if (!s)
+                return -1;
+        if (!strcmp(s, "max\n") || !strcmp(s, "max")) {
+                *out = -1;
+                return 0;
+        }
+        char *end;
+        errno = 0;
+        long long v = strtoll(s, &end, 10);
+        if (errno || end == s || (*end && *end != '\n'))
+                return iso_errf(e, EINVAL, "%s/%s: expected an integer or \"max\", got \"%.40s\"",
+                                cg->path, file, s);
+        *out = v;
+        return 0;
+}
+
+pid_t iso_cg_spawn(const struct iso_cg *cg, int (*fn)(void *), void *arg, struct iso_err *e)
+{
+        const char *file = cg->version == 1 ? "tasks" : "cgroup.procs";
+        char path[PATH_MAX];
+        if (iso_cg_file(cg, file, path, sizeof(path)) < 0)
+                return iso_errf(e, ENAMETOOLONG, "cgroup file %s/%s", cg->path, file);
+        int p[2];
+        if (pipe2(p, O_CLOEXEC) < 0)
+                return iso_errf(e, errno, "pipe2");
+        fflush(NULL);
+        pid_t pid = fork();
+        if (pid < 0) {
+                int saved = errno;
+                close(p[0]);
+                close(p[1]);
+                return iso_errf(e, saved, "fork");
+        }
+        if (pid == 0) {
+                close(p[0]);
+                char self[32];
+                snprintf(self, sizeof(self), "%d", (int)getpid());
+                struct iso_err ce = {0};
+                if (iso_write_file(path, self, &ce) < 0) {
+                        int err = ce.errnum ? ce.errnum : EIO;
+                        (void)!write(p[1], &err, sizeof(err));
+                        _exit(127);
+                }
+                close(p[1]);
+                _exit(fn(arg));
+        }
+        close(p[1]);
+        int err = 0;
+        ssize_t r;
+        do
+                r = read(p[0], &err, sizeof(err));
+        while (r < 0 && errno == EINTR);
+        close(p[0]);
+        if (r == (ssize_t)sizeof(err)) {
+                waitpid(pid, NULL, 0);
+                return iso_errf(e, err, "write PID %d to %s", (int)pid, path);
+        }
+        return pid;
+}
+
+int iso_cg_exec(void *argv)
+{
+        char *const *av = argv;
+        execvp(av[0], av);
+        fprintf(stderr, "isocheck: execvp %s: %s\n", av[0], strerror(errno));
+        return 127;
+}
+
+int iso_cg_contains(const struct iso_cg *cg, const char *ctrl, pid_t pid, char *seen, size_t size,
+                    struct iso_err *e)
+{
+        char file[64];
+        snprintf(file, sizeof(file), "/proc/%d/cgroup", (int)pid);
+        iso_autofree char *s = iso_read_file(file, NULL, e);
+        if (!s)
+                return -1;
+        if (size)
+                seen[0] = '\0';
+        for (char *save = NULL, *l = strtok_r(s, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+                /* "ID:CONTROLLERS:PATH"; v2 is "0::PATH" (cgroups(7)). */
+                char *c1 = strchr(l, ':');
+                char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+                if (!c2)
+                        continue;
+                *c2 = '\0';
+                const char *ctrls = c1 + 1, *path = c2 + 1;
+                int mine;
+                if (cg->version == 2) {
+                        mine = *ctrls == '\0';
+                } else {
+                        char list[256], want[64];
+                        snprintf(list, sizeof(list), ",%s,", ctrls);
+                        snprintf(want, sizeof(want), ",%s,", ctrl);
+                        mine = strstr(list, want) != NULL;
+                }
+                if (!mine)
+                        continue;
+                if (size)
+                        snprintf(seen, size, "%s", path);
+                return !strcmp(path, cg->rel);
+        }
+        return 0;
 }

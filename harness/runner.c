@@ -111,8 +111,10 @@ static int make_tracking(struct iso_runner *r, const char *case_name, char *ctl,
 static void __attribute__((noreturn)) child_main(struct iso_runner *r, const struct iso_case *c,
                                                  struct iso_shared *sh, const char *ctl, int out_fd)
 {
-        struct iso_t t = {.c = c, .sh = sh};
+        struct iso_t t = {.c = c, .sh = sh, .env = r->env};
         snprintf(t.run_id, sizeof(t.run_id), "%s", r->run_id);
+        if (iso_pathf(t.scope, sizeof(t.scope), ISO_CG_PREFIX "-%s/%s", r->run_id, c->name) < 0)
+                iso_broken(&t, "cgroup scope for %s is too long", c->name);
         if (iso_pathf(t.artifact_dir, sizeof(t.artifact_dir), "%s/%s", r->artifacts_dir, c->name) <
             0)
                 iso_broken(&t, "artifact path %s/%s is too long", r->artifacts_dir, c->name);
@@ -175,11 +177,15 @@ static int wait_until(struct iso_runner *r, pid_t pid, double deadline, int *sta
         return 0;
 }
 
-/* Kill the case's whole tree: its cgroup, then its process group, then reap the child. */
-static void kill_tree(pid_t pid, const char *ctl, int *status)
+/*
+ * Kill the case's whole tree, then reap the child. @scope_dir is isocheck-<run>/<case> in
+ * the tracking hierarchy: on cgroup v2 the case's own cgroups are siblings of ctl there,
+ * so killing the scope reaches processes the case moved out of ctl.
+ */
+static void kill_tree(pid_t pid, const char *scope_dir, int *status)
 {
-        if (*ctl)
-                iso_cg_kill_all(ctl, 2.0, NULL);
+        if (*scope_dir)
+                iso_cg_kill_all(scope_dir, 2.0, NULL);
         kill(-pid, SIGKILL);
         kill(pid, SIGKILL);
         waitpid(pid, status, 0);
@@ -428,7 +434,11 @@ void iso_runner_run(struct iso_runner *r, const struct iso_case *c, struct iso_r
                 if (!wait_until(r, pid, start + limit, &status)) {
                         stopped = r->stop && *r->stop;
                         timed_out = !stopped;
-                        kill_tree(pid, ctl, &status);
+                        char scope_dir[PATH_MAX] = "";
+                        if (*ctl)
+                                cg_path(r, r->track_mount, c->name, NULL, scope_dir,
+                                        sizeof(scope_dir));
+                        kill_tree(pid, scope_dir, &status);
                 }
         }
         res->duration_s = iso_now() - start;

@@ -40,6 +40,8 @@ struct iso_t {
         struct iso_shared *sh;
         char artifact_dir[PATH_MAX]; /* <artifacts>/<case name> */
         char run_id[64];
+        char scope[PATH_MAX]; /* isocheck-<run>/<case> */
+        const struct iso_env *env;
 };
 
 #endif

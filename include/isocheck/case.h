@@ -151,6 +151,18 @@ void iso_log(struct iso_t *t, const char *fmt, ...) __attribute__((format(printf
  */
 int iso_artifact(struct iso_t *t, const char *name, const void *data, size_t len);
 
+struct iso_env;
+
+/* The environment probe's answers, made once by the runner before the case was forked. */
+const struct iso_env *iso_case_env(const struct iso_t *t);
+
+/*
+ * The case's own cgroup scope, "isocheck-<run>/<case name>", relative to any hierarchy's
+ * root: cgroups a case makes go below it (iso_cg_make), and the runner removes it, and
+ * reports anything left in it, after the case.
+ */
+const char *iso_case_scope(const struct iso_t *t);
+
 /* The running case's declaration (name, timeout...). */
 const struct iso_case *iso_current_case(const struct iso_t *t);
 

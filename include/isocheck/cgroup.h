@@ -7,6 +7,7 @@
 #ifndef ISOCHECK_CGROUP_H
 #define ISOCHECK_CGROUP_H
 
+#include <limits.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -63,5 +64,74 @@ int iso_cg_remove_tree(const char *path, double timeout_s, struct iso_err *e);
  * @name_size bytes). Returns how many there are, or -1 with @e. ENOENT gives 0.
  */
 long iso_cg_children(const char *path, char (*names)[256], size_t max, struct iso_err *e);
+
+/* A cgroup a case made, in one hierarchy. */
+struct iso_cg {
+        int version;         /* 1 or 2 */
+        char path[PATH_MAX]; /* absolute cgroupfs directory */
+        char rel[PATH_MAX];  /* below the hierarchy root, as /proc/PID/cgroup and the OOM
+                                 killer's oom_memcg= print it: "/isocheck-<run>/<case>/hog" */
+};
+
+/*
+ * Make cgroup @name below @scope (the case's "isocheck-<run>/<case>", iso_case_scope())
+ * in the hierarchy holding controller @ctrl ("memory", "pids"). The scope directories are
+ * created when missing. On cgroup v2 the controller is enabled ("+memory") in the
+ * cgroup.subtree_control of every level from the root down to @scope, none of which
+ * holds processes (the no-internal-process rule, cgroup-v2.rst "Top-down Constraint").
+ * Fills @cg. Returns 0, or -1 with @e: ENOENT when no hierarchy has @ctrl, EROFS for a
+ * read-only cgroupfs, EEXIST when @name exists, or the errno of mkdir / the write.
+ */
+int iso_cg_make(const struct iso_env *env, const char *ctrl, const char *scope, const char *name,
+                struct iso_cg *cg, struct iso_err *e);
+
+/* Remove @cg (and anything below it) after killing its processes. 0 or -1 with @e. */
+int iso_cg_destroy(const struct iso_cg *cg, struct iso_err *e);
+
+/* Build "<cg->path>/<file>" into @out. Returns 0 or -1 (ENAMETOOLONG). */
+int iso_cg_file(const struct iso_cg *cg, const char *file, char *out, size_t size);
+
+/* Write @value to interface file @file of @cg. Returns 0 or -1 with @e naming both. */
+int iso_cg_write(const struct iso_cg *cg, const char *file, const char *value, struct iso_err *e);
+
+/* Read interface file @file of @cg (heap, NUL-terminated) or NULL with @e. */
+char *iso_cg_read(const struct iso_cg *cg, const char *file, struct iso_err *e);
+
+/*
+ * Find "KEY VALUE" in flat-keyed text (memory.events, memory.stat, memory.oom_control,
+ * pids.events: cgroup-v2.rst "Interface Files" formats). Returns 0 and sets *out, or -1
+ * when the key is absent or its value is not an integer.
+ */
+int iso_keyed_value(const char *text, const char *key, long long *out);
+
+/*
+ * Read key @key of flat-keyed file @file of @cg. Returns 0, or -1 with @e: ENOENT for a
+ * missing file (an older kernel), ENODATA for a missing key.
+ */
+int iso_cg_read_key(const struct iso_cg *cg, const char *file, const char *key, long long *out,
+                    struct iso_err *e);
+
+/* Read a file of @cg holding one integer, or "max" (v2) which gives -1. 0 or -1 with @e. */
+int iso_cg_read_value(const struct iso_cg *cg, const char *file, long long *out, struct iso_err *e);
+
+/*
+ * fork(2) a child that joins @cg (v1: its PID to "tasks" as the lab does; v2:
+ * "cgroup.procs") before anything else, then returns fn(arg) as its exit status. The
+ * parent learns whether the join worked before this returns, so the child never touches
+ * memory outside the cgroup. Returns the child's PID, or -1 with @e (the join's errno and
+ * file; the child is then reaped).
+ */
+pid_t iso_cg_spawn(const struct iso_cg *cg, int (*fn)(void *), void *arg, struct iso_err *e);
+
+/* A child fn for iso_cg_spawn: execvp(argv[0], argv) with @arg a NULL-terminated argv. */
+int iso_cg_exec(void *argv);
+
+/*
+ * Is @pid in @cg right now? Reads /proc/@pid/cgroup (cgroups(7)) and compares the line of
+ * @cg's hierarchy with cg->rel. Returns 1 yes, 0 no (with the line found in @seen, @size
+ * bytes), -1 when the file cannot be read (@e).
+ */
+int iso_cg_contains(const struct iso_cg *cg, const char *ctrl, pid_t pid, char *seen, size_t size,
+                    struct iso_err *e);
 
 #endif

@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The memory controller on either cgroup version, behind one interface:
+ * v1 memory.limit_in_bytes / memory.memsw.limit_in_bytes / memory.oom_control /
+ * memory.failcnt / memory.max_usage_in_bytes (cgroup-v1/memory.rst) and
+ * v2 memory.max / memory.swap.max / memory.events / memory.peak (cgroup-v2.rst "Memory").
+ */
+#ifndef ISOCHECK_MEMCG_H
+#define ISOCHECK_MEMCG_H
+
+#include "isocheck/cgroup.h"
+#include "isocheck/env.h"
+
+/* Counters; -1 where this kernel or cgroup version has no such file or key. */
+struct iso_memcg_counters {
+        long long oom;      /* v2 memory.events "oom"; v1 memory.oom_control "under_oom" */
+        long long oom_kill; /* v2 memory.events "oom_kill"; v1 memory.oom_control "oom_kill"
+                                (Linux >= 4.13) */
+        long long max;      /* v2 memory.events "max": times usage hit the limit */
+        long long high;     /* v2 memory.events "high": times usage went over memory.high */
+        long long failcnt;  /* v1 memory.failcnt: charges refused at the limit */
+        long long peak;     /* bytes: v2 memory.peak (Linux >= 5.19), v1 max_usage_in_bytes */
+        long long usage;    /* bytes: v2 memory.current, v1 memory.usage_in_bytes */
+        long long swap;     /* bytes of swap used: v2 memory.swap.current, v1 memsw - usage */
+};
+
+/*
+ * What swap means for an OOM case here: 0 no swap in use (nothing to do); 1 swap is on
+ * and accounted, so iso_memcg_set_limit must forbid it (swap_off = 1); -1 swap is on
+ * without swap accounting, so the process could escape the limit into swap: @reason
+ * (@size bytes) then says "swap enabled, swap accounting unavailable" with the numbers.
+ */
+int iso_memcg_swap_policy(const struct iso_env *env, char *reason, size_t size);
+
+/*
+ * Set the memory limit of the *empty* cgroup @cg to @bytes (-1: unlimited, "max" on v2).
+ * With @swap_off, swap is limited too: v1 memory.memsw.limit_in_bytes = @bytes, written
+ * after the memory limit when lowering and before it when raising, since the kernel
+ * refuses memsw < limit (EINVAL); v2 memory.swap.max = 0. Returns 0, or -1 with @e naming
+ * the file and value; an EBUSY (usage above the new limit) also says the usage.
+ */
+int iso_memcg_set_limit(const struct iso_cg *cg, long long bytes, int swap_off, struct iso_err *e);
+
+/* Read the limit back: bytes, or -1 for unlimited (v2 "max"; v1 PAGE_COUNTER_MAX pages). */
+int iso_memcg_get_limit(const struct iso_cg *cg, long long *bytes, struct iso_err *e);
+
+/* Read every counter this kernel offers. Returns 0, or -1 with @e when none is readable. */
+int iso_memcg_counters(const struct iso_cg *cg, struct iso_memcg_counters *c, struct iso_err *e);
+
+/* The value written to a v1 limit reads back as this: the largest page multiple <= it. */
+long long iso_memcg_round(long long bytes);
+
+/* v1 reports "unlimited" as a huge page multiple; anything at or above this is unlimited. */
+#define ISO_MEMCG_V1_UNLIMITED (1LL << 62)
+
+#endif
