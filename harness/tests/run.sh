@@ -93,6 +93,37 @@ check "suite: prove (TAP 13) passes the stream" \
 check "suite: TAP 13 stream starts with its version line" \
         sh -c "head -n1 '$S/run13.tap' | grep -qx 'TAP version 13'"
 
+# --- the cgroup cases (issue: twice in a row, nothing left, evidence kept) --------------
+G=$work/cgroup
+mkdir -p "$G"
+for round in 1 2; do
+        build/san/isocheck --filter 'cgroup.*' --tap "$G/r$round.tap" --junit "$G/r$round.xml" \
+                --artifacts "$G/art$round" >/dev/null 2>&1
+        echo $? >"$G/rc$round"
+done
+check "cgroup: --filter 'cgroup.*' exits 0, twice in a row" \
+        sh -c "[ \$(cat '$G/rc1') -eq 0 ] && [ \$(cat '$G/rc2') -eq 0 ]"
+check "cgroup: no isocheck cgroup left after two runs" \
+        sh -c '! find /sys/fs/cgroup -maxdepth 4 -type d -name "isocheck-*" | grep .'
+check "cgroup: the OOM kill's kernel log lines are kept as an artifact" \
+        grep -q "Memory cgroup out of memory" "$G/art2/cgroup.memory.oom_kill/kmsg-oom.txt"
+mem_version=$(awk '$9 == "cgroup" && $NF ~ /memory/ {print 1; exit}' /proc/self/mountinfo)
+if [ "$mem_version" = 1 ]; then
+        check "cgroup: oom_group skips on v1 with its v2 reason" \
+                grep -q -E '^ok [0-9]+ - cgroup\.memory\.oom_group # SKIP needs the memory controller on cgroup v2' "$G/r1.tap"
+fi
+if [ "$(cat /proc/sys/kernel/dmesg_restrict 2>/dev/null)" = 1 ] && command -v setpriv >/dev/null; then
+        setpriv --inh-caps=-syslog --bounding-set=-syslog build/san/isocheck \
+                --filter cgroup.memory.oom_kill --tap "$G/nokmsg.tap" --junit "$G/nokmsg.xml" \
+                --artifacts "$G/art3" >/dev/null 2>&1
+        rc=$?
+        check "cgroup: without CAP_SYSLOG the OOM case still passes on its counters" test $rc -eq 0
+        check "cgroup: ... and its kernel log check skips with the reason" \
+                grep -q '# SKIP /dev/kmsg unreadable' "$G/nokmsg.tap"
+else
+        skipped "cgroup: unreadable /dev/kmsg" "kernel.dmesg_restrict is 0: dropping CAP_SYSLOG would not close /dev/kmsg"
+fi
+
 # --- the command line --------------------------------------------------------------------
 C=$work/cli
 mkdir -p "$C"

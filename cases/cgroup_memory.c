@@ -1,0 +1,571 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Exploring cgroups: a memory cgroup's limit, and the OOM killer acting on it
+ * (cgroup-v1/memory.rst, cgroup-v2.rst "Memory"), on whichever version holds the memory
+ * controller here. Sizes are small (a 32 MiB limit) so a run never pressures the host.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "isocheck/case.h"
+#include "isocheck/cgroup.h"
+#include "isocheck/kmsg.h"
+#include "isocheck/memcg.h"
+
+#define LAB_LIMIT 100000000LL     /* the lab's own value: echo 100000000 > ... */
+#define OOM_LIMIT (32LL << 20)    /* what the OOM cases limit a cgroup to */
+#define HOG_BYTES (3 * OOM_LIMIT) /* what their hog touches */
+#define SMALL_BYTES (8LL << 20)   /* an allocation well under the limit */
+
+enum { HOG_SURVIVED = 0, HOG_ENOMEM = 3, HOG_NO_GO = 4 };
+
+/* Make cgroup @name for @ctrl in this case's scope; a machine that cannot is a skip. */
+static void make_cg(struct iso_t *t, const char *ctrl, const char *name, struct iso_cg *cg)
+{
+        struct iso_err e = {0};
+        if (iso_cg_make(iso_case_env(t), ctrl, iso_case_scope(t), name, cg, &e) == 0)
+                return;
+        if (e.errnum == ENOENT || e.errnum == EROFS || e.errnum == ENOTSUP)
+                iso_skip(t, "needs a writable %s cgroup: %s", ctrl, e.msg);
+        iso_broken(t, "expected to create a %s cgroup, but %s", ctrl, e.msg);
+}
+
+static void destroy_cg(struct iso_t *t, const struct iso_cg *cg)
+{
+        struct iso_err e = {0};
+        if (iso_cg_destroy(cg, &e) < 0)
+                iso_broken(t, "expected to remove %s, but %s", cg->path, e.msg);
+}
+
+/* Set the limit (forbidding swap where swap is accounted); swap without accounting skips. */
+static void limit_cg(struct iso_t *t, const struct iso_cg *cg, long long bytes, int for_oom)
+{
+        char reason[256];
+        int policy = iso_memcg_swap_policy(iso_case_env(t), reason, sizeof(reason));
+        if (policy < 0 && for_oom)
+                iso_skip(t, "%s", reason);
+        struct iso_err e = {0};
+        if (iso_memcg_set_limit(cg, bytes, policy == 1, &e) < 0)
+                iso_broken(t, "expected to set the limit of an empty cgroup, but %s", e.msg);
+}
+
+struct hog {
+        long long bytes;
+        int go_fd; /* read one byte before touching memory; -1: start at once */
+};
+
+/* Touch @bytes of anonymous memory, a byte per page, as `stress --vm-keep` does. */
+static int hog_run(void *arg)
+{
+        const struct hog *h = arg;
+        char go;
+        if (h->go_fd >= 0 && read(h->go_fd, &go, 1) != 1)
+                return HOG_NO_GO;
+        unsigned char *p = mmap(NULL, (size_t)h->bytes, PROT_READ | PROT_WRITE,
+                                MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (p == MAP_FAILED)
+                return HOG_ENOMEM;
+        long page = sysconf(_SC_PAGESIZE);
+        for (long long off = 0; off < h->bytes; off += page)
+                p[off] = 1;
+        return HOG_SURVIVED;
+}
+
+static void read_counters(struct iso_t *t, const struct iso_cg *cg, struct iso_memcg_counters *c)
+{
+        struct iso_err e = {0};
+        if (iso_memcg_counters(cg, c, &e) < 0)
+                iso_broken(t, "expected the memory cgroup's counters to be readable, but %s",
+                           e.msg);
+}
+
+/* "oom_kill 0->1, oom 0->1, max 0->31" for whatever counters exist. */
+static void counters_delta(const struct iso_memcg_counters *a, const struct iso_memcg_counters *b,
+                           char *out, size_t size)
+{
+        const struct {
+                const char *name;
+                long long x, y;
+        } v[] = {
+                {"oom_kill", a->oom_kill, b->oom_kill},
+                {"oom", a->oom, b->oom},
+                {"max events", a->max, b->max},
+                {"high events", a->high, b->high},
+                {"failcnt", a->failcnt, b->failcnt},
+                {"peak", a->peak, b->peak},
+                {"swap", a->swap, b->swap},
+        };
+        size_t len = 0;
+        out[0] = '\0';
+        for (size_t i = 0; i < sizeof(v) / sizeof(v[0]) && len < size; i++)
+                if (v[i].y >= 0)
+                        len += (size_t)snprintf(out + len, size - len, "%s%s %lld->%lld",
+                                                len ? ", " : "", v[i].name, v[i].x, v[i].y);
+}
+
+/*
+ * Why a process that should have been OOM-killed was not (the issue's diagnosis list):
+ * refused allocation, throttling only, swap, a limit that did not stick.
+ */
+static void diagnose(struct iso_t *t, int status, const struct iso_cg *cg,
+                     const struct iso_memcg_counters *a, const struct iso_memcg_counters *b,
+                     char *out, size_t size)
+{
+        const struct iso_env *env = iso_case_env(t);
+        size_t len = 0;
+        if (WIFEXITED(status) && WEXITSTATUS(status) == HOG_ENOMEM)
+                len += (size_t)snprintf(out, size,
+                                        "mmap of %lld bytes was refused with ENOMEM before any "
+                                        "charge (vm.overcommit_memory=%d)",
+                                        HOG_BYTES, env->overcommit_memory);
+        else if (WIFEXITED(status))
+                len += (size_t)snprintf(out, size,
+                                        "exited with status %d after touching %lld "
+                                        "bytes",
+                                        WEXITSTATUS(status), HOG_BYTES);
+        else if (WIFSIGNALED(status))
+                len += (size_t)snprintf(out, size, "killed by signal %d (%s)", WTERMSIG(status),
+                                        strsignal(WTERMSIG(status)));
+        if (len >= size)
+                return;
+        if (b->swap > 0)
+                len += (size_t)snprintf(out + len, size - len,
+                                        "; swap absorbed it (%lld bytes swapped)", b->swap);
+        if (len < size && b->oom_kill == a->oom_kill &&
+            ((b->max > a->max && a->max >= 0) || (b->high > a->high && a->high >= 0)))
+                len += (size_t)snprintf(out + len, size - len,
+                                        "; only max/high events rose: reclaimed or throttled, "
+                                        "not killed");
+        long long lim = 0;
+        if (len < size && iso_memcg_get_limit(cg, &lim, NULL) == 0 &&
+            lim != iso_memcg_round(OOM_LIMIT))
+                len += (size_t)snprintf(out + len, size - len,
+                                        "; the limit did not stick (reads back %lld)", lim);
+        if (len < size) {
+                char d[256];
+                counters_delta(a, b, d, sizeof(d));
+                snprintf(out + len, size - len, "; counters: %s", d);
+        }
+}
+
+/*
+ * Look in the kernel log written since @k was opened for the memory cgroup OOM kill of
+ * @victim (or, with @victim 0, of a process in @memcg), keep the lines as an artifact and
+ * check what was found. @comm_prefix, when set, must start the victim's name.
+ */
+static void check_kmsg(struct iso_t *t, struct iso_kmsg *k, const char *why_closed, pid_t victim,
+                       const char *memcg, const char *comm_prefix)
+{
+        const char *what = "the kernel log says \"Memory cgroup out of memory\" and names the "
+                           "killed process";
+        if (k->fd < 0) {
+                iso_check_skip(t, what,
+                               "/dev/kmsg unreadable (%s); the verdict rests on the "
+                               "cgroup's counters",
+                               why_closed);
+                return;
+        }
+        char *text = NULL;
+        size_t len = 0;
+        struct iso_oom_report rep = {0};
+        struct iso_err e = {0};
+        /* The kill is logged before the victim dies, but read for a moment in case the
+         * record is still being committed. Bounded: 40 x 25 ms. */
+        for (int i = 0; i < 40; i++) {
+                if (iso_kmsg_drain(k, &text, &len, &e) < 0)
+                        break;
+                if (text && (iso_kmsg_find_oom(text, victim, memcg, &rep) ||
+                             (memcg && iso_kmsg_find_oom(text, victim, NULL, &rep))))
+                        break;
+                usleep(25000);
+        }
+        if (text) {
+                char lines[16384];
+                if (iso_kmsg_oom_lines(text, lines, sizeof(lines)))
+                        iso_artifact(t, "kmsg-oom.txt", lines, strlen(lines));
+        }
+        char expected[128];
+        if (victim > 0)
+                snprintf(expected, sizeof(expected), "a line naming PID %d", (int)victim);
+        else
+                snprintf(expected, sizeof(expected), "a line for a process of %s", memcg);
+        iso_check(t, rep.found, what, expected, "%s",
+                  rep.found ? rep.line : (e.msg[0] ? e.msg : "no such line in the new records"));
+        if (rep.found && comm_prefix)
+                iso_check(t, !strncmp(rep.comm, comm_prefix, strlen(comm_prefix)),
+                          "the OOM victim is the memory hog", comm_prefix, "%s", rep.comm);
+        free(text);
+}
+
+static void open_kmsg(struct iso_kmsg *k, char *why, size_t size)
+{
+        struct iso_err e = {0};
+        if (iso_kmsg_open(k, &e) < 0)
+                iso_strlcpy(why, e.msg, size);
+}
+
+ISO_CASE(cgroup_memory_create, "cgroup.memory.create",
+         .summary = "mkdir in the memory hierarchy makes a cgroup with its interface files; "
+                    "they cannot be unlinked; rmdir of the empty cgroup removes it",
+         .lab_step = "Exploring cgroups: mkdir /sys/fs/cgroup/memory/demo; ls",
+         .needs = {ISO_ROOT, ISO_CGROUP_CTRL("memory", 0)}, .timeout_s = 10)
+{
+        struct iso_cg cg;
+        make_cg(t, "memory", "fresh", &cg);
+        static const char *const v1_files[] = {"memory.limit_in_bytes", "tasks",
+                                               "cgroup.procs",          "memory.usage_in_bytes",
+                                               "memory.failcnt",        "memory.max_usage_in_bytes",
+                                               "memory.oom_control",    "memory.stat"};
+        static const char *const v2_files[] = {"memory.max",    "memory.high",  "memory.low",
+                                               "memory.min",    "cgroup.procs", "memory.current",
+                                               "memory.events", "memory.stat"};
+        const char *const *files = cg.version == 1 ? v1_files : v2_files;
+        size_t n = cg.version == 1 ? sizeof(v1_files) / sizeof(*v1_files)
+                                   : sizeof(v2_files) / sizeof(*v2_files);
+        for (size_t i = 0; i < n; i++) {
+                char path[PATH_MAX], what[128];
+                iso_cg_file(&cg, files[i], path, sizeof(path));
+                snprintf(what, sizeof(what), "mkdir created %s", files[i]);
+                int ok = access(path, F_OK) == 0;
+                iso_check(t, ok, what, "the file exists", "%s: %s", path,
+                          ok ? "exists" : strerror(errno));
+        }
+        char limit[PATH_MAX];
+        iso_cg_file(&cg, files[0], limit, sizeof(limit));
+        int rc = unlink(limit);
+        int err = errno;
+        iso_check(t, rc < 0, "unlink of an interface file fails", "unlink fails (EPERM)", "%s",
+                  rc < 0 ? strerror(err) : "unlink succeeded");
+        rc = rmdir(cg.path);
+        err = errno;
+        iso_check(t, rc == 0, "rmdir of the empty cgroup succeeds", "0", "%s",
+                  rc == 0 ? "0" : strerror(err));
+        iso_check(t, access(cg.path, F_OK) < 0 && errno == ENOENT,
+                  "the cgroup directory is gone after rmdir", "ENOENT", "%s",
+                  access(cg.path, F_OK) == 0 ? "still there" : strerror(errno));
+}
+
+ISO_CASE(cgroup_memory_limit, "cgroup.memory.limit",
+         .summary = "a memory limit reads back rounded down to a page multiple, stays set, "
+                    "and \"max\"/-1 means unlimited",
+         .lab_step = "Exploring cgroups: echo 100000000 > memory.limit_in_bytes; cat it",
+         .needs = {ISO_ROOT, ISO_CGROUP_CTRL("memory", 0)}, .timeout_s = 10)
+{
+        struct iso_cg cg;
+        make_cg(t, "memory", "limited", &cg);
+        limit_cg(t, &cg, LAB_LIMIT, 0);
+        struct iso_err e = {0};
+        long long got = 0, want = iso_memcg_round(LAB_LIMIT);
+        if (iso_memcg_get_limit(&cg, &got, &e) < 0)
+                iso_broken(t, "expected to read the limit back, but %s", e.msg);
+        char what[160];
+        snprintf(what, sizeof(what),
+                 "%lld reads back as the page multiple below it (%ld-byte "
+                 "pages)",
+                 LAB_LIMIT, sysconf(_SC_PAGESIZE));
+        iso_check_eq(t, got, want, what);
+
+        char *argv[] = {"true", NULL};
+        pid_t pid = iso_cg_spawn(&cg, iso_cg_exec, argv, &e);
+        if (pid < 0)
+                iso_broken(t, "expected to run true(1) in the cgroup, but %s", e.msg);
+        int status = 0;
+        waitpid(pid, &status, 0);
+        iso_check(t, WIFEXITED(status) && WEXITSTATUS(status) == 0,
+                  "true(1) runs in the limited cgroup", "exit status 0", "wait status 0x%x",
+                  status);
+        got = 0;
+        iso_memcg_get_limit(&cg, &got, NULL);
+        iso_check_eq(t, got, want, "the limit is unchanged after a process ran in the cgroup");
+
+        limit_cg(t, &cg, -1, 0);
+        iso_autofree char *raw =
+                iso_cg_read(&cg, cg.version == 1 ? "memory.limit_in_bytes" : "memory.max", NULL);
+        if (raw)
+                raw[strcspn(raw, "\n")] = '\0';
+        got = 0;
+        iso_memcg_get_limit(&cg, &got, NULL);
+        iso_check(t, got == -1, "writing \"max\" (v2) or -1 (v1) makes the cgroup unlimited",
+                  cg.version == 1 ? "a value >= 2^62" : "max", "%s", raw ? raw : "unreadable");
+        destroy_cg(t, &cg);
+}
+
+/* Run argv in @cg with stdout captured into @out (@size bytes); returns the wait status. */
+struct captured {
+        char *const *argv;
+        int fd;
+};
+
+static int exec_captured(void *arg)
+{
+        const struct captured *c = arg;
+        dup2(c->fd, STDOUT_FILENO);
+        close(c->fd);
+        return iso_cg_exec((void *)c->argv);
+}
+
+static int run_in(struct iso_t *t, const struct iso_cg *cg, char *const argv[], char *out,
+                  size_t size)
+{
+        int p[2];
+        if (pipe(p) < 0)
+                iso_broken(t, "pipe: %s", strerror(errno));
+        struct captured c = {argv, p[1]};
+        struct iso_err e = {0};
+        pid_t pid = iso_cg_spawn(cg, exec_captured, &c, &e);
+        close(p[1]);
+        if (pid < 0) {
+                close(p[0]);
+                iso_broken(t, "expected to start %s in %s, but %s", argv[0], cg->path, e.msg);
+        }
+        size_t len = 0;
+        ssize_t r;
+        char sink[4096];
+        while ((r = read(p[0], len + 1 < size ? out + len : sink,
+                         len + 1 < size ? size - len - 1 : sizeof(sink))) > 0)
+                if (len + 1 < size)
+                        len += (size_t)r;
+        out[len] = '\0';
+        close(p[0]);
+        int status = 0;
+        waitpid(pid, &status, 0);
+        return status;
+}
+
+ISO_CASE(cgroup_memory_under_limit, "cgroup.memory.under_limit",
+         .summary = "ls, ps and cat, and an allocation well under the limit, run to exit 0 "
+                    "in a limited memory cgroup without an OOM kill",
+         .lab_step = "Exploring cgroups: echo $$ > tasks; ls; ps aux",
+         .needs = {ISO_ROOT, ISO_CGROUP_CTRL("memory", 0), ISO_TOOL("ps")}, .timeout_s = 20)
+{
+        struct iso_cg cg;
+        make_cg(t, "memory", "shell", &cg);
+        limit_cg(t, &cg, OOM_LIMIT, 0);
+        struct iso_memcg_counters before, after;
+        read_counters(t, &cg, &before);
+
+        char *ls[] = {"ls", "/", NULL}, *ps[] = {"ps", "aux", NULL};
+        char *cat[] = {"cat", "/proc/self/cgroup", NULL};
+        char *const *cmds[] = {ls, ps, cat};
+        static char out[65536];
+        for (size_t i = 0; i < 3; i++) {
+                int status = run_in(t, &cg, cmds[i], out, sizeof(out));
+                char what[96];
+                snprintf(what, sizeof(what), "`%s %s` exits 0 under a %lld-byte limit", cmds[i][0],
+                         cmds[i][1], OOM_LIMIT);
+                iso_check(t, WIFEXITED(status) && WEXITSTATUS(status) == 0, what, "exit status 0",
+                          "wait status 0x%x", status);
+        }
+        /* The last output is cat's own /proc/self/cgroup: it ran inside. */
+        iso_check(t, strstr(out, cg.rel) != NULL, "cat's /proc/self/cgroup names the cgroup",
+                  cg.rel, "%.300s", out);
+
+        struct hog small = {SMALL_BYTES, -1};
+        struct iso_err e = {0};
+        pid_t pid = iso_cg_spawn(&cg, hog_run, &small, &e);
+        if (pid < 0)
+                iso_broken(t, "expected to start the allocation in the cgroup, but %s", e.msg);
+        int status = 0;
+        waitpid(pid, &status, 0);
+        iso_check(t, WIFEXITED(status) && WEXITSTATUS(status) == HOG_SURVIVED,
+                  "touching 8 MiB under a 32 MiB limit succeeds", "exit status 0",
+                  "wait status 0x%x", status);
+
+        read_counters(t, &cg, &after);
+        if (before.oom_kill >= 0)
+                iso_check_eq(t, after.oom_kill, before.oom_kill, "no OOM kill in the cgroup");
+        else
+                iso_check_skip(t, "no OOM kill in the cgroup",
+                               "this kernel has no oom_kill counter (Linux < 4.13 on v1)");
+        destroy_cg(t, &cg);
+}
+
+/* The checks every OOM variant shares, once the hog has ended with @status. */
+static void check_oom(struct iso_t *t, const struct iso_cg *cg, int status,
+                      const struct iso_memcg_counters *before,
+                      const struct iso_memcg_counters *after, int exactly_one)
+{
+        char why[768];
+        diagnose(t, status, cg, before, after, why, sizeof(why));
+        if (exactly_one || !WIFEXITED(status))
+                iso_check(t, WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL,
+                          "the process over the limit is killed by SIGKILL", "signal 9", "%s", why);
+        if (before->oom_kill >= 0) {
+                long long d = after->oom_kill - before->oom_kill;
+                if (exactly_one)
+                        iso_check(t, d == 1, "the cgroup's oom_kill counter rises by exactly 1",
+                                  "+1", "%+lld (%s)", d, why);
+                else
+                        iso_check(t, d >= 1, "the cgroup's oom_kill counter rises", ">= +1",
+                                  "%+lld (%s)", d, why);
+        } else {
+                iso_check_skip(t, "the cgroup's oom_kill counter rises",
+                               "memory.oom_control has no oom_kill (Linux < 4.13)");
+        }
+        if (cg->version == 1)
+                iso_check(t, after->failcnt > before->failcnt,
+                          "memory.failcnt counts charges refused at the limit", "a rise",
+                          "%lld -> %lld", before->failcnt, after->failcnt);
+        else
+                iso_check(t, after->max > before->max && after->oom > before->oom,
+                          "memory.events counts the limit being hit (max) and the OOM (oom)",
+                          "both rise", "max %lld -> %lld, oom %lld -> %lld", before->max,
+                          after->max, before->oom, after->oom);
+        if (after->peak >= 0)
+                iso_check(t, after->peak <= iso_memcg_round(OOM_LIMIT),
+                          "the peak usage never went above the limit", "<= the limit", "%lld bytes",
+                          after->peak);
+}
+
+ISO_CASE(cgroup_memory_oom_kill, "cgroup.memory.oom_kill",
+         .summary = "a process touching 3x its memory cgroup's limit is OOM-killed, counted "
+                    "once in oom_kill, and named in the kernel log",
+         .lab_step = "Exploring cgroups: echo $$ > tasks; stress -m 1 --vm-bytes 100000000; "
+                     "dmesg",
+         .needs = {ISO_ROOT, ISO_CGROUP_CTRL("memory", 0)}, .timeout_s = 30)
+{
+        struct iso_cg cg;
+        make_cg(t, "memory", "hog", &cg);
+        limit_cg(t, &cg, OOM_LIMIT, 1);
+        struct iso_err e = {0};
+        long long lim = 0;
+        if (iso_memcg_get_limit(&cg, &lim, &e) < 0 || lim != iso_memcg_round(OOM_LIMIT))
+                iso_broken(t, "expected the limit to read back as %lld, got %lld (%s)",
+                           iso_memcg_round(OOM_LIMIT), lim, e.msg);
+        struct iso_memcg_counters before, after;
+        read_counters(t, &cg, &before);
+        struct iso_kmsg k;
+        char why_closed[256] = "";
+        open_kmsg(&k, why_closed, sizeof(why_closed));
+
+        int go[2];
+        if (pipe(go) < 0)
+                iso_broken(t, "pipe: %s", strerror(errno));
+        struct hog h = {HOG_BYTES, go[0]};
+        pid_t pid = iso_cg_spawn(&cg, hog_run, &h, &e);
+        close(go[0]);
+        if (pid < 0)
+                iso_broken(t, "expected to start the hog in the cgroup, but %s", e.msg);
+        char seen[PATH_MAX];
+        int in = iso_cg_contains(&cg, "memory", pid, seen, sizeof(seen), &e);
+        iso_check(t, in == 1, "the hog is in the cgroup before it touches memory", cg.rel, "%s",
+                  in < 0 ? e.msg : seen);
+        (void)!write(go[1], "g", 1);
+        close(go[1]);
+        int status = 0;
+        waitpid(pid, &status, 0);
+        read_counters(t, &cg, &after);
+        iso_log(t, "hog PID %d ended with wait status 0x%x", (int)pid, status);
+
+        check_oom(t, &cg, status, &before, &after, 1);
+        check_kmsg(t, &k, why_closed, pid, NULL, NULL);
+        iso_kmsg_close(&k);
+        destroy_cg(t, &cg);
+}
+
+/* The tool variants: the lab's memory hog, run inside the cgroup as a student would. */
+static void oom_by_tool(struct iso_t *t, char *const argv[], const char *comm_prefix)
+{
+        struct iso_cg cg;
+        make_cg(t, "memory", "tool", &cg);
+        limit_cg(t, &cg, OOM_LIMIT, 1);
+        struct iso_memcg_counters before, after;
+        read_counters(t, &cg, &before);
+        struct iso_kmsg k;
+        char why_closed[256] = "";
+        open_kmsg(&k, why_closed, sizeof(why_closed));
+
+        static char out[65536];
+        int status = run_in(t, &cg, argv, out, sizeof(out));
+        iso_log(t, "%s exited with wait status 0x%x; its output:\n%s", argv[0], status, out);
+        read_counters(t, &cg, &after);
+        /* The tool's own exit status says nothing: stress-ng exits 0 after an OOM kill. */
+        check_oom(t, &cg, status, &before, &after, 0);
+        check_kmsg(t, &k, why_closed, 0, cg.rel, comm_prefix);
+        iso_kmsg_close(&k);
+        destroy_cg(t, &cg);
+}
+
+ISO_CASE(cgroup_memory_oom_kill_tool, "cgroup.memory.oom_kill.tool",
+         .summary = "stress-ng allocating 3x the limit inside the memory cgroup gets its "
+                    "worker OOM-killed",
+         .lab_step = "Exploring cgroups: stress -m 1 --vm-bytes 100000000 (with stress-ng)",
+         .needs = {ISO_ROOT, ISO_CGROUP_CTRL("memory", 0), ISO_TOOL("stress-ng")}, .timeout_s = 40)
+{
+        char bytes[32];
+        snprintf(bytes, sizeof(bytes), "%lld", HOG_BYTES);
+        char *argv[] = {"stress-ng", "--vm",      "1",         "--vm-bytes", bytes,
+                        "--vm-keep", "--oomable", "--timeout", "10s",        NULL};
+        oom_by_tool(t, argv, "stress-ng");
+}
+
+ISO_CASE(cgroup_memory_oom_kill_stress, "cgroup.memory.oom_kill.stress",
+         .summary = "stress, the lab's own hog, allocating 3x the limit inside the memory "
+                    "cgroup is OOM-killed",
+         .lab_step = "Exploring cgroups: stress -m 1 --vm-bytes 100000000",
+         .needs = {ISO_ROOT, ISO_CGROUP_CTRL("memory", 0), ISO_TOOL("stress")}, .timeout_s = 40)
+{
+        char bytes[32];
+        snprintf(bytes, sizeof(bytes), "%lld", HOG_BYTES);
+        char *argv[] = {"stress", "-m", "1", "--vm-bytes", bytes, "--vm-keep", "-t", "10", NULL};
+        oom_by_tool(t, argv, "stress");
+}
+
+static int sleeper(void *arg)
+{
+        (void)arg;
+        sleep(20); /* bounded: the OOM group kill should end it long before */
+        return 0;
+}
+
+ISO_CASE(cgroup_memory_oom_group, "cgroup.memory.oom_group",
+         .summary = "with memory.oom.group=1 an OOM kill takes every process of the cgroup",
+         .lab_step = "Exploring cgroups (cgroup v2): memory.oom.group",
+         .needs = {ISO_ROOT, ISO_CGROUP_CTRL("memory", 2)}, .timeout_s = 30)
+{
+        struct iso_cg cg;
+        make_cg(t, "memory", "group", &cg);
+        limit_cg(t, &cg, OOM_LIMIT, 1);
+        struct iso_err e = {0};
+        if (iso_cg_write(&cg, "memory.oom.group", "1", &e) < 0) {
+                if (e.errnum == ENOENT)
+                        iso_skip(t, "needs memory.oom.group (Linux >= 4.19): %s", e.msg);
+                iso_broken(t, "expected to enable memory.oom.group, but %s", e.msg);
+        }
+        struct iso_memcg_counters before, after;
+        read_counters(t, &cg, &before);
+        pid_t sleepers[2];
+        for (int i = 0; i < 2; i++) {
+                sleepers[i] = iso_cg_spawn(&cg, sleeper, NULL, &e);
+                if (sleepers[i] < 0)
+                        iso_broken(t, "expected to start a sleeper in the cgroup, but %s", e.msg);
+        }
+        struct hog h = {HOG_BYTES, -1};
+        pid_t pid = iso_cg_spawn(&cg, hog_run, &h, &e);
+        if (pid < 0)
+                iso_broken(t, "expected to start the hog in the cgroup, but %s", e.msg);
+        int status = 0;
+        waitpid(pid, &status, 0);
+        iso_check(t, WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL,
+                  "the hog is killed by SIGKILL", "signal 9", "wait status 0x%x", status);
+        for (int i = 0; i < 2; i++) {
+                int st = 0;
+                waitpid(sleepers[i], &st, 0);
+                char what[80];
+                snprintf(what, sizeof(what), "sleeper %d (not over any limit) dies with the group",
+                         i + 1);
+                iso_check(t, WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL, what, "signal 9",
+                          "wait status 0x%x", st);
+        }
+        read_counters(t, &cg, &after);
+        iso_check(t, after.oom_kill - before.oom_kill >= 3,
+                  "oom_kill counts every process of the group", ">= +3", "%+lld",
+                  after.oom_kill - before.oom_kill);
+        destroy_cg(t, &cg);
+}
