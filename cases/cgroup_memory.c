@@ -324,13 +324,17 @@ static int run_in(struct iso_t *t, const struct iso_cg *cg, char *const argv[], 
                 close(p[0]);
                 iso_broken(t, "expected to start %s in %s, but %s", argv[0], cg->path, e.msg);
         }
+        /* Read to EOF so the command never blocks on a full pipe; keep what fits. */
         size_t len = 0;
-        ssize_t r;
-        char sink[4096];
-        while ((r = read(p[0], len + 1 < size ? out + len : sink,
-                         len + 1 < size ? size - len - 1 : sizeof(sink))) > 0)
-                if (len + 1 < size)
-                        len += (size_t)r;
+        for (;;) {
+                char chunk[4096];
+                ssize_t r = read(p[0], chunk, sizeof(chunk));
+                if (r <= 0)
+                        break;
+                size_t n = (size_t)r < size - 1 - len ? (size_t)r : size - 1 - len;
+                memcpy(out + len, chunk, n);
+                len += n;
+        }
         out[len] = '\0';
         close(p[0]);
         int status = 0;
