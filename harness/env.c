@@ -5,6 +5,7 @@
  * runs before any case and as any user (`isocheck --env` as nobody must still answer).
  */
 #include "isocheck/env.h"
+#include "isocheck/tool.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -954,117 +955,18 @@ static void first_line(const char *text, char *out, size_t size)
 }
 
 /*
- * Wait for @pid until @deadline, then kill it. The child is left a zombie (WNOWAIT)
- * until its process group has been sent SIGKILL: while the zombie exists its PID cannot
- * be reused, so the group kill cannot hit an unrelated process. Returns 1 when the
- * child exited with status 0 in time.
- */
-static int reap_bounded(pid_t pid, double deadline)
-{
-        int ok = 0;
-
-        for (;;) {
-                siginfo_t si;
-
-                memset(&si, 0, sizeof(si));
-                if (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return 0; /* ECHILD: reaped elsewhere; nothing left that is ours */
-                }
-                if (si.si_pid == pid) {
-                        ok = si.si_code == CLD_EXITED && si.si_status == 0;
-                        break;
-                }
-                if (iso_now() >= deadline) {
-                        kill(pid, SIGKILL);
-                        break;
-                }
-
-                struct timespec ts = {0, 10 * 1000 * 1000};
-
-                nanosleep(&ts, NULL);
-        }
-        kill(-pid, SIGKILL);
-        while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
-                ;
-        return ok;
-}
-
-/*
  * Run "@path @arg" with stdout and stderr captured, for at most TOOL_TIMEOUT_S. Output of
  * a run that failed or timed out is an error message, not a version: left empty.
  */
 static void tool_version(const char *path, const char *arg, char *out, size_t size)
 {
-        int p[2];
         char buf[4096];
-        size_t used = 0;
+        char *argv[] = {(char *)path, (char *)arg, NULL};
+        int timed_out = 0;
+        int status = iso_tool_run(argv, NULL, buf, sizeof(buf), TOOL_TIMEOUT_S, &timed_out, NULL);
 
         out[0] = '\0';
-        if (pipe2(p, O_CLOEXEC) < 0)
-                return;
-
-        int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
-        pid_t pid = fork();
-
-        if (pid < 0) {
-                close(p[0]);
-                close(p[1]);
-                if (devnull >= 0)
-                        close(devnull);
-                return;
-        }
-        if (pid == 0) {
-                sigset_t all;
-
-                /* Own group, so anything it spawns is killed with it; default signals. */
-                setpgid(0, 0);
-                sigemptyset(&all);
-                sigprocmask(SIG_SETMASK, &all, NULL);
-                signal(SIGPIPE, SIG_DFL);
-                if (devnull >= 0)
-                        dup2(devnull, STDIN_FILENO);
-                else
-                        close(STDIN_FILENO);
-                dup2(p[1], STDOUT_FILENO);
-                dup2(p[1], STDERR_FILENO);
-                execl(path, path, arg, (char *)NULL);
-                _exit(127);
-        }
-        /* Also from this side: whichever runs first, the group exists before the kill. */
-        setpgid(pid, pid);
-        close(p[1]);
-        if (devnull >= 0)
-                close(devnull);
-
-        double deadline = iso_now() + TOOL_TIMEOUT_S;
-
-        while (used < sizeof(buf) - 1) {
-                double left = deadline - iso_now();
-
-                if (left <= 0)
-                        break;
-
-                struct pollfd pfd = {.fd = p[0], .events = POLLIN};
-                int r = poll(&pfd, 1, (int)(left * 1000) + 1);
-
-                if (r < 0 && errno == EINTR)
-                        continue;
-                if (r <= 0)
-                        break;
-
-                ssize_t got = read(p[0], buf + used, sizeof(buf) - 1 - used);
-
-                if (got < 0 && errno == EINTR)
-                        continue;
-                if (got <= 0)
-                        break;
-                used += (size_t)got;
-        }
-        close(p[0]);
-        buf[used] = '\0';
-        if (reap_bounded(pid, deadline))
+        if (status >= 0 && !timed_out && WIFEXITED(status) && WEXITSTATUS(status) == 0)
                 first_line(buf, out, size);
 }
 
