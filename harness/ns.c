@@ -2,6 +2,9 @@
 #include "isocheck/ns.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <unistd.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -17,17 +20,12 @@ pid_t iso_ns_fork(unsigned long flags)
         return (pid_t)syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, NULL);
 }
 
-long iso_ns_nspid(pid_t pid, pid_t *ids, size_t max, struct iso_err *e)
+long iso_ns_parse_nspid(const char *status, pid_t *ids, size_t max)
 {
-        char path[64];
-        snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-        iso_autofree char *s = iso_read_file(path, NULL, e);
-        if (!s)
-                return -1;
-        char *line = strstr(s, "\nNSpid:");
+        const char *line = !strncmp(status, "NSpid:", 6) ? status : strstr(status, "\nNSpid:");
         if (!line)
-                return iso_errf(e, ENODATA, "%s has no NSpid line (Linux < 4.1?)", path);
-        char *p = line + strlen("\nNSpid:");
+                return -1;
+        const char *p = strchr(line + 1, ':') + 1;
         long n = 0;
         while (*p && *p != '\n') {
                 char *end;
@@ -40,6 +38,66 @@ long iso_ns_nspid(pid_t pid, pid_t *ids, size_t max, struct iso_err *e)
                 p = end;
         }
         return n;
+}
+
+long iso_ns_nspid(pid_t pid, pid_t *ids, size_t max, struct iso_err *e)
+{
+        char path[64];
+        snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+        iso_autofree char *s = iso_read_file(path, NULL, e);
+        if (!s)
+                return -1;
+        long n = iso_ns_parse_nspid(s, ids, max);
+        if (n < 0)
+                return iso_errf(e, ENODATA, "%s has no NSpid line (Linux < 4.1?)", path);
+        return n;
+}
+
+int iso_ns_join(pid_t target, int types, int enter_root, struct iso_err *e)
+{
+        int root_fd = -1;
+        if (enter_root) {
+                char path[64];
+                snprintf(path, sizeof(path), "/proc/%d/root", (int)target);
+                root_fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                if (root_fd < 0)
+                        return iso_errf(e, errno, "open %s", path);
+        }
+        /* PID before mount: /proc/<target> must still resolve in our own mount namespace
+         * when the files are opened, so open them all first, then join. */
+        static const struct {
+                int flag;
+                const char *name;
+        } order[] = {{CLONE_NEWPID, "pid"},
+                     {CLONE_NEWNET, "net"},
+                     {CLONE_NEWUTS, "uts"},
+                     {CLONE_NEWIPC, "ipc"},
+                     {CLONE_NEWNS, "mnt"}};
+        int fds[5] = {-1, -1, -1, -1, -1};
+        int rc = 0;
+        for (size_t i = 0; i < 5 && rc == 0; i++) {
+                if (!(types & order[i].flag))
+                        continue;
+                char path[64];
+                snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)target, order[i].name);
+                fds[i] = open(path, O_RDONLY | O_CLOEXEC);
+                if (fds[i] < 0)
+                        rc = iso_errf(e, errno, "open %s", path);
+        }
+        for (size_t i = 0; i < 5 && rc == 0; i++) {
+                if (fds[i] >= 0 && setns(fds[i], order[i].flag) < 0)
+                        rc = iso_errf(e, errno, "setns(/proc/%d/ns/%s)", (int)target,
+                                      order[i].name);
+        }
+        for (size_t i = 0; i < 5; i++)
+                if (fds[i] >= 0)
+                        close(fds[i]);
+        if (root_fd >= 0) {
+                if (rc == 0 && (fchdir(root_fd) < 0 || chroot(".") < 0))
+                        rc = iso_errf(e, errno, "chroot to /proc/%d/root", (int)target);
+                close(root_fd);
+        }
+        return rc;
 }
 
 int iso_ns_id(pid_t pid, const char *type, dev_t *dev, ino_t *ino, struct iso_err *e)

@@ -27,6 +27,25 @@ pid_t iso_ns_fork(unsigned long flags);
 long iso_ns_nspid(pid_t pid, pid_t *ids, size_t max, struct iso_err *e);
 
 /*
+ * Parse the NSpid line out of /proc/PID/status text (the same contract as iso_ns_nspid).
+ * Returns how many PIDs the line holds, or -1 when there is no NSpid line.
+ */
+long iso_ns_parse_nspid(const char *status, pid_t *ids, size_t max);
+
+/*
+ * setns(2) the caller into the namespaces of @target named by @types (a mask of
+ * CLONE_NEWPID, CLONE_NEWNS, CLONE_NEWNET, CLONE_NEWUTS, CLONE_NEWIPC), opening
+ * /proc/@target/ns/<type> for each, as nsenter(1) does. Joining a PID namespace affects
+ * only children forked afterwards (pid_namespaces(7)); joining a mount namespace also
+ * moves the caller's root and cwd to that namespace's root. With @enter_root, the caller
+ * also chroots to /proc/@target/root, as `nsenter --root` does: that directory leads into
+ * the target's mount namespace, its /proc included. Returns 0, or -1 with @e
+ * (EPERM without CAP_SYS_ADMIN, EINVAL for a multithreaded caller joining a mount
+ * namespace, ENOENT when @target is gone).
+ */
+int iso_ns_join(pid_t target, int types, int enter_root, struct iso_err *e);
+
+/*
  * Identity of a namespace: (st_dev, st_ino) of /proc/@pid/ns/@type, as namespaces(7)
  * defines it. @pid 0 means the caller. Returns 0 or -1 with @e.
  */
