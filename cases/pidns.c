@@ -4,12 +4,15 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "isocheck/case.h"
 #include "isocheck/ns.h"
+#include "isocheck/nsbox.h"
+#include "isocheck/proc.h"
 
 /* What the first process of the new namespace saw of itself. */
 struct self_view {
@@ -89,4 +92,222 @@ ISO_CASE(pidns_init_pid1, "pidns.init.pid1",
         iso_check(t, WIFEXITED(status) && WEXITSTATUS(status) == 0,
                   "the namespace's first process exits cleanly", "exit status 0",
                   "wait status 0x%x", status);
+}
+
+/* Start the lab's namespace (PID + mount with its own /proc, a sleep inside) or skip. */
+static void start_box(struct iso_t *t, struct iso_pidns_box *b)
+{
+        struct iso_err e = {0};
+        if (iso_pidns_box_start(b, 1, &e) < 0)
+                iso_broken(t, "expected a new PID and mount namespace with its own /proc, but %s",
+                           e.msg);
+}
+
+static void list_in_box(struct iso_t *t, struct iso_pidns_box *b, pid_t probe,
+                        struct iso_pidns_view *v)
+{
+        struct iso_err e = {0};
+        if (iso_pidns_box_list(b, probe, v, &e) < 0) {
+                iso_pidns_box_stop(b);
+                iso_broken(t, "expected a listing from inside the namespace, but %s", e.msg);
+        }
+}
+
+/* "1 0 init, 2 1 sleep, 3 1 isocheck" for the log and failure messages. */
+static void table_text(const struct iso_proc *p, long n, char *out, size_t size)
+{
+        size_t len = 0;
+        out[0] = '\0';
+        for (long i = 0; i < n && i < ISO_VIEW_MAX && len < size; i++)
+                len += (size_t)snprintf(out + len, size - len, "%s%d %d %s", i ? ", " : "",
+                                        (int)p[i].pid, (int)p[i].ppid, p[i].comm);
+}
+
+ISO_CASE(pidns_view_isolated, "pidns.view.isolated",
+         .summary = "a new PID namespace with its own /proc lists only its own processes, and "
+                    "host PIDs cannot be signalled from inside",
+         .lab_step = "Exploring Namespaces: unshare --pid --mount-proc --fork bash; sleep & "
+                     "ps aux",
+         .needs = {ISO_ROOT, ISO_NS("pid"), ISO_NS("mnt"), ISO_KCONFIG("CONFIG_PID_NS")},
+         .timeout_s = 10)
+{
+        struct iso_pidns_box b;
+        start_box(t, &b);
+        struct iso_pidns_view v;
+        list_in_box(t, &b, getpid(), &v);
+        iso_pidns_box_stop(&b);
+
+        char table[1024];
+        table_text(v.procs, v.n, table, sizeof(table));
+        iso_log(t, "inside: %s", table);
+        iso_check(t, v.n == 3, "the listing holds exactly init, the sleep and the lister",
+                  "3 processes", "%ld: %s", v.n, table);
+        const struct iso_proc *init = iso_proc_find(v.procs, (size_t)v.n, 1);
+        const struct iso_proc *sl = iso_proc_find(v.procs, (size_t)v.n, b.sleeper);
+        const struct iso_proc *me = iso_proc_find(v.procs, (size_t)v.n, v.lister);
+        iso_check(t, init && init->ppid == 0, "PID 1 is the namespace's init", "1 0 ...", "%s",
+                  table);
+        iso_check(t, sl && !strcmp(sl->comm, "sleep") && sl->ppid == 1,
+                  "the sleep is listed with init as its parent", "sleep, parent 1", "%s", table);
+        iso_check(t, me && me->ppid == 1, "the lister sees itself, child of init",
+                  "lister, parent 1", "%s", table);
+        long outside = 0;
+        for (long i = 0; i < v.n && i < ISO_VIEW_MAX; i++)
+                outside += v.procs[i].pid > 3;
+        iso_check_eq(t, outside, 0, "PIDs above 3 (host processes) listed inside");
+        iso_check(t, v.probe_errno == ESRCH, "kill(host PID of the case, 0) from inside fails",
+                  "ESRCH", "%s", v.probe_errno ? strerror(v.probe_errno) : "it succeeded");
+}
+
+ISO_CASE(pidns_pid_differs, "pidns.pid.differs",
+         .summary = "the sleep in a new PID namespace has a small PID inside and another on "
+                    "the host, and NSpid lists both",
+         .lab_step = "Exploring Namespaces: ps aux | grep sleep, inside and on the host",
+         .needs = {ISO_ROOT, ISO_NS("pid"), ISO_NS("mnt"), ISO_KCONFIG("CONFIG_PID_NS")},
+         .timeout_s = 10)
+{
+        struct iso_pidns_box b;
+        start_box(t, &b);
+        struct iso_proc host[4096];
+        struct iso_err e = {0};
+        long n = iso_proc_table("/proc", host, 4096, &e);
+        pid_t outer = 0;
+        for (long i = 0; i < n && i < 4096; i++)
+                if (host[i].ppid == b.init && !strcmp(host[i].comm, "sleep"))
+                        outer = host[i].pid;
+        pid_t ids[4] = {0};
+        long k = outer ? iso_ns_nspid(outer, ids, 4, &e) : -1;
+        iso_pidns_box_stop(&b);
+
+        iso_log(t, "sleep: PID %d inside, %d on the host", (int)b.sleeper, (int)outer);
+        iso_check(t, b.sleeper > 1 && b.sleeper <= 3, "the sleep's PID inside is small", "2 or 3",
+                  "%d", (int)b.sleeper);
+        iso_check(t, outer > 0, "the host's /proc shows the sleep as a child of the init",
+                  "a sleep whose parent is the namespace's init", "%s",
+                  n < 0 ? e.msg : "none found");
+        iso_check(t, outer != b.sleeper, "the sleep's PID on the host differs from inside",
+                  "another PID", "%d both", (int)outer);
+        char want[64];
+        snprintf(want, sizeof(want), "NSpid: %d %d", (int)outer, (int)b.sleeper);
+        iso_check(t, k == 2 && ids[0] == outer && ids[1] == b.sleeper,
+                  "NSpid in the host's /proc/<pid>/status lists both PIDs", want,
+                  "%ld entries: %d %d", k, (int)ids[0], (int)ids[1]);
+}
+
+ISO_CASE(pidns_parent_visible, "pidns.parent.visible",
+         .summary = "the host sees the namespace's init as a child of its creator; inside, "
+                    "init's parent PID is 0",
+         .lab_step = "Exploring Namespaces: ps -ef on the host shows unshare as bash's parent",
+         .needs = {ISO_ROOT, ISO_NS("pid"), ISO_NS("mnt"), ISO_KCONFIG("CONFIG_PID_NS")},
+         .timeout_s = 10)
+{
+        struct iso_pidns_box b;
+        start_box(t, &b);
+        struct iso_pidns_view v;
+        list_in_box(t, &b, 0, &v);
+        char path[64];
+        snprintf(path, sizeof(path), "/proc/%d/stat", (int)b.init);
+        struct iso_err e = {0};
+        char *stat = iso_read_file(path, NULL, &e);
+        struct iso_proc host_view = {0};
+        int parsed = stat && iso_proc_parse_stat(stat, &host_view) == 0;
+        free(stat);
+        iso_pidns_box_stop(&b);
+
+        iso_check(t, parsed && host_view.ppid == getpid(),
+                  "from the host, the init's parent is the process that created it",
+                  "PPID = "
+                  "the case's PID",
+                  "%s", parsed ? "" : e.msg);
+        if (parsed)
+                iso_log(t, "host: init %d has parent %d; the case is %d", (int)b.init,
+                        (int)host_view.ppid, (int)getpid());
+        const struct iso_proc *init = iso_proc_find(v.procs, (size_t)v.n, 1);
+        iso_check(t, init && init->ppid == 0, "inside, init's parent PID is 0", "0", "%d",
+                  init ? (int)init->ppid : -1);
+}
+
+/* What a process saw after unshare(CLONE_NEWPID), reported to the case. */
+struct nofork_report {
+        pid_t before, after;   /* getpid() around unshare */
+        ino_t ns, ns_children; /* inodes of /proc/self/ns/pid and pid_for_children */
+        pid_t first_child_pid; /* what the first child saw as its own PID */
+        int second_fork_errno; /* errno of a fork after the first child exited */
+        int unshare_errno;
+};
+
+static void nofork_child(int fd)
+{
+        struct nofork_report r = {.before = getpid()};
+        if (unshare(CLONE_NEWPID) < 0)
+                r.unshare_errno = errno;
+        r.after = getpid();
+        dev_t d;
+        iso_ns_id(0, "pid", &d, &r.ns, NULL);
+        iso_ns_id(0, "pid_for_children", &d, &r.ns_children, NULL);
+        int p[2];
+        if (!r.unshare_errno && pipe(p) == 0) {
+                pid_t c = fork();
+                if (c == 0) {
+                        pid_t me = getpid();
+                        (void)!write(p[1], &me, sizeof(me));
+                        _exit(0);
+                }
+                close(p[1]);
+                if (c > 0) {
+                        (void)!read(p[0], &r.first_child_pid, sizeof(r.first_child_pid));
+                        waitpid(c, NULL, 0);
+                }
+                close(p[0]);
+                /* The namespace's init is gone: the kernel refuses new members. */
+                pid_t again = fork();
+                if (again == 0)
+                        _exit(0);
+                if (again > 0)
+                        waitpid(again, NULL, 0);
+                r.second_fork_errno = again < 0 ? errno : 0;
+        }
+        (void)!write(fd, &r, sizeof(r));
+        _exit(0);
+}
+
+ISO_CASE(pidns_unshare_nofork, "pidns.unshare.nofork",
+         .summary = "unshare(CLONE_NEWPID) moves only the caller's children; its first child "
+                    "is PID 1, and once that exits further forks fail with ENOMEM",
+         .lab_step = "Exploring Namespaces: unshare --pid bash without --fork: \"fork: Cannot "
+                     "allocate memory\"",
+         .needs = {ISO_ROOT, ISO_NS("pid"), ISO_KCONFIG("CONFIG_PID_NS")}, .timeout_s = 10)
+{
+        int p[2];
+        if (pipe(p) < 0)
+                iso_broken(t, "pipe: %s", strerror(errno));
+        fflush(NULL);
+        pid_t h = fork();
+        if (h < 0)
+                iso_broken(t, "fork: %s", strerror(errno));
+        if (h == 0) {
+                close(p[0]);
+                nofork_child(p[1]);
+        }
+        close(p[1]);
+        struct nofork_report r;
+        memset(&r, 0, sizeof(r));
+        ssize_t got = read(p[0], &r, sizeof(r));
+        close(p[0]);
+        waitpid(h, NULL, 0);
+        if (got != (ssize_t)sizeof(r))
+                iso_broken(t, "expected a report from the unsharing process, got %zd bytes", got);
+        if (r.unshare_errno)
+                iso_broken(t, "expected unshare(CLONE_NEWPID) to succeed as root, got %s",
+                           strerror(r.unshare_errno));
+
+        iso_check_eq(t, r.after, r.before, "the caller keeps its PID after unshare");
+        iso_check(t, r.ns != r.ns_children,
+                  "/proc/self/ns/pid_for_children differs from /proc/self/ns/pid", "two namespaces",
+                  "pid:[%lu] and pid_for_children:[%lu]", (unsigned long)r.ns,
+                  (unsigned long)r.ns_children);
+        iso_check_eq(t, r.first_child_pid, 1, "the first child after unshare is PID 1");
+        iso_check(t, r.second_fork_errno == ENOMEM,
+                  "after PID 1 exits, a further fork into the namespace fails", "ENOMEM", "%s",
+                  r.second_fork_errno ? strerror(r.second_fork_errno) : "it succeeded");
 }
