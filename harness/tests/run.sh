@@ -124,6 +124,25 @@ else
         skipped "cgroup: unreadable /dev/kmsg" "kernel.dmesg_restrict is 0: dropping CAP_SYSLOG would not close /dev/kmsg"
 fi
 
+# --- the namespace cases (twice in a row, nothing left) ---------------------------------
+N=$work/ns
+mkdir -p "$N"
+for round in 1 2; do
+        build/san/isocheck --filter 'pidns.*' --filter 'nsenter.*' --tap "$N/r$round.tap" \
+                --junit "$N/r$round.xml" --artifacts "$N/art" >/dev/null 2>&1
+        echo $? >"$N/rc$round"
+done
+check "ns: --filter 'pidns.*' --filter 'nsenter.*' exits 0, twice in a row" \
+        sh -c "[ \$(cat '$N/rc1') -eq 0 ] && [ \$(cat '$N/rc2') -eq 0 ]"
+check "ns: syscall and tool variants all ran (none skipped here)" \
+        sh -c "! grep -q '# SKIP' '$N/r1.tap' && [ \$(grep -c -E '^ok [0-9]+ - (pidns|nsenter)\.' '$N/r1.tap') -ge 12 ]"
+check "ns: no sleep, unshare or nsenter left running, no proc mount left" sh -c '
+        for p in /proc/[0-9]*; do
+                c=$(cat "$p/cmdline" 2>/dev/null | tr "\0" " ")
+                case "$c" in "sleep 30 "*|unshare*|nsenter*) echo "left: $p $c"; exit 1;; esac
+        done
+        [ "$(grep -c " /proc proc " /proc/self/mountinfo)" -le 1 ]'
+
 # --- the command line --------------------------------------------------------------------
 C=$work/cli
 mkdir -p "$C"
