@@ -128,6 +128,7 @@ void iso_skip_at(struct iso_t *t, const char *file, int line, const char *fmt, .
         va_start(ap, fmt);
         record_end(t, ISO_SKIP, file, line, fmt, ap);
         va_end(ap);
+        fflush(stdout);
         _exit(0);
 }
 
@@ -137,6 +138,7 @@ void iso_broken_at(struct iso_t *t, const char *file, int line, const char *fmt,
         va_start(ap, fmt);
         record_end(t, ISO_ERROR, file, line, fmt, ap);
         va_end(ap);
+        fflush(stdout);
         _exit(0);
 }
 
@@ -157,6 +159,25 @@ int iso_artifact(struct iso_t *t, const char *name, const void *data, size_t len
                         iso_errf(&e, ENAMETOOLONG, "artifact %s/%s", t->artifact_dir, name);
                 iso_log(t, "artifact: %s", e.msg);
                 errno = e.errnum ? e.errnum : EIO;
+                return -1;
+        }
+        unsigned slot = __atomic_fetch_add(&t->sh->n_artifacts, 1, __ATOMIC_SEQ_CST);
+        if (slot < ISO_MAX_ARTIFACTS)
+                iso_strlcpy(t->sh->artifacts[slot], path, sizeof(t->sh->artifacts[slot]));
+        return 0;
+}
+
+int iso_artifact_path(struct iso_t *t, const char *name, char *path, size_t size)
+{
+        if (!name || !*name || strchr(name, '/') || !strcmp(name, ".") || !strcmp(name, "..")) {
+                errno = EINVAL;
+                return -1;
+        }
+        struct iso_err e = {0};
+        if (iso_mkdir_p(t->artifact_dir, &e) < 0 ||
+            iso_pathf(path, size, "%s/%s", t->artifact_dir, name) < 0) {
+                iso_log(t, "artifact: %s", e.msg[0] ? e.msg : "path too long");
+                errno = e.errnum ? e.errnum : ENAMETOOLONG;
                 return -1;
         }
         unsigned slot = __atomic_fetch_add(&t->sh->n_artifacts, 1, __ATOMIC_SEQ_CST);

@@ -1,8 +1,13 @@
 // SPDX-License-Identifier: MIT
 /*
- * Runs one case: fork, isolate (process group, tracking cgroup, oom_score_adj 0),
- * enforce the timeout, collect what the case recorded in shared memory, then reclaim and
- * report anything it left behind (processes, cgroups, mounts).
+ * Runs one case: fork, isolate (process group, tracking cgroup, oom_score_adj 0, a mount
+ * namespace of its own), enforce the timeout, collect what the case recorded in shared
+ * memory, then reclaim and report anything it left behind (processes, cgroups).
+ *
+ * Mounts: each case gets a mount namespace whose mounts are slaves of the runner's, so
+ * nothing a case mounts can reach the host, and it all goes when the case's processes
+ * do. Watching the host's mount table instead would blame a case for (and detach) mounts
+ * other programs make meanwhile.
  */
 #include "isocheck/runner.h"
 
@@ -12,14 +17,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "isocheck/cgroup.h"
-#include "isocheck/leaks.h"
 #include "shared.h"
 
 /* Linker-provided bounds of the "iso_cases" section; weak so a binary without cases links. */
@@ -144,8 +150,17 @@ static void __attribute__((noreturn)) child_main(struct iso_runner *r, const str
                 iso_broken(&t, "expected to join the tracking cgroup, but %s", e.msg);
         if (iso_write_file("/proc/self/oom_score_adj", "0", &e) < 0)
                 iso_broken(&t, "expected to reset oom_score_adj to 0, but %s", e.msg);
+        /* Unprivileged runs only reach cases that need no mounts: go on without. */
+        if (unshare(CLONE_NEWNS) == 0 && mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
+                iso_broken(&t,
+                           "expected to make the case's mounts slaves of the runner's, but "
+                           "mount(/, MS_REC|MS_SLAVE): %s",
+                           strerror(errno));
+        /* Line-buffered: what the case prints survives its _exit. */
+        setvbuf(stdout, NULL, _IOLBF, 0);
 
         c->run(&t);
+        fflush(stdout);
         _exit(0);
 }
 
@@ -205,29 +220,29 @@ static void appendf(char *buf, size_t size, const char *fmt, ...)
 }
 
 /*
- * Reclaim what outlived the case: processes in its tracking cgroup or process group,
- * cgroups below isocheck-<run>/<case>/ in any hierarchy, new mounts. Describes each
- * leak in @leaks.
+ * Reclaim what outlived the case: processes in its tracking cgroup (or, with no cgroupfs,
+ * its process group) and cgroups below isocheck-<run>/<case>/ in any hierarchy. When the
+ * runner itself cut the case short (@killed), what it left is the runner's doing: removed,
+ * not reported. Describes each leak in @leaks.
  */
 static void reclaim(struct iso_runner *r, const struct iso_case *c, pid_t pgid, const char *ctl,
-                    const struct iso_mounts *mounts, char *leaks, size_t size)
+                    int killed, char *leaks, size_t size)
 {
         struct iso_err e = {0};
         if (*ctl) {
+                /* Exited tasks leave cgroup.procs at once: zombies never show here. */
                 pid_t pids[16];
                 long n = iso_cg_pids(ctl, pids, ISO_ARRAY_SIZE(pids), NULL);
-                if (n > 0) {
+                if (n > 0 && !killed) {
                         appendf(leaks, size, "%ld process(es) still running in %s:", n, ctl);
                         for (long i = 0; i < n && i < 16; i++)
                                 appendf(leaks, size, " %d", (int)pids[i]);
                         appendf(leaks, size, "; ");
-                        if (iso_cg_kill_all(ctl, 2.0, &e) < 0)
-                                appendf(leaks, size, "%s; ", e.msg);
                 }
-        }
-        if (kill(-pgid, 0) == 0) {
+                if (n > 0 && iso_cg_kill_all(ctl, 2.0, &e) < 0)
+                        appendf(leaks, size, "%s; ", e.msg);
+        } else if (kill(-pgid, SIGKILL) == 0 && !killed) {
                 appendf(leaks, size, "processes still in process group %d; ", (int)pgid);
-                kill(-pgid, SIGKILL);
         }
 
         for (size_t i = 0; i < r->env->n_hierarchies; i++) {
@@ -238,21 +253,13 @@ static void reclaim(struct iso_runner *r, const struct iso_case *c, pid_t pgid, 
                 char names[16][256];
                 long n = iso_cg_children(dir, names, ISO_ARRAY_SIZE(names), NULL);
                 int is_track = !strcmp(h->mount, r->track_mount);
-                for (long k = 0; k < n && k < 16; k++) {
+                for (long k = 0; k < n && k < 16 && !killed; k++) {
                         if (is_track && !strcmp(names[k], "ctl"))
                                 continue;
                         appendf(leaks, size, "cgroup %s/%s left behind; ", dir, names[k]);
                 }
                 if (iso_cg_remove_tree(dir, 2.0, &e) < 0)
                         appendf(leaks, size, "cannot remove %s; ", e.msg);
-        }
-
-        if (mounts->ids) {
-                char what[512];
-                long n = iso_mounts_reclaim(mounts, what, sizeof(what), &e);
-                if (n > 0)
-                        appendf(leaks, size, "%ld mount(s) left in the runner's namespace: %s; ", n,
-                                what);
         }
         size_t len = strlen(leaks);
         if (len >= 2 && !strcmp(leaks + len - 2, "; "))
@@ -414,8 +421,6 @@ void iso_runner_run(struct iso_runner *r, const struct iso_case *c, struct iso_r
                 return;
         }
         int out_fd = memfd_create("isocheck-case-output", MFD_CLOEXEC);
-        struct iso_mounts mounts = {0};
-        iso_mounts_snapshot(&mounts, NULL);
 
         unsigned timeout_s = c->timeout_s ? c->timeout_s : ISO_DEFAULT_TIMEOUT_S;
         double limit = timeout_s * r->timeout_mult;
@@ -445,7 +450,7 @@ void iso_runner_run(struct iso_runner *r, const struct iso_case *c, struct iso_r
 
         if (pid > 0) {
                 char leaks[1024] = "";
-                reclaim(r, c, pid, ctl, &mounts, leaks, sizeof(leaks));
+                reclaim(r, c, pid, ctl, timed_out || stopped, leaks, sizeof(leaks));
                 judge(res, sh, status, timed_out, stopped, shown_timeout, leaks);
                 res->log = build_log(sh, out_fd, 64 * 1024);
                 for (unsigned i = 0; i < sh->n_artifacts && i < ISO_MAX_ARTIFACTS; i++)
@@ -453,7 +458,6 @@ void iso_runner_run(struct iso_runner *r, const struct iso_case *c, struct iso_r
                                  "%s", sh->artifacts[i]);
         }
 
-        iso_mounts_free(&mounts);
         if (out_fd >= 0)
                 close(out_fd);
         munmap(sh, sizeof(*sh));
