@@ -26,7 +26,7 @@ const char iso_cli_usage[] =
         "      --artifacts DIR     per-case artifacts (default reports/artifacts)\n"
         "\n"
         "Running:\n"
-        "      --timeout-mult F    multiply every case's timeout by F (0 < F <= 1000)\n"
+        "      --timeout-mult F    multiply every case's timeout by F (0.01 to 1000)\n"
         "  -v, --verbose           write each case's log as TAP comments\n"
         "\n"
         "Other:\n"
@@ -76,6 +76,17 @@ static int add_glob(const char **list, size_t *n, const char *glob, const char *
         return 0;
 }
 
+/* --list and --env each replace the run: asking for both is a mistake worth naming. */
+static int set_action(struct iso_opts *o, enum iso_action a, const char *opt, const char **prev,
+                      char *err, size_t size)
+{
+        if (*prev && strcmp(*prev, opt))
+                return fail(err, size, "%s and %s cannot be combined", *prev, opt);
+        *prev = opt;
+        o->action = a;
+        return 0;
+}
+
 int iso_cli_parse(int argc, char *const argv[], struct iso_opts *o, char *err, size_t err_size)
 {
         memset(o, 0, sizeof(*o));
@@ -89,11 +100,13 @@ int iso_cli_parse(int argc, char *const argv[], struct iso_opts *o, char *err, s
         optind = 0;
         opterr = 0;
         int ch, idx;
+        const char *action_opt = NULL;
         while ((ch = getopt_long(argc, argv, ":lf:x:vhV", long_opts, &idx)) != -1) {
                 char *end;
                 switch (ch) {
                 case 'l':
-                        o->action = ISO_ACT_LIST;
+                        if (set_action(o, ISO_ACT_LIST, "--list", &action_opt, err, err_size))
+                                return -1;
                         break;
                 case 'f':
                         if (add_glob(o->filters, &o->n_filters, optarg, "--filter", err, err_size) <
@@ -133,14 +146,15 @@ int iso_cli_parse(int argc, char *const argv[], struct iso_opts *o, char *err, s
                         errno = 0;
                         o->timeout_mult = strtod(optarg, &end);
                         if (errno || end == optarg || *end || !isfinite(o->timeout_mult) ||
-                            o->timeout_mult <= 0 || o->timeout_mult > 1000)
+                            o->timeout_mult < 0.01 || o->timeout_mult > 1000)
                                 return fail(err, err_size,
-                                            "--timeout-mult needs a number above 0 and at most "
-                                            "1000, not \"%s\"",
+                                            "--timeout-mult needs a number from 0.01 to 1000, "
+                                            "not \"%s\"",
                                             optarg);
                         break;
                 case OPT_ENV:
-                        o->action = ISO_ACT_ENV;
+                        if (set_action(o, ISO_ACT_ENV, "--env", &action_opt, err, err_size))
+                                return -1;
                         break;
                 case 'v':
                         o->verbose = 1;
@@ -154,7 +168,11 @@ int iso_cli_parse(int argc, char *const argv[], struct iso_opts *o, char *err, s
                 case ':':
                         return fail(err, err_size, "option %s needs a value", argv[optind - 1]);
                 default:
-                        if (optopt)
+                        /* A long option given a value it does not take ("--list=yes"). */
+                        if (optopt && !strncmp(argv[optind - 1], "--", 2))
+                                snprintf(err, err_size, "option %s takes no value (see --help)",
+                                         argv[optind - 1]);
+                        else if (optopt)
                                 snprintf(err, err_size, "unknown option -%c (see --help)", optopt);
                         else
                                 snprintf(err, err_size, "unknown option %s (see --help)",

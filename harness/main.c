@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* isocheck: select cases, run them, write the TAP stream and the JUnit report. */
 #include <errno.h>
+#include <fcntl.h>
 #include <fnmatch.h>
 #include <libgen.h>
 #include <limits.h>
@@ -39,10 +40,16 @@ static int selected(const struct iso_opts *o, const char *name)
         return in;
 }
 
-/* A report file is written under "<path>.tmp.<pid>" and renamed into place at the end. */
+/*
+ * A report file is written under "<path>.tmp.<pid>" and renamed into place at the end,
+ * so a reader never sees half a report. A path that already names something other than
+ * a regular file (/dev/stdout, a FIFO, a device) is written in place instead: renaming
+ * over it would replace the device node itself.
+ */
 struct out_file {
         const char *path;
         char tmp[PATH_MAX];
+        int in_place;
         FILE *f;
 };
 
@@ -50,22 +57,33 @@ static int open_out(struct out_file *o, const char *path)
 {
         o->path = path;
         o->f = NULL;
+        o->in_place = 0;
         if (!path)
                 return 0;
-        char dir[PATH_MAX];
-        snprintf(dir, sizeof(dir), "%s", path);
-        struct iso_err e = {0};
-        char *d = dirname(dir);
-        if (iso_mkdir_p(d, &e) < 0) {
-                fprintf(stderr, "isocheck: cannot create the report directory: %s\n", e.msg);
+        struct stat st;
+        if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+                fprintf(stderr, "isocheck: the report path %s is a directory\n", path);
                 return -1;
         }
         if (snprintf(o->tmp, sizeof(o->tmp), "%s.tmp.%d", path, (int)getpid()) >=
             (int)sizeof(o->tmp)) {
-                fprintf(stderr, "isocheck: report path too long: %s\n", path);
+                fprintf(stderr, "isocheck: report path too long: %.80s...\n", path);
                 return -1;
         }
-        o->f = fopen(o->tmp, "w");
+        if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+                o->in_place = 1;
+                o->f = fopen(path, "we");
+        } else {
+                char dir[PATH_MAX];
+                snprintf(dir, sizeof(dir), "%s", path);
+                struct iso_err e = {0};
+                if (iso_mkdir_p(dirname(dir), &e) < 0) {
+                        fprintf(stderr, "isocheck: cannot create the report directory: %s\n",
+                                e.msg);
+                        return -1;
+                }
+                o->f = fopen(o->tmp, "wxe");
+        }
         if (!o->f) {
                 fprintf(stderr, "isocheck: cannot write the report %s: %s\n", path,
                         strerror(errno));
@@ -79,17 +97,20 @@ static int commit_out(struct out_file *o)
 {
         if (!o->f)
                 return 0;
-        int ok = fflush(o->f) == 0 && !ferror(o->f) && fsync(fileno(o->f)) == 0;
+        int ok = fflush(o->f) == 0 && !ferror(o->f) && (o->in_place || fsync(fileno(o->f)) == 0);
         int saved = errno;
         ok = (fclose(o->f) == 0) && ok;
         o->f = NULL;
+        if (o->in_place && ok)
+                return 0;
         if (ok && rename(o->tmp, o->path) == 0)
                 return 0;
         if (ok)
                 saved = errno;
         fprintf(stderr, "isocheck: writing the report %s failed: %s\n", o->path,
                 strerror(saved ? saved : EIO));
-        unlink(o->tmp);
+        if (!o->in_place)
+                unlink(o->tmp);
         return -1;
 }
 
@@ -99,18 +120,78 @@ static void discard_out(struct out_file *o)
                 return;
         fclose(o->f);
         o->f = NULL;
-        unlink(o->tmp);
+        if (!o->in_place)
+                unlink(o->tmp);
 }
 
-static void list_cases(const struct iso_opts *o, const struct iso_case *const *cases, size_t n)
+/* Two options naming one file would interleave two documents in it. */
+static int same_file(const char *a, const char *b)
 {
+        if (!a || !b)
+                return 0;
+        if (!strcmp(a, b))
+                return 1;
+        struct stat x, y;
+        return stat(a, &x) == 0 && stat(b, &y) == 0 && x.st_dev == y.st_dev &&
+               x.st_ino == y.st_ino && S_ISREG(x.st_mode);
+}
+
+/* The artifacts directory must take <case name>/<file> below it: check before running. */
+static int check_artifacts_dir(const char *dir)
+{
+        struct iso_err e = {0};
+        if (strlen(dir) + 256 >= PATH_MAX) {
+                fprintf(stderr, "isocheck: --artifacts path too long (%zu bytes)\n", strlen(dir));
+                return -1;
+        }
+        if (iso_mkdir_p(dir, &e) < 0 || access(dir, W_OK | X_OK) < 0) {
+                fprintf(stderr, "isocheck: cannot write artifacts under %s: %s\n", dir,
+                        e.msg[0] ? e.msg : strerror(errno));
+                return -1;
+        }
+        return 0;
+}
+
+/* fd 0, 1 or 2 closed by the caller would be taken by the first file we open. */
+static void keep_std_fds(void)
+{
+        for (int fd = 0; fd < 3; fd++)
+                if (fcntl(fd, F_GETFD) < 0) {
+                        int n = open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY);
+                        if (n >= 0 && n != fd) {
+                                dup2(n, fd);
+                                close(n);
+                        }
+                }
+}
+
+/* stdout is a report too: a write error there must not pass silently. */
+static int stdout_ok(void)
+{
+        errno = 0;
+        if (fflush(stdout) == 0 && !ferror(stdout))
+                return 1;
+        fprintf(stderr, "isocheck: write error on standard output%s%s\n", errno ? ": " : "",
+                errno ? strerror(errno) : "");
+        return 0;
+}
+
+static int list_cases(const struct iso_opts *o, const struct iso_case *const *cases, size_t n)
+{
+        size_t shown = 0;
         for (size_t i = 0; i < n; i++) {
                 if (!selected(o, cases[i]->name))
                         continue;
-                printf("%-28s %s\n", cases[i]->name, cases[i]->summary ? cases[i]->summary : "");
+                shown++;
+                printf("%-32s %s\n", cases[i]->name, cases[i]->summary ? cases[i]->summary : "");
                 if (o->verbose)
-                        printf("%-28s lab: %s\n", "", cases[i]->lab_step ? cases[i]->lab_step : "");
+                        printf("%-32s lab: %s\n", "", cases[i]->lab_step ? cases[i]->lab_step : "");
         }
+        if (!shown) {
+                fprintf(stderr, "isocheck: no case matches the --filter/--exclude given\n");
+                return ISO_EXIT_USAGE;
+        }
+        return stdout_ok() ? ISO_EXIT_OK : ISO_EXIT_BROKEN;
 }
 
 static int run(const struct iso_opts *o, const struct iso_case *const *all, size_t n_all)
@@ -135,8 +216,14 @@ static int run(const struct iso_opts *o, const struct iso_case *const *all, size
                 return ISO_EXIT_USAGE;
         }
 
+        if (same_file(o->tap_path, o->junit_path)) {
+                fprintf(stderr, "isocheck: --tap and --junit name the same file %s\n", o->tap_path);
+                free(cases);
+                free(results);
+                return ISO_EXIT_USAGE;
+        }
         struct out_file tap_file, junit_file;
-        if (open_out(&tap_file, o->tap_path) < 0) {
+        if (check_artifacts_dir(o->artifacts_dir) < 0 || open_out(&tap_file, o->tap_path) < 0) {
                 free(cases);
                 free(results);
                 return ISO_EXIT_USAGE;
@@ -152,6 +239,7 @@ static int run(const struct iso_opts *o, const struct iso_case *const *all, size
         sigemptyset(&sa.sa_mask);
         sigaction(SIGINT, &sa, NULL);
         sigaction(SIGTERM, &sa, NULL);
+        sigaction(SIGHUP, &sa, NULL); /* a dropped ssh session: stop and clean up too */
         signal(SIGPIPE, SIG_IGN);
 
         struct iso_env env;
@@ -191,17 +279,19 @@ static int run(const struct iso_opts *o, const struct iso_case *const *all, size
         strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", gmtime(&wall));
         struct iso_property props[48];
         char prop_buf[8192];
-        size_t n_props = iso_env_properties(&env, props + 2, ISO_ARRAY_SIZE(props) - 2, prop_buf,
+        size_t n_props = iso_env_properties(&env, props + 3, ISO_ARRAY_SIZE(props) - 3, prop_buf,
                                             sizeof(prop_buf));
         props[0] = (struct iso_property){"target", "host"};
         props[1] = (struct iso_property){"isocheck.version", ISOCHECK_VERSION};
+        /* What this run's cgroups, interfaces and records are named after. */
+        props[2] = (struct iso_property){"run.id", runner.run_id};
         struct iso_run report = {
                 .target = "host",
                 .hostname = env.hostname,
                 .timestamp = stamp,
                 .duration_s = iso_now() - start,
                 .props = props,
-                .n_props = n_props + 2,
+                .n_props = n_props + 3,
                 .results = results,
                 .n_results = n,
         };
@@ -209,11 +299,15 @@ static int run(const struct iso_opts *o, const struct iso_case *const *all, size
         iso_run_count(&report, counts);
 
         if (junit_file.f && iso_junit_write(junit_file.f, &report) < 0) {
-                fprintf(stderr, "isocheck: writing the JUnit report %s failed\n", o->junit_path);
+                fprintf(stderr, "isocheck: writing the JUnit report %s failed: %s\n", o->junit_path,
+                        strerror(errno));
                 discard_out(&junit_file);
                 rc = ISO_EXIT_BROKEN;
         }
-        if (commit_out(&junit_file) < 0 || commit_out(&tap_file) < 0)
+        /* Both, whatever the first gives: no temporary file may stay behind. */
+        int junit_rc = commit_out(&junit_file);
+        int tap_rc = commit_out(&tap_file);
+        if (junit_rc < 0 || tap_rc < 0 || !stdout_ok())
                 rc = ISO_EXIT_BROKEN;
 
         fprintf(stderr, "isocheck: %zu passed, %zu failed, %zu errors, %zu skipped in %.1f s\n",
@@ -235,6 +329,7 @@ static int run(const struct iso_opts *o, const struct iso_case *const *all, size
 
 int main(int argc, char **argv)
 {
+        keep_std_fds();
         struct iso_opts o;
         char err[512];
         if (iso_cli_parse(argc, argv, &o, err, sizeof(err)) < 0) {
@@ -246,19 +341,18 @@ int main(int argc, char **argv)
         switch (o.action) {
         case ISO_ACT_HELP:
                 fputs(iso_cli_usage, stdout);
-                return ISO_EXIT_OK;
+                return stdout_ok() ? ISO_EXIT_OK : ISO_EXIT_BROKEN;
         case ISO_ACT_VERSION:
                 printf("isocheck %s\n", ISOCHECK_VERSION);
-                return ISO_EXIT_OK;
+                return stdout_ok() ? ISO_EXIT_OK : ISO_EXIT_BROKEN;
         case ISO_ACT_LIST:
-                list_cases(&o, all, n_all);
-                return ISO_EXIT_OK;
+                return list_cases(&o, all, n_all);
         case ISO_ACT_ENV: {
                 struct iso_env env;
                 iso_env_probe(&env);
                 iso_env_print(&env, stdout);
                 iso_env_free(&env);
-                return ISO_EXIT_OK;
+                return stdout_ok() ? ISO_EXIT_OK : ISO_EXIT_BROKEN;
         }
         case ISO_ACT_RUN:
                 break;
