@@ -16,7 +16,8 @@
 #include "isocheck/nsbox.h"
 #include "isocheck/proc.h"
 
-#define NEEDS_PIDNS ISO_ROOT, ISO_NS("pid"), ISO_NS("mnt"), ISO_KCONFIG("CONFIG_PID_NS")
+#define NEEDS_PIDNS \
+        ISO_ROOT, ISO_CAP_SYS_ADMIN, ISO_NS("pid"), ISO_NS("mnt"), ISO_KCONFIG("CONFIG_PID_NS")
 
 static void start_box(struct iso_t *t, struct iso_pidns_box *b)
 {

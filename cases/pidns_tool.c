@@ -16,9 +16,9 @@
 #include "isocheck/proc.h"
 #include "isocheck/tool.h"
 
-#define NEEDS_TOOLS                                                                                \
-        ISO_ROOT, ISO_NS("pid"), ISO_NS("mnt"), ISO_KCONFIG("CONFIG_PID_NS"), ISO_TOOL("unshare"), \
-                ISO_TOOL("nsenter"), ISO_TOOL("ps")
+#define NEEDS_TOOLS                                                                              \
+        ISO_ROOT, ISO_CAP_SYS_ADMIN, ISO_NS("pid"), ISO_NS("mnt"), ISO_KCONFIG("CONFIG_PID_NS"), \
+                ISO_TOOL("unshare"), ISO_TOOL("nsenter"), ISO_TOOL("ps")
 
 /* The shell inside answers "ps" with a listing ended by END, and ends on "quit" or EOF. */
 static const char shell_script[] = "sleep 30 & "

@@ -1301,11 +1301,13 @@ int iso_env_need_met(const struct iso_env *env, const struct iso_need *need, cha
                 if (env->euid != 0)
                         return unmet(reason, reason_size, "needs root: running as uid %u",
                                      (unsigned)env->euid);
-                if (!iso_env_has_cap(env, CAP_SYS_ADMIN_BIT))
+                return 1;
+        case ISO_NEED_CAP:
+                if (!iso_env_has_cap(env, need->num))
                         return unmet(reason, reason_size,
-                                     "needs CAP_SYS_ADMIN: not in the effective capability set "
+                                     "needs %s: not in the effective capability set "
                                      "(CapEff=0x%016" PRIx64 ")",
-                                     env->cap_eff);
+                                     need->arg ? need->arg : "a capability", env->cap_eff);
                 return 1;
         case ISO_NEED_NS:
                 if (!need->arg)

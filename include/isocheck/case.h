@@ -29,7 +29,8 @@
 
 enum iso_need_kind {
         ISO_NEED_END = 0,
-        ISO_NEED_ROOT,        /* euid 0 and CAP_SYS_ADMIN effective */
+        ISO_NEED_ROOT,        /* euid 0 (cgroupfs files are root's to write) */
+        ISO_NEED_CAP,         /* arg: name ("CAP_SYS_ADMIN"); num: its number, in CapEff */
         ISO_NEED_NS,          /* arg: namespace type as in /proc/self/ns ("pid", "mnt") */
         ISO_NEED_KCONFIG,     /* arg: "CONFIG_PID_NS"; must be y or m (unknown passes) */
         ISO_NEED_TOOL,        /* arg: program name looked up on PATH */
@@ -44,30 +45,17 @@ struct iso_need {
         int num;
 };
 
-#define ISO_ROOT                       \
-        {                              \
-                ISO_NEED_ROOT, NULL, 0 \
-        }
-#define ISO_NS(type)                   \
-        {                              \
-                ISO_NEED_NS, (type), 0 \
-        }
-#define ISO_KCONFIG(sym)                   \
-        {                                  \
-                ISO_NEED_KCONFIG, (sym), 0 \
-        }
-#define ISO_TOOL(prog)                   \
-        {                                \
-                ISO_NEED_TOOL, (prog), 0 \
-        }
-#define ISO_CGROUP_CTRL(ctrl, version)                  \
-        {                                               \
-                ISO_NEED_CGROUP_CTRL, (ctrl), (version) \
-        }
-#define ISO_KMSG                       \
-        {                              \
-                ISO_NEED_KMSG, NULL, 0 \
-        }
+/* clang-format off */
+#define ISO_ROOT                        {ISO_NEED_ROOT, NULL, 0}
+#define ISO_CAP(name, number)           {ISO_NEED_CAP, (name), (number)}
+/* Namespaces, mounts and setns need it: a root that dropped it skips those cases. */
+#define ISO_CAP_SYS_ADMIN               ISO_CAP("CAP_SYS_ADMIN", 21)
+#define ISO_NS(type)                    {ISO_NEED_NS, (type), 0}
+#define ISO_KCONFIG(sym)                {ISO_NEED_KCONFIG, (sym), 0}
+#define ISO_TOOL(prog)                  {ISO_NEED_TOOL, (prog), 0}
+#define ISO_CGROUP_CTRL(ctrl, version)  {ISO_NEED_CGROUP_CTRL, (ctrl), (version)}
+#define ISO_KMSG                        {ISO_NEED_KMSG, NULL, 0}
+/* clang-format on */
 
 struct iso_t; /* the running case's handle, opaque to bodies */
 
@@ -162,6 +150,13 @@ const struct iso_env *iso_case_env(const struct iso_t *t);
  * reports anything left in it, after the case.
  */
 const char *iso_case_scope(const struct iso_t *t);
+
+/*
+ * Register artifact @name (a plain file name) and give its path in @path (@size bytes),
+ * creating the case's artifact directory, for a tool to write into (a sidecar's pcap).
+ * Returns 0, or -1 with errno set (EINVAL for a bad name).
+ */
+int iso_artifact_path(struct iso_t *t, const char *name, char *path, size_t size);
 
 /* The running case's declaration (name, timeout...). */
 const struct iso_case *iso_current_case(const struct iso_t *t);
