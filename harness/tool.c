@@ -11,7 +11,15 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "isocheck/ns.h"
+
 int iso_tool_start(char *const argv[], struct iso_tool_proc *tp, struct iso_err *e)
+{
+        return iso_tool_start_in(0, 0, argv, tp, e);
+}
+
+int iso_tool_start_in(pid_t target, int types, char *const argv[], struct iso_tool_proc *tp,
+                      struct iso_err *e)
 {
         int in[2], out[2];
         tp->pid = -1;
@@ -36,6 +44,11 @@ int iso_tool_start(char *const argv[], struct iso_tool_proc *tp, struct iso_err 
                 dup2(in[0], STDIN_FILENO);
                 dup2(out[1], STDOUT_FILENO);
                 dup2(out[1], STDERR_FILENO);
+                struct iso_err je = {0};
+                if (target > 0 && iso_ns_join(target, types, 0, &je) < 0) {
+                        fprintf(stderr, "%s\n", je.msg);
+                        _exit(126);
+                }
                 execvp(argv[0], argv);
                 fprintf(stderr, "execvp %s: %s\n", argv[0], strerror(errno));
                 _exit(127);

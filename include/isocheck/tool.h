@@ -27,6 +27,14 @@ struct iso_tool_proc {
 int iso_tool_start(char *const argv[], struct iso_tool_proc *tp, struct iso_err *e);
 
 /*
+ * Like iso_tool_start, but the child first joins the namespaces @types (CLONE_NEWNET...)
+ * of process @target with setns(2), as a sidecar joins an app's network namespace.
+ * A failed join shows as exit status 126 and a message on the tool's output.
+ */
+int iso_tool_start_in(pid_t target, int types, char *const argv[], struct iso_tool_proc *tp,
+                      struct iso_err *e);
+
+/*
  * Read the tool's output into @out (@size bytes, NUL-terminated; the rest is drained and
  * dropped) until it closes its end, @until (when not NULL) appears in what was kept, or
  * @deadline (iso_now() seconds) passes. Returns the bytes kept.
