@@ -7,7 +7,7 @@ WARNINGS := -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes -Wmissing-prot
             -Wno-missing-field-initializers
 CPPFLAGS += -Iinclude -D_GNU_SOURCE
 STD      := -std=gnu11
-LIBS     := $(shell pkg-config --libs zlib 2>/dev/null || echo -lz)
+LIBS     := $(shell pkg-config --libs zlib libpcap 2>/dev/null || echo -lz -lpcap)
 CMOCKA   := $(shell pkg-config --libs cmocka 2>/dev/null || echo -lcmocka)
 SAN      := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
@@ -22,8 +22,20 @@ UNIT_BIN := $(UNIT:harness/tests/%.c=$(BUILD)/san/tests/%)
 
 ISOCHECK_ARGS ?=
 
-.PHONY: all check test unit lint deps deps-test install clean bench check-vm
-all: $(BUILD)/isocheck
+.PHONY: all check test unit lint deps deps-test install clean
+FIXTURES := $(BUILD)/fixtures/app $(BUILD)/fixtures/sidecar
+all: $(BUILD)/isocheck $(FIXTURES)
+
+# The slender app: one static binary, so a root holding only it can run it.
+$(BUILD)/fixtures/app: fixtures/app/app.c
+	@mkdir -p $(dir $@)
+	$(CC) $(STD) -D_GNU_SOURCE $(CFLAGS) $(WARNINGS) -static -o $@ $<
+
+# The capture sidecar links libpcap dynamically (Debian ships no static libpcap).
+$(BUILD)/fixtures/sidecar: fixtures/sidecar/sidecar.c
+	@mkdir -p $(dir $@)
+	$(CC) $(STD) -D_GNU_SOURCE $(CFLAGS) $(WARNINGS) -o $@ $< \
+		$(shell pkg-config --cflags --libs libpcap 2>/dev/null || echo -lpcap)
 
 $(BUILD)/obj/%.o: %.c $(wildcard include/isocheck/*.h)
 	@mkdir -p $(dir $@)
@@ -57,9 +69,10 @@ deps-test:
 	@scripts/deps.sh test
 
 # The main job: run every case on this machine, TAP on stdout, reports under reports/.
+# stdout carries only the TAP stream: the build's own output goes to stderr.
 check: deps
-	@$(MAKE) --no-print-directory all
-	./$(BUILD)/isocheck $(ISOCHECK_ARGS)
+	@$(MAKE) --no-print-directory all >&2
+	@./$(BUILD)/isocheck $(ISOCHECK_ARGS)
 
 unit: $(UNIT_BIN)
 

@@ -1,0 +1,370 @@
+// SPDX-License-Identifier: MIT
+/* The native runtime: an app in its own namespaces, cgroup and single-file root. */
+#include "isocheck/container.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "isocheck/netlink.h"
+#include "isocheck/ns.h"
+
+#define SLOTS 4096 /* /30s in a /18 */
+
+int iso_app_addresses(unsigned slot, char *host_addr, char *app_addr, struct iso_err *e)
+{
+        const char *base = getenv("ISOCHECK_LINK_NET");
+        if (!base || !*base)
+                base = "169.254.64.0";
+        unsigned a, b, c, d;
+        char tail;
+        if (sscanf(base, "%u.%u.%u.%u%c", &a, &b, &c, &d, &tail) != 4 || a != 169 || b != 254 ||
+            c > 255 || d != 0)
+                return iso_errf(e, EINVAL, "ISOCHECK_LINK_NET=%s: expected 169.254.N.0", base);
+        /* The /18 from the base must stay inside 169.254/16 and away from 169.254.169.x. */
+        if (c + 63 > 254 || (c <= 169 && c + 63 >= 169) || c == 0)
+                return iso_errf(e, EINVAL,
+                                "ISOCHECK_LINK_NET=%s: 169.254.%u.0/18 must avoid "
+                                "169.254.0.x, 169.254.169.x and 169.254.255.x",
+                                base, c);
+        unsigned off = (slot % SLOTS) * 4;
+        unsigned x = c + off / 256, y = off % 256;
+        snprintf(host_addr, 16, "169.254.%u.%u", x, y + 1);
+        snprintf(app_addr, 16, "169.254.%u.%u", x, y + 2);
+        return 0;
+}
+
+/* What the child reports after preparing its root: the step that failed and errno. */
+struct setup_result {
+        int err;
+        char step[96];
+};
+
+static int copy_fd(int from, const char *to)
+{
+        int out = open(to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0755);
+        if (out < 0)
+                return -1;
+        char buf[65536];
+        ssize_t n;
+        while ((n = read(from, buf, sizeof(buf))) > 0)
+                if (write(out, buf, (size_t)n) != n) {
+                        close(out);
+                        return -1;
+                }
+        return close(out) < 0 || n < 0 ? -1 : 0;
+}
+
+#define STEP(cond, name)                                                \
+        do {                                                            \
+                if (cond) {                                             \
+                        r->err = errno;                                 \
+                        snprintf(r->step, sizeof(r->step), "%s", name); \
+                        return -1;                                      \
+                }                                                       \
+        } while (0)
+
+/* In the new namespaces: cgroup, private mounts, tmpfs root with only the app, hostname. */
+static int setup_inside(const struct iso_app *app, const struct iso_app_opts *o, int app_fd,
+                        struct setup_result *r)
+{
+        struct iso_err ce = {0};
+        if (app->cg.version && iso_cg_enter_self(app->cg.path, &ce) < 0) {
+                r->err = ce.errnum ? ce.errnum : EIO;
+                snprintf(r->step, sizeof(r->step), "join the container's cgroup");
+                return -1;
+        }
+        STEP(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0,
+             "make mounts private (mount MS_REC|MS_PRIVATE on /)");
+        STEP(mount("isocheck-app", app->rootdir, "tmpfs", MS_NOSUID | MS_NODEV,
+                   "size=16m,mode=0755") < 0,
+             "mount a tmpfs for the root");
+        char path[PATH_MAX + 8];
+        snprintf(path, sizeof(path), "%s/app", app->rootdir);
+        STEP(copy_fd(app_fd, path) < 0, "copy the app binary into the root");
+        snprintf(path, sizeof(path), "%s/.old", app->rootdir);
+        STEP(mkdir(path, 0700) < 0, "mkdir .old in the root");
+        STEP(syscall(SYS_pivot_root, app->rootdir, path) < 0,
+             "pivot_root into the tmpfs (EINVAL on an initramfs root)");
+        STEP(chdir("/") < 0, "chdir / after pivot_root");
+        STEP(umount2("/.old", MNT_DETACH) < 0, "detach the old root");
+        STEP(rmdir("/.old") < 0, "rmdir /.old");
+        STEP(sethostname(o->hostname, strlen(o->hostname)) < 0, "sethostname");
+        return 0;
+}
+
+static void __attribute__((noreturn))
+app_child(const struct iso_app *app, const struct iso_app_opts *o, int app_fd, int sync_fd)
+{
+        struct setup_result r = {0};
+        setup_inside(app, o, app_fd, &r);
+        close(app_fd);
+        if (write(sync_fd, &r, sizeof(r)) != (ssize_t)sizeof(r) || r.err)
+                _exit(1);
+        char go;
+        if (read(sync_fd, &go, 1) != 1)
+                _exit(1); /* the caller gave up */
+        char port[16];
+        snprintf(port, sizeof(port), "%d", o->port);
+        char *argv[] = {"/app", port, NULL};
+        execv("/app", argv);
+        _exit(127);
+}
+
+/* Inside the app's network namespace: its veth end and loopback up, its address set. */
+static int configure_inside(const struct iso_app *app, struct iso_err *e)
+{
+        int p[2];
+        if (pipe2(p, O_CLOEXEC) < 0)
+                return iso_errf(e, errno, "pipe2");
+        fflush(NULL);
+        pid_t h = fork();
+        if (h < 0) {
+                close(p[0]);
+                close(p[1]);
+                return iso_errf(e, errno, "fork");
+        }
+        if (h == 0) {
+                close(p[0]);
+                struct iso_err he = {0};
+                if (iso_ns_join(app->pid, CLONE_NEWNET, 0, &he) < 0 ||
+                    iso_nl_addr_add(app->app_if, app->app_addr, 30, &he) < 0 ||
+                    iso_nl_link_up(app->app_if, &he) < 0 || iso_nl_link_up("lo", &he) < 0) {
+                        (void)!write(p[1], &he, sizeof(he));
+                        _exit(1);
+                }
+                _exit(0);
+        }
+        close(p[1]);
+        struct iso_err he = {0};
+        ssize_t got = read(p[0], &he, sizeof(he));
+        close(p[0]);
+        waitpid(h, NULL, 0);
+        if (got == (ssize_t)sizeof(he)) {
+                if (e)
+                        *e = he;
+                return -1;
+        }
+        return 0;
+}
+
+static int wait_listening(const struct iso_app *app, struct iso_err *e)
+{
+        struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)app->port)};
+        inet_pton(AF_INET, app->app_addr, &sa.sin_addr);
+        int last = 0;
+        for (int i = 0; i < 300; i++) { /* bounded: 300 x 10 ms */
+                int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+                if (fd < 0)
+                        return iso_errf(e, errno, "socket");
+                int rc = connect(fd, (struct sockaddr *)&sa, sizeof(sa));
+                last = errno;
+                close(fd);
+                if (rc == 0)
+                        return 0;
+                struct timespec ts = {0, 10 * 1000 * 1000};
+                nanosleep(&ts, NULL);
+        }
+        return iso_errf(e, last, "the app did not accept connections on %s:%d within 3 s",
+                        app->app_addr, app->port);
+}
+
+int iso_app_start(struct iso_app *app, const struct iso_app_opts *o, struct iso_err *e)
+{
+        static unsigned counter;
+        memset(app, 0, sizeof(*app));
+        app->pid = -1;
+        app->port = o->port;
+        unsigned n = counter++;
+        unsigned me = (unsigned)getpid();
+        snprintf(app->host_if, sizeof(app->host_if), ISO_IF_PREFIX "%06xh%u", me & 0xffffff,
+                 n % 10);
+        snprintf(app->app_if, sizeof(app->app_if), ISO_IF_PREFIX "%06xc%u", me & 0xffffff, n % 10);
+        if (iso_app_addresses(me * 4 + n, app->host_addr, app->app_addr, e) < 0)
+                return -1;
+
+        if (o->env && o->scope) {
+                char name[32];
+                snprintf(name, sizeof(name), "app%u", n);
+                if (iso_cg_make(o->env, "memory", o->scope, name, &app->cg, NULL) < 0 &&
+                    iso_cg_make(o->env, "pids", o->scope, name, &app->cg, NULL) < 0)
+                        app->cg.version = 0;
+        }
+        snprintf(app->rootdir, sizeof(app->rootdir), "/tmp/isocheck-root-XXXXXX");
+        if (!mkdtemp(app->rootdir)) {
+                iso_errf(e, errno, "mkdtemp %s", app->rootdir);
+                app->rootdir[0] = '\0';
+                iso_app_stop(app, NULL);
+                return -1;
+        }
+        int app_fd = open(o->app_path, O_RDONLY | O_CLOEXEC);
+        if (app_fd < 0) {
+                iso_errf(e, errno, "open the app binary %s", o->app_path);
+                iso_app_stop(app, NULL);
+                return -1;
+        }
+        int sv[2];
+        if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
+                iso_errf(e, errno, "socketpair");
+                close(app_fd);
+                iso_app_stop(app, NULL);
+                return -1;
+        }
+        pid_t pid = iso_ns_fork(CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWUTS |
+                                CLONE_NEWIPC);
+        if (pid == 0) {
+                close(sv[0]);
+                app_child(app, o, app_fd, sv[1]);
+        }
+        int saved = errno;
+        close(sv[1]);
+        close(app_fd);
+        if (pid < 0) {
+                close(sv[0]);
+                iso_errf(e, saved,
+                         "clone(CLONE_NEWPID|CLONE_NEWNS|CLONE_NEWNET|CLONE_NEWUTS|"
+                         "CLONE_NEWIPC)");
+                iso_app_stop(app, NULL);
+                return -1;
+        }
+        app->pid = pid;
+        struct setup_result r = {0};
+        if (read(sv[0], &r, sizeof(r)) != (ssize_t)sizeof(r) || r.err) {
+                if (r.err)
+                        iso_errf(e, r.err, "in the container: %s", r.step);
+                else
+                        iso_errf(e, EIO, "the container's first process died while setting up");
+                close(sv[0]);
+                iso_app_stop(app, NULL);
+                return -1;
+        }
+        if (iso_nl_veth_create(app->host_if, app->app_if, pid, e) < 0 ||
+            iso_nl_addr_add(app->host_if, app->host_addr, 30, e) < 0 ||
+            iso_nl_link_up(app->host_if, e) < 0 || configure_inside(app, e) < 0 ||
+            write(sv[0], "g", 1) != 1) {
+                close(sv[0]);
+                iso_app_stop(app, NULL);
+                return -1;
+        }
+        close(sv[0]);
+        if (wait_listening(app, e) < 0) {
+                iso_app_stop(app, NULL);
+                return -1;
+        }
+        return 0;
+}
+
+int iso_app_stop(struct iso_app *app, struct iso_err *e)
+{
+        int status = -1, rc = 0;
+        if (app->pid > 0) {
+                kill(app->pid, SIGTERM);
+                double deadline = iso_now() + 2.0;
+                pid_t w;
+                while ((w = waitpid(app->pid, &status, WNOHANG)) == 0 && iso_now() < deadline) {
+                        struct timespec ts = {0, 5 * 1000 * 1000};
+                        nanosleep(&ts, NULL);
+                }
+                if (w == 0) {
+                        kill(app->pid, SIGKILL);
+                        waitpid(app->pid, &status, 0);
+                }
+                app->pid = -1;
+        }
+        if (app->host_if[0] && iso_nl_link_delete(app->host_if, e) < 0)
+                rc = -1;
+        if (app->cg.version && iso_cg_destroy(&app->cg, e) < 0)
+                rc = -1;
+        app->cg.version = 0;
+        if (app->rootdir[0] && rmdir(app->rootdir) < 0 && errno != ENOENT) {
+                iso_errf(e, errno, "rmdir %s", app->rootdir);
+                rc = -1;
+        }
+        app->rootdir[0] = '\0';
+        return rc < 0 ? -1 : status;
+}
+
+int iso_http_get(const char *addr, int port, const char *path, int *status, char *body, size_t size,
+                 struct iso_err *e)
+{
+        struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+        if (inet_pton(AF_INET, addr, &sa.sin_addr) != 1)
+                return iso_errf(e, EINVAL, "GET http://%s:%d%s: bad address", addr, port, path);
+        int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (fd < 0)
+                return iso_errf(e, errno, "socket");
+        struct timeval tv = {3, 0};
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+        if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+                int saved = errno;
+                close(fd);
+                return iso_errf(e, saved, "connect to %s:%d", addr, port);
+        }
+        char req[512];
+        int n = snprintf(req, sizeof(req), "GET %s HTTP/1.0\r\nHost: %s\r\n\r\n", path, addr);
+        if (send(fd, req, (size_t)n, MSG_NOSIGNAL) != n) {
+                int saved = errno;
+                close(fd);
+                return iso_errf(e, saved, "send GET %s to %s:%d", path, addr, port);
+        }
+        char reply[16384];
+        size_t used = 0;
+        ssize_t r;
+        while (used < sizeof(reply) - 1 &&
+               (r = recv(fd, reply + used, sizeof(reply) - 1 - used, 0)) > 0)
+                used += (size_t)r;
+        int saved = errno;
+        close(fd);
+        reply[used] = '\0';
+        int code = 0;
+        if (sscanf(reply, "HTTP/1.%*d %d", &code) != 1)
+                return iso_errf(e, used ? EPROTO : saved,
+                                "GET %s from %s:%d: not an HTTP reply "
+                                "(%zu bytes: \"%.60s\")",
+                                path, addr, port, used, reply);
+        *status = code;
+        const char *b = strstr(reply, "\r\n\r\n");
+        iso_strlcpy(body, b ? b + 4 : "", size);
+        return 0;
+}
+
+int iso_fixture_path(const char *name, char *out, size_t size, struct iso_err *e)
+{
+        const char *dir = getenv("ISOCHECK_FIXTURES");
+        if (dir && *dir) {
+                if (iso_pathf(out, size, "%s/%s", dir, name) == 0 && access(out, X_OK) == 0)
+                        return 0;
+                return iso_errf(e, ENOENT, "fixture %s not found in ISOCHECK_FIXTURES=%s", name,
+                                dir);
+        }
+        char exe[PATH_MAX];
+        ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+        if (n < 0)
+                return iso_errf(e, errno, "readlink /proc/self/exe");
+        exe[n] = '\0';
+        char *bin_dir = dirname(exe);
+        if (iso_pathf(out, size, "%s/fixtures/%s", bin_dir, name) == 0 && access(out, X_OK) == 0)
+                return 0;
+        if (iso_pathf(out, size, "%s/../fixtures/%s", bin_dir, name) == 0 && access(out, X_OK) == 0)
+                return 0;
+        return iso_errf(e, ENOENT,
+                        "fixture %s not built: looked in %s/fixtures and "
+                        "%s/../fixtures (run make)",
+                        name, bin_dir, bin_dir);
+}
