@@ -153,6 +153,28 @@ check "ns: no sleep, unshare or nsenter left running, no proc mount left" sh -c 
         done
         [ "$(grep -c " /proc proc " /proc/self/mountinfo)" -le 1 ]'
 
+# --- the container and sidecar cases, native runtime --------------------------------------
+K=$work/containers
+mkdir -p "$K"
+for round in 1 2; do
+        build/san/isocheck --filter 'container.*' --filter 'sidecar.*' --exclude '*.docker' \
+                --tap "$K/r$round.tap" --junit "$K/r$round.xml" --artifacts "$K/art$round" \
+                >/dev/null 2>&1
+        echo $? >"$K/rc$round"
+done
+check "containers: native container and sidecar cases exit 0, twice in a row" \
+        sh -c "[ \$(cat '$K/rc1') -eq 0 ] && [ \$(cat '$K/rc2') -eq 0 ]"
+check "containers: every native case ran (none skipped here)" \
+        sh -c "! grep -q '# SKIP' '$K/r1.tap' && [ \$(grep -c -E '^ok [0-9]+ - (container|sidecar)\.' '$K/r1.tap') -ge 5 ]"
+check "containers: the sidecar's capture is kept and tcpdump reads it" \
+        sh -c "tcpdump -nn -r '$K/art1/sidecar.capture.http/capture.pcap' 2>/dev/null | grep -q 'HTTP: GET / HTTP/1.0' || tcpdump -nn -r '$K/art1/sidecar.capture.http/capture.pcap' | grep -q '8000'"
+id1=$(run_id "$K/r1.xml")
+check "containers: no interface, app or root directory of these runs left" sh -c "
+        ! ip -o link | grep -E ': iso[0-9a-f]{6}[hc]' || exit 1
+        for p in /proc/[0-9]*; do [ \"\$(readlink \$p/exe 2>/dev/null)\" = '$top/build/fixtures/app' ] && exit 1; done
+        [ -z \"\$(ls -d /tmp/isocheck-root-* 2>/dev/null)\" ]"
+check "containers: no cgroup of these runs left" no_cgroups_of "$K/r1.xml" "$K/r2.xml"
+
 # --- the command line --------------------------------------------------------------------
 C=$work/cli
 mkdir -p "$C"

@@ -1,0 +1,229 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Debugging Slim Containers, native runtime: a sidecar that joins only the app's network
+ * namespace (setns(2) with CLONE_NEWNET, as docker run --network=container:app does) and
+ * captures its traffic with libpcap; the capture is read back with libpcap too.
+ */
+#include <errno.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "isocheck/capture.h"
+#include "isocheck/case.h"
+#include "isocheck/container.h"
+#include "isocheck/ns.h"
+#include "isocheck/tool.h"
+
+#define APP_PORT 8000
+#define REQUESTS 5
+
+#define NEEDS_NATIVE                                                                             \
+        ISO_ROOT, ISO_CAP_SYS_ADMIN, ISO_NS("pid"), ISO_NS("mnt"), ISO_NS("net"), ISO_NS("uts"), \
+                ISO_NS("ipc"), ISO_KCONFIG("CONFIG_VETH")
+
+static void start_app(struct iso_t *t, struct iso_app *app)
+{
+        char path[PATH_MAX];
+        struct iso_err e = {0};
+        if (iso_fixture_path("app", path, sizeof(path), &e) < 0)
+                iso_skip(t, "needs the app fixture: %s", e.msg);
+        struct iso_app_opts o = {.app_path = path,
+                                 .hostname = "app",
+                                 .scope = iso_case_scope(t),
+                                 .env = iso_case_env(t),
+                                 .port = APP_PORT};
+        if (iso_app_start(app, &o, &e) < 0)
+                iso_broken(t, "expected the native app container to start, but %s", e.msg);
+}
+
+/* A capture process in @app's network namespace only, writing @pcap; waits for "ready". */
+static void start_sidecar(struct iso_t *t, struct iso_app *app, const char *pcap,
+                          struct iso_tool_proc *sc)
+{
+        char path[PATH_MAX];
+        struct iso_err e = {0};
+        if (iso_fixture_path("sidecar", path, sizeof(path), &e) < 0) {
+                iso_app_stop(app, NULL);
+                iso_skip(t, "needs the sidecar fixture: %s", e.msg);
+        }
+        char *argv[] = {path, "-i",         "any", "-f", "tcp port 8000",
+                        "-w", (char *)pcap, "-t",  "15", NULL};
+        if (iso_tool_start_in(app->pid, CLONE_NEWNET, argv, sc, &e) < 0) {
+                iso_app_stop(app, NULL);
+                iso_broken(t, "expected to start the sidecar, but %s", e.msg);
+        }
+        char out[1024];
+        iso_tool_read(sc, "ready\n", out, sizeof(out), iso_now() + 5.0);
+        if (!strstr(out, "ready\n")) {
+                iso_tool_finish(sc, iso_now() + 1.0, NULL);
+                iso_app_stop(app, NULL);
+                iso_broken(t, "expected the sidecar to report ready within 5 s; it said: %.400s",
+                           out);
+        }
+}
+
+/* SIGTERM (the sidecar flushes its pcap), then reap; returns its exit status. */
+static int stop_sidecar(struct iso_t *t, struct iso_tool_proc *sc)
+{
+        kill(sc->pid, SIGTERM);
+        char out[1024];
+        iso_tool_read(sc, NULL, out, sizeof(out), iso_now() + 3.0);
+        int status = iso_tool_finish(sc, iso_now() + 3.0, NULL);
+        iso_log(t, "sidecar said: %s(wait status 0x%x)", out, status);
+        return status;
+}
+
+static void inode_of(pid_t pid, const char *type, ino_t *ino)
+{
+        dev_t d;
+        *ino = 0;
+        iso_ns_id(pid, type, &d, ino, NULL);
+}
+
+ISO_CASE(sidecar_netns_shared, "sidecar.netns.shared",
+         .summary = "a sidecar joined to the app's network namespace shares it, and keeps its "
+                    "own PID and mount namespaces",
+         .lab_step = "Debugging Slim Containers: docker run --network=container:app tcpdump",
+         .needs = {NEEDS_NATIVE}, .timeout_s = 20)
+{
+        struct iso_app app;
+        start_app(t, &app);
+        char pcap[PATH_MAX];
+        if (iso_artifact_path(t, "netns.pcap", pcap, sizeof(pcap)) < 0)
+                iso_broken(t, "artifact path: %s", strerror(errno));
+        struct iso_tool_proc sc;
+        start_sidecar(t, &app, pcap, &sc);
+        static const char *const types[] = {"net", "pid", "mnt"};
+        ino_t a[3], s[3];
+        for (int i = 0; i < 3; i++) {
+                inode_of(app.pid, types[i], &a[i]);
+                inode_of(sc.pid, types[i], &s[i]);
+        }
+        stop_sidecar(t, &sc);
+        iso_app_stop(&app, NULL);
+        iso_check(t, a[0] && s[0] == a[0], "the sidecar's /proc/self/ns/net is the app's",
+                  "the same net:[inode]", "sidecar net:[%lu], app net:[%lu]", (unsigned long)s[0],
+                  (unsigned long)a[0]);
+        iso_check(t, s[1] && s[1] != a[1], "the sidecar keeps its own PID namespace",
+                  "another pid:[inode]", "sidecar pid:[%lu], app pid:[%lu]", (unsigned long)s[1],
+                  (unsigned long)a[1]);
+        iso_check(t, s[2] && s[2] != a[2], "the sidecar keeps its own mount namespace",
+                  "another mnt:[inode]", "sidecar mnt:[%lu], app mnt:[%lu]", (unsigned long)s[2],
+                  (unsigned long)a[2]);
+}
+
+static int make_requests(struct iso_app *app, char *last, size_t size)
+{
+        int ok = 0;
+        for (int i = 0; i < REQUESTS; i++) { /* bounded: REQUESTS, each 3 s at most */
+                int status = 0;
+                char body[256];
+                struct iso_err e = {0};
+                if (iso_http_get(app->app_addr, app->port, "/", &status, body, sizeof(body), &e) ==
+                            0 &&
+                    status == 200)
+                        ok++;
+                else
+                        iso_strlcpy(last, e.msg[0] ? e.msg : "a non-200 answer", size);
+        }
+        return ok;
+}
+
+static void analyze(struct iso_t *t, const char *pcap, struct iso_capture_summary *s)
+{
+        struct iso_err e = {0};
+        if (iso_capture_analyze(pcap, APP_PORT, s, &e) < 0)
+                iso_broken(t, "expected a readable capture at %s, but %s", pcap, e.msg);
+        iso_log(t,
+                "%s: %ld packets, %ld TCP with port %d, %ld SYN, %ld requests, %ld 200s, "
+                "%ld bad checksums (offload; not failures), linktype %d",
+                pcap, s->packets, s->tcp, APP_PORT, s->syns, s->requests, s->responses_200,
+                s->bad_checksums, s->linktype);
+}
+
+ISO_CASE(sidecar_capture_http, "sidecar.capture.http",
+         .summary = "a sidecar in the app's network namespace captures every SYN, request and "
+                    "200 response of requests made to the app",
+         .lab_step = "Debugging Slim Containers: tcpdump -i any port 8000 in the sidecar while "
+                     "curling the app",
+         .needs = {NEEDS_NATIVE}, .timeout_s = 30)
+{
+        struct iso_app app;
+        start_app(t, &app);
+        char pcap[PATH_MAX];
+        if (iso_artifact_path(t, "capture.pcap", pcap, sizeof(pcap)) < 0)
+                iso_broken(t, "artifact path: %s", strerror(errno));
+        struct iso_tool_proc sc;
+        start_sidecar(t, &app, pcap, &sc);
+        char last[256] = "";
+        int ok = make_requests(&app, last, sizeof(last));
+        int st = stop_sidecar(t, &sc);
+        iso_app_stop(&app, NULL);
+        iso_check(t, ok == REQUESTS, "every request to the app was answered 200", "5 of 5",
+                  "%d of %d (%s)", ok, REQUESTS, last);
+        iso_check(t, st == 0, "the sidecar flushed its capture and exited 0", "exit status 0",
+                  "wait status 0x%x", st);
+        struct iso_capture_summary s;
+        analyze(t, pcap, &s);
+        iso_check_eq(t, s.syns, REQUESTS, "SYNs to port 8000 in the capture");
+        iso_check_eq(t, s.requests, REQUESTS, "HTTP request lines in the capture");
+        iso_check_eq(t, s.responses_200, REQUESTS, "HTTP 200 responses in the capture");
+
+        char *argv[] = {"tcpdump", "-nn", "-r", pcap, NULL};
+        char out[8192];
+        int timed_out = 0;
+        struct iso_err e = {0};
+        int rc = iso_tool_run(argv, NULL, out, sizeof(out), 10.0, &timed_out, &e);
+        if (rc >= 0 && WIFEXITED(rc) && WEXITSTATUS(rc) == 127)
+                iso_check_skip(t, "tcpdump -r reads the capture", "tcpdump not installed");
+        else
+                iso_check(t, rc == 0, "tcpdump -r reads the capture", "exit status 0",
+                          "wait status 0x%x: %.300s", rc, out);
+}
+
+ISO_CASE(sidecar_capture_isolated, "sidecar.capture.isolated",
+         .summary = "a capture in another container's network namespace sees none of the "
+                    "app's packets (the control that shows the sharing matters)",
+         .lab_step = "Debugging Slim Containers: tcpdump without --network=container:app "
+                     "sees nothing",
+         .needs = {NEEDS_NATIVE}, .timeout_s = 30)
+{
+        struct iso_app app, other;
+        start_app(t, &app);
+        struct iso_app_opts o = {.hostname = "other",
+                                 .scope = iso_case_scope(t),
+                                 .env = iso_case_env(t),
+                                 .port = APP_PORT};
+        char path[PATH_MAX];
+        struct iso_err e = {0};
+        iso_fixture_path("app", path, sizeof(path), NULL);
+        o.app_path = path;
+        if (iso_app_start(&other, &o, &e) < 0) {
+                iso_app_stop(&app, NULL);
+                iso_broken(t, "expected a second app container to start, but %s", e.msg);
+        }
+        char in_pcap[PATH_MAX], out_pcap[PATH_MAX];
+        if (iso_artifact_path(t, "joined.pcap", in_pcap, sizeof(in_pcap)) < 0 ||
+            iso_artifact_path(t, "elsewhere.pcap", out_pcap, sizeof(out_pcap)) < 0)
+                iso_broken(t, "artifact path: %s", strerror(errno));
+        struct iso_tool_proc joined, elsewhere;
+        start_sidecar(t, &app, in_pcap, &joined);
+        start_sidecar(t, &other, out_pcap, &elsewhere);
+        char last[256] = "";
+        int ok = make_requests(&app, last, sizeof(last));
+        stop_sidecar(t, &joined);
+        stop_sidecar(t, &elsewhere);
+        iso_app_stop(&other, NULL);
+        iso_app_stop(&app, NULL);
+        iso_check(t, ok == REQUESTS, "every request to the app was answered 200", "5 of 5",
+                  "%d of %d (%s)", ok, REQUESTS, last);
+        struct iso_capture_summary in, out;
+        analyze(t, in_pcap, &in);
+        analyze(t, out_pcap, &out);
+        iso_check_eq(t, in.syns, REQUESTS, "SYNs seen by the sidecar in the app's namespace");
+        iso_check_eq(t, out.packets, 0, "packets seen by the capture in the other namespace");
+}
