@@ -24,6 +24,9 @@ const char iso_cli_usage[] =
         "      --tap-version 13|14 TAP version (default 14; 13 for prove 3.44)\n"
         "      --junit FILE        JUnit XML report (default reports/isocheck.junit.xml)\n"
         "      --artifacts DIR     per-case artifacts (default reports/artifacts)\n"
+        "      --target NAME       name of the JUnit testsuite (default host; the VM and\n"
+        "                          container targets set it)\n"
+        "      --property K=V      add a JUnit property (repeatable), e.g. cgroup=v2\n"
         "\n"
         "Running:\n"
         "      --timeout-mult F    multiply every case's timeout by F (0.01 to 1000)\n"
@@ -37,7 +40,16 @@ const char iso_cli_usage[] =
         "Exit status: 0 all passed (skips allowed), 1 a failure or error, 2 bad usage,\n"
         "77 no case could run, 99 the harness broke.\n";
 
-enum { OPT_TAP = 256, OPT_TAP_VERSION, OPT_JUNIT, OPT_ARTIFACTS, OPT_TIMEOUT_MULT, OPT_ENV };
+enum {
+        OPT_TAP = 256,
+        OPT_TAP_VERSION,
+        OPT_JUNIT,
+        OPT_ARTIFACTS,
+        OPT_TIMEOUT_MULT,
+        OPT_ENV,
+        OPT_TARGET,
+        OPT_PROPERTY,
+};
 
 static const struct option long_opts[] = {
         {"list", no_argument, NULL, 'l'},
@@ -49,6 +61,8 @@ static const struct option long_opts[] = {
         {"artifacts", required_argument, NULL, OPT_ARTIFACTS},
         {"timeout-mult", required_argument, NULL, OPT_TIMEOUT_MULT},
         {"env", no_argument, NULL, OPT_ENV},
+        {"target", required_argument, NULL, OPT_TARGET},
+        {"property", required_argument, NULL, OPT_PROPERTY},
         {"verbose", no_argument, NULL, 'v'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
@@ -95,6 +109,7 @@ int iso_cli_parse(int argc, char *const argv[], struct iso_opts *o, char *err, s
         o->junit_path = "reports/isocheck.junit.xml";
         o->artifacts_dir = "reports/artifacts";
         o->timeout_mult = 1.0;
+        o->target = "host";
 
         /* getopt keeps global state: reset it so parsing can run more than once. */
         optind = 0;
@@ -152,6 +167,28 @@ int iso_cli_parse(int argc, char *const argv[], struct iso_opts *o, char *err, s
                                             "not \"%s\"",
                                             optarg);
                         break;
+                case OPT_TARGET:
+                        if (!*optarg || strspn(optarg, "abcdefghijklmnopqrstuvwxyz"
+                                                       "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") !=
+                                                strlen(optarg))
+                                return fail(err, err_size,
+                                            "--target needs a name of letters, digits, '.', '_' "
+                                            "or '-', not \"%s\"",
+                                            optarg);
+                        o->target = optarg;
+                        break;
+                case OPT_PROPERTY: {
+                        const char *eq = strchr(optarg, '=');
+                        if (!eq || eq == optarg)
+                                return fail(err, err_size,
+                                            "--property needs NAME=VALUE, not \"%s\"", optarg);
+                        if (o->n_properties >= ISO_MAX_GLOBS)
+                                return fail(err, err_size,
+                                            "too many --property options (at "
+                                            "most 32)");
+                        o->properties[o->n_properties++] = optarg;
+                        break;
+                }
                 case OPT_ENV:
                         if (set_action(o, ISO_ACT_ENV, "--env", &action_opt, err, err_size))
                                 return -1;

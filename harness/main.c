@@ -277,16 +277,24 @@ static int run(const struct iso_opts *o, const struct iso_case *const *all, size
 
         char stamp[32];
         strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", gmtime(&wall));
-        struct iso_property props[48];
+        struct iso_property props[48 + ISO_MAX_GLOBS];
         char prop_buf[8192];
         size_t n_props = iso_env_properties(&env, props + 3, ISO_ARRAY_SIZE(props) - 3, prop_buf,
                                             sizeof(prop_buf));
-        props[0] = (struct iso_property){"target", "host"};
+        props[0] = (struct iso_property){"target", o->target};
         props[1] = (struct iso_property){"isocheck.version", ISOCHECK_VERSION};
         /* What this run's cgroups, interfaces and records are named after. */
         props[2] = (struct iso_property){"run.id", runner.run_id};
+        /* --property NAME=VALUE entries, split in place in a copy. */
+        static char user_props[ISO_MAX_GLOBS][512];
+        for (size_t i = 0; i < o->n_properties && n_props + 3 < ISO_ARRAY_SIZE(props); i++) {
+                iso_strlcpy(user_props[i], o->properties[i], sizeof(user_props[i]));
+                char *eq = strchr(user_props[i], '=');
+                *eq = '\0';
+                props[3 + n_props++] = (struct iso_property){user_props[i], eq + 1};
+        }
         struct iso_run report = {
-                .target = "host",
+                .target = o->target,
                 .hostname = env.hostname,
                 .timestamp = stamp,
                 .duration_s = iso_now() - start,

@@ -39,8 +39,9 @@ static void every_option(void **state)
         char err[256] = "";
         assert_int_equal(PARSE(&o, err, "--filter", "pidns.*", "-f", "cgroup.*", "--exclude",
                                "*.tool", "-x", "x", "--tap", "-", "--tap-version", "13", "--junit",
-                               "/tmp/j.xml", "--artifacts", "/tmp/a", "--timeout-mult", "2.5",
-                               "-v"),
+                               "/tmp/j.xml", "--artifacts", "/tmp/a", "--timeout-mult", "2.5", "-v",
+                               "--target", "vm-6.1_v2", "--property", "cgroup=v2", "--property",
+                               "kernel=6.1.0-x"),
                          0);
         assert_int_equal(o.n_filters, 2);
         assert_string_equal(o.filters[0], "pidns.*");
@@ -52,6 +53,9 @@ static void every_option(void **state)
         assert_string_equal(o.artifacts_dir, "/tmp/a");
         assert_true(o.timeout_mult == 2.5);
         assert_int_equal(o.verbose, 1);
+        assert_string_equal(o.target, "vm-6.1_v2");
+        assert_int_equal(o.n_properties, 2);
+        assert_string_equal(o.properties[1], "kernel=6.1.0-x");
 }
 
 static void actions(void **state)
@@ -98,6 +102,10 @@ static void refused(void **state)
                 {{"--filter"}, "needs a value"},
                 {{"--junit"}, "needs a value"},
                 {{"stray"}, "unexpected argument \"stray\""},
+                {{"--target", "a b"}, "--target needs a name"},
+                {{"--target", ""}, "--target needs a name"},
+                {{"--property", "novalue"}, "NAME=VALUE"},
+                {{"--property", "=x"}, "NAME=VALUE"},
         };
         for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
                 char *argv[5] = {"isocheck"};

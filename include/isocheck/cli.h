@@ -21,6 +21,9 @@ struct iso_opts {
         const char *artifacts_dir;
         double timeout_mult; /* > 0 */
         int verbose;
+        const char *target; /* JUnit testsuite name: "host" (default), "vm", "container"... */
+        const char *properties[ISO_MAX_GLOBS]; /* extra "name=value" JUnit properties */
+        size_t n_properties;
 };
 
 /* Exit statuses (DESIGN.md "Reports"). */
