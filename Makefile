@@ -89,3 +89,6 @@ install: all
 
 clean:
 	rm -rf $(BUILD)
+
+# Targets with a file of their own: mk/vm.mk (check-vm), mk/bench.mk (bench), ...
+include $(wildcard mk/*.mk)
