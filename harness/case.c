@@ -186,6 +186,11 @@ int iso_artifact_path(struct iso_t *t, const char *name, char *path, size_t size
         return 0;
 }
 
+const char *iso_case_run_id(const struct iso_t *t)
+{
+        return t->run_id;
+}
+
 const struct iso_env *iso_case_env(const struct iso_t *t)
 {
         return t->env;

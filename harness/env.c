@@ -5,6 +5,7 @@
  * runs before any case and as any user (`isocheck --env` as nobody must still answer).
  */
 #include "isocheck/env.h"
+#include "isocheck/docker.h"
 #include "isocheck/tool.h"
 
 #include <ctype.h>
@@ -1001,6 +1002,13 @@ void iso_env_probe(struct iso_env *env)
         probe_container(env);
         probe_virt(env);
         probe_tools(env);
+        /* Asked once here, so docker cases skip with the daemon's own reason. */
+        const struct iso_tool *docker = iso_env_tool(env, "docker");
+        if (docker && docker->path[0])
+                env->docker_reachable =
+                        iso_docker_reachable(env->docker_info, sizeof(env->docker_info));
+        else
+                snprintf(env->docker_info, sizeof(env->docker_info), "docker not on PATH");
 }
 
 void iso_env_free(struct iso_env *env)
@@ -1130,6 +1138,8 @@ void iso_env_print(const struct iso_env *env, FILE *out)
                 env->container[0] ? env->container : "none detected");
         fprintf(out, LABEL "%s\n", "virt",
                 env->virt[0] ? env->virt : "none detected (bare metal or unknown)");
+        fprintf(out, LABEL "%s%s\n", "docker", env->docker_reachable ? "daemon " : "",
+                env->docker_info);
 
         for (size_t i = 0; i < env->n_tools; i++) {
                 const struct iso_tool *t = &env->tools[i];
@@ -1208,6 +1218,7 @@ size_t iso_env_properties(const struct iso_env *env, struct iso_property *props,
                  env->kmsg_readable ? "yes" : stash(&ps, "no: %s", env->kmsg_error));
         add_prop(&ps, "container", env->container[0] ? env->container : "none");
         add_prop(&ps, "virt", env->virt[0] ? env->virt : "none");
+        add_prop(&ps, "docker", env->docker_info);
         for (size_t i = 0; i < env->n_tools; i++) {
                 const struct iso_tool *t = &env->tools[i];
                 const char *v = !t->path[0]     ? "not found"
@@ -1349,6 +1360,11 @@ int iso_env_need_met(const struct iso_env *env, const struct iso_need *need, cha
                         return 1;
                 return unmet(reason, reason_size, "needs a readable /dev/kmsg: %s",
                              env->kmsg_error[0] ? env->kmsg_error : "not probed");
+        case ISO_NEED_DOCKER:
+                if (env->docker_reachable)
+                        return 1;
+                return unmet(reason, reason_size, "needs a Docker daemon: %s",
+                             env->docker_info[0] ? env->docker_info : "not probed");
         }
         return unmet(reason, reason_size, "invalid requirement: unknown kind %d", (int)need->kind);
 }

@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "isocheck/cgroup.h"
+#include "isocheck/docker.h"
 #include "shared.h"
 
 /* Linker-provided bounds of the "iso_cases" section; weak so a binary without cases links. */
@@ -261,6 +262,15 @@ static void reclaim(struct iso_runner *r, const struct iso_case *c, pid_t pgid, 
                 if (iso_cg_remove_tree(dir, 2.0, &e) < 0)
                         appendf(leaks, size, "cannot remove %s; ", e.msg);
         }
+        /* Containers and images carry the run's and the case's labels. */
+        int uses_docker = 0;
+        for (size_t i = 0; i < ISO_MAX_NEEDS && c->needs[i].kind != ISO_NEED_END; i++)
+                uses_docker |= c->needs[i].kind == ISO_NEED_DOCKER;
+        if (uses_docker) {
+                char what[256];
+                if (iso_docker_reclaim(r->run_id, c->name, what, sizeof(what)) > 0 && !killed)
+                        appendf(leaks, size, "%s; ", what);
+        }
         size_t len = strlen(leaks);
         if (len >= 2 && !strcmp(leaks + len - 2, "; "))
                 leaks[len - 2] = '\0';
@@ -368,7 +378,10 @@ static void judge(struct iso_result *res, const struct iso_shared *sh, int statu
                 res->verdict = ISO_PASS;
         }
 
-        if (*leaks) {
+        if (*leaks && res->verdict == ISO_ERROR) {
+                /* The case broke first: its cause leads, what it left follows. */
+                appendf(res->message, sizeof(res->message), "; it also left behind: %s", leaks);
+        } else if (*leaks) {
                 char prev[sizeof(res->message)];
                 iso_strlcpy(prev, res->message, sizeof(prev));
                 res->message[0] = '\0';

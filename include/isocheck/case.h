@@ -36,6 +36,7 @@ enum iso_need_kind {
         ISO_NEED_TOOL,        /* arg: program name looked up on PATH */
         ISO_NEED_CGROUP_CTRL, /* arg: controller ("memory"); num: 0 any, 1 or 2 version */
         ISO_NEED_KMSG,        /* /dev/kmsg readable */
+        ISO_NEED_DOCKER,      /* a Docker daemon answers `docker info` */
 };
 
 /* One requirement. Unmet => the case is skipped with a reason that names it. */
@@ -55,6 +56,7 @@ struct iso_need {
 #define ISO_TOOL(prog)                  {ISO_NEED_TOOL, (prog), 0}
 #define ISO_CGROUP_CTRL(ctrl, version)  {ISO_NEED_CGROUP_CTRL, (ctrl), (version)}
 #define ISO_KMSG                        {ISO_NEED_KMSG, NULL, 0}
+#define ISO_DOCKER                      {ISO_NEED_DOCKER, NULL, 0}
 /* clang-format on */
 
 struct iso_t; /* the running case's handle, opaque to bodies */
@@ -157,6 +159,9 @@ const char *iso_case_scope(const struct iso_t *t);
  * Returns 0, or -1 with errno set (EINVAL for a bad name).
  */
 int iso_artifact_path(struct iso_t *t, const char *name, char *path, size_t size);
+
+/* The run's id ("<pid>-<hex>"): what cgroups, interfaces and docker labels carry. */
+const char *iso_case_run_id(const struct iso_t *t);
 
 /* The running case's declaration (name, timeout...). */
 const struct iso_case *iso_current_case(const struct iso_t *t);

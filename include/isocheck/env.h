@@ -69,6 +69,9 @@ struct iso_env {
         char container[64]; /* "docker (/.dockerenv)", "podman (...)", "lxc", "container" or "" */
         char virt[64];      /* hypervisor vendor ("KVM", "QEMU") or "" for bare metal/unknown */
 
+        int docker_reachable;  /* `docker info` answered */
+        char docker_info[256]; /* its server version, or why not */
+
         size_t n_tools;
         struct iso_tool tools[ISO_MAX_TOOLS];
 };
