@@ -23,13 +23,25 @@ UNIT_BIN := $(UNIT:harness/tests/%.c=$(BUILD)/san/tests/%)
 ISOCHECK_ARGS ?=
 
 .PHONY: all check test unit lint deps deps-test install clean
-FIXTURES := $(BUILD)/fixtures/app $(BUILD)/fixtures/sidecar
+FIXTURES := $(BUILD)/fixtures/app $(BUILD)/fixtures/sidecar \
+            $(BUILD)/fixtures/app-image/Dockerfile $(BUILD)/fixtures/sidecar-image/Dockerfile
 all: $(BUILD)/isocheck $(FIXTURES)
 
 # The slender app: one static binary, so a root holding only it can run it.
 $(BUILD)/fixtures/app: fixtures/app/app.c
 	@mkdir -p $(dir $@)
 	$(CC) $(STD) -D_GNU_SOURCE $(CFLAGS) $(WARNINGS) -static -o $@ $<
+
+# Docker build contexts, FROM scratch: the app alone; the sidecar with its ldd closure.
+$(BUILD)/fixtures/app-image/Dockerfile: fixtures/app/Dockerfile $(BUILD)/fixtures/app
+	@mkdir -p $(dir $@)
+	cp $(BUILD)/fixtures/app $(dir $@)app
+	cp fixtures/app/Dockerfile $@
+
+$(BUILD)/fixtures/sidecar-image/Dockerfile: fixtures/sidecar/Dockerfile fixtures/sidecar/context.sh \
+		$(BUILD)/fixtures/sidecar
+	rm -rf $(dir $@)
+	fixtures/sidecar/context.sh $(BUILD)/fixtures/sidecar $(dir $@)
 
 # The capture sidecar links libpcap dynamically (Debian ships no static libpcap).
 $(BUILD)/fixtures/sidecar: fixtures/sidecar/sidecar.c

@@ -175,6 +175,26 @@ check "containers: no interface, app or root directory of these runs left" sh -c
         [ -z \"\$(ls -d /tmp/isocheck-root-* 2>/dev/null)\" ]"
 check "containers: no cgroup of these runs left" no_cgroups_of "$K/r1.xml" "$K/r2.xml"
 
+# --- the docker runtime: with a daemon every case passes; without, each says why -----------
+D=$work/docker
+mkdir -p "$D"
+build/san/isocheck --filter '*.docker' --tap "$D/d.tap" --junit "$D/d.xml" --artifacts "$D/art" \
+        >/dev/null 2>&1
+rc=$?
+if timeout 10 docker info >/dev/null 2>&1; then
+        check "docker: every docker case passes with a daemon" test $rc -eq 0
+        check "docker: no container or image of the run left" sh -c "
+                id=\$(grep -o 'name=\"run.id\" value=\"[^\"]*\"' '$D/d.xml' | sed 's/.*value=\"//; s/\"\$//')
+                [ -n \"\$id\" ] || exit 1
+                [ -z \"\$(docker ps -aq --filter label=isocheck.run=\$id)\" ] &&
+                [ -z \"\$(docker images -q --filter label=isocheck.run=\$id)\" ]"
+        check "docker: the sidecar container's pcap came back" \
+                sh -c "[ -s '$D/art/sidecar.capture.http.docker/capture.pcap' ]"
+else
+        check "docker: without a daemon every docker case skips saying so" sh -c "
+                [ $rc -eq 77 ] && ! grep -E '^(not )?ok [0-9]+ - ' '$D/d.tap' | grep -v '# SKIP needs a Docker daemon'"
+fi
+
 # --- the command line --------------------------------------------------------------------
 C=$work/cli
 mkdir -p "$C"
