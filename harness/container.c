@@ -205,7 +205,13 @@ int iso_app_start(struct iso_app *app, const struct iso_app_opts *o, struct iso_
                     iso_cg_make(o->env, "pids", o->scope, name, &app->cg, NULL) < 0)
                         app->cg.version = 0;
         }
-        snprintf(app->rootdir, sizeof(app->rootdir), "/tmp/isocheck-root-XXXXXX");
+        /* Named after the run (the scope's first part), so recovery can tell whose it is. */
+        char run_part[96] = "isocheck";
+        if (o->scope) {
+                iso_strlcpy(run_part, o->scope, sizeof(run_part));
+                run_part[strcspn(run_part, "/")] = '\0';
+        }
+        snprintf(app->rootdir, sizeof(app->rootdir), "/tmp/%s-root-XXXXXX", run_part);
         if (!mkdtemp(app->rootdir)) {
                 iso_errf(e, errno, "mkdtemp %s", app->rootdir);
                 app->rootdir[0] = '\0';

@@ -20,6 +20,7 @@
 #include <sched.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -66,6 +67,7 @@ int iso_runner_init(struct iso_runner *r, const struct iso_env *env, double time
         r->env = env;
         r->timeout_mult = timeout_mult > 0 ? timeout_mult : 1.0;
         r->stop = stop;
+        r->runner_pid = getpid();
         if (iso_pathf(r->artifacts_dir, sizeof(r->artifacts_dir), "%s", artifacts_dir) < 0)
                 return iso_errf(e, ENAMETOOLONG, "artifacts directory %s", artifacts_dir);
         struct timespec ts;
@@ -127,6 +129,11 @@ static void __attribute__((noreturn)) child_main(struct iso_runner *r, const str
                 iso_broken(&t, "artifact path %s/%s is too long", r->artifacts_dir, c->name);
 
         setpgid(0, 0);
+        /* A runner killed outright takes the case with it; what the case's children left
+         * is in the tracking cgroup, for the next run or --cleanup to remove. */
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (getppid() != r->runner_pid)
+                _exit(0);
         signal(SIGINT, SIG_DFL);
         signal(SIGTERM, SIG_DFL);
         signal(SIGPIPE, SIG_DFL);

@@ -30,6 +30,7 @@ struct iso_runner {
         char track_mount[256];        /* hierarchy used to track case processes */
         int run_cg_made;              /* isocheck-<run>/ exists in the tracking hierarchy */
         volatile sig_atomic_t *stop;  /* set by SIGINT/SIGTERM: abandon the running case */
+        pid_t runner_pid;
 };
 
 /*
