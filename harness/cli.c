@@ -34,6 +34,8 @@ const char iso_cli_usage[] =
         "\n"
         "Other:\n"
         "      --env               describe this machine as the cases see it, and exit\n"
+        "      --cleanup           remove what dead runs left (cgroups, containers, roots)\n"
+        "                          and exit; a live run's resources are never touched\n"
         "  -h, --help              show this help and exit\n"
         "  -V, --version           show the version and exit\n"
         "\n"
@@ -49,6 +51,7 @@ enum {
         OPT_ENV,
         OPT_TARGET,
         OPT_PROPERTY,
+        OPT_CLEANUP,
 };
 
 static const struct option long_opts[] = {
@@ -61,6 +64,7 @@ static const struct option long_opts[] = {
         {"artifacts", required_argument, NULL, OPT_ARTIFACTS},
         {"timeout-mult", required_argument, NULL, OPT_TIMEOUT_MULT},
         {"env", no_argument, NULL, OPT_ENV},
+        {"cleanup", no_argument, NULL, OPT_CLEANUP},
         {"target", required_argument, NULL, OPT_TARGET},
         {"property", required_argument, NULL, OPT_PROPERTY},
         {"verbose", no_argument, NULL, 'v'},
@@ -189,6 +193,10 @@ int iso_cli_parse(int argc, char *const argv[], struct iso_opts *o, char *err, s
                         o->properties[o->n_properties++] = optarg;
                         break;
                 }
+                case OPT_CLEANUP:
+                        if (set_action(o, ISO_ACT_CLEANUP, "--cleanup", &action_opt, err, err_size))
+                                return -1;
+                        break;
                 case OPT_ENV:
                         if (set_action(o, ISO_ACT_ENV, "--env", &action_opt, err, err_size))
                                 return -1;

@@ -15,6 +15,7 @@
 
 #include "isocheck/cli.h"
 #include "isocheck/env.h"
+#include "isocheck/recover.h"
 #include "isocheck/report.h"
 #include "isocheck/runner.h"
 
@@ -258,6 +259,16 @@ static int run(const struct iso_opts *o, const struct iso_case *const *all, size
                 return ISO_EXIT_BROKEN;
         }
 
+        /* Leftovers of runs that died (kill -9, a crash) go before this one starts. */
+        if (env.euid == 0) {
+                char removed[4096];
+                struct iso_err re = {0};
+                long n_removed = iso_recover(&env, runner.run_id, removed, sizeof(removed), &re);
+                if (n_removed != 0)
+                        fprintf(stderr, "isocheck: cleaned up after dead runs:\n%s", removed);
+                iso_run_record(runner.run_id, NULL);
+        }
+
         struct iso_tap taps[2] = {{stdout, o->tap_version, o->verbose},
                                   {tap_file.f, o->tap_version, o->verbose}};
         size_t n_taps = tap_file.f ? 2 : 1;
@@ -274,6 +285,7 @@ static int run(const struct iso_opts *o, const struct iso_case *const *all, size
                 fflush(stdout);
         }
         iso_runner_fini(&runner);
+        iso_run_unrecord(runner.run_id);
 
         char stamp[32];
         strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", gmtime(&wall));
@@ -335,6 +347,31 @@ static int run(const struct iso_opts *o, const struct iso_case *const *all, size
         return rc;
 }
 
+/* --cleanup: what dead runs left, removed and listed. */
+static int cleanup(void)
+{
+        struct iso_env env;
+        iso_env_probe(&env);
+        if (env.euid != 0) {
+                fprintf(stderr, "isocheck: --cleanup needs root: running as uid %u\n",
+                        (unsigned)env.euid);
+                iso_env_free(&env);
+                return ISO_EXIT_NOTHING;
+        }
+        static char removed[65536];
+        struct iso_err e = {0};
+        long n = iso_recover(&env, NULL, removed, sizeof(removed), &e);
+        fputs(removed, stdout);
+        if (n == 0)
+                printf("nothing to clean up\n");
+        if (n < 0)
+                fprintf(stderr, "isocheck: --cleanup could not remove everything: %s\n", e.msg);
+        iso_env_free(&env);
+        if (!stdout_ok())
+                return ISO_EXIT_BROKEN;
+        return n < 0 ? ISO_EXIT_FAIL : ISO_EXIT_OK;
+}
+
 int main(int argc, char **argv)
 {
         keep_std_fds();
@@ -362,6 +399,8 @@ int main(int argc, char **argv)
                 iso_env_free(&env);
                 return stdout_ok() ? ISO_EXIT_OK : ISO_EXIT_BROKEN;
         }
+        case ISO_ACT_CLEANUP:
+                return cleanup();
         case ISO_ACT_RUN:
                 break;
         }

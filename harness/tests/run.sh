@@ -195,6 +195,84 @@ else
                 [ $rc -eq 77 ] && ! grep -E '^(not )?ok [0-9]+ - ' '$D/d.tap' | grep -v '# SKIP needs a Docker daemon'"
 fi
 
+# --- faults: kill -9 mid-case, SIGINT, two runs at once ----------------------------------
+F=$work/faults
+mkdir -p "$F"
+leftovers_of() { # RUN-ID: what of that run is still on the machine
+        find /sys/fs/cgroup -maxdepth 4 -type d -name "isocheck-$1" 2>/dev/null
+        ls -d /tmp/isocheck-"$1"-root-* /run/isocheck/"$1" 2>/dev/null
+}
+# kill -9 once the victim case's own cgroup exists (bounded: 500 x 10 ms).
+kill_during() { # PID CGROUP-NAME
+        for _ in $(seq 1 500); do
+                ls -d /sys/fs/cgroup/*/isocheck-"$1"-*/*/"$2" >/dev/null 2>&1 && break
+                sleep 0.01
+        done
+        kill -9 "$1"
+}
+for victim in cgroup.memory.oom_kill.tool:tool sidecar.capture.http:app0; do
+        build/isocheck --filter "${victim%%:*}" --tap "$F/k.tap" --junit "$F/k.xml" \
+                --artifacts "$F/art" >/dev/null 2>&1 &
+        kpid=$!
+        kill_during $kpid "${victim##*:}"
+        victim=${victim%%:*}
+        wait $kpid 2>/dev/null
+        kid=$(ls /run/isocheck 2>/dev/null | grep "^$kpid-" | head -n1)
+        check "faults: kill -9 during $victim leaves a record of the dead run" test -n "$kid"
+        build/isocheck --cleanup >"$F/cleanup.out" 2>&1
+        check "faults: --cleanup after kill -9 during $victim removes all it left" \
+                sh -c "[ -n '$kid' ] && [ -z \"\$(leftovers_of '$kid')\" ] && grep -q 'run $kid is gone\|record of run $kid' '$F/cleanup.out'" 
+        rm -f "$F"/k.tap.tmp.* "$F"/k.xml.tmp.*
+done
+# The next run cleans up by itself too.
+build/isocheck --filter cgroup.memory.oom_kill.tool --tap "$F/k.tap" --junit "$F/k.xml" \
+        --artifacts "$F/art" >/dev/null 2>&1 &
+kpid=$!
+kill_during $kpid tool
+wait $kpid 2>/dev/null
+kid=$(ls /run/isocheck 2>/dev/null | grep "^$kpid-" | head -n1)
+build/isocheck --filter pidns.init.pid1 --tap "$F/n.tap" --junit "$F/n.xml" --artifacts "$F/art" \
+        >/dev/null 2>"$F/next.err"
+check "faults: the next run removes what a killed run left" \
+        sh -c "[ -n '$kid' ] && [ -z \"\$(leftovers_of '$kid')\" ] && grep -q 'cleaned up after dead runs' '$F/next.err'"
+rm -f "$F"/k.tap.tmp.* "$F"/k.xml.tmp.*
+check "faults: --cleanup leaves a live run alone" sh -c "
+        build/isocheck --filter selftest.none --tap - >/dev/null 2>&1
+        sleep 30 & sp=\$!
+        mkdir -p /run/isocheck/\$sp-abcdef && echo \"\$sp \$(cut -d' ' -f22 /proc/\$sp/stat)\" >/run/isocheck/\$sp-abcdef/owner
+        out=\$(build/isocheck --cleanup)
+        ok=0; [ -f /run/isocheck/\$sp-abcdef/owner ] && ok=1
+        kill \$sp; rm -rf /run/isocheck/\$sp-abcdef
+        [ \$ok -eq 1 ]"
+
+build/san/isocheck-selftest --filter 'selftest.verdict.timeout' --filter 'selftest.verdict.pass' \
+        --timeout-mult 20 --tap "$F/int.tap" --junit "$F/int.xml" --artifacts "$F/art" \
+        >/dev/null 2>&1 &
+ipid=$!
+sleep 1
+kill -INT $ipid
+wait $ipid
+rc=$?
+check "faults: SIGINT stops the run with exit 1" test $rc -eq 1
+check "faults: ... the running case is an error, \"interrupted\"" \
+        $PY harness/tests/junit_check.py "$F/int.xml" --case selftest.verdict.timeout --verdict error --text interrupted
+check "faults: ... and both reports are valid" sh -c "tap-parser -j 0 <'$F/int.tap' >'$F/int.json'; $PY harness/tests/tap_summary.py '$F/int.json' && xmllint --noout --schema '$OWN_XSD' '$F/int.xml'"
+check "faults: ... leaving nothing of that run" no_cgroups_of "$F/int.xml"
+
+build/isocheck --exclude '*.docker' --tap "$F/c1.tap" --junit "$F/c1.xml" --artifacts "$F/a1" >/dev/null 2>&1 &
+c1=$!
+build/isocheck --exclude '*.docker' --tap "$F/c2.tap" --junit "$F/c2.xml" --artifacts "$F/a2" >/dev/null 2>&1 &
+c2=$!
+wait $c1; r1=$?
+wait $c2; r2=$?
+check "faults: two runs at once both pass" sh -c "[ $r1 -eq 0 ] && [ $r2 -eq 0 ] || { grep -h -A3 '^not ok' '$F/c1.tap' '$F/c2.tap'; exit 1; }"
+check "faults: ... with two complete, valid reports" sh -c "
+        for x in c1 c2; do
+                tap-parser -j 0 <'$F/'\$x.tap >'$F/'\$x.json && $PY harness/tests/tap_summary.py '$F/'\$x.json --expect-clean >/dev/null || exit 1
+                $PY harness/tests/junit_check.py '$F/'\$x.xml --tap '$F/'\$x.tap >/dev/null || exit 1
+        done"
+check "faults: ... and nothing of either left" no_cgroups_of "$F/c1.xml" "$F/c2.xml"
+
 # --- the command line --------------------------------------------------------------------
 C=$work/cli
 mkdir -p "$C"

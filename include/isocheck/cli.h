@@ -7,7 +7,14 @@
 
 #define ISO_MAX_GLOBS 32
 
-enum iso_action { ISO_ACT_RUN = 0, ISO_ACT_LIST, ISO_ACT_ENV, ISO_ACT_HELP, ISO_ACT_VERSION };
+enum iso_action {
+        ISO_ACT_RUN = 0,
+        ISO_ACT_LIST,
+        ISO_ACT_ENV,
+        ISO_ACT_CLEANUP,
+        ISO_ACT_HELP,
+        ISO_ACT_VERSION,
+};
 
 struct iso_opts {
         enum iso_action action;
