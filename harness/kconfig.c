@@ -157,6 +157,12 @@ int iso_kconfig_load(struct iso_kconfig *kc, const char *path, struct iso_err *e
                 return -1;
         }
         gzclose(gz);
+        /* A file with no CONFIG_ line at all (empty, /dev/null bound over it, something
+         * else) is no config: saying every symbol "is not set" from it would be a lie. */
+        if (kc->n == 0) {
+                iso_kconfig_free(kc);
+                return iso_errf(e, ENODATA, "read %s: no CONFIG_ line in it", path);
+        }
 
         qsort(kc->lines, kc->n, sizeof(*kc->lines), line_cmp);
         if (iso_pathf(kc->source, sizeof(kc->source), "%s", path) < 0) {

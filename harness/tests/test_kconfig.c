@@ -201,12 +201,30 @@ static void test_load_running(void **state)
         iso_kconfig_free(&kc);
 }
 
+/* An empty file (/dev/null bound over /proc/config.gz) is no config, not "all unset". */
+static void test_empty_file_is_no_config(void **state)
+{
+        struct iso_kconfig kc;
+        struct iso_err e = {0};
+
+        (void)state;
+        assert_int_equal(iso_kconfig_load(&kc, "/dev/null", &e), -1);
+        assert_int_equal(e.errnum, ENODATA);
+        assert_non_null(strstr(e.msg, "/dev/null"));
+        assert_int_equal(iso_kconfig_get(&kc, "CONFIG_PID_NS", NULL, 0), ISO_KCONFIG_UNKNOWN);
+        iso_kconfig_free(&kc);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_load_plain),   cmocka_unit_test(test_load_gzip),
-                cmocka_unit_test(test_missing_file), cmocka_unit_test(test_truncated_gzip),
-                cmocka_unit_test(test_state_names),  cmocka_unit_test(test_load_running),
+                cmocka_unit_test(test_load_plain),
+                cmocka_unit_test(test_load_gzip),
+                cmocka_unit_test(test_missing_file),
+                cmocka_unit_test(test_truncated_gzip),
+                cmocka_unit_test(test_empty_file_is_no_config),
+                cmocka_unit_test(test_state_names),
+                cmocka_unit_test(test_load_running),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);
