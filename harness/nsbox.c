@@ -66,12 +66,14 @@ static void look(pid_t probe, struct iso_pidns_view *v)
         iso_ns_id(0, "pid", &dev, &v->pidns, NULL);
 }
 
-static void __attribute__((noreturn)) sleeper(void)
+/* @ready_fd is close-on-exec: the parent's read ends at EOF once the exec happened. */
+static void __attribute__((noreturn)) sleeper(int ready_fd)
 {
         char *argv[] = {"sleep", "30", NULL};
         execvp(argv[0], argv);
         /* No sleep(1) in this root: be a process called sleep all the same. */
         prctl(PR_SET_NAME, "sleep");
+        close(ready_fd);
         sleep(30);
         _exit(0);
 }
@@ -83,11 +85,25 @@ static void __attribute__((noreturn)) init_main(int mount_proc, int fd)
             (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
              mount("proc", "/proc", "proc", MS_NOSUID | MS_NOEXEC | MS_NODEV, NULL) < 0))
                 answer = -errno;
+        /* Answer only once the sleeper is sleep(1): a lister must never see it mid-exec,
+         * still named after us (it happened under load). */
+        int ready[2] = {-1, -1};
+        if (!answer && pipe2(ready, O_CLOEXEC) < 0)
+                answer = -errno;
         pid_t s = answer ? -1 : fork();
-        if (s == 0)
-                sleeper();
+        if (s == 0) {
+                close(ready[0]);
+                sleeper(ready[1]);
+        }
         if (!answer)
                 answer = s > 0 ? s : -errno;
+        if (ready[1] >= 0) {
+                char x;
+                close(ready[1]);
+                while (read(ready[0], &x, 1) < 0 && errno == EINTR)
+                        ;
+                close(ready[0]);
+        }
         if (write_full(fd, &answer, sizeof(answer)) < 0 || answer < 0)
                 _exit(1);
 
