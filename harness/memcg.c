@@ -85,7 +85,7 @@ int iso_memcg_get_limit(const struct iso_cg *cg, long long *bytes, struct iso_er
 
 int iso_memcg_counters(const struct iso_cg *cg, struct iso_memcg_counters *c, struct iso_err *e)
 {
-        c->oom = c->oom_kill = c->max = c->high = c->failcnt = -1;
+        c->oom = c->oom_kill = c->max = c->high = c->failcnt = c->memsw_failcnt = -1;
         c->peak = c->usage = c->swap = -1;
         int got = 0;
         if (cg->version == 2) {
@@ -108,6 +108,7 @@ int iso_memcg_counters(const struct iso_cg *cg, struct iso_memcg_counters *c, st
                         iso_keyed_value(oc, "oom_kill", &c->oom_kill);
                 }
                 got += iso_cg_read_value(cg, "memory.failcnt", &c->failcnt, NULL) == 0;
+                iso_cg_read_value(cg, "memory.memsw.failcnt", &c->memsw_failcnt, NULL);
                 got += iso_cg_read_value(cg, "memory.max_usage_in_bytes", &c->peak, NULL) == 0;
                 got += iso_cg_read_value(cg, "memory.usage_in_bytes", &c->usage, NULL) == 0;
                 long long memsw;

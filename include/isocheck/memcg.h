@@ -13,15 +13,17 @@
 
 /* Counters; -1 where this kernel or cgroup version has no such file or key. */
 struct iso_memcg_counters {
-        long long oom;      /* v2 memory.events "oom"; v1 memory.oom_control "under_oom" */
-        long long oom_kill; /* v2 memory.events "oom_kill"; v1 memory.oom_control "oom_kill"
+        long long oom;           /* v2 memory.events "oom"; v1 memory.oom_control "under_oom" */
+        long long oom_kill;      /* v2 memory.events "oom_kill"; v1 memory.oom_control "oom_kill"
                                 (Linux >= 4.13) */
-        long long max;      /* v2 memory.events "max": times usage hit the limit */
-        long long high;     /* v2 memory.events "high": times usage went over memory.high */
-        long long failcnt;  /* v1 memory.failcnt: charges refused at the limit */
-        long long peak;     /* bytes: v2 memory.peak (Linux >= 5.19), v1 max_usage_in_bytes */
-        long long usage;    /* bytes: v2 memory.current, v1 memory.usage_in_bytes */
-        long long swap;     /* bytes of swap used: v2 memory.swap.current, v1 memsw - usage */
+        long long max;           /* v2 memory.events "max": times usage hit the limit */
+        long long high;          /* v2 memory.events "high": times usage went over memory.high */
+        long long failcnt;       /* v1 memory.failcnt: charges refused at the limit */
+        long long memsw_failcnt; /* v1 memory.memsw.failcnt: refused at the memory+swap
+                                    limit, which a swap-limited cgroup hits first */
+        long long peak;          /* bytes: v2 memory.peak (Linux >= 5.19), v1 max_usage_in_bytes */
+        long long usage;         /* bytes: v2 memory.current, v1 memory.usage_in_bytes */
+        long long swap;          /* bytes of swap used: v2 memory.swap.current, v1 memsw - usage */
 };
 
 /*
