@@ -133,7 +133,8 @@ static void scan(const char *dir, const char *prefix, const char *suffix, struct
         closedir(d);
 }
 
-static void note(char *out, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void note(char *out, size_t size, const char *fmt, ...)
+        __attribute__((format(printf, 3, 4)));
 static void note(char *out, size_t size, const char *fmt, ...)
 {
         size_t len = strlen(out);

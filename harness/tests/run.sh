@@ -8,7 +8,14 @@ cd "$(dirname "$0")/../.." || exit 99
 top=$PWD
 pass=0 fail=0 skip=0
 work=$(mktemp -d /tmp/isocheck-test.XXXXXX)
-trap 'rm -rf "$work"' EXIT
+swapfile=/var/tmp/isocheck-test-swap-$$
+# Whatever happens, the machine is put back: swap off, files gone.
+restore() {
+        swapoff "$swapfile" 2>/dev/null
+        rm -f "$swapfile"
+        rm -rf "$work"
+}
+trap restore EXIT
 
 ok() { pass=$((pass + 1)); echo "ok - $1"; }
 not_ok() { fail=$((fail + 1)); echo "not ok - $1"; shift; for l in "$@"; do echo "    $l"; done; }
@@ -272,6 +279,73 @@ check "faults: ... with two complete, valid reports" sh -c "
                 $PY harness/tests/junit_check.py '$F/'\$x.xml --tap '$F/'\$x.tap >/dev/null || exit 1
         done"
 check "faults: ... and nothing of either left" no_cgroups_of "$F/c1.xml" "$F/c2.xml"
+
+# --- hostile environments: each ends in precise skips or passes, never a crash -----------
+H=$work/hostile
+mkdir -p "$H"
+setpriv --inh-caps=-sys_admin --bounding-set=-sys_admin build/isocheck --exclude '*.docker' \
+        --tap "$H/nocap.tap" --junit "$H/nocap.xml" --artifacts "$H/art" >/dev/null 2>&1
+rc=$?
+check "hostile: root without CAP_SYS_ADMIN exits 0: cgroup cases pass, the rest skip" test $rc -eq 0
+check "hostile: ... namespace cases skip naming CAP_SYS_ADMIN" \
+        grep -q -E '^ok [0-9]+ - pidns\.init\.pid1 # SKIP needs CAP_SYS_ADMIN' "$H/nocap.tap"
+check "hostile: ... cgroup cases still run and pass" \
+        grep -q -E '^ok [0-9]+ - cgroup\.memory\.oom_kill$' "$H/nocap.tap"
+
+mem_mount=$(awk '$9 == "cgroup" && $NF ~ /memory/ {print $5; exit}' /proc/self/mountinfo)
+if [ -n "$mem_mount" ]; then
+        unshare -m sh -c "mount --make-rprivate / && mount -o remount,bind,ro '$mem_mount' &&
+                exec build/isocheck --filter 'cgroup.memory.create' --tap '$H/ro.tap' \
+                --junit '$H/ro.xml' --artifacts '$H/art'" >/dev/null 2>&1
+        rc=$?
+        check "hostile: a read-only memory cgroupfs makes cgroup cases skip, exit 77" test $rc -eq 77
+        check "hostile: ... naming the read-only mount" grep -q "SKIP needs a writable cgroupfs: $mem_mount is mounted read-only" "$H/ro.tap"
+fi
+
+mkdir -p "$H/bin"
+PATH=$H/bin build/isocheck --filter 'cgroup.memory.oom_kill.tool' --tap "$H/path.tap" \
+        --junit "$H/path.xml" --artifacts "$H/art" >/dev/null 2>&1
+check "hostile: without stress-ng on PATH its case skips saying so" \
+        grep -q 'SKIP needs stress-ng: not found on PATH' "$H/path.tap"
+
+unshare -m sh -c "mount --make-rprivate / && mount -t proc -o hidepid=2 proc /proc &&
+        exec build/isocheck --filter 'pidns.*' --filter 'nsenter.*' --tap '$H/hide.tap' \
+        --junit '$H/hide.xml' --artifacts '$H/art'" >/dev/null 2>&1
+rc=$?
+check "hostile: /proc mounted with hidepid=2: the namespace cases still pass as root" test $rc -eq 0
+
+binds=""
+for cfg in /proc/config.gz "/boot/config-$(uname -r)"; do
+        [ -e "$cfg" ] && binds="$binds mount --bind /dev/null '$cfg' &&"
+done
+unshare -m sh -c "mount --make-rprivate / && ${binds:-true &&} build/isocheck --env | grep -q 'kernel config *unknown\|kernel config *none' &&
+        exec build/isocheck --filter 'pidns.*' --tap '$H/nocfg.tap' --junit '$H/nocfg.xml' \
+        --artifacts '$H/art'" >"$H/nocfg.out" 2>&1
+rc=$?
+check "hostile: no readable kernel config: --env says so and the cases still run" test $rc -eq 0
+
+mkdir -p "$H/full"
+unshare -m sh -c "mount --make-rprivate / && mount -t tmpfs -o size=8k isocheck-full '$H/full' &&
+        head -c 8192 /dev/zero >'$H/full/filler' 2>/dev/null;
+        build/isocheck --filter 'pidns.*' --tap '$H/full/r.tap' --junit '$H/full/r.xml' \
+        --artifacts '$H/art' >/dev/null 2>'$H/full.err'; echo \$? >'$H/full.rc'; ls -A '$H/full' >'$H/full.ls'"
+check "hostile: reports on a full filesystem: exit 99 with the reason, no report file left" \
+        sh -c "[ \$(cat '$H/full.rc') -eq 99 ] && grep -q 'No space left' '$H/full.err' && [ \"\$(cat '$H/full.ls')\" = filler ]"
+
+if dd if=/dev/zero of="$swapfile" bs=1M count=64 status=none && chmod 600 "$swapfile" &&
+        mkswap -q "$swapfile" >/dev/null && swapon "$swapfile"; then
+        build/isocheck --filter 'cgroup.memory.*' --tap "$H/swap.tap" --junit "$H/swap.xml" \
+                --artifacts "$H/art" >/dev/null 2>&1
+        rc=$?
+        swapoff "$swapfile"
+        rm -f "$swapfile"
+        check "hostile: with a swapfile on, the OOM cases pass (swap limited too) or skip saying why" \
+                sh -c "[ $rc -eq 0 ] || grep -q 'swap enabled, swap accounting unavailable' '$H/swap.tap'"
+        check "hostile: ... and swap is off again" sh -c "! grep -q isocheck-test-swap /proc/swaps"
+else
+        skipped "hostile: swapfile" "could not enable a swapfile at $swapfile"
+        rm -f "$swapfile"
+fi
 
 # --- the command line --------------------------------------------------------------------
 C=$work/cli
