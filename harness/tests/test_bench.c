@@ -1,0 +1,233 @@
+// SPDX-License-Identifier: MIT
+/* Unit tests of the bench's pure parts (bench/stats.c): order statistics, JSON, JUnit times. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../bench/stats.h"
+
+static void stats_odd_even(void **state)
+{
+        (void)state;
+        struct iso_stats s;
+        const double odd[] = {5, 1, 3};
+        assert_int_equal(iso_stats_of(odd, 3, &s), 0);
+        assert_int_equal(s.n, 3);
+        assert_true(s.median == 3 && s.min == 1 && s.max == 5);
+        /* the input is left as it was */
+        assert_true(odd[0] == 5 && odd[1] == 1 && odd[2] == 3);
+        const double even[] = {4, 1, 2, 3};
+        assert_int_equal(iso_stats_of(even, 4, &s), 0);
+        assert_true(s.median == 2.5 && s.min == 1 && s.max == 4);
+        const double one[] = {0.25};
+        assert_int_equal(iso_stats_of(one, 1, &s), 0);
+        assert_true(s.median == 0.25 && s.min == 0.25 && s.max == 0.25);
+}
+
+static void stats_nan_and_empty(void **state)
+{
+        (void)state;
+        struct iso_stats s;
+        /* a repetition that could not be measured does not count */
+        const double some[] = {NAN, 2, NAN, 4, 9};
+        assert_int_equal(iso_stats_of(some, 5, &s), 0);
+        assert_int_equal(s.n, 3);
+        assert_true(s.median == 4 && s.min == 2 && s.max == 9);
+        const double none[] = {NAN, NAN};
+        assert_int_equal(iso_stats_of(none, 2, &s), -1);
+        assert_int_equal(s.n, 0);
+        assert_true(isnan(s.median));
+        assert_int_equal(iso_stats_of(NULL, 0, &s), -1);
+}
+
+/* Run @fn on a memory stream and return what it wrote (heap). */
+static char *json_text(void (*fn)(struct iso_json *j), int *rc)
+{
+        char *buf = NULL;
+        size_t len = 0;
+        FILE *f = open_memstream(&buf, &len);
+        assert_non_null(f);
+        struct iso_json j;
+        iso_json_init(&j, f, 0);
+        fn(&j);
+        *rc = iso_json_finish(&j);
+        fclose(f);
+        return buf;
+}
+
+static void doc_nested(struct iso_json *j)
+{
+        iso_json_object(j, NULL);
+        iso_json_str(j, "name", "cgroup.memory.oom_kill");
+        iso_json_num(j, "median", 20.5);
+        iso_json_num(j, "ratio", NAN);
+        iso_json_int(j, "n", 5);
+        iso_json_bool(j, "met", 1);
+        iso_json_null(j, "vm");
+        iso_json_array(j, "list");
+        iso_json_int(j, NULL, 1);
+        iso_json_object(j, NULL);
+        iso_json_end(j);
+        iso_json_array(j, NULL);
+        iso_json_end(j);
+        iso_json_end(j);
+        struct iso_stats s = {2, 1.5, 1, 2};
+        iso_json_stats(j, "t", &s, 1000);
+        iso_json_end(j);
+}
+
+static void json_nested(void **state)
+{
+        (void)state;
+        int rc;
+        char *t = json_text(doc_nested, &rc);
+        assert_int_equal(rc, 0);
+        assert_string_equal(t, "{\"name\":\"cgroup.memory.oom_kill\",\"median\":20.5,"
+                               "\"ratio\":null,\"n\":5,\"met\":true,\"vm\":null,"
+                               "\"list\":[1,{},[]],"
+                               "\"t\":{\"n\":2,\"median\":1500,\"min\":1000,\"max\":2000}}\n");
+        free(t);
+}
+
+static void doc_strings(struct iso_json *j)
+{
+        iso_json_array(j, NULL);
+        iso_json_str(j, NULL, "quote \" backslash \\ tab \t nl \n del \x7f");
+        iso_json_str(j, NULL, "bad \xff utf8 \xc3\x28 overlong \xc0\xaf surrogate \xed\xa0\x80");
+        iso_json_str(j, NULL, "ok \xc3\xa9 \xe2\x82\xac \xf0\x9f\x90\xa7");
+        iso_json_str(j, NULL, "cut \xe2\x82");
+        iso_json_str(j, NULL, NULL);
+        iso_json_end(j);
+}
+
+static void json_strings(void **state)
+{
+        (void)state;
+        int rc;
+        char *t = json_text(doc_strings, &rc);
+        assert_int_equal(rc, 0);
+        assert_string_equal(t, "[\"quote \\\" backslash \\\\ tab \\u0009 nl \\u000a del \\u007f\","
+                               "\"bad \\ufffd utf8 \\ufffd( overlong \\ufffd\\ufffd surrogate "
+                               "\\ufffd\\ufffd\\ufffd\","
+                               "\"ok \xc3\xa9 \xe2\x82\xac \xf0\x9f\x90\xa7\","
+                               "\"cut \\ufffd\\ufffd\",null]\n");
+        free(t);
+}
+
+static void doc_unbalanced(struct iso_json *j)
+{
+        iso_json_object(j, NULL);
+        iso_json_array(j, "open");
+}
+
+static void doc_too_many_ends(struct iso_json *j)
+{
+        iso_json_object(j, NULL);
+        iso_json_end(j);
+        iso_json_end(j);
+}
+
+static void json_nesting_errors(void **state)
+{
+        (void)state;
+        int rc;
+        free(json_text(doc_unbalanced, &rc));
+        assert_int_equal(rc, -1);
+        free(json_text(doc_too_many_ends, &rc));
+        assert_int_equal(rc, -1);
+}
+
+static void json_pretty(void **state)
+{
+        (void)state;
+        char *buf = NULL;
+        size_t len = 0;
+        FILE *f = open_memstream(&buf, &len);
+        struct iso_json j;
+        iso_json_init(&j, f, 1);
+        iso_json_object(&j, NULL);
+        iso_json_array(&j, "a");
+        iso_json_int(&j, NULL, 1);
+        iso_json_end(&j);
+        iso_json_object(&j, "empty");
+        iso_json_end(&j);
+        iso_json_end(&j);
+        assert_int_equal(iso_json_finish(&j), 0);
+        fclose(f);
+        assert_string_equal(buf, "{\n  \"a\": [\n    1\n  ],\n  \"empty\": {}\n}\n");
+        free(buf);
+}
+
+static const char junit[] =
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+        "<testsuites name=\"isocheck\" tests=\"4\" time=\"0.981\">\n"
+        "  <testsuite name=\"host\" tests=\"4\" time=\"0.981\">\n"
+        "    <properties><property name=\"x\" value=\"&lt;testcase\"/></properties>\n"
+        "    <testcase classname=\"cgroup.memory\" name=\"create\" time=\"0.011\">\n"
+        "      <system-out>&lt;failure&gt; in a log is text</system-out>\n"
+        "    </testcase>\n"
+        "    <testcase classname=\"cgroup.memory\" name=\"oom_group\" time=\"0.000\">\n"
+        "      <skipped message=\"needs v2\">needs v2</skipped>\n"
+        "    </testcase>\n"
+        "    <testcase classname=\"a&amp;b\" name=\"q&quot;&#39;x\" time=\"1.500\">\n"
+        "      <failure message=\"m\">body</failure>\n"
+        "    </testcase>\n"
+        "    <testcase classname=\"pidns.view\" name=\"isolated\" time=\"2\"/>\n"
+        "    <testcase name=\"broken\" classname=\"x.y\" time=\"0.5\"><error message=\"e\"/>"
+        "</testcase>\n"
+        "  </testsuite>\n"
+        "</testsuites>\n";
+
+static void junit_cases(void **state)
+{
+        (void)state;
+        struct iso_bench_case c[8];
+        assert_int_equal(iso_bench_junit_cases(junit, c, 8), 5);
+        assert_string_equal(c[0].name, "cgroup.memory.create");
+        assert_true(c[0].time_s == 0.011);
+        assert_int_equal(c[0].verdict, ISO_BV_PASS);
+        assert_string_equal(c[1].name, "cgroup.memory.oom_group");
+        assert_int_equal(c[1].verdict, ISO_BV_SKIP);
+        assert_string_equal(c[2].name, "a&b.q\"'x");
+        assert_true(c[2].time_s == 1.5);
+        assert_int_equal(c[2].verdict, ISO_BV_FAIL);
+        assert_string_equal(c[3].name, "pidns.view.isolated");
+        assert_int_equal(c[3].verdict, ISO_BV_PASS);
+        assert_string_equal(c[4].name, "x.y.broken");
+        assert_int_equal(c[4].verdict, ISO_BV_ERROR);
+        /* only @max stored, all counted */
+        assert_int_equal(iso_bench_junit_cases(junit, c, 2), 5);
+        assert_string_equal(iso_bench_verdict_name(ISO_BV_SKIP), "skip");
+}
+
+static void junit_malformed(void **state)
+{
+        (void)state;
+        struct iso_bench_case c[2];
+        assert_int_equal(iso_bench_junit_cases("<testsuites></testsuites>", c, 2), 0);
+        assert_int_equal(iso_bench_junit_cases("<testcase classname=\"a\" time=\"1\"/>", c, 2), -1);
+        assert_int_equal(iso_bench_junit_cases("<testcase name=\"a\"/>", c, 2), -1);
+        assert_int_equal(iso_bench_junit_cases("<testcase name=\"a\" time=\"x\"/>", c, 2), -1);
+        assert_int_equal(iso_bench_junit_cases("<testcase name=\"a\" time=\"-1\"/>", c, 2), -1);
+        assert_int_equal(iso_bench_junit_cases("<testcase name=\"a\" time=\"1\">", c, 2), -1);
+        assert_int_equal(iso_bench_junit_cases("<testcase name=\"a\" time=\"1", c, 2), -1);
+}
+
+int main(void)
+{
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test(stats_odd_even),      cmocka_unit_test(stats_nan_and_empty),
+                cmocka_unit_test(json_nested),         cmocka_unit_test(json_strings),
+                cmocka_unit_test(json_nesting_errors), cmocka_unit_test(json_pretty),
+                cmocka_unit_test(junit_cases),         cmocka_unit_test(junit_malformed),
+        };
+        return cmocka_run_group_tests(tests, NULL, NULL);
+}
