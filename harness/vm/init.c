@@ -1,0 +1,626 @@
+// SPDX-License-Identifier: MIT
+/*
+ * isocheck-init: PID 1 of the VM guest (static). It moves the root out of the initramfs
+ * into a tmpfs (pivot_root(2) refuses rootfs, and the native container cases need it),
+ * mounts the API file systems and the cgroup hierarchies the kernel command line asks
+ * for (isocheck.cgroup=v1|v2), loads the modules the host listed, runs the suite, sends
+ * its reports over the second serial port as frames, and powers off.
+ *
+ * Everything it has to say goes to the console as "isocheck-vm: ..." lines, which the
+ * host follows (ISO_VM_MARK_* in vm.h). It never exits: a PID 1 that exits panics the
+ * kernel, so every path ends in reboot(RB_POWER_OFF).
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/klog.h>
+#include <sys/mount.h>
+#include <sys/reboot.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "isocheck/util.h"
+#include "isocheck/vm.h"
+
+#define NEWROOT "/newroot"
+#define SUITE "/opt/isocheck/isocheck"
+#define REPORTS "/tmp/isocheck-reports"
+#define ARGS_FILE "/etc/isocheck-vm/args"
+#define MODULES_FILE "/etc/isocheck-vm/modules"
+#define DATA_PORT "/dev/ttyS1"
+#define ARTIFACTS_MAX (16u << 20) /* bytes of artifacts sent back, at most */
+
+#ifndef MODULE_INIT_COMPRESSED_FILE
+#define MODULE_INIT_COMPRESSED_FILE 4
+#endif
+
+static double t_start;
+
+static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void say(const char *fmt, ...)
+{
+        char line[1024];
+        va_list ap;
+        int n = snprintf(line, sizeof(line), "%s", ISO_VM_MARK);
+
+        va_start(ap, fmt);
+        vsnprintf(line + n, sizeof(line) - (size_t)n - 1, fmt, ap);
+        va_end(ap);
+        /* One write per line, so kernel messages cannot land inside it. */
+        size_t len = strlen(line);
+
+        line[len++] = '\n';
+        if (write(STDOUT_FILENO, line, len) < 0) {
+                /* the console is all there is */
+        }
+}
+
+static void power_off(void)
+{
+        say("powering off (%.1f s after init started)", iso_now() - t_start);
+        sync();
+        reboot(RB_POWER_OFF);
+        for (;;)
+                pause();
+}
+
+static void fatal(const char *what, const struct iso_err *e)
+{
+        say("error: %s: %s", what, e && e->msg[0] ? e->msg : strerror(errno));
+        power_off();
+}
+
+/* ---- moving the root out of rootfs ---------------------------------------------------- */
+
+static int copy_file(int sdir, int ddir, const char *name, const struct stat *st, struct iso_err *e)
+{
+        iso_autoclose int in = openat(sdir, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+
+        if (in < 0)
+                return iso_errf(e, errno, "open %s for copying", name);
+        iso_autoclose int out =
+                openat(ddir, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, st->st_mode & 07777);
+
+        if (out < 0)
+                return iso_errf(e, errno, "create %s in the new root", name);
+        char buf[65536];
+
+        for (;;) {
+                ssize_t r = read(in, buf, sizeof(buf));
+
+                if (r < 0 && errno == EINTR)
+                        continue;
+                if (r < 0)
+                        return iso_errf(e, errno, "read %s", name);
+                if (r == 0)
+                        break;
+                for (ssize_t off = 0; off < r;) {
+                        ssize_t w = write(out, buf + off, (size_t)(r - off));
+
+                        if (w < 0 && errno == EINTR)
+                                continue;
+                        if (w < 0)
+                                return iso_errf(e, errno, "write %s in the new root", name);
+                        off += w;
+                }
+        }
+        if (fchmod(out, st->st_mode & 07777) < 0)
+                return iso_errf(e, errno, "chmod %s", name);
+        return 0;
+}
+
+/* Copy the tree under @sdir into @ddir (same names), skipping @skip at the top. */
+static int copy_tree(int sdir, int ddir, const char *skip, dev_t dev, struct iso_err *e)
+{
+        int dup_fd = dup(sdir);
+
+        if (dup_fd < 0)
+                return iso_errf(e, errno, "dup");
+        DIR *d = fdopendir(dup_fd);
+
+        if (!d) {
+                close(dup_fd);
+                return iso_errf(e, errno, "fdopendir");
+        }
+        rewinddir(d);
+        struct dirent *de;
+        int rc = 0;
+
+        while (rc == 0 && (de = readdir(d))) {
+                const char *n = de->d_name;
+                struct stat st;
+
+                if (!strcmp(n, ".") || !strcmp(n, "..") || (skip && !strcmp(n, skip)))
+                        continue;
+                if (fstatat(sdir, n, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+                        rc = iso_errf(e, errno, "stat %s", n);
+                        break;
+                }
+                if (st.st_dev != dev)
+                        continue; /* a mount point: not part of rootfs */
+                if (S_ISDIR(st.st_mode)) {
+                        if (mkdirat(ddir, n, st.st_mode & 07777) < 0 && errno != EEXIST) {
+                                rc = iso_errf(e, errno, "mkdir %s in the new root", n);
+                                break;
+                        }
+                        int s2 = openat(sdir, n, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                        int d2 = openat(ddir, n, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+                        if (s2 < 0 || d2 < 0)
+                                rc = iso_errf(e, errno, "open directory %s", n);
+                        else
+                                rc = copy_tree(s2, d2, NULL, dev, e);
+                        if (s2 >= 0)
+                                close(s2);
+                        if (d2 >= 0)
+                                close(d2);
+                } else if (S_ISLNK(st.st_mode)) {
+                        char target[4096];
+                        ssize_t len = readlinkat(sdir, n, target, sizeof(target) - 1);
+
+                        if (len < 0) {
+                                rc = iso_errf(e, errno, "readlink %s", n);
+                                break;
+                        }
+                        target[len] = '\0';
+                        if (symlinkat(target, ddir, n) < 0)
+                                rc = iso_errf(e, errno, "symlink %s in the new root", n);
+                } else if (S_ISREG(st.st_mode)) {
+                        rc = copy_file(sdir, ddir, n, &st, e);
+                } else if (mknodat(ddir, n, st.st_mode, st.st_rdev) < 0) {
+                        rc = iso_errf(e, errno, "mknod %s in the new root", n);
+                }
+        }
+        closedir(d);
+        return rc;
+}
+
+/* Empty rootfs so its memory comes back (what switch_root(8) does), best effort. */
+static void remove_tree(int dfd, const char *skip, dev_t dev)
+{
+        int dup_fd = dup(dfd);
+        DIR *d = dup_fd >= 0 ? fdopendir(dup_fd) : NULL;
+
+        if (!d) {
+                if (dup_fd >= 0)
+                        close(dup_fd);
+                return;
+        }
+        rewinddir(d);
+        struct dirent *de;
+
+        while ((de = readdir(d))) {
+                const char *n = de->d_name;
+                struct stat st;
+
+                if (!strcmp(n, ".") || !strcmp(n, "..") || (skip && !strcmp(n, skip)))
+                        continue;
+                if (fstatat(dfd, n, &st, AT_SYMLINK_NOFOLLOW) < 0 || st.st_dev != dev)
+                        continue;
+                if (S_ISDIR(st.st_mode)) {
+                        int sub = openat(dfd, n, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+                        if (sub >= 0) {
+                                remove_tree(sub, NULL, dev);
+                                close(sub);
+                        }
+                        unlinkat(dfd, n, AT_REMOVEDIR);
+                } else {
+                        unlinkat(dfd, n, 0);
+                }
+        }
+        closedir(d);
+}
+
+static void switch_root(void)
+{
+        struct iso_err e = {0};
+        struct stat root;
+
+        if (stat("/", &root) < 0)
+                fatal("stat /", NULL);
+        if (mkdir(NEWROOT, 0755) < 0 && errno != EEXIST)
+                fatal("mkdir " NEWROOT, NULL);
+        if (mount("isocheck-root", NEWROOT, "tmpfs", 0, "mode=0755") < 0)
+                fatal("mount tmpfs on " NEWROOT, NULL);
+        int old = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        int new = open(NEWROOT, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+        if (old < 0 || new < 0)
+                fatal("open / and " NEWROOT, NULL);
+        if (copy_tree(old, new, "newroot", root.st_dev, &e) < 0)
+                fatal("copy the initramfs into a tmpfs", &e);
+        remove_tree(old, "newroot", root.st_dev);
+        close(old);
+        close(new);
+        if (chdir(NEWROOT) < 0)
+                fatal("chdir " NEWROOT, NULL);
+        if (mount(NEWROOT, "/", NULL, MS_MOVE, NULL) < 0)
+                fatal("mount --move " NEWROOT " /", NULL);
+        if (chroot(".") < 0 || chdir("/") < 0)
+                fatal("chroot into the tmpfs root", NULL);
+}
+
+/* ---- mounts, cgroups, modules, network ----------------------------------------------- */
+
+static void mount_or_die(const char *src, const char *dst, const char *type, unsigned long flags,
+                         const char *data)
+{
+        char what[256];
+
+        mkdir(dst, 0755);
+        if (mount(src, dst, type, flags, data) < 0) {
+                snprintf(what, sizeof(what), "mount %s on %s", type, dst);
+                fatal(what, NULL);
+        }
+}
+
+static void mount_api(void)
+{
+        mount_or_die("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+        mount_or_die("sysfs", "/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+        mount_or_die("devtmpfs", "/dev", "devtmpfs", MS_NOSUID, "mode=0755");
+        mount_or_die("devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC, "ptmxmode=0666");
+        mount_or_die("shm", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777");
+        mount_or_die("tmp", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777");
+        mount_or_die("run", "/run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755");
+}
+
+/* v1: every controller /proc/cgroups lists as enabled, each in its own hierarchy. */
+static void mount_cgroup_v1(void)
+{
+        struct iso_err e = {0};
+        iso_autofree char *text = iso_read_file("/proc/cgroups", NULL, &e);
+        char mounted[512] = "";
+
+        if (!text)
+                fatal("read the controllers", &e);
+        mount_or_die("cgroup", "/sys/fs/cgroup", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+                     "mode=0755");
+        char *save = NULL;
+
+        for (char *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+                char name[64], dir[128];
+                int hier, num, enabled;
+
+                if (l[0] == '#' || sscanf(l, "%63s %d %d %d", name, &hier, &num, &enabled) != 4 ||
+                    !enabled)
+                        continue;
+                snprintf(dir, sizeof(dir), "/sys/fs/cgroup/%s", name);
+                mkdir(dir, 0755);
+                if (mount("cgroup", dir, "cgroup", MS_NOSUID | MS_NODEV | MS_NOEXEC, name) < 0) {
+                        say("warning: mount cgroup -o %s on %s: %s", name, dir, strerror(errno));
+                        rmdir(dir);
+                        continue;
+                }
+                strncat(mounted, " ", sizeof(mounted) - strlen(mounted) - 1);
+                strncat(mounted, name, sizeof(mounted) - strlen(mounted) - 1);
+        }
+        say("cgroup v1 hierarchies:%s", mounted);
+}
+
+static void mount_cgroup_v2(void)
+{
+        struct iso_err e = {0};
+
+        mount_or_die("cgroup2", "/sys/fs/cgroup", "cgroup2", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+                     NULL);
+        if (iso_write_file("/sys/fs/cgroup/cgroup.subtree_control", "+memory +pids", &e) < 0)
+                fatal("enable memory and pids for the children of the root cgroup", &e);
+        iso_autofree char *ctl = iso_read_file("/sys/fs/cgroup/cgroup.subtree_control", NULL, &e);
+
+        if (ctl)
+                ctl[strcspn(ctl, "\n")] = '\0';
+        say("cgroup2 at /sys/fs/cgroup, subtree_control: %s", ctl ? ctl : "?");
+}
+
+static void load_modules(void)
+{
+        struct iso_err e = {0};
+        iso_autofree char *list = iso_read_file(MODULES_FILE, NULL, &e);
+
+        if (!list)
+                return; /* none needed: a monolithic kernel, or nothing modular */
+        char *save = NULL;
+
+        for (char *l = strtok_r(list, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+                int fd = open(l, O_RDONLY | O_CLOEXEC);
+                size_t n = strlen(l);
+                int flags = 0;
+
+                if ((n > 3 && !strcmp(l + n - 3, ".xz")) || (n > 4 && !strcmp(l + n - 4, ".zst")) ||
+                    (n > 3 && !strcmp(l + n - 3, ".gz")))
+                        flags = MODULE_INIT_COMPRESSED_FILE;
+                if (fd < 0) {
+                        say("warning: open module %s: %s", l, strerror(errno));
+                        continue;
+                }
+                if (syscall(SYS_finit_module, fd, "", flags) < 0 && errno != EEXIST)
+                        say("warning: finit_module %s: %s", l, strerror(errno));
+                else
+                        say("module loaded: %s", l);
+                close(fd);
+        }
+}
+
+static void loopback_up(void)
+{
+        struct ifreq ifr;
+        int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+        if (s < 0)
+                return;
+        memset(&ifr, 0, sizeof(ifr));
+        iso_strlcpy(ifr.ifr_name, "lo", sizeof(ifr.ifr_name));
+        if (ioctl(s, SIOCGIFFLAGS, &ifr) == 0) {
+                ifr.ifr_flags |= IFF_UP;
+                if (ioctl(s, SIOCSIFFLAGS, &ifr) < 0)
+                        say("warning: bring lo up: %s", strerror(errno));
+        }
+        close(s);
+}
+
+/* The value of "@key=" on the kernel command line into @out, or @def. */
+static void cmdline_value(const char *key, const char *def, char *out, size_t size)
+{
+        iso_autofree char *cmd = iso_read_file("/proc/cmdline", NULL, NULL);
+        size_t klen = strlen(key);
+
+        iso_strlcpy(out, def, size);
+        for (char *p = cmd; p && *p;) {
+                p += strspn(p, " \n");
+                size_t len = strcspn(p, " \n");
+
+                if (len > klen && !strncmp(p, key, klen) && p[klen] == '=') {
+                        size_t vlen = len - klen - 1;
+
+                        if (vlen >= size)
+                                vlen = size - 1;
+                        memcpy(out, p + klen + 1, vlen);
+                        out[vlen] = '\0';
+                } else if (len == klen && !strncmp(p, key, klen)) {
+                        iso_strlcpy(out, "1", size);
+                }
+                p += len;
+        }
+}
+
+/* ---- the suite ------------------------------------------------------------------------ */
+
+static int run_suite(const char *cgroup, const char *mult)
+{
+        struct utsname u;
+        char kprop[128], cprop[64];
+        char *argv[ISO_VM_MAX_ARGS + 24];
+        size_t n = 0;
+        struct iso_err e = {0};
+        iso_autofree char *extra = iso_read_file(ARGS_FILE, NULL, &e);
+
+        uname(&u);
+        snprintf(kprop, sizeof(kprop), "kernel=%s", u.release);
+        snprintf(cprop, sizeof(cprop), "cgroup=%s", cgroup);
+        argv[n++] = SUITE;
+        argv[n++] = "--target";
+        argv[n++] = "vm";
+        argv[n++] = "--property";
+        argv[n++] = kprop;
+        argv[n++] = "--property";
+        argv[n++] = cprop;
+        argv[n++] = "--tap";
+        argv[n++] = REPORTS "/isocheck.tap";
+        argv[n++] = "--junit";
+        argv[n++] = REPORTS "/isocheck.junit.xml";
+        argv[n++] = "--artifacts";
+        argv[n++] = REPORTS "/artifacts";
+        argv[n++] = "--timeout-mult";
+        argv[n++] = (char *)mult;
+        char *save = NULL;
+
+        for (char *l = extra ? strtok_r(extra, "\n", &save) : NULL;
+             l && n < ISO_ARRAY_SIZE(argv) - 1; l = strtok_r(NULL, "\n", &save))
+                argv[n++] = l;
+        argv[n] = NULL;
+        if (iso_mkdir_p(REPORTS, &e) < 0)
+                fatal("create " REPORTS, &e);
+        say("suite started: %s --property %s --property %s --timeout-mult %s", SUITE, kprop, cprop,
+            mult);
+        double t0 = iso_now();
+        pid_t pid = fork();
+
+        if (pid < 0)
+                fatal("fork for the suite", NULL);
+        if (pid == 0) {
+                sigset_t none;
+
+                sigemptyset(&none);
+                sigprocmask(SIG_SETMASK, &none, NULL);
+                execv(SUITE, argv);
+                say("error: execv %s: %s", SUITE, strerror(errno));
+                _exit(127);
+        }
+        int status = -1;
+
+        /* PID 1 reaps every orphan; the suite's own status is the one that counts. */
+        for (;;) {
+                int st;
+                pid_t got = waitpid(-1, &st, 0);
+
+                if (got < 0 && errno == EINTR)
+                        continue;
+                if (got < 0)
+                        break;
+                if (got == pid) {
+                        status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+                        break;
+                }
+        }
+        say("suite exited with status %d after %.1f s", status, iso_now() - t0);
+        return status;
+}
+
+/* ---- handing the reports back ---------------------------------------------------------- */
+
+static int send_file(int fd, const char *path, const char *name, size_t *total, struct iso_err *e)
+{
+        size_t len = 0;
+        iso_autofree char *data = iso_read_file(path, &len, e);
+
+        if (!data)
+                return -1;
+        if (iso_vm_frame_write(fd, name, data, len, e) < 0)
+                return -1;
+        *total += len;
+        return 0;
+}
+
+/* Artifacts under REPORTS/artifacts/<case>/<file>, while they fit in ARTIFACTS_MAX. */
+static void send_artifacts(int fd, size_t *total, size_t *files)
+{
+        DIR *top = opendir(REPORTS "/artifacts");
+        struct dirent *c;
+        size_t sent = 0;
+
+        if (!top)
+                return;
+        while ((c = readdir(top))) {
+                char dir[512];
+
+                if (c->d_name[0] == '.' ||
+                    iso_pathf(dir, sizeof(dir), REPORTS "/artifacts/%s", c->d_name) < 0)
+                        continue;
+                DIR *d = opendir(dir);
+                struct dirent *f;
+
+                while (d && (f = readdir(d))) {
+                        char path[1024], name[ISO_VM_NAME_MAX + 1];
+                        struct stat st;
+                        struct iso_err e = {0};
+
+                        if (f->d_name[0] == '.' ||
+                            iso_pathf(path, sizeof(path), "%s/%s", dir, f->d_name) < 0 ||
+                            iso_pathf(name, sizeof(name), "artifacts/%s/%s", c->d_name, f->d_name) <
+                                    0 ||
+                            stat(path, &st) < 0 || !S_ISREG(st.st_mode))
+                                continue;
+                        if (!iso_vm_name_ok(name) || sent + (size_t)st.st_size > ARTIFACTS_MAX) {
+                                say("warning: artifact %s not sent (name or size)", path);
+                                continue;
+                        }
+                        if (send_file(fd, path, name, total, &e) < 0) {
+                                say("warning: artifact %s: %s", path, e.msg);
+                                continue;
+                        }
+                        sent += (size_t)st.st_size;
+                        (*files)++;
+                }
+                if (d)
+                        closedir(d);
+        }
+        closedir(top);
+}
+
+static int open_data_port(void)
+{
+        int fd = open(DATA_PORT, O_WRONLY | O_NOCTTY | O_CLOEXEC);
+        struct termios t;
+
+        if (fd < 0) {
+                say("warning: open %s: %s; sending the reports on the console", DATA_PORT,
+                    strerror(errno));
+                /* Keep the kernel quiet, so its lines cannot split a frame. */
+                klogctl(8, NULL, 1);
+                return dup(STDOUT_FILENO);
+        }
+        /* Raw: no "\n" -> "\r\n", no flow control, nothing added. */
+        if (tcgetattr(fd, &t) == 0) {
+                cfmakeraw(&t);
+                cfsetospeed(&t, B115200);
+                tcsetattr(fd, TCSANOW, &t);
+        }
+        return fd;
+}
+
+static void send_reports(int status, double suite_s)
+{
+        struct iso_err e = {0};
+        size_t total = 0, files = 0;
+        int fd = open_data_port();
+        char st[128];
+
+        if (fd < 0)
+                fatal("open a channel for the reports", NULL);
+        snprintf(st, sizeof(st), "status %d\nsuite_s %.3f\n", status, suite_s);
+        if (iso_vm_frame_write(fd, "status", st, strlen(st), &e) < 0)
+                fatal("send the status", &e);
+        files++;
+        if (send_file(fd, REPORTS "/isocheck.tap", "isocheck.tap", &total, &e) < 0)
+                say("error: send the TAP report: %s", e.msg);
+        else
+                files++;
+        if (send_file(fd, REPORTS "/isocheck.junit.xml", "isocheck.junit.xml", &total, &e) < 0)
+                say("error: send the JUnit report: %s", e.msg);
+        else
+                files++;
+        send_artifacts(fd, &total, &files);
+        tcdrain(fd);
+        close(fd);
+        say("reports sent (%zu files, %zu bytes)", files, total);
+}
+
+int main(int argc, char **argv)
+{
+        (void)argc;
+        (void)argv;
+        t_start = iso_now();
+        if (getpid() != 1) {
+                fprintf(stderr, "isocheck-init: expected to run as PID 1 of a VM, got PID %d\n",
+                        (int)getpid());
+                return 2;
+        }
+        switch_root();
+        mount_api();
+        char cgroup[8], mult[32], hang[8];
+
+        cmdline_value("isocheck.cgroup", "v2", cgroup, sizeof(cgroup));
+        cmdline_value("isocheck.timeout_mult", "1", mult, sizeof(mult));
+        cmdline_value("isocheck.hang", "0", hang, sizeof(hang));
+        say("init started (cgroup %s, root moved to a tmpfs)", cgroup);
+        if (!strcmp(cgroup, "v1"))
+                mount_cgroup_v1();
+        else if (!strcmp(cgroup, "v2"))
+                mount_cgroup_v2();
+        else
+                fatal("isocheck.cgroup must be v1 or v2", NULL);
+        load_modules();
+        loopback_up();
+        sethostname("isocheck-vm", strlen("isocheck-vm"));
+        setenv("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", 1);
+        setenv("HOME", "/root", 1);
+        setenv("ISOCHECK_FIXTURES", "/opt/isocheck/fixtures", 1);
+        if (strcmp(hang, "0")) {
+                /* For testing the host's time bound: an init that never gets anywhere. */
+                say("isocheck.hang given: waiting forever");
+                for (;;)
+                        pause();
+        }
+        double t0 = iso_now();
+        int status = run_suite(cgroup, mult);
+
+        send_reports(status, iso_now() - t0);
+        power_off();
+        return 0;
+}

@@ -1,0 +1,768 @@
+// SPDX-License-Identifier: MIT
+/*
+ * isocheck-vm: boot kernels under qemu with cgroup v1 and/or v2, run the suite in each,
+ * and collect reports/vm-<release>-<cgroup>/ plus one merged JUnit report.
+ *
+ * A boot problem is a result, not a hang: every qemu is bounded in time and ended by PID,
+ * and a configuration that did not produce reports gets a testsuite saying why.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "isocheck/vm.h"
+
+/* What the guest needs; a missing one is noted, and the cases needing it skip there. */
+static const char *const guest_tools[] = {
+        "sh",     "ls",      "cat",     "true",      "sleep",  "readlink",
+        "ps",     "unshare", "nsenter", "stress-ng", "stress", "mount",
+        "umount", "ip",      "tcpdump", "dmesg",     "kill",   "grep",
+};
+/* Modules the cases need when the kernel has them as modules (veth: the native runtime). */
+static const char *const guest_modules[] = {"veth"};
+
+static volatile int stop_requested;
+
+static void on_signal(int sig)
+{
+        (void)sig;
+        stop_requested = 1;
+}
+
+struct config {
+        const char *kernel;
+        char release[128];
+        const char *cgroup;
+        char name[256]; /* vm-<release>-<cgroup> */
+        char dir[PATH_MAX];
+        enum iso_verdict verdict;
+        char message[1024];
+        char accel[320];
+        double boot_s, suite_s;
+        char *junit;
+        char *log;
+        char timestamp[32];
+        char boot_s_str[32], suite_s_str[32], mem_str[16], cpus_str[16], bytes_str[32];
+        char modules[PATH_MAX + 64], missing[512];
+        struct iso_property props[16];
+        size_t n_props;
+};
+
+static void set_result(struct config *c, enum iso_verdict v, const char *fmt, ...)
+        __attribute__((format(printf, 3, 4)));
+static void set_result(struct config *c, enum iso_verdict v, const char *fmt, ...)
+{
+        va_list ap;
+
+        c->verdict = v;
+        va_start(ap, fmt);
+        vsnprintf(c->message, sizeof(c->message), fmt, ap);
+        va_end(ap);
+}
+
+static void utc_now(char *out, size_t size)
+{
+        time_t t = time(NULL);
+        struct tm tm;
+
+        gmtime_r(&t, &tm);
+        strftime(out, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static int on_path(const char *prog)
+{
+        char path[PATH_MAX];
+        const char *env = getenv("PATH");
+        char dirs[4096];
+
+        if (strchr(prog, '/'))
+                return access(prog, X_OK) == 0;
+        iso_strlcpy(dirs, env && *env ? env : "/usr/bin:/bin", sizeof(dirs));
+        char *save = NULL;
+
+        for (char *d = strtok_r(dirs, ":", &save); d; d = strtok_r(NULL, ":", &save))
+                if (*d && iso_pathf(path, sizeof(path), "%s/%s", d, prog) == 0 &&
+                    access(path, X_OK) == 0)
+                        return 1;
+        return 0;
+}
+
+/* The last @max bytes of a file, starting at a line. */
+static char *file_tail(const char *path, size_t max)
+{
+        size_t len = 0;
+        char *s = iso_read_file(path, &len, NULL);
+
+        if (!s || len <= max)
+                return s;
+        const char *from = s + len - max;
+        const char *nl = strchr(from, '\n');
+
+        if (nl)
+                from = nl + 1;
+        memmove(s, from, strlen(from) + 1);
+        return s;
+}
+
+/* "not ok N - name" lines at the top level of a TAP stream: the failed cases. */
+static void failed_cases(const char *tap, char *out, size_t size)
+{
+        size_t used = 0, count = 0;
+
+        out[0] = '\0';
+        for (const char *l = tap; l && *l;) {
+                size_t len = strcspn(l, "\n");
+
+                if (!strncmp(l, "not ok ", 7)) {
+                        const char *dash = strstr(l, " - ");
+
+                        if (dash && dash < l + len) {
+                                size_t n = strcspn(dash + 3, " #\n");
+
+                                if (count++ < 12 && used + n + 3 < size) {
+                                        used += (size_t)snprintf(out + used, size - used, "%s%.*s",
+                                                                 used ? ", " : "", (int)n,
+                                                                 dash + 3);
+                                }
+                        }
+                }
+                l += len;
+                if (*l)
+                        l++;
+        }
+        if (count > 12 && used + 16 < size)
+                snprintf(out + used, size - used, " and %zu more", count - 12);
+}
+
+struct ctx {
+        struct iso_vm_opts o;
+        char work[PATH_MAX];
+        char isocheck[PATH_MAX], fixtures[PATH_MAX], init[PATH_MAX];
+        int kvm_usable;
+        int kvm_hangs;
+        char kvm_note[320];
+        char hostname[256];
+};
+
+/* Write the frames the guest sent into the configuration's report directory. */
+static int store_frames(struct config *c, struct iso_vm_file *f, long n, int *status,
+                        struct iso_err *e)
+{
+        int have_tap = 0, have_junit = 0;
+
+        *status = -1;
+        for (long i = 0; i < n; i++) {
+                char path[PATH_MAX];
+
+                if (!strcmp(f[i].name, "status")) {
+                        double s = 0;
+
+                        if (sscanf((char *)f[i].data, "status %d suite_s %lf", status, &s) >= 1)
+                                c->suite_s = s;
+                        continue;
+                }
+                if (iso_pathf(path, sizeof(path), "%s/%s", c->dir, f[i].name) < 0)
+                        return iso_errf(e, ENAMETOOLONG, "report path for %s", f[i].name);
+                char parent[PATH_MAX];
+
+                iso_strlcpy(parent, path, sizeof(parent));
+                if (iso_mkdir_p(dirname(parent), e) < 0 ||
+                    iso_write_atomic(path, f[i].data, f[i].len, e) < 0)
+                        return -1;
+                if (!strcmp(f[i].name, "isocheck.tap"))
+                        have_tap = 1;
+                if (!strcmp(f[i].name, "isocheck.junit.xml")) {
+                        have_junit = 1;
+                        free(c->junit);
+                        c->junit = strdup((char *)f[i].data);
+                }
+        }
+        if (*status < 0)
+                return iso_errf(e, ENOENT, "expected a status frame from the guest, got none");
+        if (!have_tap || !have_junit)
+                return iso_errf(e, ENOENT, "expected the TAP and JUnit reports, got %s%s",
+                                have_tap     ? "TAP only"
+                                : have_junit ? "JUnit only"
+                                             : "neither",
+                                " (see console.log)");
+        return 0;
+}
+
+/* Judge a boot that ended with the guest powering off: the reports must be whole. */
+static void judge_reports(struct config *c, const char *data_path, const char *console_path,
+                          const struct iso_vm_boot_result *r)
+{
+        struct iso_err e = {0};
+        struct iso_vm_file files[256];
+        size_t len = 0;
+        iso_autofree char *data = iso_read_file(data_path, &len, &e);
+        long n = data ? iso_vm_frames_parse(data, len, files, ISO_ARRAY_SIZE(files), &e) : -1;
+
+        if (n == 0) {
+                /* The init falls back to the console when the data port will not open. */
+                size_t clen = 0;
+                iso_autofree char *con = iso_read_file(console_path, &clen, &e);
+
+                n = con ? iso_vm_frames_parse(con, clen, files, ISO_ARRAY_SIZE(files), &e) : -1;
+        }
+        if (n < 0) {
+                set_result(c, ISO_FAIL, "the reports did not arrive whole: %s", e.msg);
+                return;
+        }
+        int status = -1;
+
+        if (store_frames(c, files, n, &status, &e) < 0) {
+                set_result(c, ISO_FAIL, "%s%s%s", e.msg, r->con.init_error[0] ? "; init: " : "",
+                           r->con.init_error);
+                free(c->junit);
+                c->junit = NULL;
+        } else if (status == 0) {
+                set_result(c, ISO_PASS, "every case that ran passed");
+        } else if (status == 77) {
+                set_result(c, ISO_SKIP, "nothing could run in the guest (isocheck exited 77)");
+        } else {
+                char path[PATH_MAX], failed[640] = "";
+
+                if (iso_pathf(path, sizeof(path), "%s/isocheck.tap", c->dir) == 0) {
+                        iso_autofree char *tap = iso_read_file(path, NULL, NULL);
+
+                        failed_cases(tap, failed, sizeof(failed));
+                }
+                set_result(c, status == 1 ? ISO_FAIL : ISO_ERROR,
+                           "expected every case to pass in the guest, isocheck exited %d%s%s",
+                           status, failed[0] ? ": " : "", failed);
+        }
+        iso_vm_files_free(files, n > 0 ? (size_t)n : 0);
+}
+
+static void describe_status(int status, char *out, size_t size)
+{
+        if (status >= 0 && WIFEXITED(status))
+                snprintf(out, size, "exited with status %d", WEXITSTATUS(status));
+        else if (status >= 0 && WIFSIGNALED(status))
+                snprintf(out, size, "was killed by signal %d", WTERMSIG(status));
+        else
+                snprintf(out, size, "ended (status unknown)");
+}
+
+static const char *phase(const struct iso_vm_console *con)
+{
+        if (con->t_exit)
+                return "sending the reports";
+        if (con->t_suite)
+                return "running the suite";
+        if (con->t_init)
+                return "setting up the guest";
+        if (con->t_kernel)
+                return "booting the kernel (init not started)";
+        return "waiting for the kernel";
+}
+
+static void boot_config(struct ctx *x, struct config *c, const char *initrd)
+{
+        char console[PATH_MAX], data[PATH_MAX], append[2048], mult[32];
+        struct iso_vm_boot_result r;
+        struct iso_err e = {0};
+        const struct iso_vm_opts *o = &x->o;
+        int kvm = o->accel == ISO_VM_ACCEL_KVM ||
+                  (o->accel == ISO_VM_ACCEL_AUTO && x->kvm_usable && !x->kvm_hangs);
+
+        if (iso_pathf(console, sizeof(console), "%s/console.log", c->dir) < 0 ||
+            iso_pathf(data, sizeof(data), "%s/data-%s", x->work, c->cgroup) < 0) {
+                set_result(c, ISO_ERROR, "report path too long: %s", c->dir);
+                return;
+        }
+        double bound = o->output_s;
+
+        for (;;) {
+                double m = o->timeout_mult > 0 ? o->timeout_mult : kvm ? 1 : 4;
+
+                snprintf(mult, sizeof(mult), "%g", m);
+                snprintf(append, sizeof(append),
+                         "console=ttyS0,115200 panic=-1 rdinit=/init isocheck.cgroup=%s "
+                         "isocheck.timeout_mult=%s%s%s%s",
+                         c->cgroup, mult, strcmp(c->cgroup, "v2") ? "" : " cgroup_no_v1=all",
+                         o->append ? " " : "", o->append ? o->append : "");
+                bound = kvm && o->accel == ISO_VM_ACCEL_AUTO ? o->kvm_probe_s : o->output_s;
+                struct iso_vm_boot b = {
+                        .qemu = o->qemu,
+                        .kernel = c->kernel,
+                        .initrd = initrd,
+                        .append = append,
+                        .console = console,
+                        .data = data,
+                        .kvm = kvm,
+                        .memory_mb = o->memory_mb,
+                        .cpus = o->cpus,
+                        .output_s = bound,
+                        .timeout_s = o->timeout_s,
+                        .stop = &stop_requested,
+                };
+
+                fprintf(stderr, "isocheck-vm: booting %s under %s (timeout %.0f s)\n", c->name,
+                        kvm ? "KVM" : "TCG", o->timeout_s);
+                unlink(data);
+                if (iso_vm_boot_run(&b, &r, &e) < 0) {
+                        set_result(c, ISO_ERROR, "expected qemu to start, but %s", e.msg);
+                        return;
+                }
+                if (kvm && o->accel == ISO_VM_ACCEL_AUTO && !r.con.t_kernel &&
+                    (r.outcome == ISO_VM_NO_OUTPUT || r.outcome == ISO_VM_EXITED)) {
+                        /* KVM here can hang, or qemu abort, before the kernel's first line. */
+                        char how[200];
+
+                        if (r.outcome == ISO_VM_NO_OUTPUT)
+                                snprintf(how, sizeof(how), "gave no kernel output in %.0f s",
+                                         o->kvm_probe_s);
+                        else {
+                                char st[128];
+
+                                describe_status(r.status, st, sizeof(st));
+                                snprintf(how, sizeof(how), "qemu %s", st);
+                        }
+                        x->kvm_hangs = 1;
+                        snprintf(x->kvm_note, sizeof(x->kvm_note),
+                                 "KVM: %s before the kernel's first line; fell back to TCG", how);
+                        fprintf(stderr, "isocheck-vm: %s\n", x->kvm_note);
+                        kvm = 0;
+                        continue;
+                }
+                break;
+        }
+        snprintf(c->accel, sizeof(c->accel), "%s%s%s", kvm ? "kvm" : "tcg",
+                 !kvm && x->kvm_hangs ? " (" : "", !kvm && x->kvm_hangs ? x->kvm_note : "");
+        if (!kvm && x->kvm_hangs)
+                strncat(c->accel, ")", sizeof(c->accel) - strlen(c->accel) - 1);
+        double t_ready = r.con.t_suite ? r.con.t_suite : r.con.t_init;
+
+        c->boot_s = t_ready ? t_ready - r.t_start : 0;
+        if (r.con.t_exit && r.con.t_suite)
+                c->suite_s = r.con.t_exit - r.con.t_suite;
+        double total = r.t_end - r.t_start;
+
+        switch (r.outcome) {
+        case ISO_VM_OFF:
+                judge_reports(c, data, console, &r);
+                break;
+        case ISO_VM_NO_OUTPUT:
+                set_result(c, ISO_FAIL, "kernel produced no output in %.0f s (%s)", bound,
+                           c->accel);
+                break;
+        case ISO_VM_PANIC:
+                set_result(c, ISO_FAIL, "kernel panic after %.1f s while %s: %s",
+                           r.con.t_panic - r.t_start, phase(&r.con), r.con.panic);
+                break;
+        case ISO_VM_TIMEOUT:
+                set_result(c, ISO_FAIL,
+                           "expected the guest to power off within %.0f s, but it was still %s "
+                           "(last console line: \"%.200s\")",
+                           o->timeout_s, phase(&r.con), r.con.last);
+                break;
+        case ISO_VM_EXITED: {
+                char how[160];
+
+                describe_status(r.status, how, sizeof(how));
+                set_result(c, ISO_FAIL,
+                           "expected the guest to run the suite and power off, but qemu %s after "
+                           "%.1f s while %s%s%s (last console line: \"%.200s\")",
+                           how, total, phase(&r.con), r.con.init_error[0] ? "; init: " : "",
+                           r.con.init_error, r.con.last);
+                break;
+        }
+        case ISO_VM_STOPPED:
+                set_result(c, ISO_ERROR, "interrupted after %.1f s while %s", total, phase(&r.con));
+                break;
+        }
+        unlink(data);
+        if (c->verdict != ISO_PASS && c->verdict != ISO_SKIP)
+                c->log = file_tail(console, 6000);
+}
+
+static void add_prop(struct config *c, const char *name, const char *value)
+{
+        if (c->n_props < ISO_ARRAY_SIZE(c->props) && value && *value)
+                c->props[c->n_props++] = (struct iso_property){name, value};
+}
+
+static void join(const struct iso_vm_strv *sv, char *out, size_t size)
+{
+        out[0] = '\0';
+        for (size_t i = 0; i < sv->n; i++) {
+                if (i)
+                        strncat(out, " ", size - strlen(out) - 1);
+                strncat(out, sv->v[i], size - strlen(out) - 1);
+        }
+}
+
+/* The modules tree for @release: --modules, or /lib/modules/<release> when it exists. */
+static const char *modules_dir(const struct ctx *x, const char *release, char *buf, size_t size)
+{
+        struct stat st;
+
+        if (x->o.modules)
+                return x->o.modules;
+        if (iso_pathf(buf, size, "/lib/modules/%s", release) == 0 && stat(buf, &st) == 0 &&
+            S_ISDIR(st.st_mode))
+                return buf;
+        return NULL;
+}
+
+/* The config beside the image (/boot/config-<release>), if readable. */
+static const char *kconfig_path(const char *kernel, const char *release, char *buf, size_t size)
+{
+        char dir[PATH_MAX];
+
+        iso_strlcpy(dir, kernel, sizeof(dir));
+        if (iso_pathf(buf, size, "%s/config-%s", dirname(dir), release) == 0 &&
+            access(buf, R_OK) == 0)
+                return buf;
+        if (iso_pathf(buf, size, "/boot/config-%s", release) == 0 && access(buf, R_OK) == 0)
+                return buf;
+        return NULL;
+}
+
+/* Run every cgroup mode of one kernel; @c has one entry per mode, names filled. */
+static void run_kernel(struct ctx *x, const char *kernel, struct config *cs, size_t n_cs,
+                       int qemu_ok)
+{
+        struct iso_err e = {0};
+        struct stat st;
+        char release[128] = "", initrd[PATH_MAX], mods[PATH_MAX], kconf[PATH_MAX];
+        int have_release = 0;
+        enum iso_verdict v = ISO_PASS;
+        char why[1024] = "";
+
+        if (stat(kernel, &st) < 0) {
+                v = ISO_SKIP;
+                snprintf(why, sizeof(why), "no kernel image at %s: %s", kernel, strerror(errno));
+        } else if (iso_vm_kernel_release(kernel, release, sizeof(release), &e) == 0) {
+                have_release = 1;
+        } else {
+                v = ISO_FAIL;
+                snprintf(why, sizeof(why), "cannot boot %s: %s", kernel, e.msg);
+        }
+        if (v == ISO_PASS && !qemu_ok) {
+                v = ISO_SKIP;
+                snprintf(why, sizeof(why), "%s not found on PATH (Debian: qemu-system-x86)",
+                         x->o.qemu);
+        }
+        if (!have_release) {
+                char base[PATH_MAX];
+
+                iso_strlcpy(base, kernel, sizeof(base));
+                snprintf(release, sizeof(release), "%s", basename(base));
+        }
+        for (size_t i = 0; i < n_cs; i++) {
+                struct config *c = &cs[i];
+
+                c->kernel = kernel;
+                iso_strlcpy(c->release, release, sizeof(c->release));
+                snprintf(c->name, sizeof(c->name), "vm-%s-%s", release, c->cgroup);
+                utc_now(c->timestamp, sizeof(c->timestamp));
+                if (iso_pathf(c->dir, sizeof(c->dir), "%s/%s", x->o.output, c->name) < 0 ||
+                    iso_mkdir_p(c->dir, &e) < 0) {
+                        set_result(c, ISO_ERROR, "expected a report directory %s/%s: %s",
+                                   x->o.output, c->name, e.msg);
+                        continue;
+                }
+                static const char *const stale[] = {"isocheck.tap", "isocheck.junit.xml",
+                                                    "console.log"};
+
+                for (size_t k = 0; k < ISO_ARRAY_SIZE(stale); k++) {
+                        char p[PATH_MAX];
+
+                        if (iso_pathf(p, sizeof(p), "%s/%s", c->dir, stale[k]) == 0)
+                                unlink(p);
+                }
+                if (v != ISO_PASS)
+                        set_result(c, v, "%s", why);
+        }
+        if (v != ISO_PASS)
+                return;
+        struct iso_vm_image_info info;
+        const char *mdir = modules_dir(x, release, mods, sizeof(mods));
+        struct iso_vm_image_spec spec = {
+                .init = x->init,
+                .isocheck = x->isocheck,
+                .fixtures = x->fixtures,
+                .tools = guest_tools,
+                .n_tools = ISO_ARRAY_SIZE(guest_tools),
+                .release = release,
+                .modules_dir = mdir,
+                .modules = guest_modules,
+                .n_modules = ISO_ARRAY_SIZE(guest_modules),
+                .kconfig = kconfig_path(kernel, release, kconf, sizeof(kconf)),
+                .suite_args = x->o.suite_args,
+                .n_suite_args = x->o.n_suite_args,
+        };
+
+        if (iso_pathf(initrd, sizeof(initrd), "%s/initramfs-%s.cpio", x->work, release) < 0) {
+                for (size_t i = 0; i < n_cs; i++)
+                        set_result(&cs[i], ISO_ERROR, "work path too long for %s", release);
+                return;
+        }
+        spec.out = initrd;
+        fprintf(stderr, "isocheck-vm: building the initramfs for %s\n", release);
+        if (iso_vm_image_build(&spec, &info, &e) < 0) {
+                for (size_t i = 0; i < n_cs; i++)
+                        set_result(&cs[i], ISO_ERROR, "expected an initramfs for %s, but %s",
+                                   release, e.msg);
+                iso_vm_image_info_free(&info);
+                return;
+        }
+        for (size_t i = 0; i < n_cs; i++) {
+                struct config *c = &cs[i];
+
+                if (c->verdict != ISO_PASS || stop_requested) {
+                        if (stop_requested && c->verdict == ISO_PASS)
+                                set_result(c, ISO_ERROR, "interrupted before it booted");
+                        continue;
+                }
+                join(&info.modules, c->modules, sizeof(c->modules));
+                if (!mdir)
+                        snprintf(c->modules, sizeof(c->modules),
+                                 "none: no /lib/modules/%s (give --modules)", release);
+                else if (info.absent.n && !info.modules.n)
+                        snprintf(c->modules, sizeof(c->modules), "none needed: not in %s", mdir);
+                join(&info.missing, c->missing, sizeof(c->missing));
+                snprintf(c->bytes_str, sizeof(c->bytes_str), "%llu", info.bytes);
+                boot_config(x, c, initrd);
+        }
+        iso_vm_image_info_free(&info);
+        unlink(initrd);
+}
+
+/* Kernels named on the command line; a directory gives its vmlinuz-* in order. */
+static size_t expand_kernels(const struct iso_vm_opts *o, char **out, size_t max)
+{
+        size_t n = 0;
+
+        for (size_t i = 0; i < o->n_kernels && n < max; i++) {
+                struct stat st;
+
+                if (stat(o->kernels[i], &st) == 0 && S_ISDIR(st.st_mode)) {
+                        struct dirent **names = NULL;
+                        int k = scandir(o->kernels[i], &names, NULL, alphasort);
+                        size_t before = n;
+
+                        for (int j = 0; j < k; j++) {
+                                char p[PATH_MAX];
+
+                                if (!strncmp(names[j]->d_name, "vmlinuz-", 8) && n < max &&
+                                    iso_pathf(p, sizeof(p), "%s/%s", o->kernels[i],
+                                              names[j]->d_name) == 0)
+                                        out[n++] = strdup(p);
+                                free(names[j]);
+                        }
+                        free(names);
+                        if (n == before && n < max) {
+                                char p[PATH_MAX];
+
+                                /* Named so the skip says where nothing was found. */
+                                if (iso_pathf(p, sizeof(p), "%s/vmlinuz-*", o->kernels[i]) == 0)
+                                        out[n++] = strdup(p);
+                        }
+                        continue;
+                }
+                out[n++] = strdup(o->kernels[i]);
+        }
+        return n;
+}
+
+static void remove_work(const char *dir)
+{
+        DIR *d = opendir(dir);
+        struct dirent *de;
+
+        while (d && (de = readdir(d))) {
+                char p[PATH_MAX];
+
+                if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..") &&
+                    iso_pathf(p, sizeof(p), "%s/%s", dir, de->d_name) == 0)
+                        unlink(p);
+        }
+        if (d)
+                closedir(d);
+        rmdir(dir);
+}
+
+static int self_paths(struct ctx *x)
+{
+        char exe[PATH_MAX];
+        ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+
+        if (n < 0)
+                return -1;
+        exe[n] = '\0';
+        char *bin = dirname(exe);
+
+        if (iso_pathf(x->isocheck, sizeof(x->isocheck), "%s/isocheck", bin) < 0 ||
+            iso_pathf(x->fixtures, sizeof(x->fixtures), "%s/fixtures", bin) < 0 ||
+            iso_pathf(x->init, sizeof(x->init), "%s/vm/isocheck-init", bin) < 0)
+                return -1;
+        return 0;
+}
+
+static const char *verdict_word(enum iso_verdict v)
+{
+        return iso_verdict_name(v);
+}
+
+int main(int argc, char **argv)
+{
+        static struct ctx x;
+        char err[512];
+
+        if (iso_vm_parse_args(argc, argv, &x.o, err, sizeof(err)) < 0) {
+                fprintf(stderr, "isocheck-vm: %s\nTry 'isocheck-vm --help'.\n", err);
+                return 2;
+        }
+        if (x.o.help) {
+                fputs(iso_vm_usage, stdout);
+                return 0;
+        }
+        if (self_paths(&x) < 0) {
+                fprintf(stderr, "isocheck-vm: cannot tell where the build is: %s\n",
+                        strerror(errno));
+                return 99;
+        }
+        struct sigaction sa = {.sa_handler = on_signal};
+
+        sigaction(SIGINT, &sa, NULL);
+        sigaction(SIGTERM, &sa, NULL);
+        sigaction(SIGHUP, &sa, NULL);
+        gethostname(x.hostname, sizeof(x.hostname) - 1);
+        int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+
+        x.kvm_usable = fd >= 0;
+        if (fd >= 0)
+                close(fd);
+        if (x.o.accel == ISO_VM_ACCEL_KVM && !x.kvm_usable)
+                fprintf(stderr, "isocheck-vm: --accel kvm, but /dev/kvm cannot be opened\n");
+
+        char *kernels[ISO_VM_MAX_KERNELS * 8];
+        size_t n_k = expand_kernels(&x.o, kernels, ISO_ARRAY_SIZE(kernels));
+        const char *modes[2];
+        size_t n_modes = 0;
+
+        if (x.o.want_v1)
+                modes[n_modes++] = "v1";
+        if (x.o.want_v2)
+                modes[n_modes++] = "v2";
+        struct config *cs = calloc(n_k * n_modes + 1, sizeof(*cs));
+        struct iso_err e = {0};
+
+        if (!cs) {
+                fprintf(stderr, "isocheck-vm: out of memory\n");
+                return 99;
+        }
+        iso_strlcpy(x.work, "/tmp/isocheck-vm.XXXXXX", sizeof(x.work));
+        if (iso_mkdir_p(x.o.output, &e) < 0 || !mkdtemp(x.work)) {
+                fprintf(stderr, "isocheck-vm: expected to create %s and a work directory: %s\n",
+                        x.o.output, e.msg[0] ? e.msg : strerror(errno));
+                free(cs);
+                return 2;
+        }
+        int qemu_ok = on_path(x.o.qemu);
+
+        for (size_t k = 0; k < n_k; k++) {
+                for (size_t m = 0; m < n_modes; m++)
+                        cs[k * n_modes + m].cgroup = modes[m];
+                run_kernel(&x, kernels[k], &cs[k * n_modes], n_modes, qemu_ok);
+        }
+        remove_work(x.work);
+
+        /* One testsuite per configuration, in one document. */
+        size_t n = n_k * n_modes, passed = 0, failed = 0, skipped = 0;
+        struct iso_vm_suite *suites = calloc(n + 1, sizeof(*suites));
+
+        for (size_t i = 0; suites && i < n; i++) {
+                struct config *c = &cs[i];
+
+                snprintf(c->boot_s_str, sizeof(c->boot_s_str), "%.1f", c->boot_s);
+                snprintf(c->suite_s_str, sizeof(c->suite_s_str), "%.1f", c->suite_s);
+                snprintf(c->mem_str, sizeof(c->mem_str), "%u", x.o.memory_mb);
+                snprintf(c->cpus_str, sizeof(c->cpus_str), "%u", x.o.cpus);
+                if (!c->junit) {
+                        add_prop(c, "kernel", c->release);
+                        add_prop(c, "cgroup", c->cgroup);
+                }
+                add_prop(c, "vm.kernel.image", c->kernel);
+                add_prop(c, "vm.accel", c->accel);
+                add_prop(c, "vm.memory_mb", c->mem_str);
+                add_prop(c, "vm.cpus", c->cpus_str);
+                if (c->boot_s > 0)
+                        add_prop(c, "vm.boot_s", c->boot_s_str);
+                if (c->suite_s > 0)
+                        add_prop(c, "vm.suite_s", c->suite_s_str);
+                add_prop(c, "vm.initramfs_bytes", c->bytes_str);
+                add_prop(c, "vm.modules", c->modules);
+                add_prop(c, "vm.tools.missing", c->missing);
+                add_prop(c, "vm.result", c->message);
+                suites[i] = (struct iso_vm_suite){
+                        .name = c->name,
+                        .junit = c->junit,
+                        .props = c->props,
+                        .n_props = c->n_props,
+                        .case_name = c->cgroup,
+                        .verdict = c->verdict,
+                        .message = c->message,
+                        .log = c->log,
+                        .time_s = c->boot_s + c->suite_s,
+                        .timestamp = c->timestamp,
+                        .hostname = x.hostname,
+                };
+                passed += c->verdict == ISO_PASS;
+                skipped += c->verdict == ISO_SKIP;
+                failed += c->verdict == ISO_FAIL || c->verdict == ISO_ERROR;
+                printf("%s: %s - %s", c->name, verdict_word(c->verdict), c->message);
+                if (c->accel[0])
+                        printf(" [%s; boot %.1f s, suite %.1f s]", c->accel, c->boot_s, c->suite_s);
+                printf("\n");
+        }
+        int rc = failed ? 1 : passed ? 0 : 77;
+        char merged[PATH_MAX];
+        char *doc = NULL;
+        size_t doc_len = 0;
+        FILE *f = open_memstream(&doc, &doc_len);
+
+        if (!suites || !f ||
+            iso_pathf(merged, sizeof(merged), "%s/isocheck-vm.junit.xml", x.o.output) < 0) {
+                fprintf(stderr, "isocheck-vm: cannot assemble the merged report\n");
+                rc = 99;
+        } else if (iso_vm_junit_merge(f, suites, n, &e) < 0) {
+                fprintf(stderr, "isocheck-vm: merging the JUnit reports: %s\n", e.msg);
+                rc = 99;
+        }
+        if (f)
+                fclose(f);
+        if (rc != 99 && iso_write_atomic(merged, doc, doc_len, &e) < 0) {
+                fprintf(stderr, "isocheck-vm: %s\n", e.msg);
+                rc = 99;
+        } else if (rc != 99) {
+                printf("%zu configurations: %zu passed, %zu failed, %zu skipped; merged JUnit "
+                       "in %s\n",
+                       n, passed, failed, skipped, merged);
+        }
+        free(doc);
+        free(suites);
+        for (size_t i = 0; i < n; i++) {
+                free(cs[i].junit);
+                free(cs[i].log);
+        }
+        free(cs);
+        for (size_t k = 0; k < n_k; k++)
+                free(kernels[k]);
+        return stop_requested && rc == 0 ? 1 : rc;
+}

@@ -1,0 +1,234 @@
+// SPDX-License-Identifier: MIT
+/* The isocheck-vm command line. */
+#include "isocheck/vm.h"
+
+#include <getopt.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char iso_vm_usage[] =
+        "Usage: isocheck-vm --kernel PATH [--kernel PATH]... [OPTION]... [-- ISOCHECK-ARGS]\n"
+        "Boot each kernel under qemu with an initramfs holding the suite, run it with cgroup\n"
+        "v1 and/or v2, and collect the reports.\n"
+        "\n"
+        "Kernels and guests:\n"
+        "  -k, --kernel PATH        a bzImage, or a directory of vmlinuz-* (repeatable)\n"
+        "  -c, --cgroup v1|v2|both  cgroup mode(s) to boot each kernel in (default both)\n"
+        "  -m, --modules DIR        the kernel's modules tree (default /lib/modules/RELEASE)\n"
+        "      --accel auto|kvm|tcg auto: KVM when /dev/kvm works and the kernel speaks\n"
+        "                           within --kvm-probe seconds, else TCG (default auto)\n"
+        "      --memory MB          guest memory (default 1024)\n"
+        "      --cpus N             guest CPUs (default 2)\n"
+        "      --append ARGS        more kernel command line (e.g. to test a broken boot)\n"
+        "      --qemu PROGRAM       the qemu binary (default qemu-system-x86_64)\n"
+        "\n"
+        "Time bounds (seconds):\n"
+        "      --timeout S          one boot, from qemu's start to power-off (default 3600)\n"
+        "      --no-output-timeout S  the kernel's first console line (default 60)\n"
+        "      --kvm-probe S        the same under KVM before falling back to TCG (default 20)\n"
+        "      --timeout-mult F     the guest suite's --timeout-mult (default 1 KVM, 4 TCG)\n"
+        "\n"
+        "Reports:\n"
+        "  -o, --output DIR         reports/vm-RELEASE-CGROUP/ (isocheck.tap,\n"
+        "                           isocheck.junit.xml, console.log) and the merged\n"
+        "                           isocheck-vm.junit.xml go here (default reports)\n"
+        "  -h, --help               show this help and exit\n"
+        "\n"
+        "Arguments after -- go to isocheck in the guest (e.g. -- --filter 'pidns.*').\n"
+        "Exit status: 0 every configuration passed, 1 a failure, 2 bad usage, 77 every\n"
+        "configuration skipped (no qemu, no kernel image).\n";
+
+enum {
+        OPT_ACCEL = 256,
+        OPT_MEMORY,
+        OPT_CPUS,
+        OPT_APPEND,
+        OPT_QEMU,
+        OPT_TIMEOUT,
+        OPT_NO_OUTPUT,
+        OPT_KVM_PROBE,
+        OPT_TIMEOUT_MULT,
+};
+
+static const struct option long_opts[] = {
+        {"kernel", required_argument, NULL, 'k'},
+        {"cgroup", required_argument, NULL, 'c'},
+        {"modules", required_argument, NULL, 'm'},
+        {"accel", required_argument, NULL, OPT_ACCEL},
+        {"memory", required_argument, NULL, OPT_MEMORY},
+        {"cpus", required_argument, NULL, OPT_CPUS},
+        {"append", required_argument, NULL, OPT_APPEND},
+        {"qemu", required_argument, NULL, OPT_QEMU},
+        {"timeout", required_argument, NULL, OPT_TIMEOUT},
+        {"no-output-timeout", required_argument, NULL, OPT_NO_OUTPUT},
+        {"kvm-probe", required_argument, NULL, OPT_KVM_PROBE},
+        {"timeout-mult", required_argument, NULL, OPT_TIMEOUT_MULT},
+        {"output", required_argument, NULL, 'o'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+};
+
+static int fail(char *err, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int fail(char *err, size_t size, const char *fmt, ...)
+{
+        va_list ap;
+
+        va_start(ap, fmt);
+        vsnprintf(err, size, fmt, ap);
+        va_end(ap);
+        return -1;
+}
+
+/* A finite number in (0, @max]. */
+static int seconds(const char *arg, double max, double *out)
+{
+        char *end;
+        double v = strtod(arg, &end);
+
+        if (end == arg || *end || !isfinite(v) || v <= 0 || v > max)
+                return -1;
+        *out = v;
+        return 0;
+}
+
+static int whole(const char *arg, unsigned long lo, unsigned long hi, unsigned int *out)
+{
+        char *end;
+        unsigned long v;
+
+        if (!*arg || *arg == '-' || *arg == '+')
+                return -1;
+        v = strtoul(arg, &end, 10);
+        if (*end || v < lo || v > hi)
+                return -1;
+        *out = (unsigned int)v;
+        return 0;
+}
+
+int iso_vm_parse_args(int argc, char *const argv[], struct iso_vm_opts *o, char *err,
+                      size_t err_size)
+{
+        int ch, idx, cgroup_given = 0;
+
+        memset(o, 0, sizeof(*o));
+        o->want_v1 = o->want_v2 = 1;
+        o->memory_mb = 1024;
+        o->cpus = 2;
+        o->timeout_s = 3600;
+        o->output_s = 60;
+        o->kvm_probe_s = 20;
+        o->output = "reports";
+        o->qemu = "qemu-system-x86_64";
+        optind = 0;
+        opterr = 0;
+        while ((ch = getopt_long(argc, argv, "+:k:c:m:o:h", long_opts, &idx)) != -1) {
+                switch (ch) {
+                case 'k':
+                        if (!*optarg)
+                                return fail(err, err_size, "--kernel needs a path");
+                        if (o->n_kernels >= ISO_VM_MAX_KERNELS)
+                                return fail(err, err_size, "too many --kernel options (at most %d)",
+                                            ISO_VM_MAX_KERNELS);
+                        o->kernels[o->n_kernels++] = optarg;
+                        break;
+                case 'c':
+                        if (cgroup_given++)
+                                return fail(err, err_size, "--cgroup given twice");
+                        o->want_v1 = !strcmp(optarg, "v1") || !strcmp(optarg, "both");
+                        o->want_v2 = !strcmp(optarg, "v2") || !strcmp(optarg, "both");
+                        if (!o->want_v1 && !o->want_v2)
+                                return fail(err, err_size,
+                                            "--cgroup must be v1, v2 or both, not \"%s\"", optarg);
+                        break;
+                case 'm':
+                        if (!*optarg)
+                                return fail(err, err_size, "--modules needs a directory");
+                        o->modules = optarg;
+                        break;
+                case OPT_ACCEL:
+                        if (!strcmp(optarg, "auto"))
+                                o->accel = ISO_VM_ACCEL_AUTO;
+                        else if (!strcmp(optarg, "kvm"))
+                                o->accel = ISO_VM_ACCEL_KVM;
+                        else if (!strcmp(optarg, "tcg"))
+                                o->accel = ISO_VM_ACCEL_TCG;
+                        else
+                                return fail(err, err_size,
+                                            "--accel must be auto, kvm or tcg, not \"%s\"", optarg);
+                        break;
+                case OPT_MEMORY:
+                        if (whole(optarg, 256, 65536, &o->memory_mb) < 0)
+                                return fail(err, err_size,
+                                            "--memory must be 256 to 65536 (MB), not \"%s\"",
+                                            optarg);
+                        break;
+                case OPT_CPUS:
+                        if (whole(optarg, 1, 64, &o->cpus) < 0)
+                                return fail(err, err_size, "--cpus must be 1 to 64, not \"%s\"",
+                                            optarg);
+                        break;
+                case OPT_APPEND:
+                        o->append = optarg;
+                        break;
+                case OPT_QEMU:
+                        if (!*optarg)
+                                return fail(err, err_size, "--qemu needs a program");
+                        o->qemu = optarg;
+                        break;
+                case OPT_TIMEOUT:
+                        if (seconds(optarg, 86400, &o->timeout_s) < 0)
+                                return fail(err, err_size,
+                                            "--timeout must be seconds in (0, 86400], not \"%s\"",
+                                            optarg);
+                        break;
+                case OPT_NO_OUTPUT:
+                        if (seconds(optarg, 86400, &o->output_s) < 0)
+                                return fail(err, err_size,
+                                            "--no-output-timeout must be seconds in (0, 86400], "
+                                            "not \"%s\"",
+                                            optarg);
+                        break;
+                case OPT_KVM_PROBE:
+                        if (seconds(optarg, 86400, &o->kvm_probe_s) < 0)
+                                return fail(err, err_size,
+                                            "--kvm-probe must be seconds in (0, 86400], not \"%s\"",
+                                            optarg);
+                        break;
+                case OPT_TIMEOUT_MULT:
+                        if (seconds(optarg, 1000, &o->timeout_mult) < 0)
+                                return fail(err, err_size,
+                                            "--timeout-mult must be a number in (0, 1000], not "
+                                            "\"%s\"",
+                                            optarg);
+                        break;
+                case 'o':
+                        if (!*optarg)
+                                return fail(err, err_size, "--output needs a directory");
+                        o->output = optarg;
+                        break;
+                case 'h':
+                        o->help = 1;
+                        return 0;
+                case ':':
+                        return fail(err, err_size, "%s needs a value", argv[optind - 1]);
+                default:
+                        return fail(err, err_size, "unknown option %s", argv[optind - 1]);
+                }
+        }
+        /* "+" stops at the first non-option: only what follows "--" is isocheck's. */
+        if (optind < argc && strcmp(argv[optind - 1], "--"))
+                return fail(err, err_size,
+                            "unexpected argument \"%s\" (isocheck's arguments go after --)",
+                            argv[optind]);
+        for (int i = optind; i < argc; i++) {
+                if (o->n_suite_args >= ISO_VM_MAX_ARGS)
+                        return fail(err, err_size, "too many arguments for isocheck (at most %d)",
+                                    ISO_VM_MAX_ARGS);
+                o->suite_args[o->n_suite_args++] = argv[i];
+        }
+        if (!o->n_kernels)
+                return fail(err, err_size, "no --kernel given");
+        return 0;
+}

@@ -1,0 +1,367 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The VM target: boot a chosen kernel under qemu with an initramfs holding the suite,
+ * run it with cgroup v1 or v2, and bring the reports back whole.
+ *
+ * Pieces, each usable (and unit-tested) on its own:
+ *   codec    CRC-32, base64 and the framing of files on the guest's data port
+ *   cpio     a newc ("070701") archive writer, the initramfs format
+ *   console  a scanner that follows the serial console line by line (kernel start,
+ *            init markers, panics) and the parser of framed files
+ *   image    facts read from a kernel image, ldd output and modules.dep
+ *   junit    the merge of per-configuration JUnit reports into one document
+ *   opts     the isocheck-vm command line
+ * The guest side (harness/vm/init.c, static) shares only the codec with the host.
+ */
+#ifndef ISOCHECK_VM_H
+#define ISOCHECK_VM_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+#include "isocheck/report.h"
+#include "isocheck/util.h"
+
+/* ---- lines the guest init writes on the console (host and guest agree on them) ---- */
+
+#define ISO_VM_MARK "isocheck-vm: "
+#define ISO_VM_MARK_INIT "isocheck-vm: init started"
+#define ISO_VM_MARK_SUITE "isocheck-vm: suite started"
+#define ISO_VM_MARK_EXIT "isocheck-vm: suite exited with status "
+#define ISO_VM_MARK_SENT "isocheck-vm: reports sent"
+#define ISO_VM_MARK_ERROR "isocheck-vm: error: "
+#define ISO_VM_MARK_OFF "isocheck-vm: powering off"
+
+/* Framing of one file on the data port: a begin line, base64 lines, an end line. */
+#define ISO_VM_FRAME_BEGIN "=== isocheck-vm begin "
+#define ISO_VM_FRAME_END "=== isocheck-vm end "
+#define ISO_VM_FRAME_LINE 76 /* base64 characters per line, as in RFC 2045 */
+#define ISO_VM_NAME_MAX 200  /* longest file name a frame may carry */
+
+/* ---- codec ------------------------------------------------------------------------- */
+
+/*
+ * CRC-32 (IEEE 802.3, reflected polynomial 0xEDB88320, as zlib's crc32() and gzip
+ * compute it) of @len bytes, continuing from @crc (0 to start). Returns the new CRC.
+ */
+uint32_t iso_vm_crc32(uint32_t crc, const void *data, size_t len);
+
+/*
+ * Base64 (RFC 4648 section 4, with '=' padding) of @len bytes of @in into @out, which must
+ * hold 4 * ((len + 2) / 3) + 1 bytes. Returns the characters written (NUL not counted).
+ */
+size_t iso_vm_b64_encode(const void *in, size_t len, char *out);
+
+/*
+ * Decode @len base64 characters from @in (no whitespace; padding only at the end) into
+ * @out, which must hold 3 * (len / 4) bytes. Returns the bytes decoded, or -1 when @len is
+ * not a multiple of 4 or a character is outside the alphabet or misplaced '='.
+ */
+ssize_t iso_vm_b64_decode(const char *in, size_t len, unsigned char *out);
+
+/*
+ * Is @name fit for a frame: 1 to ISO_VM_NAME_MAX characters of [A-Za-z0-9._+-/], no
+ * leading '/', no "." or ".." component? The host writes frames under a report directory
+ * by that name, so nothing else may pass. Returns 1 or 0.
+ */
+int iso_vm_name_ok(const char *name);
+
+/*
+ * Write @len bytes of @data to @fd as one frame:
+ *   "=== isocheck-vm begin NAME SIZE CRC32 ===\n", base64 in lines of 76 characters,
+ *   "=== isocheck-vm end NAME ===\n"
+ * (SIZE decimal bytes, CRC32 eight lower-case hex digits of iso_vm_crc32). Short writes
+ * and EINTR are retried. Returns 0, or -1 with @e (EINVAL for a name iso_vm_name_ok
+ * refuses, else the errno of write(2)).
+ */
+int iso_vm_frame_write(int fd, const char *name, const void *data, size_t len, struct iso_err *e);
+
+/* ---- cpio -------------------------------------------------------------------------- */
+
+/*
+ * A newc cpio archive being written to a file descriptor (the format the kernel unpacks
+ * into rootfs: Documentation/driver-api/early-userspace/buffer-format.rst). Entries are
+ * written as they are added; names are relative ("bin/sh"), parents must come first.
+ */
+struct iso_cpio {
+        int fd;
+        unsigned long ino; /* next inode number */
+        unsigned long long offset;
+};
+
+/* Start an archive on @fd (owned by the caller). Cannot fail. */
+void iso_cpio_init(struct iso_cpio *c, int fd);
+
+/*
+ * Add one entry: @name relative (no leading '/'), @mode a full st_mode (S_IFREG | 0755,
+ * S_IFDIR, S_IFLNK, S_IFCHR), @data/@len the file body or the symlink target (NULL/0 for
+ * directories and devices), @rmajor/@rminor the device numbers of a device node. Owner
+ * root, mtime 0. Returns 0, or -1 with @e (EINVAL for an absolute or empty name or a body
+ * over 4 GiB - 1, which newc cannot express; else write(2)'s errno).
+ */
+int iso_cpio_add(struct iso_cpio *c, const char *name, unsigned int mode, const void *data,
+                 size_t len, unsigned int rmajor, unsigned int rminor, struct iso_err *e);
+
+/* Write the "TRAILER!!!" entry and pad to a 512-byte multiple. Returns 0 or -1 with @e. */
+int iso_cpio_finish(struct iso_cpio *c, struct iso_err *e);
+
+/* ---- a growable list of strings ---------------------------------------------------- */
+
+struct iso_vm_strv {
+        char **v;
+        size_t n, cap;
+};
+
+/* Append a copy of @s. Returns 0, or -1 (ENOMEM). */
+int iso_vm_strv_add(struct iso_vm_strv *sv, const char *s);
+/* Is @s in the list? Returns its index or -1. */
+long iso_vm_strv_find(const struct iso_vm_strv *sv, const char *s);
+/* Free every string and the list; leaves an empty list. */
+void iso_vm_strv_free(struct iso_vm_strv *sv);
+
+/* ---- console ----------------------------------------------------------------------- */
+
+/*
+ * What the serial console has shown so far. Fed in chunks of any size; a line is judged
+ * when its newline arrives. Times are the caller's clock (iso_now() seconds) at the feed
+ * that completed the line; 0 means "not seen".
+ */
+struct iso_vm_console {
+        double t_kernel;      /* "Linux version" seen: the kernel runs */
+        double t_init;        /* ISO_VM_MARK_INIT */
+        double t_suite;       /* ISO_VM_MARK_SUITE */
+        double t_exit;        /* ISO_VM_MARK_EXIT */
+        double t_sent;        /* ISO_VM_MARK_SENT */
+        double t_off;         /* ISO_VM_MARK_OFF */
+        double t_panic;       /* "Kernel panic - not syncing" */
+        int suite_status;     /* the status in ISO_VM_MARK_EXIT, -1 before */
+        char panic[256];      /* the panic line, from "Kernel panic" on */
+        char init_error[512]; /* the first ISO_VM_MARK_ERROR line, after the marker */
+        char last[256];       /* the last non-empty line */
+        size_t bytes;         /* everything fed */
+        char part[1024];      /* the line being assembled (longer lines are cut) */
+        size_t part_len;
+};
+
+/* Start with nothing seen. */
+void iso_vm_console_init(struct iso_vm_console *c);
+
+/* Feed @len bytes that arrived at time @now. Control characters other than '\n' are dropped. */
+void iso_vm_console_feed(struct iso_vm_console *c, const char *data, size_t len, double now);
+
+/* One file carried by a frame. */
+struct iso_vm_file {
+        char name[ISO_VM_NAME_MAX + 1];
+        unsigned char *data; /* malloc'd, NUL-terminated after len bytes */
+        size_t len;
+};
+
+/*
+ * Find every frame (iso_vm_frame_write) in @len bytes of @stream, a data port capture or
+ * a console log: lines outside frames are ignored, '\r' is ignored everywhere. Decoded
+ * files go to @files (at most @max; the caller frees each data). Returns the number of
+ * files, or -1 with @e for a damaged frame, naming it and saying what was expected and
+ * what came (a line that is not base64, a size or CRC-32 that does not match, a begin
+ * with no end, a refused name); files decoded before it are freed.
+ */
+long iso_vm_frames_parse(const char *stream, size_t len, struct iso_vm_file *files, size_t max,
+                         struct iso_err *e);
+
+/* Free the data of @n files. */
+void iso_vm_files_free(struct iso_vm_file *files, size_t n);
+
+/* ---- kernel images, libraries and modules ------------------------------------------ */
+
+/*
+ * The release ("6.1.0-57-amd64") of an x86 bzImage, from the version string its setup
+ * header points to (Documentation/arch/x86/boot.rst: "HdrS" at 0x202, kernel_version at
+ * 0x20E, the string at that value + 0x200). Returns 0, or -1 with @e: the file cannot be
+ * read (errno), or it is not a bzImage or has no version string (ENOEXEC).
+ */
+int iso_vm_kernel_release(const char *path, char *out, size_t size, struct iso_err *e);
+
+/*
+ * Same, from the first @len bytes of an image already in memory. Returns 0 or -1 with @e
+ * (ENOEXEC) naming @what.
+ */
+int iso_vm_kernel_release_mem(const unsigned char *img, size_t len, const char *what, char *out,
+                              size_t size, struct iso_err *e);
+
+/*
+ * The shared objects ldd(1) listed in @out (its standard output for one program): the
+ * absolute path after "=>", or the first word when it is a path (the dynamic loader);
+ * "linux-vdso.so.1" and other path-less entries are skipped, and "not a dynamic
+ * executable" gives none. Appends to @libs what it does not hold yet. Returns the number
+ * of entries seen, or -1 with @e (ENOENT) naming the first library "not found".
+ */
+long iso_vm_ldd_parse(const char *out, struct iso_vm_strv *libs, struct iso_err *e);
+
+/*
+ * Resolve module @name ("veth"; '-' and '_' are the same, as for modprobe) in @dep, the
+ * text of a modules.dep (modules.dep(5): "path: dep dep..."), and append to @order the
+ * paths to load, each after the modules it depends on, none twice. Returns 1 when the
+ * module was found, 0 when modules.dep does not list it (built in, or absent), -1 with
+ * @e (ELOOP) when dependencies run deeper than 32.
+ */
+int iso_vm_moddep_resolve(const char *dep, const char *name, struct iso_vm_strv *order,
+                          struct iso_err *e);
+
+/* ---- the initramfs ----------------------------------------------------------------- */
+
+/* What goes into a guest's initramfs. Host paths are absolute or relative to the cwd. */
+struct iso_vm_image_spec {
+        const char *out;          /* the cpio file to write (created, truncated) */
+        const char *init;         /* the static guest init: becomes /init */
+        const char *isocheck;     /* the suite: /opt/isocheck/isocheck */
+        const char *fixtures;     /* directory holding app and sidecar: /opt/isocheck/fixtures */
+        const char *const *tools; /* program names found on the host's PATH, with ldd closures */
+        size_t n_tools;
+        const char *release;        /* the kernel's release */
+        const char *modules_dir;    /* its modules tree, NULL when none */
+        const char *const *modules; /* module names to load, with their dependencies */
+        size_t n_modules;
+        const char *kconfig; /* the kernel's config file (/boot/config-RELEASE), may be NULL */
+        const char *const *suite_args; /* extra isocheck arguments, one per line in the guest */
+        size_t n_suite_args;
+};
+
+/* What was put in. Strings are heap-allocated: iso_vm_image_info_free. */
+struct iso_vm_image_info {
+        size_t entries;
+        unsigned long long bytes;
+        struct iso_vm_strv missing; /* tools not found on the host */
+        struct iso_vm_strv modules; /* module files included, in load order */
+        struct iso_vm_strv absent;  /* modules not in modules.dep (built in, or missing) */
+};
+
+/*
+ * Write the initramfs described by @s: the host's own directory layout for every tool
+ * and library (symlinks such as /bin -> usr/bin kept), the suite and fixtures under
+ * /opt/isocheck with their ldd(1) closures, the modules under /opt/isocheck/modules with
+ * /etc/isocheck-vm/modules listing them in load order, /dev/console, /etc/passwd and
+ * /etc/group. ldd runs through the bounded tool runner. A missing tool is recorded in
+ * @info, not an error. Returns 0, or -1 with @e: the init, the suite or a fixture is
+ * missing, ldd cannot resolve a library, or writing fails (the file is then removed).
+ */
+int iso_vm_image_build(const struct iso_vm_image_spec *s, struct iso_vm_image_info *info,
+                       struct iso_err *e);
+
+/* Free the lists in @info. */
+void iso_vm_image_info_free(struct iso_vm_image_info *info);
+
+/* ---- one boot ---------------------------------------------------------------------- */
+
+/* How a boot ended. */
+enum iso_vm_outcome {
+        ISO_VM_OFF = 0,   /* the guest said it powered off and qemu exited */
+        ISO_VM_NO_OUTPUT, /* no kernel line within output_s */
+        ISO_VM_PANIC,     /* "Kernel panic - not syncing" */
+        ISO_VM_TIMEOUT,   /* still running at timeout_s */
+        ISO_VM_EXITED,    /* qemu ended without the guest powering off */
+        ISO_VM_STOPPED,   /* *stop became non-zero (a signal) */
+};
+
+struct iso_vm_boot {
+        const char *qemu;    /* program, looked up on PATH */
+        const char *kernel;  /* bzImage */
+        const char *initrd;  /* cpio */
+        const char *append;  /* the whole kernel command line */
+        const char *console; /* file receiving the console (and qemu's messages) as they come */
+        const char *data;    /* file receiving the second serial port (the frames) */
+        int kvm;             /* 1: -accel kvm; 0: TCG (multi-threaded) */
+        unsigned int memory_mb, cpus;
+        double output_s;    /* bound for the kernel's first line ("Linux version") */
+        double timeout_s;   /* bound for the whole boot */
+        volatile int *stop; /* checked every 200 ms; may be NULL */
+};
+
+struct iso_vm_boot_result {
+        enum iso_vm_outcome outcome;
+        int status;     /* qemu's wait status, -1 if unknown */
+        double t_start; /* iso_now() when qemu started */
+        double t_end;   /* when it was gone */
+        struct iso_vm_console con;
+};
+
+/*
+ * Boot once: run qemu (-nodefaults, no network, no display, -no-reboot; console on the
+ * first serial port piped here, the data port to @b->data) in its own process group
+ * through the tool runner, follow the console, and end qemu by PID when the guest powers
+ * off (30 s grace), panics (5 s grace, panic=-1 normally makes it exit at once), stays
+ * silent past output_s, or runs past timeout_s. Nothing is left running on return.
+ * Returns 0 with @r filled whatever the guest did, or -1 with @e when qemu could not be
+ * started or the console file not created.
+ */
+int iso_vm_boot_run(const struct iso_vm_boot *b, struct iso_vm_boot_result *r, struct iso_err *e);
+
+/* ---- JUnit merge ------------------------------------------------------------------- */
+
+/* One configuration's testsuite in the merged report. */
+struct iso_vm_suite {
+        const char *name;  /* the merged testsuite's name, "vm-6.1.0-57-amd64-v2" */
+        const char *junit; /* the guest's whole JUnit document, or NULL when there is none */
+        const struct iso_property *props; /* appended to the suite's <properties> */
+        size_t n_props;
+        /* With @junit NULL, the suite holds one testcase "vm.boot" / @case_name with: */
+        const char *case_name; /* "v2" */
+        enum iso_verdict verdict;
+        const char *message; /* the failure or skip reason */
+        const char *log;     /* its <system-out> (the console's tail), may be NULL */
+        double time_s;
+        const char *timestamp; /* ISO 8601 UTC */
+        const char *hostname;
+};
+
+/*
+ * Write to @out one JUnit document (<testsuites name="isocheck">, its counts the sums)
+ * holding one <testsuite> per entry of @s: the guest's testsuite renamed to @name with
+ * @props added, or a testsuite made from the boot result when @junit is NULL. The guest's
+ * document must be what iso_junit_write produces (one <testsuite> with <properties>).
+ * Returns 0, or -1 with @e: EBADMSG naming the suite whose document has no testsuite,
+ * no properties or unreadable counts; EIO when writing fails.
+ */
+int iso_vm_junit_merge(FILE *out, const struct iso_vm_suite *s, size_t n, struct iso_err *e);
+
+/* ---- the command line -------------------------------------------------------------- */
+
+#define ISO_VM_MAX_KERNELS 16
+#define ISO_VM_MAX_ARGS 32
+
+enum iso_vm_accel { ISO_VM_ACCEL_AUTO = 0, ISO_VM_ACCEL_KVM, ISO_VM_ACCEL_TCG };
+
+struct iso_vm_opts {
+        const char *kernels[ISO_VM_MAX_KERNELS]; /* images or directories of vmlinuz-* */
+        size_t n_kernels;
+        int want_v1, want_v2;    /* --cgroup v1|v2|both (default both) */
+        const char *modules;     /* --modules DIR, NULL: /lib/modules/<release> */
+        enum iso_vm_accel accel; /* --accel */
+        unsigned int memory_mb;  /* --memory, default 1024 */
+        unsigned int cpus;       /* --cpus, default 2 */
+        double timeout_s;        /* --timeout: one boot, start to power-off; default 3600 */
+        double output_s;         /* --no-output-timeout: first kernel line; default 60 */
+        double kvm_probe_s;      /* --kvm-probe: first kernel line under KVM; default 20 */
+        double timeout_mult;     /* --timeout-mult for the guest's suite; 0: 1 KVM, 4 TCG */
+        const char *output;      /* --output DIR, default "reports" */
+        const char *qemu;        /* --qemu PROGRAM, default qemu-system-x86_64 */
+        const char *append;      /* --append ARGS: more kernel command line */
+        const char *suite_args[ISO_VM_MAX_ARGS]; /* after "--": passed to isocheck */
+        size_t n_suite_args;
+        int help;
+};
+
+/*
+ * Parse the isocheck-vm command line into @o (defaults first). Returns 0, or -1 with a
+ * one-line reason in @err (@err_size bytes): an unknown option, a missing or malformed
+ * value (--cgroup other than v1, v2, both; --accel other than auto, kvm, tcg; a memory
+ * under 256 or over 65536 MB; a timeout that is not a positive number), no --kernel, too
+ * many kernels or suite arguments. Does not print, exit or touch the file system.
+ */
+int iso_vm_parse_args(int argc, char *const argv[], struct iso_vm_opts *o, char *err,
+                      size_t err_size);
+
+/* The --help text. */
+extern const char iso_vm_usage[];
+
+#endif

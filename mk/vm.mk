@@ -1,0 +1,73 @@
+# The VM target: build/isocheck-vm (host side), build/vm/isocheck-init (the static guest
+# init), their unit tests, and `make check-vm`, which boots Debian's kernel under qemu with
+# cgroup v1 and v2 and runs the suite in each. See harness/vm/ and include/isocheck/vm.h.
+
+VM_SRC      := $(filter-out harness/vm/main.c harness/vm/init.c,$(wildcard harness/vm/*.c))
+VM_OBJ      := $(VM_SRC:%.c=$(BUILD)/obj/%.o)
+VM_SAN_OBJ  := $(VM_SRC:%.c=$(BUILD)/san/%.o)
+VM_INIT     := $(BUILD)/vm/isocheck-init
+
+# check-vm's defaults: Debian's kernel (the one linux-image-amd64 points to), both modes.
+VM_KERNEL   ?= $(shell k=$$(dpkg-query -W -f='$${Depends}' linux-image-amd64 2>/dev/null | \
+                 sed -n 's/^\(linux-image-[^ ,]*\).*/\1/p'); \
+                 [ -n "$$k" ] && [ -e /boot/vmlinuz-$${k\#linux-image-} ] && \
+                 echo /boot/vmlinuz-$${k\#linux-image-} || ls /boot/vmlinuz-* 2>/dev/null | tail -n 1)
+VM_CGROUP   ?= both
+VM_ARGS     ?=
+VM_OUT      ?= reports
+JUNIT_XSD_SHARED := ../shared/schemas/junit-10.xsd
+
+.PHONY: check-vm vm-deps
+all: $(BUILD)/isocheck-vm $(VM_INIT)
+
+$(BUILD)/isocheck-vm: $(VM_OBJ) $(BUILD)/obj/harness/vm/main.o $(MODULES:%.c=$(BUILD)/obj/%.o)
+	$(CC) $(CFLAGS) -o $@ $^ $(LIBS)
+
+# PID 1 of the guest: static, so the initramfs needs no loader for it.
+$(VM_INIT): harness/vm/init.c harness/vm/codec.c harness/util.c include/isocheck/vm.h \
+		include/isocheck/util.h
+	@mkdir -p $(dir $@)
+	$(CC) $(STD) $(CPPFLAGS) $(CFLAGS) $(WARNINGS) -static -o $@ harness/vm/init.c \
+		harness/vm/codec.c harness/util.c
+
+# The unit test links the VM modules too (the generic rule links harness/*.c only).
+$(BUILD)/san/tests/test_vm: harness/tests/test_vm.c $(VM_SAN_OBJ) $(MODULES:%.c=$(BUILD)/san/%.o)
+	@mkdir -p $(dir $@)
+	$(CC) $(STD) $(CPPFLAGS) -O1 -g $(SAN) $(WARNINGS) -o $@ $^ $(LIBS) $(CMOCKA)
+
+# qemu and Debian's kernel: installed as root with apt-get, else named and refused.
+vm-deps:
+	@missing=""; for p in qemu-system-x86 linux-image-amd64; do \
+		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || \
+			missing="$$missing $$p"; \
+	done; \
+	[ -z "$$missing" ] && exit 0; \
+	if [ "$$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null; then \
+		echo "check-vm needs these packages:$$missing" >&2; \
+		echo "install them with: sudo apt-get install$$missing" >&2; exit 1; \
+	fi; \
+	echo "vm-deps: installing$$missing" >&2; \
+	export DEBIAN_FRONTEND=noninteractive; \
+	apt-get install -y -q --no-install-recommends $$missing >/dev/null || \
+		{ apt-get update -q >/dev/null && \
+		  apt-get install -y -q --no-install-recommends $$missing >/dev/null; }
+
+# Boot Debian's kernel with cgroup v1 and v2, then check the merged report with the
+# schemas. The project schema allows one <testsuite> per document, so each
+# configuration's own report is checked against it, and the merged one against Jenkins'
+# schema and against the project schema with that limit lifted.
+check-vm: deps vm-deps
+	@$(MAKE) --no-print-directory all >&2
+	@set -e; k="$(VM_KERNEL)"; \
+	[ -n "$$k" ] || { echo "check-vm: no kernel image in /boot (linux-image-amd64)" >&2; exit 1; }; \
+	rc=0; ./$(BUILD)/isocheck-vm --kernel "$$k" --cgroup $(VM_CGROUP) --output $(VM_OUT) \
+		$(VM_ARGS) || rc=$$?; \
+	m=$(VM_OUT)/isocheck-vm.junit.xml; \
+	sed 's|<xs:element name="testsuite" type="testsuiteType"/>|<xs:element name="testsuite" type="testsuiteType" maxOccurs="unbounded"/>|' \
+		fixtures/schemas/isocheck-junit.xsd > $(BUILD)/vm/isocheck-junit-multi.xsd; \
+	xmllint --noout --schema $(BUILD)/vm/isocheck-junit-multi.xsd $$m; \
+	if [ -f $(JUNIT_XSD_SHARED) ]; then xmllint --noout --schema $(JUNIT_XSD_SHARED) $$m; fi; \
+	for j in $(VM_OUT)/vm-*/isocheck.junit.xml; do \
+		[ -f "$$j" ] && xmllint --noout --schema fixtures/schemas/isocheck-junit.xsd "$$j"; \
+	done; \
+	exit $$rc
