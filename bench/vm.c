@@ -1,0 +1,152 @@
+// SPDX-License-Identifier: MIT
+#include "vm.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "floors.h"
+
+static int find_on_path(const char *name, char *out, size_t size)
+{
+        const char *path = getenv("PATH");
+        if (!path || !*path)
+                path = "/usr/local/bin:/usr/bin:/bin";
+        char dirs[4096];
+        iso_strlcpy(dirs, path, sizeof(dirs));
+        char *save = NULL;
+        for (char *d = strtok_r(dirs, ":", &save); d; d = strtok_r(NULL, ":", &save))
+                if (iso_pathf(out, size, "%s/%s", d, name) == 0 && access(out, X_OK) == 0)
+                        return 0;
+        return -1;
+}
+
+int iso_vm_find(char *qemu, size_t qemu_size, char *kernel, size_t kernel_size, struct iso_err *e)
+{
+        struct utsname u;
+        if (uname(&u) < 0)
+                return iso_errf(e, errno, "uname");
+        const char *q = getenv("BENCH_QEMU");
+        char qname[96];
+        snprintf(qname, sizeof(qname), "qemu-system-%s", u.machine);
+        if (q && *q) {
+                if (access(q, X_OK) < 0)
+                        return iso_errf(e, errno, "qemu missing: BENCH_QEMU=%s", q);
+                iso_strlcpy(qemu, q, qemu_size);
+        } else if (find_on_path(qname, qemu, qemu_size) < 0) {
+                return iso_errf(e, 0, "qemu missing: %s is not on PATH (package qemu-system-x86)",
+                                qname);
+        }
+        const char *k = getenv("BENCH_VM_KERNEL");
+        if (k && *k) {
+                if (access(k, R_OK) < 0)
+                        return iso_errf(e, errno, "kernel missing: BENCH_VM_KERNEL=%s", k);
+                iso_strlcpy(kernel, k, kernel_size);
+                return 0;
+        }
+        char guess[2][300];
+        snprintf(guess[0], sizeof(guess[0]), "/boot/vmlinuz-%s", u.release);
+        snprintf(guess[1], sizeof(guess[1]), "/boot/vmlinuz");
+        for (size_t i = 0; i < 2; i++)
+                if (access(guess[i], R_OK) == 0) {
+                        iso_strlcpy(kernel, guess[i], kernel_size);
+                        return 0;
+                }
+        return iso_errf(e, 0, "kernel missing: no readable %s or %s; set BENCH_VM_KERNEL", guess[0],
+                        guess[1]);
+}
+
+/* One cpio "newc" header and name, padded to 4 bytes (buffer-format.rst). */
+static int cpio_header(FILE *f, unsigned ino, unsigned mode, size_t size, const char *name)
+{
+        size_t namesize = strlen(name) + 1;
+        if (fprintf(f, "070701%08X%08X%08X%08X%08X%08X%08zX%08X%08X%08X%08X%08zX%08X", ino, mode,
+                    0u, 0u, 1u, 0u, size, 0u, 0u, 0u, 0u, namesize, 0u) < 0 ||
+            fwrite(name, 1, namesize, f) != namesize)
+                return -1;
+        size_t pad = (4 - (110 + namesize) % 4) % 4;
+        return fwrite("\0\0\0", 1, pad, f) == pad ? 0 : -1;
+}
+
+int iso_vm_write_initramfs(const char *path, const char *init_path, struct iso_err *e)
+{
+        size_t len = 0;
+        iso_autofree char *init = iso_read_file(init_path, &len, e);
+        if (!init)
+                return -1;
+        FILE *f = fopen(path, "we");
+        if (!f)
+                return iso_errf(e, errno, "create %s", path);
+        size_t pad = (4 - len % 4) % 4;
+        int bad = cpio_header(f, 1, S_IFREG | 0755, len, "init") < 0 ||
+                  fwrite(init, 1, len, f) != len || fwrite("\0\0\0", 1, pad, f) != pad ||
+                  cpio_header(f, 2, 0, 0, "TRAILER!!!") < 0;
+        if (fclose(f) != 0 || bad) {
+                unlink(path);
+                return iso_errf(e, EIO, "write %s", path);
+        }
+        return 0;
+}
+
+int iso_floor_vm_boot(const char *qemu, const char *kernel, const char *initrd, const char *log,
+                      double timeout_s, double *t, size_t n, struct iso_err *e)
+{
+        int kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+        if (kvm >= 0)
+                close(kvm);
+        char serial[600];
+        snprintf(serial, sizeof(serial), "file:%s", log);
+        const char *argv[] = {qemu,
+                              "-accel",
+                              kvm >= 0 ? "kvm" : "tcg",
+                              "-cpu",
+                              kvm >= 0 ? "host" : "max",
+                              "-m",
+                              "256",
+                              "-smp",
+                              "1",
+                              "-nodefaults",
+                              "-display",
+                              "none",
+                              "-no-reboot",
+                              "-serial",
+                              serial,
+                              "-kernel",
+                              kernel,
+                              "-initrd",
+                              initrd,
+                              "-append",
+                              "console=ttyS0 panic=-1 rdinit=/init quiet",
+                              NULL};
+        for (size_t i = 0; i <= n; i++) {
+                double t0 = iso_now();
+                pid_t pid = fork();
+                if (pid < 0)
+                        return iso_errf(e, errno, "fork");
+                if (pid == 0) {
+                        int null = open("/dev/null", O_RDWR);
+                        if (null >= 0) {
+                                dup2(null, 0);
+                                dup2(null, 1);
+                                dup2(null, 2);
+                        }
+                        execv(qemu, (char *const *)argv);
+                        _exit(127);
+                }
+                int st = iso_bench_wait(pid, timeout_s, e);
+                double dt = iso_now() - t0;
+                if (st < 0)
+                        return -1;
+                if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+                        return iso_errf(e, 0, "%s exited with status %d (serial log: %s)", qemu,
+                                        WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st), log);
+                if (i > 0)
+                        t[i - 1] = dt;
+        }
+        return 0;
+}
