@@ -166,7 +166,7 @@ static void diagnose(struct iso_t *t, int status, const struct iso_cg *cg,
  * the cgroup is rate-limited by the kernel, so it cannot be relied on.
  */
 static void check_kmsg(struct iso_t *t, struct iso_kmsg *k, const char *why_closed,
-                       const pid_t *pids, size_t n_pids, const char *comm_prefix)
+                       const pid_t *pids, size_t n_pids, const char *memcg, const char *comm_prefix)
 {
         const char *what = "the kernel log says \"Memory cgroup out of memory\" and names the "
                            "killed process";
@@ -188,6 +188,11 @@ static void check_kmsg(struct iso_t *t, struct iso_kmsg *k, const char *why_clos
                         break;
                 for (size_t p = 0; text && p < n_pids && !rep.found; p++)
                         iso_kmsg_find_oom(text, pids[p], NULL, &rep);
+                /* In a container the log names host PIDs we cannot see: match the kill by
+                 * our cgroup's path instead (the kernel prints it from the hierarchy's root,
+                 * so ours is its tail). Specific to this cgroup, never "any OOM kill". */
+                if (text && !rep.found && memcg)
+                        iso_kmsg_find_oom(text, 0, memcg, &rep);
                 if (!rep.found)
                         usleep(25000);
         }
@@ -485,7 +490,7 @@ ISO_CASE(cgroup_memory_oom_kill, "cgroup.memory.oom_kill",
         iso_log(t, "hog PID %d ended with wait status 0x%x", (int)pid, status);
 
         check_oom(t, &cg, swap_limited, status, &before, &after, 1);
-        check_kmsg(t, &k, why_closed, &pid, 1, NULL);
+        check_kmsg(t, &k, why_closed, &pid, 1, cg.rel, NULL);
         iso_kmsg_close(&k);
         destroy_cg(t, &cg);
 }
@@ -562,7 +567,7 @@ static void oom_by_tool(struct iso_t *t, char *const argv[], const char *comm_pr
         read_counters(t, &cg, &after);
         /* The tool's own exit status says nothing: stress-ng exits 0 after an OOM kill. */
         check_oom(t, &cg, swap_limited, status, &before, &after, 0);
-        check_kmsg(t, &k, why_closed, seen, n_seen, comm_prefix);
+        check_kmsg(t, &k, why_closed, seen, n_seen, cg.rel, comm_prefix);
         iso_kmsg_close(&k);
         destroy_cg(t, &cg);
 }
