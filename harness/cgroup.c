@@ -15,11 +15,18 @@
 int iso_cg_track_hierarchy(const struct iso_env *env, char *mount, size_t size)
 {
         static const char *const v1_pref[] = {"pids", "name=systemd", "memory", "freezer"};
+        /* Only a writable one will do: a container may mount some hierarchies read-only. */
         const struct iso_cg_hierarchy *h = iso_env_hierarchy(env, NULL);
-        for (size_t i = 0; !h && i < ISO_ARRAY_SIZE(v1_pref); i++)
+        if (h && h->readonly)
+                h = NULL;
+        for (size_t i = 0; !h && i < ISO_ARRAY_SIZE(v1_pref); i++) {
                 h = iso_env_hierarchy(env, v1_pref[i]);
-        if (!h && env->n_hierarchies)
-                h = &env->hierarchies[0];
+                if (h && h->readonly)
+                        h = NULL;
+        }
+        for (size_t i = 0; !h && i < env->n_hierarchies; i++)
+                if (!env->hierarchies[i].readonly)
+                        h = &env->hierarchies[i];
         if (!h || iso_pathf(mount, size, "%s", h->mount) < 0)
                 return 0;
         return h->version;

@@ -20,8 +20,9 @@
 /*
  * Choose the hierarchy the runner tracks case processes in: the cgroup2 mount when
  * there is one (it has cgroup.kill from Linux 5.14 and cgroup.events "populated"), else
- * the v1 pids, name=systemd or memory hierarchy. Copies its mount point into @mount
- * (@size bytes) and returns its version (1 or 2), or 0 when there is no cgroupfs.
+ * the v1 pids, name=systemd or memory hierarchy; read-only mounts are passed over. Copies
+ * its mount point into @mount (@size bytes) and returns its version (1 or 2), or 0 when
+ * no writable cgroupfs is mounted.
  */
 int iso_cg_track_hierarchy(const struct iso_env *env, char *mount, size_t size);
 
