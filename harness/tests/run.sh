@@ -94,7 +94,7 @@ mkdir -p "$S"
 build/san/isocheck --tap "$S/run.tap" --junit "$S/run.xml" --artifacts "$S/art" \
         >"$S/stdout.tap" 2>"$S/stderr"
 rc=$?
-check "suite: exits 0 on this machine" test $rc -eq 0
+check "suite: exits 0 on this machine" sh -c "[ $rc -eq 0 ] || { grep -A4 '^not ok' '$S/run.tap'; exit 1; }"
 check "suite: pidns.init.pid1 passes" grep -q -E '^ok [0-9]+ - pidns\.init\.pid1$' "$S/stdout.tap"
 check "suite: stdout and the TAP file are the same stream" cmp "$S/stdout.tap" "$S/run.tap"
 check "suite: tap-parser accepts the TAP 14 stream" tap_ok "$S/run.tap"
@@ -200,6 +200,23 @@ if timeout 10 docker info >/dev/null 2>&1; then
 else
         check "docker: without a daemon every docker case skips saying so" sh -c "
                 [ $rc -eq 77 ] && ! grep -E '^(not )?ok [0-9]+ - ' '$D/d.tap' | grep -v '# SKIP needs a Docker daemon'"
+fi
+
+# --- the container target: the suite inside a privileged container ------------------------
+if timeout 10 docker info >/dev/null 2>&1; then
+        scripts/container-target.sh >"$work/container.out" 2>&1
+        rc=$?
+        check "container target: the suite passes inside a privileged container" \
+                sh -c "[ $rc -eq 0 ] || { grep -A4 '^not ok' reports/container/isocheck.tap; tail -3 '$work/container.out'; exit 1; }"
+        check "container target: its reports come back and validate" \
+                sh -c "xmllint --noout --schema '$OWN_XSD' reports/container/isocheck.junit.xml &&
+                tap-parser -j 0 <reports/container/isocheck.tap >'$work/ct.json' && $PY harness/tests/tap_summary.py '$work/ct.json' --expect-clean"
+        check "container target: the probe inside sees the container" \
+                grep -q 'name="container" value="docker' reports/container/isocheck.junit.xml
+        check "container target: no image or container of it left" \
+                sh -c "! docker ps -a --format '{{.Names}}' | grep -q '^isocheck-.*-target\$' && ! docker images --format '{{.Repository}}' | grep -q '^isocheck-suite\$'"
+else
+        skipped "container target" "no Docker daemon reachable"
 fi
 
 # --- faults: kill -9 mid-case, SIGINT, two runs at once ----------------------------------
