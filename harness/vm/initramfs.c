@@ -334,8 +334,13 @@ static int build(struct builder *b, const struct iso_vm_image_spec *s, struct is
                 if (emit_file_as(b, name, s->kconfig, e) < 0)
                         return -1;
         }
-        if (emit_text(b, "etc/passwd", "root:x:0:0:root:/root:/bin/sh\n", e) < 0 ||
-            emit_text(b, "etc/group", "root:x:0:\n", e) < 0 ||
+        /* tcpdump drops its privileges to the user "tcpdump" and fails when it is unknown. */
+        if (emit_text(b, "etc/passwd",
+                      "root:x:0:0:root:/root:/bin/sh\n"
+                      "tcpdump:x:101:101::/nonexistent:/bin/false\n"
+                      "nobody:x:65534:65534:nobody:/nonexistent:/bin/false\n",
+                      e) < 0 ||
+            emit_text(b, "etc/group", "root:x:0:\ntcpdump:x:101:\nnogroup:x:65534:\n", e) < 0 ||
             emit_text(b, "etc/hostname", "isocheck-vm\n", e) < 0)
                 return -1;
         if (s->n_suite_args) {

@@ -48,7 +48,7 @@ struct config {
         char dir[PATH_MAX];
         enum iso_verdict verdict;
         char message[1024];
-        char accel[320];
+        char accel[400];
         double boot_s, suite_s;
         char *junit;
         char *log;
@@ -450,7 +450,7 @@ static void run_kernel(struct ctx *x, const char *kernel, struct config *cs, siz
                 have_release = 1;
         } else {
                 v = ISO_FAIL;
-                snprintf(why, sizeof(why), "cannot boot %s: %s", kernel, e.msg);
+                snprintf(why, sizeof(why), "expected a bootable kernel image: %s", e.msg);
         }
         if (v == ISO_PASS && !qemu_ok) {
                 v = ISO_SKIP;
@@ -471,7 +471,7 @@ static void run_kernel(struct ctx *x, const char *kernel, struct config *cs, siz
                 snprintf(c->name, sizeof(c->name), "vm-%s-%s", release, c->cgroup);
                 utc_now(c->timestamp, sizeof(c->timestamp));
                 if (iso_pathf(c->dir, sizeof(c->dir), "%s/%s", x->o.output, c->name) < 0 ||
-                    iso_mkdir_p(c->dir, &e) < 0) {
+                    (v == ISO_PASS && iso_mkdir_p(c->dir, &e) < 0)) {
                         set_result(c, ISO_ERROR, "expected a report directory %s/%s: %s",
                                    x->o.output, c->name, e.msg);
                         continue;
@@ -728,8 +728,12 @@ int main(int argc, char **argv)
                 failed += c->verdict == ISO_FAIL || c->verdict == ISO_ERROR;
                 printf("%s: %s - %s", c->name, verdict_word(c->verdict), c->message);
                 if (c->accel[0])
-                        printf(" [%s; boot %.1f s, suite %.1f s]", c->accel, c->boot_s, c->suite_s);
-                printf("\n");
+                        printf(" [%s", c->accel);
+                if (c->accel[0] && c->boot_s > 0)
+                        printf("; boot %.1f s", c->boot_s);
+                if (c->accel[0] && c->suite_s > 0)
+                        printf(", suite %.1f s", c->suite_s);
+                printf("%s\n", c->accel[0] ? "]" : "");
         }
         int rc = failed ? 1 : passed ? 0 : 77;
         char merged[PATH_MAX];
