@@ -43,6 +43,7 @@
 #include <unistd.h>
 
 #include "isocheck/case.h"
+#include "isocheck/cgroup.h"
 #include "isocheck/env.h"
 #include "isocheck/report.h"
 #include "isocheck/runner.h"
@@ -57,6 +58,7 @@
 #define CASE_TARGET_RATIO 2.0  /* every native case under 2x its floor */
 #define VM_TARGET_RATIO 1.3    /* the VM target under 1.3x the bare boot */
 #define MAX_CASES 256
+#define COLD_GAP_S 0.06 /* idle long enough for the cgroup rwsem's rcu_sync to go idle */
 #define REPORT_DIR "reports/bench"
 
 static volatile sig_atomic_t stop_requested;
@@ -183,8 +185,9 @@ enum {
         F_FAULT,
         F_VETH,
         F_VM,
+        F_CG_ATTACH,
         F_CASE_EMPTY,
-        F_CASE_EMPTY_TOTAL,
+        F_CASE_EMPTY_COLD,
         N_FLOORS
 };
 
@@ -210,8 +213,9 @@ static struct floor floors[N_FLOORS] = {
         [F_VETH] = {"veth", "veth pair create+delete (own netns)"},
         [F_VM] = {"vm_boot", "qemu: boot + power off at once"},
         /* Not kernel floors but the harness's own: what the runner adds to every case. */
-        [F_CASE_EMPTY] = {"case_empty", "empty case, runner clock (as JUnit)"},
-        [F_CASE_EMPTY_TOTAL] = {"case_empty_all", "empty case + tracking cgroup + cleanup"},
+        [F_CG_ATTACH] = {"cg_attach", "cold move of a task into a cgroup"},
+        [F_CASE_EMPTY] = {"case_empty", "empty case back to back (JUnit clock)"},
+        [F_CASE_EMPTY_COLD] = {"case_cold", "empty case 60 ms after the last"},
 };
 
 /* Which floors a case is compared with: the kernel work it cannot do without. */
@@ -309,10 +313,12 @@ static void empty_body(struct iso_t *t)
 }
 
 /*
- * The runner's own cost per case: an empty body run the way every case is (forked child,
- * own process group, mount namespace and tracking cgroup, then reaped and cleaned up).
+ * The runner's own cost per case (floor @f): an empty body run the way every case is
+ * (forked child, own process group, mount namespace and tracking cgroup, reaped), timed by
+ * the runner's clock as JUnit reports it. With @gap_s the runs are that far apart, as
+ * cases are in the suite, so the cgroup move into the tracking cgroup is a cold one.
  */
-static void case_floor(const struct iso_env *env, double *t, double *all, size_t n)
+static void case_floor(const struct iso_env *env, int f, double gap_s, double *t, size_t n)
 {
         static const struct iso_case empty = {
                 .name = "bench.empty",
@@ -324,38 +330,68 @@ static void case_floor(const struct iso_env *env, double *t, double *all, size_t
         struct iso_runner runner;
         struct iso_err e = {0};
         if (geteuid() != 0) {
-                skip_floor(F_CASE_EMPTY, "needs root");
-                skip_floor(F_CASE_EMPTY_TOTAL, "needs root");
+                skip_floor(f, "needs root");
                 return;
         }
         if (iso_runner_init(&runner, env, 1.0, REPORT_DIR "/artifacts", &stop_requested, &e) < 0) {
-                record_floor(F_CASE_EMPTY, -1, t, n, &e);
-                record_floor(F_CASE_EMPTY_TOTAL, -1, all, n, &e);
+                record_floor(f, -1, t, n, &e);
                 return;
         }
         for (size_t i = 0; i <= n && !stop_requested; i++) {
+                if (gap_s > 0) {
+                        struct timespec ts = {0, (long)(gap_s * 1e9)};
+                        nanosleep(&ts, NULL);
+                }
                 struct iso_result res;
                 memset(&res, 0, sizeof(res));
-                double t0 = iso_now();
                 iso_runner_run(&runner, &empty, &res);
-                double dt = iso_now() - t0;
                 free(res.log);
                 if (res.verdict != ISO_PASS) {
                         iso_errf(&e, 0, "the empty case ended %s: %s",
                                  iso_verdict_name(res.verdict), res.message);
                         iso_runner_fini(&runner);
-                        record_floor(F_CASE_EMPTY, -1, t, n, &e);
-                        record_floor(F_CASE_EMPTY_TOTAL, -1, all, n, &e);
+                        record_floor(f, -1, t, n, &e);
                         return;
                 }
-                if (i > 0) {
+                if (i > 0)
                         t[i - 1] = res.duration_s;
-                        all[i - 1] = dt;
-                }
         }
         iso_runner_fini(&runner);
-        record_floor(F_CASE_EMPTY, 0, t, n, &e);
-        record_floor(F_CASE_EMPTY_TOTAL, 0, all, n, &e);
+        record_floor(f, 0, t, n, &e);
+}
+
+/* Remove any isocheck-bench-<pid>-* cgroup a floor left, in every hierarchy. */
+static void cleanup_cgroups(const struct iso_env *env)
+{
+        for (size_t i = 0; i < env->n_hierarchies; i++)
+                iso_floor_cgroup_cleanup(env->hierarchies[i].mount);
+}
+
+/*
+ * Remove the app roots /tmp/isocheck-<our pid>-<time>-root-* that a case of our in-process
+ * runs left when it was stopped mid-way (the runner does not remove them then). rmdir
+ * only: an empty mount point is all they should be; anything else is reported, not deleted.
+ */
+static void cleanup_tmp_roots(void)
+{
+        char mine[64];
+        snprintf(mine, sizeof(mine), "isocheck-%d-", (int)getpid());
+        DIR *d = opendir("/tmp");
+        if (!d)
+                return;
+        const struct dirent *de;
+        while ((de = readdir(d)) != NULL) {
+                if (strncmp(de->d_name, mine, strlen(mine)) != 0 || !strstr(de->d_name, "-root-"))
+                        continue;
+                char path[PATH_MAX];
+                snprintf(path, sizeof(path), "/tmp/%s", de->d_name);
+                if (rmdir(path) == 0)
+                        fprintf(stderr, "bench: removed %s, left by a stopped case\n", path);
+                else
+                        fprintf(stderr, "bench: %s left behind: rmdir: %s\n", path,
+                                strerror(errno));
+        }
+        closedir(d);
 }
 
 static void measure_floors(const struct opts *o, const struct iso_env *env)
@@ -397,15 +433,21 @@ static void measure_floors(const struct opts *o, const struct iso_env *env)
                 skip_floor(F_VETH, "needs root (CAP_SYS_ADMIN, CAP_NET_ADMIN)");
         else
                 MEASURE(F_VETH, iso_floor_veth(t, n, &e));
+        char track[256];
+        if (!root)
+                skip_floor(F_CG_ATTACH, "needs root");
+        else if (iso_cg_track_hierarchy(env, track, sizeof(track)) == 0)
+                skip_floor(F_CG_ATTACH, "no cgroup hierarchy to track cases in");
+        else
+                MEASURE(F_CG_ATTACH, iso_floor_cg_attach(track, COLD_GAP_S, t, n, &e));
 #undef MEASURE
-        double *all = calloc(n, sizeof(*all));
-        if (all && !stop_requested)
-                case_floor(env, t, all, n);
-        free(all);
+        if (!stop_requested)
+                case_floor(env, F_CASE_EMPTY, 0, t, n);
+        if (!stop_requested)
+                case_floor(env, F_CASE_EMPTY_COLD, COLD_GAP_S, t, n);
         if (!stop_requested)
                 vm_floor(o, t);
-        if (env->memory_version)
-                iso_floor_cgroup_cleanup(env->memory_path);
+        cleanup_cgroups(env);
         free(t);
 }
 
@@ -606,7 +648,7 @@ struct sample {
         long cgroups, cgroups_mine; /* cgroup directories at or below an isocheck* one */
         long ifaces;                /* iso* interfaces in this network namespace */
         long mounts;                /* mountinfo lines naming isocheck */
-        long tmp_roots;             /* /tmp/isocheck-root-* (the native runtime's roots) */
+        long tmp_roots;             /* /tmp/isocheck[-<run>]-root-*: the native runtime's roots */
         long children;              /* processes still our children */
 };
 
@@ -674,7 +716,7 @@ static void take_sample(const struct iso_env *env, struct sample *s)
         DIR *d = opendir("/tmp");
         const struct dirent *de;
         while (d && (de = readdir(d)) != NULL)
-                if (strncmp(de->d_name, "isocheck-root-", 14) == 0)
+                if (strncmp(de->d_name, "isocheck", 8) == 0 && strstr(de->d_name, "-root-"))
                         s->tmp_roots++;
         if (d)
                 closedir(d);
@@ -850,6 +892,7 @@ struct case_row {
         unsigned parts;
         char floor_desc[128];
         double floor_s, ratio;
+        double adj_ratio; /* against floor + the runner's cold empty case */
         int met;
 };
 
@@ -859,6 +902,8 @@ struct bench {
         struct suite_run *runs;
         size_t n_runs;
         struct iso_stats wall, hwm, fds, stops;
+        struct iso_stats cases_sum; /* per run: the sum of its case times */
+        struct iso_stats own;       /* per run: wall time minus that sum, the runner's own */
         struct iso_stats env_probe; /* `isocheck --env` wall time: the runner's start-up */
         struct case_row *rows;
         size_t n_rows;
@@ -904,6 +949,10 @@ static void aggregate_cases(struct bench *b)
                 row->parts = floor_parts(row->name);
                 row->floor_s = floor_sum(row->parts, row->floor_desc, sizeof(row->floor_desc));
                 row->ratio = row->s.median / row->floor_s;
+                row->adj_ratio = floors[F_CASE_EMPTY_COLD].measured
+                                         ? row->s.median / (row->floor_s +
+                                                            floors[F_CASE_EMPTY_COLD].s.median)
+                                         : NAN;
                 row->met = isfinite(row->ratio) && row->ratio < CASE_TARGET_RATIO;
                 if (strcmp(row->verdict, "skip") != 0)
                         b->sum_medians += row->s.median;
@@ -942,21 +991,20 @@ static void print_table(const struct bench *b, FILE *f)
                 }
         }
 
-        fprintf(f, "\n%-32s %-7s %9s %9s %9s %9s %7s  %s\n", "case (JUnit time, ms)", "verdict",
-                "median", "min", "max", "floor", "ratio", "floor parts (< 2x?)");
+        fprintf(f, "\n%-30s %-7s %8s %8s %8s %8s %7s %7s  %s\n", "case (JUnit time, ms)", "verdict",
+                "median", "min", "max", "floor", "ratio", "+runner", "floor parts: < 2x?");
         for (size_t i = 0; i < b->n_rows; i++) {
                 const struct case_row *r = &b->rows[i];
-                fprintf(f, "%-32s %-7s", r->name, r->verdict);
-                print_ms(f, r->s.median);
-                print_ms(f, r->s.min);
-                print_ms(f, r->s.max);
-                print_ms(f, r->floor_s);
+                fprintf(f, "%-30s %-7s %8.2f %8.2f %8.2f %8.2f", r->name, r->verdict,
+                        r->s.median * 1000, r->s.min * 1000, r->s.max * 1000, r->floor_s * 1000);
                 if (isfinite(r->ratio) && strcmp(r->verdict, "skip") != 0)
-                        fprintf(f, " %6.1fx  %s %s\n", r->ratio, r->floor_desc,
-                                r->met ? "met" : "MISSED");
+                        fprintf(f, " %6.1fx %6.1fx  %s: %s\n", r->ratio, r->adj_ratio,
+                                r->floor_desc, r->met ? "met" : "MISSED");
                 else
-                        fprintf(f, " %7s  %s\n", "-", r->floor_desc);
+                        fprintf(f, " %7s %7s  %s\n", "-", "-", r->floor_desc);
         }
+        fprintf(f, "(+runner: the median against floor + case_cold, what the runner adds to any "
+                   "case; times are the JUnit report's, to the millisecond)\n");
 
         fprintf(f, "\nsuite on the host, native runtime (%zu runs after a warm-up):\n", b->n_runs);
         if (b->wall.n) {
@@ -964,9 +1012,9 @@ static void print_table(const struct bench *b, FILE *f)
                         b->wall.median, b->wall.min, b->wall.max, SUITE_TARGET_S,
                         b->wall.median < SUITE_TARGET_S ? "met" : "MISSED");
                 fprintf(f,
-                        "  cases     sum of medians %.3f s; runner's own time %.3f s "
-                        "(start-up: isocheck --env %.3f s)\n",
-                        b->sum_medians, b->wall.median - b->sum_medians, b->env_probe.median);
+                        "  per run   cases %.3f s + the runner's own %.3f s (medians; its start-up "
+                        "alone, isocheck --env: %.3f s); sum of case medians %.3f s\n",
+                        b->cases_sum.median, b->own.median, b->env_probe.median, b->sum_medians);
                 if (b->hwm.n)
                         fprintf(f,
                                 "  runner    peak RSS (VmHWM) median %.0f KiB, max %.0f KiB; "
@@ -1099,6 +1147,7 @@ static void write_json(const struct bench *b, FILE *out, struct iso_json *j)
                 iso_json_str(j, "floor", r->floor_desc);
                 iso_json_num(j, "floor_ms", r->floor_s * 1000);
                 iso_json_num(j, "ratio", skipped ? NAN : r->ratio);
+                iso_json_num(j, "ratio_with_runner", skipped ? NAN : r->adj_ratio);
                 if (skipped)
                         iso_json_null(j, "under_2x");
                 else
@@ -1115,7 +1164,8 @@ static void write_json(const struct bench *b, FILE *out, struct iso_json *j)
         iso_json_num(j, "max_s", b->wall.max);
         iso_json_int(j, "n", (long long)b->wall.n);
         iso_json_num(j, "sum_of_case_medians_s", b->sum_medians);
-        iso_json_num(j, "runner_own_s", b->wall.median - b->sum_medians);
+        iso_json_stats(j, "cases_sum_s", &b->cases_sum, 1);
+        iso_json_stats(j, "runner_own_s", &b->own, 1);
         iso_json_num(j, "startup_env_probe_s", b->env_probe.median);
         iso_json_stats(j, "runner_peak_rss_kib", &b->hwm, 1);
         iso_json_stats(j, "runner_fds_at_exit", &b->fds, 1);
@@ -1286,6 +1336,10 @@ static void timed_runs(struct bench *b)
                 fprintf(stderr, "bench: suite run %zu/%zu%s: %.3f s, %s, peak RSS %ld KiB\n", i, n,
                         i == 0 ? " (warm-up)" : "", r.wall_s,
                         status_text(r.status, buf, sizeof(buf)), r.hwm_kib);
+                if (stop_requested) { /* stopped by us: not a measurement */
+                        free(r.cases);
+                        break;
+                }
                 if (!WIFEXITED(r.status) || WEXITSTATUS(r.status) != 0)
                         keep_failed_run(i);
                 if (i == 0) {
@@ -1305,6 +1359,15 @@ static void timed_runs(struct bench *b)
         iso_stats_of(h, b->n_runs, &b->hwm);
         iso_stats_of(fd, b->n_runs, &b->fds);
         iso_stats_of(st, b->n_runs, &b->stops);
+        for (size_t i = 0; i < b->n_runs; i++) {
+                double sum = 0;
+                for (long k = 0; k < b->runs[i].n_cases; k++)
+                        sum += b->runs[i].cases[k].time_s;
+                w[i] = sum;
+                h[i] = b->runs[i].wall_s - sum;
+        }
+        iso_stats_of(w, b->n_runs, &b->cases_sum);
+        iso_stats_of(h, b->n_runs, &b->own);
         aggregate_cases(b);
 out:
         free(w);
@@ -1459,8 +1522,8 @@ int main(int argc, char **argv)
                 rc = 1;
         }
 
-        if (b.env.memory_version)
-                iso_floor_cgroup_cleanup(b.env.memory_path);
+        cleanup_cgroups(&b.env);
+        cleanup_tmp_roots();
         for (size_t i = 0; i < b.n_runs; i++)
                 free(b.runs[i].cases);
         free(b.runs);

@@ -138,6 +138,63 @@ int iso_floor_cgroup(const char *mount, double *t, size_t n, struct iso_err *e)
         return 0;
 }
 
+static void sleep_s(double s)
+{
+        struct timespec ts = {(time_t)s, (long)((s - (double)(time_t)s) * 1e9)};
+        while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+                ;
+}
+
+int iso_floor_cg_attach(const char *mount, double gap_s, double *t, size_t n, struct iso_err *e)
+{
+        char dir[512], procs[600];
+        snprintf(dir, sizeof(dir), "%s/isocheck-bench-%d-attach", mount, (int)getpid());
+        snprintf(procs, sizeof(procs), "%s/cgroup.procs", dir);
+        if (mkdir(dir, 0755) < 0)
+                return iso_errf(e, errno, "mkdir %s", dir);
+        int rc = 0;
+        for (size_t i = 0; i <= n && rc == 0; i++) {
+                int go[2];
+                if (pipe2(go, O_CLOEXEC) < 0) {
+                        rc = iso_errf(e, errno, "pipe");
+                        break;
+                }
+                pid_t pid = fork();
+                if (pid < 0) {
+                        rc = iso_errf(e, errno, "fork");
+                        close(go[0]);
+                        close(go[1]);
+                        break;
+                }
+                if (pid == 0) {
+                        char c;
+                        close(go[1]);
+                        _exit(read(go[0], &c, 1) < 0);
+                }
+                close(go[0]);
+                sleep_s(gap_s);
+                char buf[32];
+                int len = snprintf(buf, sizeof(buf), "%d", (int)pid);
+                int fd = open(procs, O_WRONLY | O_CLOEXEC);
+                double t0 = iso_now();
+                ssize_t w = fd >= 0 ? write(fd, buf, (size_t)len) : -1;
+                double dt = iso_now() - t0;
+                if (fd < 0 || w != len)
+                        rc = iso_errf(e, errno, "write %s to %s", buf, procs);
+                if (fd >= 0)
+                        close(fd);
+                close(go[1]); /* the child reads EOF and exits */
+                int st = reap(pid, e);
+                if (rc == 0 && st < 0)
+                        rc = -1;
+                if (rc == 0 && i > 0)
+                        t[i - 1] = dt;
+        }
+        if (cg_rmdir(dir) < 0 && rc == 0)
+                rc = iso_errf(e, errno, "rmdir %s", dir);
+        return rc;
+}
+
 int iso_floor_cgroup_cleanup(const char *mount)
 {
         char prefix[64];

@@ -41,6 +41,15 @@ int iso_floor_fault(long long bytes, double *t, size_t n, struct iso_err *e);
 int iso_floor_veth(double *t, size_t n, struct iso_err *e);
 
 /*
+ * Write a waiting child's PID to cgroup.procs of an empty cgroup "isocheck-bench-<pid>-attach"
+ * below @mount, @gap_s seconds (untimed) after the previous write. Moving a task takes
+ * cgroup_threadgroup_rwsem for writing, whose rcu_sync costs an RCU grace period unless
+ * another writer held it moments ago: with a gap of tens of milliseconds this is the cold
+ * cost every case pays when it (or the runner for it) joins a cgroup.
+ */
+int iso_floor_cg_attach(const char *mount, double gap_s, double *t, size_t n, struct iso_err *e);
+
+/*
  * Remove cgroups "isocheck-bench-<pid>-*" of this process below @mount (left by an
  * interrupted floor). Returns how many were removed.
  */
