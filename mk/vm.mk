@@ -8,10 +8,10 @@ VM_SAN_OBJ  := $(VM_SRC:%.c=$(BUILD)/san/%.o)
 VM_INIT     := $(BUILD)/vm/isocheck-init
 
 # check-vm's defaults: Debian's kernel (the one linux-image-amd64 points to), both modes.
-VM_KERNEL   ?= $(shell k=$$(dpkg-query -W -f='$${Depends}' linux-image-amd64 2>/dev/null | \
-                 sed -n 's/^\(linux-image-[^ ,]*\).*/\1/p'); \
-                 [ -n "$$k" ] && [ -e /boot/vmlinuz-$${k\#linux-image-} ] && \
-                 echo /boot/vmlinuz-$${k\#linux-image-} || ls /boot/vmlinuz-* 2>/dev/null | tail -n 1)
+VM_KERNEL   ?= $(shell v=$$(dpkg-query -W -f='$${Depends}' linux-image-amd64 2>/dev/null | \
+                 sed -n 's/^linux-image-\([^ ,]*\).*/\1/p'); \
+                 if [ -n "$$v" ] && [ -e /boot/vmlinuz-$$v ]; then echo /boot/vmlinuz-$$v; \
+                 else ls /boot/vmlinuz-* 2>/dev/null | tail -n 1; fi)
 VM_CGROUP   ?= both
 VM_ARGS     ?=
 VM_OUT      ?= reports

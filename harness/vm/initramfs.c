@@ -7,6 +7,7 @@
  */
 #include "isocheck/vm.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -241,6 +242,49 @@ static int emit_program_as(struct builder *b, const char *name, const char *host
         return emit_closure(b, host, e);
 }
 
+/* Is @file the module @name ("veth.ko", "veth.ko.xz"; '-' and '_' alike)? */
+static int is_module_file(const char *file, const char *name)
+{
+        size_t n = strlen(name);
+
+        for (size_t i = 0; i < n; i++) {
+                char a = file[i] == '-' ? '_' : file[i], b = name[i] == '-' ? '_' : name[i];
+
+                if (a != b)
+                        return 0;
+        }
+        return !strcmp(file + n, ".ko") || !strcmp(file + n, ".ko.xz") ||
+               !strcmp(file + n, ".ko.zst") || !strcmp(file + n, ".ko.gz");
+}
+
+/* Search @root/@sub for module @name; its path relative to @root into @out. 1 found, 0 not. */
+static int find_module(const char *root, const char *sub, const char *name, char *out, size_t size,
+                       int depth)
+{
+        char dir[PATH_MAX];
+        int found = 0;
+
+        if (depth > 16 || iso_pathf(dir, sizeof(dir), "%s/%s", root, sub) < 0)
+                return 0;
+        DIR *d = opendir(dir);
+        struct dirent *de;
+
+        while (d && !found && (de = readdir(d))) {
+                char rel[PATH_MAX];
+
+                if (de->d_name[0] == '.' ||
+                    iso_pathf(rel, sizeof(rel), "%s%s%s", sub, *sub ? "/" : "", de->d_name) < 0)
+                        continue;
+                if (de->d_type == DT_DIR)
+                        found = find_module(root, rel, name, out, size, depth + 1);
+                else if (is_module_file(de->d_name, name))
+                        found = iso_pathf(out, size, "%s", rel) == 0;
+        }
+        if (d)
+                closedir(d);
+        return found;
+}
+
 static int emit_modules(struct builder *b, const struct iso_vm_image_spec *s, struct iso_err *e)
 {
         char path[PATH_MAX], name[PATH_MAX];
@@ -251,12 +295,26 @@ static int emit_modules(struct builder *b, const struct iso_vm_image_spec *s, st
                 return 0;
         if (iso_pathf(path, sizeof(path), "%s/modules.dep", s->modules_dir) < 0)
                 return iso_errf(e, ENAMETOOLONG, "modules dir %s", s->modules_dir);
-        iso_autofree char *dep = iso_read_file(path, NULL, e);
+        struct iso_err de = {0};
+        iso_autofree char *dep = iso_read_file(path, NULL, &de);
 
-        if (!dep)
-                return -1;
+        if (!dep && de.errnum != ENOENT)
+                return iso_errf(e, de.errnum, "%s", de.msg);
+        /* An unpacked package has no modules.dep (depmod makes it when installing): look
+         * the modules up by name instead, without their dependencies. */
+        if (!dep && iso_vm_strv_add(&b->info->notes, "no modules.dep: modules found by name, "
+                                                     "dependencies not loaded") < 0)
+                return iso_errf(e, ENOMEM, "notes");
         for (size_t i = 0; rc >= 0 && i < s->n_modules; i++) {
-                rc = iso_vm_moddep_resolve(dep, s->modules[i], &order, e);
+                if (dep) {
+                        rc = iso_vm_moddep_resolve(dep, s->modules[i], &order, e);
+                } else {
+                        char rel[PATH_MAX] = "";
+
+                        rc = find_module(s->modules_dir, "", s->modules[i], rel, sizeof(rel), 0);
+                        if (rc == 1 && iso_vm_strv_add(&order, rel) < 0)
+                                rc = iso_errf(e, ENOMEM, "module list");
+                }
                 if (rc == 0 && iso_vm_strv_add(&b->info->absent, s->modules[i]) < 0)
                         rc = iso_errf(e, ENOMEM, "module list");
         }
@@ -388,4 +446,5 @@ void iso_vm_image_info_free(struct iso_vm_image_info *info)
         iso_vm_strv_free(&info->missing);
         iso_vm_strv_free(&info->modules);
         iso_vm_strv_free(&info->absent);
+        iso_vm_strv_free(&info->notes);
 }

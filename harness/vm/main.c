@@ -323,17 +323,18 @@ static void boot_config(struct ctx *x, struct config *c, const char *initrd)
                         char how[200];
 
                         if (r.outcome == ISO_VM_NO_OUTPUT)
-                                snprintf(how, sizeof(how), "gave no kernel output in %.0f s",
+                                snprintf(how, sizeof(how), "no kernel output in %.0f s",
                                          o->kvm_probe_s);
                         else {
                                 char st[128];
 
                                 describe_status(r.status, st, sizeof(st));
-                                snprintf(how, sizeof(how), "qemu %s", st);
+                                snprintf(how, sizeof(how), "qemu %s before the kernel's first line",
+                                         st);
                         }
                         x->kvm_hangs = 1;
-                        snprintf(x->kvm_note, sizeof(x->kvm_note),
-                                 "KVM: %s before the kernel's first line; fell back to TCG", how);
+                        snprintf(x->kvm_note, sizeof(x->kvm_note), "KVM: %s; fell back to TCG",
+                                 how);
                         fprintf(stderr, "isocheck-vm: %s\n", x->kvm_note);
                         kvm = 0;
                         continue;
@@ -405,13 +406,26 @@ static void join(const struct iso_vm_strv *sv, char *out, size_t size)
         }
 }
 
-/* The modules tree for @release: --modules, or /lib/modules/<release> when it exists. */
+/*
+ * The modules tree for @release: DIR/<release> when --modules names a directory of trees
+ * (like /lib/modules), DIR itself when it is named after the release or only one kernel
+ * boots, else /lib/modules/<release> when it exists.
+ */
 static const char *modules_dir(const struct ctx *x, const char *release, char *buf, size_t size)
 {
         struct stat st;
+        const char *m = x->o.modules;
 
-        if (x->o.modules)
-                return x->o.modules;
+        if (m) {
+                char base[PATH_MAX];
+
+                iso_strlcpy(base, m, sizeof(base));
+                if (iso_pathf(buf, size, "%s/%s", m, release) == 0 && stat(buf, &st) == 0 &&
+                    S_ISDIR(st.st_mode))
+                        return buf;
+                if (!strcmp(basename(base), release) || x->o.n_kernels == 1)
+                        return m;
+        }
         if (iso_pathf(buf, size, "/lib/modules/%s", release) == 0 && stat(buf, &st) == 0 &&
             S_ISDIR(st.st_mode))
                 return buf;
@@ -535,6 +549,12 @@ static void run_kernel(struct ctx *x, const char *kernel, struct config *cs, siz
                                  "none: no /lib/modules/%s (give --modules)", release);
                 else if (info.absent.n && !info.modules.n)
                         snprintf(c->modules, sizeof(c->modules), "none needed: not in %s", mdir);
+                if (info.notes.n) {
+                        size_t used = strlen(c->modules);
+
+                        snprintf(c->modules + used, sizeof(c->modules) - used, " (%s)",
+                                 info.notes.v[0]);
+                }
                 join(&info.missing, c->missing, sizeof(c->missing));
                 snprintf(c->bytes_str, sizeof(c->bytes_str), "%llu", info.bytes);
                 boot_config(x, c, initrd);

@@ -234,15 +234,17 @@ struct iso_vm_image_info {
         struct iso_vm_strv missing; /* tools not found on the host */
         struct iso_vm_strv modules; /* module files included, in load order */
         struct iso_vm_strv absent;  /* modules not in modules.dep (built in, or missing) */
+        struct iso_vm_strv notes;   /* what was done differently, e.g. no modules.dep */
 };
 
 /*
  * Write the initramfs described by @s: the host's own directory layout for every tool
  * and library (symlinks such as /bin -> usr/bin kept), the suite and fixtures under
  * /opt/isocheck with their ldd(1) closures, the modules under /opt/isocheck/modules with
- * /etc/isocheck-vm/modules listing them in load order, /dev/console, /etc/passwd and
- * /etc/group. ldd runs through the bounded tool runner. A missing tool is recorded in
- * @info, not an error. Returns 0, or -1 with @e: the init, the suite or a fixture is
+ * /etc/isocheck-vm/modules listing them in load order (from modules.dep(5); without one,
+ * as in an unpacked package, found by name and loaded without dependencies, noted in
+ * @info), /dev/console, /etc/passwd and /etc/group. ldd runs through the bounded tool
+ * runner. A missing tool is recorded in @info, not an error. Returns 0, or -1 with @e: the init, the suite or a fixture is
  * missing, ldd cannot resolve a library, or writing fails (the file is then removed).
  */
 int iso_vm_image_build(const struct iso_vm_image_spec *s, struct iso_vm_image_info *info,
@@ -335,7 +337,7 @@ struct iso_vm_opts {
         const char *kernels[ISO_VM_MAX_KERNELS]; /* images or directories of vmlinuz-* */
         size_t n_kernels;
         int want_v1, want_v2;    /* --cgroup v1|v2|both (default both) */
-        const char *modules;     /* --modules DIR, NULL: /lib/modules/<release> */
+        const char *modules;     /* --modules DIR (a tree, or trees by release) */
         enum iso_vm_accel accel; /* --accel */
         unsigned int memory_mb;  /* --memory, default 1024 */
         unsigned int cpus;       /* --cpus, default 2 */
