@@ -631,6 +631,7 @@ static void args_defaults_and_values(void **state)
         assert_int_equal(o.memory_mb, 1024);
         assert_string_equal(o.output, "reports");
         assert_string_equal(o.qemu, "qemu-system-x86_64");
+        assert_true(o.timeout_s == 900 && o.output_s == 60 && o.kvm_probe_s == 20);
         assert_null(o.modules);
 
         assert_int_equal(parse(&o, err, "-k", "a", "--kernel", "b", "--cgroup", "v2", "--modules",

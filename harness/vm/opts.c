@@ -26,7 +26,7 @@ const char iso_vm_usage[] =
         "      --qemu PROGRAM       the qemu binary (default qemu-system-x86_64)\n"
         "\n"
         "Time bounds (seconds):\n"
-        "      --timeout S          one boot, from qemu's start to power-off (default 3600)\n"
+        "      --timeout S          one boot, from qemu's start to power-off (default 900)\n"
         "      --no-output-timeout S  the kernel's first console line (default 60)\n"
         "      --kvm-probe S        the same under KVM before falling back to TCG (default 20)\n"
         "      --timeout-mult F     the guest suite's --timeout-mult (default 1 KVM, 4 TCG)\n"
@@ -117,7 +117,7 @@ int iso_vm_parse_args(int argc, char *const argv[], struct iso_vm_opts *o, char 
         o->want_v1 = o->want_v2 = 1;
         o->memory_mb = 1024;
         o->cpus = 2;
-        o->timeout_s = 3600;
+        o->timeout_s = 900;
         o->output_s = 60;
         o->kvm_probe_s = 20;
         o->output = "reports";

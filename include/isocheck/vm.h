@@ -341,7 +341,7 @@ struct iso_vm_opts {
         enum iso_vm_accel accel; /* --accel */
         unsigned int memory_mb;  /* --memory, default 1024 */
         unsigned int cpus;       /* --cpus, default 2 */
-        double timeout_s;        /* --timeout: one boot, start to power-off; default 3600 */
+        double timeout_s;        /* --timeout: one boot, start to power-off; default 900 */
         double output_s;         /* --no-output-timeout: first kernel line; default 60 */
         double kvm_probe_s;      /* --kvm-probe: first kernel line under KVM; default 20 */
         double timeout_mult;     /* --timeout-mult for the guest's suite; 0: 1 KVM, 4 TCG */
