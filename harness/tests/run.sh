@@ -219,6 +219,23 @@ else
         skipped "container target" "no Docker daemon reachable"
 fi
 
+# --- the VM target: cgroup v2 with the memory controller, in qemu ------------------------
+if command -v qemu-system-x86_64 >/dev/null && ls /boot/vmlinuz-* >/dev/null 2>&1; then
+        make -s check-vm VM_CGROUP=v2 VM_OUT="$work/vm" VM_ARGS="--accel tcg" \
+                >"$work/vm.out" 2>&1
+        rc=$?
+        check "vm: the suite passes on cgroup v2 in qemu (TCG)" \
+                sh -c "[ $rc -eq 0 ] || { grep -h -A4 '^not ok' '$work'/vm/vm-*/isocheck.tap; tail -5 '$work/vm.out'; exit 1; }"
+        check "vm: cgroup.memory.oom_group runs and passes there (v2 only)" \
+                sh -c "grep -h -E '^ok [0-9]+ - cgroup\.memory\.oom_group\$' '$work'/vm/vm-*/isocheck.tap"
+        check "vm: the merged JUnit names kernel and cgroup mode" \
+                sh -c "grep -q 'name=\"cgroup\" value=\"v2\"' '$work/vm/isocheck-vm.junit.xml' && grep -q 'name=\"kernel\"' '$work/vm/isocheck-vm.junit.xml'"
+        check "vm: no qemu of that run left" \
+                sh -c "! grep -l -a -F '$work/vm' /proc/[0-9]*/cmdline 2>/dev/null | grep -v self | grep -q ."
+else
+        skipped "vm: cgroup v2 in qemu" "qemu-system-x86_64 or a kernel in /boot missing"
+fi
+
 # --- faults: kill -9 mid-case, SIGINT, two runs at once ----------------------------------
 F=$work/faults
 mkdir -p "$F"
