@@ -43,9 +43,11 @@ int iso_bench_wait(pid_t pid, double timeout_s, struct iso_err *e)
                         kill(pid, SIGKILL);
                         while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
                                 ;
-                        return iso_errf(e, ETIMEDOUT,
-                                        "process %d still running after %.0f s, killed", (int)pid,
-                                        timeout_s);
+                        iso_errf(e, 0, "process %d still running after %.0f s, killed", (int)pid,
+                                 timeout_s);
+                        if (e)
+                                e->errnum = ETIMEDOUT;
+                        return -1;
                 }
         }
         int st;

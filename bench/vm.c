@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: MIT
 #include "vm.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
@@ -49,16 +51,30 @@ int iso_vm_find(char *qemu, size_t qemu_size, char *kernel, size_t kernel_size, 
                 iso_strlcpy(kernel, k, kernel_size);
                 return 0;
         }
-        char guess[2][300];
-        snprintf(guess[0], sizeof(guess[0]), "/boot/vmlinuz-%s", u.release);
-        snprintf(guess[1], sizeof(guess[1]), "/boot/vmlinuz");
-        for (size_t i = 0; i < 2; i++)
-                if (access(guess[i], R_OK) == 0) {
-                        iso_strlcpy(kernel, guess[i], kernel_size);
-                        return 0;
-                }
-        return iso_errf(e, 0, "kernel missing: no readable %s or %s; set BENCH_VM_KERNEL", guess[0],
-                        guess[1]);
+        char guess[300];
+        snprintf(guess, sizeof(guess), "/boot/vmlinuz-%s", u.release);
+        if (access(guess, R_OK) == 0) {
+                iso_strlcpy(kernel, guess, kernel_size);
+                return 0;
+        }
+        /* The newest installed image, in version order, as check-vm's default picks. */
+        struct dirent **names = NULL;
+        int n = scandir("/boot", &names, NULL, versionsort);
+        int found = 0;
+        for (int i = n - 1; i >= 0; i--) {
+                if (!found && strncmp(names[i]->d_name, "vmlinuz-", 8) == 0 &&
+                    iso_pathf(kernel, kernel_size, "/boot/%s", names[i]->d_name) == 0 &&
+                    access(kernel, R_OK) == 0)
+                        found = 1;
+                free(names[i]);
+        }
+        free(names);
+        if (found)
+                return 0;
+        return iso_errf(e, 0,
+                        "kernel missing: no readable %s nor any /boot/vmlinuz-* "
+                        "(package linux-image-amd64); set BENCH_VM_KERNEL",
+                        guess);
 }
 
 /* One cpio "newc" header and name, padded to 4 bytes (buffer-format.rst). */
@@ -93,23 +109,18 @@ int iso_vm_write_initramfs(const char *path, const char *init_path, struct iso_e
         return 0;
 }
 
-int iso_floor_vm_boot(const char *qemu, const char *kernel, const char *initrd, const char *log,
-                      double timeout_s, double *t, size_t n, struct iso_err *e)
+double iso_vm_boot_once(const char *qemu, const char *accel, const char *kernel, const char *initrd,
+                        const char *log, double timeout_s, struct iso_err *e)
 {
-        int kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
-        if (kvm >= 0)
-                close(kvm);
         char serial[600];
         snprintf(serial, sizeof(serial), "file:%s", log);
         const char *argv[] = {qemu,
                               "-accel",
-                              kvm >= 0 ? "kvm" : "tcg",
-                              "-cpu",
-                              kvm >= 0 ? "host" : "max",
+                              accel,
                               "-m",
-                              "256",
+                              ISO_VM_MEMORY_MB,
                               "-smp",
-                              "1",
+                              ISO_VM_CPUS,
                               "-nodefaults",
                               "-display",
                               "none",
@@ -123,28 +134,65 @@ int iso_floor_vm_boot(const char *qemu, const char *kernel, const char *initrd, 
                               "-append",
                               "console=ttyS0 panic=-1 rdinit=/init quiet",
                               NULL};
-        for (size_t i = 0; i <= n; i++) {
-                double t0 = iso_now();
-                pid_t pid = fork();
-                if (pid < 0)
-                        return iso_errf(e, errno, "fork");
-                if (pid == 0) {
-                        int null = open("/dev/null", O_RDWR);
-                        if (null >= 0) {
-                                dup2(null, 0);
-                                dup2(null, 1);
-                                dup2(null, 2);
-                        }
-                        execv(qemu, (char *const *)argv);
-                        _exit(127);
+        double t0 = iso_now();
+        pid_t pid = fork();
+        if (pid < 0)
+                return iso_errf(e, errno, "fork");
+        if (pid == 0) {
+                int null = open("/dev/null", O_RDWR);
+                if (null >= 0) {
+                        dup2(null, 0);
+                        dup2(null, 1);
+                        dup2(null, 2);
                 }
-                int st = iso_bench_wait(pid, timeout_s, e);
-                double dt = iso_now() - t0;
-                if (st < 0)
+                execv(qemu, (char *const *)argv);
+                _exit(127);
+        }
+        int st = iso_bench_wait(pid, timeout_s, e);
+        double dt = iso_now() - t0;
+        if (st < 0)
+                return -1;
+        if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+                return iso_errf(e, 0, "%s -accel %s exited with status %d (serial log: %s)", qemu,
+                                accel, WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st), log);
+        return dt;
+}
+
+int iso_vm_pick_accel(const char *qemu, const char *kernel, const char *initrd, const char *log,
+                      char *accel, size_t size, char *why, size_t why_size, struct iso_err *e)
+{
+        const char *want = getenv("BENCH_VM_ACCEL");
+        if (want && (!strcmp(want, "kvm") || !strcmp(want, "tcg"))) {
+                iso_strlcpy(accel, want, size);
+                snprintf(why, why_size, "BENCH_VM_ACCEL=%s", want);
+                return 0;
+        }
+        int kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+        if (kvm < 0) {
+                iso_strlcpy(accel, "tcg", size);
+                snprintf(why, why_size, "/dev/kvm: %s", strerror(errno));
+                return 0;
+        }
+        close(kvm);
+        struct iso_err ke = {0};
+        if (iso_vm_boot_once(qemu, "kvm", kernel, initrd, log, 20.0, &ke) >= 0) {
+                iso_strlcpy(accel, "kvm", size);
+                snprintf(why, why_size, "a KVM boot powered off");
+                return 0;
+        }
+        iso_strlcpy(accel, "tcg", size);
+        snprintf(why, why_size, "KVM unusable here: %.200s", ke.msg);
+        (void)e;
+        return 0;
+}
+
+int iso_floor_vm_boot(const char *qemu, const char *accel, const char *kernel, const char *initrd,
+                      const char *log, double timeout_s, double *t, size_t n, struct iso_err *e)
+{
+        for (size_t i = 0; i <= n; i++) {
+                double dt = iso_vm_boot_once(qemu, accel, kernel, initrd, log, timeout_s, e);
+                if (dt < 0)
                         return -1;
-                if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
-                        return iso_errf(e, 0, "%s exited with status %d (serial log: %s)", qemu,
-                                        WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st), log);
                 if (i > 0)
                         t[i - 1] = dt;
         }

@@ -13,8 +13,9 @@
 
 /*
  * Find qemu (BENCH_QEMU, else qemu-system-<machine> on PATH) and a kernel image
- * (BENCH_VM_KERNEL, else /boot/vmlinuz-<release>, else /boot/vmlinuz). Returns 0, or -1
- * with @e saying what is missing and where it was looked for (the skip reason).
+ * (BENCH_VM_KERNEL, else /boot/vmlinuz-<running release>, else the newest
+ * /boot/vmlinuz-*: the one `make check-vm` boots by default). Returns 0, or -1 with @e
+ * saying what is missing and where it was looked for (the skip reason).
  */
 int iso_vm_find(char *qemu, size_t qemu_size, char *kernel, size_t kernel_size, struct iso_err *e);
 
@@ -24,12 +25,28 @@ int iso_vm_find(char *qemu, size_t qemu_size, char *kernel, size_t kernel_size, 
  */
 int iso_vm_write_initramfs(const char *path, const char *init_path, struct iso_err *e);
 
+/* The guest's size: the VM target's defaults (isocheck-vm --memory, --cpus). */
+#define ISO_VM_MEMORY_MB "1024"
+#define ISO_VM_CPUS "2"
+
 /*
- * Boot @kernel with @initrd in @qemu @n times (after one warm-up), timing each run from
- * fork to qemu's exit; KVM when /dev/kvm can be opened, else TCG. The serial console goes
- * to @log. Each boot is killed (by PID) after @timeout_s. Returns 0 or -1 with @e.
+ * Boot @kernel with @initrd in @qemu once under @accel ("kvm" or "tcg"), the serial
+ * console to @log, killed (by PID) after @timeout_s. Returns the wall time from fork to
+ * qemu's exit in seconds, or -1 with @e (qemu failed, or ETIMEDOUT).
  */
-int iso_floor_vm_boot(const char *qemu, const char *kernel, const char *initrd, const char *log,
-                      double timeout_s, double *t, size_t n, struct iso_err *e);
+double iso_vm_boot_once(const char *qemu, const char *accel, const char *kernel, const char *initrd,
+                        const char *log, double timeout_s, struct iso_err *e);
+
+/*
+ * Choose the accelerator: BENCH_VM_ACCEL when "kvm" or "tcg"; else KVM if /dev/kvm opens
+ * and a boot under it powers off within 20 s (nested KVM may assert or hang), else TCG.
+ * Writes "kvm"/"tcg" to @accel and why to @why. Returns 0, or -1 with @e.
+ */
+int iso_vm_pick_accel(const char *qemu, const char *kernel, const char *initrd, const char *log,
+                      char *accel, size_t size, char *why, size_t why_size, struct iso_err *e);
+
+/* Boot @n times (after one warm-up) under @accel into @t (seconds). 0 or -1 with @e. */
+int iso_floor_vm_boot(const char *qemu, const char *accel, const char *kernel, const char *initrd,
+                      const char *log, double timeout_s, double *t, size_t n, struct iso_err *e);
 
 #endif

@@ -3,7 +3,10 @@
 # asserted, and nothing here runs in `make test`. See bench/README.md.
 #   BENCH_REPEAT=R     timed suite runs and repetitions of each floor (default 5)
 #   BENCH_STABILITY=N  the suite N times in one process, leaks sampled between (default 20)
-#   BENCH_VM=1         also boot qemu for the VM floor (BENCH_QEMU, BENCH_VM_KERNEL)
+#   BENCH_VM=1         also time qemu's bare boot and the VM target's suite against it
+#                      (BENCH_QEMU, BENCH_VM_KERNEL, BENCH_VM_ACCEL, BENCH_VM_CGROUP,
+#                      BENCH_VM_CMD to time another command instead of isocheck-vm)
+#   BENCH_EXCLUDE=GLOB cases left out (default '*.docker': the native runtime only)
 
 BENCH_REPEAT    ?= 5
 BENCH_STABILITY ?= 20
