@@ -80,6 +80,15 @@ no_cgroups_of() { # XML...: no cgroup named after the runs that wrote these repo
                 fi
         done
 }
+no_qemu_under() { # DIR: no qemu process whose command line names DIR
+        local p
+        for p in /proc/[0-9]*; do
+                case "$(readlink "$p/exe" 2>/dev/null)" in
+                *qemu-system*) tr '\0' ' ' <"$p/cmdline" 2>/dev/null | grep -q -F "$1" && return 1 ;;
+                esac
+        done
+        return 0
+}
 tap_ok() { # FILE: tap-parser reads it with no parse error, plan met, nothing failed
         tap-parser --strict -j 0 <"$1" >"$1.json" || return 1
         $PY harness/tests/tap_summary.py "$1.json" --expect-clean
@@ -230,8 +239,7 @@ if command -v qemu-system-x86_64 >/dev/null && ls /boot/vmlinuz-* >/dev/null 2>&
                 sh -c "grep -h -E '^ok [0-9]+ - cgroup\.memory\.oom_group\$' '$work'/vm/vm-*/isocheck.tap"
         check "vm: the merged JUnit names kernel and cgroup mode" \
                 sh -c "grep -q 'name=\"cgroup\" value=\"v2\"' '$work/vm/isocheck-vm.junit.xml' && grep -q 'name=\"kernel\"' '$work/vm/isocheck-vm.junit.xml'"
-        check "vm: no qemu of that run left" \
-                sh -c "! grep -l -a -F '$work/vm' /proc/[0-9]*/cmdline 2>/dev/null | grep -v self | grep -q ."
+        check "vm: no qemu of that run left" no_qemu_under "$work/vm"
 else
         skipped "vm: cgroup v2 in qemu" "qemu-system-x86_64 or a kernel in /boot missing"
 fi
