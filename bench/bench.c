@@ -20,7 +20,6 @@
  * reported as met or missed.
  */
 #include <dirent.h>
-
 #include <errno.h>
 #include <fcntl.h>
 #include <fnmatch.h>
@@ -143,7 +142,13 @@ static int parse_opts(int argc, char **argv, struct opts *o)
         exe[n] = '\0';
         char *slash = strrchr(exe, '/');
         *slash = '\0';
-        if (iso_pathf(o->isocheck, sizeof(o->isocheck), "%s/../isocheck", exe) < 0 ||
+        char bin_dir[PATH_MAX];
+        if (!realpath(exe, bin_dir)) /* "build/bench/.." reads as "build" in the report */
+                iso_strlcpy(bin_dir, exe, sizeof(bin_dir));
+        char *up = strrchr(bin_dir, '/');
+        if (up)
+                *up = '\0';
+        if (iso_pathf(o->isocheck, sizeof(o->isocheck), "%s/isocheck", bin_dir) < 0 ||
             iso_pathf(o->true_path, sizeof(o->true_path), "%s/iso-true", exe) < 0 ||
             iso_pathf(o->vminit_path, sizeof(o->vminit_path), "%s/iso-vminit", exe) < 0)
                 return -1;
