@@ -168,11 +168,23 @@ static int wait_listening(const struct iso_app *app, struct iso_err *e)
         struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)app->port)};
         inet_pton(AF_INET, app->app_addr, &sa.sin_addr);
         int last = 0;
-        for (int i = 0; i < 300; i++) { /* bounded: 300 x 10 ms */
-                int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        double deadline = iso_now() + 3.0;
+        while (iso_now() < deadline) { /* bounded: 3 s */
+                /* Non-blocking, 100 ms at most each: a first SYN lost while the new link
+                 * settles would otherwise cost TCP's 1 s retransmission (seen). */
+                int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
                 if (fd < 0)
                         return iso_errf(e, errno, "socket");
                 int rc = connect(fd, (struct sockaddr *)&sa, sizeof(sa));
+                if (rc < 0 && errno == EINPROGRESS) {
+                        struct pollfd p = {.fd = fd, .events = POLLOUT};
+                        int err = ETIMEDOUT;
+                        socklen_t len = sizeof(err);
+                        if (poll(&p, 1, 100) == 1)
+                                getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len);
+                        rc = err ? -1 : 0;
+                        errno = err;
+                }
                 last = errno;
                 close(fd);
                 if (rc == 0)

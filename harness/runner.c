@@ -11,6 +11,7 @@
  */
 #include "isocheck/runner.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -497,6 +498,18 @@ void iso_runner_run(struct iso_runner *r, const struct iso_case *c, struct iso_r
 
 void iso_runner_fini(struct iso_runner *r)
 {
+        /* Native containers' root mountpoints of a case cut short (empty directories). */
+        DIR *d = opendir("/tmp");
+        char prefix[96];
+        snprintf(prefix, sizeof(prefix), ISO_CG_PREFIX "-%s-root-", r->run_id);
+        for (struct dirent *de; d && (de = readdir(d));) {
+                char path[PATH_MAX];
+                if (!strncmp(de->d_name, prefix, strlen(prefix)) &&
+                    iso_pathf(path, sizeof(path), "/tmp/%s", de->d_name) == 0)
+                        rmdir(path);
+        }
+        if (d)
+                closedir(d);
         for (size_t i = 0; i < r->env->n_hierarchies; i++) {
                 char dir[PATH_MAX];
                 if (cg_path(r, r->env->hierarchies[i].mount, NULL, NULL, dir, sizeof(dir)) == 0)
