@@ -100,6 +100,12 @@ int iso_ns_join(pid_t target, int types, int enter_root, struct iso_err *e)
         return rc;
 }
 
+int iso_ns_in_initial_pidns(void)
+{
+        iso_autofree char *s = iso_read_file("/proc/2/stat", NULL, NULL);
+        return s && !strncmp(s, "2 (kthreadd) ", 13) && strstr(s, ") S 0 ") != NULL;
+}
+
 int iso_ns_id(pid_t pid, const char *type, dev_t *dev, ino_t *ino, struct iso_err *e)
 {
         char path[96];

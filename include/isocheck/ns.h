@@ -46,6 +46,13 @@ long iso_ns_parse_nspid(const char *status, pid_t *ids, size_t max);
 int iso_ns_join(pid_t target, int types, int enter_root, struct iso_err *e);
 
 /*
+ * Is the caller in the initial PID namespace, the one the kernel log's PIDs are numbered
+ * in? There PID 2 is kthreadd, child of 0 (kernel/kthread.c); inside a container's PID
+ * namespace PID 2, if any, is some other process. Returns 1 or 0.
+ */
+int iso_ns_in_initial_pidns(void);
+
+/*
  * Identity of a namespace: (st_dev, st_ino) of /proc/@pid/ns/@type, as namespaces(7)
  * defines it. @pid 0 means the caller. Returns 0 or -1 with @e.
  */
