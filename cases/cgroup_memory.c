@@ -17,6 +17,7 @@
 
 #include "isocheck/case.h"
 #include "isocheck/cgroup.h"
+#include "isocheck/fixtures.h"
 #include "isocheck/kmsg.h"
 #include "isocheck/memcg.h"
 #include "isocheck/ns.h"
@@ -27,24 +28,6 @@
 #define SMALL_BYTES (8LL << 20)   /* an allocation well under the limit */
 
 enum { HOG_SURVIVED = 0, HOG_ENOMEM = 3, HOG_NO_GO = 4 };
-
-/* Make cgroup @name for @ctrl in this case's scope; a machine that cannot is a skip. */
-static void make_cg(struct iso_t *t, const char *ctrl, const char *name, struct iso_cg *cg)
-{
-        struct iso_err e = {0};
-        if (iso_cg_make(iso_case_env(t), ctrl, iso_case_scope(t), name, cg, &e) == 0)
-                return;
-        if (e.errnum == ENOENT || e.errnum == EROFS || e.errnum == ENOTSUP)
-                iso_skip(t, "needs a writable %s cgroup: %s", ctrl, e.msg);
-        iso_broken(t, "expected to create a %s cgroup, but %s", ctrl, e.msg);
-}
-
-static void destroy_cg(struct iso_t *t, const struct iso_cg *cg)
-{
-        struct iso_err e = {0};
-        if (iso_cg_destroy(cg, &e) < 0)
-                iso_broken(t, "expected to remove %s, but %s", cg->path, e.msg);
-}
 
 /* Set the limit (forbidding swap where swap is accounted); swap without accounting skips. */
 /* Returns 1 when swap was limited too. */
@@ -242,7 +225,7 @@ ISO_CASE(cgroup_memory_create, "cgroup.memory.create",
          .needs = {ISO_ROOT, ISO_CGROUP_CTRL("memory", 0)}, .timeout_s = 10)
 {
         struct iso_cg cg;
-        make_cg(t, "memory", "fresh", &cg);
+        iso_fixture_cgroup(t, "memory", "fresh", &cg);
         static const char *const v1_files[] = {"memory.limit_in_bytes", "tasks",
                                                "cgroup.procs",          "memory.usage_in_bytes",
                                                "memory.failcnt",        "memory.max_usage_in_bytes",
@@ -283,7 +266,7 @@ ISO_CASE(cgroup_memory_limit, "cgroup.memory.limit",
          .needs = {ISO_ROOT, ISO_CGROUP_CTRL("memory", 0)}, .timeout_s = 10)
 {
         struct iso_cg cg;
-        make_cg(t, "memory", "limited", &cg);
+        iso_fixture_cgroup(t, "memory", "limited", &cg);
         limit_cg(t, &cg, LAB_LIMIT, 0);
         struct iso_err e = {0};
         long long got = 0, want = iso_memcg_round(LAB_LIMIT);
@@ -318,7 +301,7 @@ ISO_CASE(cgroup_memory_limit, "cgroup.memory.limit",
         iso_memcg_get_limit(&cg, &got, NULL);
         iso_check(t, got == -1, "writing \"max\" (v2) or -1 (v1) makes the cgroup unlimited",
                   cg.version == 1 ? "a value >= 2^62" : "max", "%s", raw ? raw : "unreadable");
-        destroy_cg(t, &cg);
+        iso_fixture_cgroup_destroy(t, &cg);
 }
 
 /* Run argv in @cg with stdout captured into @out (@size bytes); returns the wait status. */
@@ -374,7 +357,7 @@ ISO_CASE(cgroup_memory_under_limit, "cgroup.memory.under_limit",
          .needs = {ISO_ROOT, ISO_CGROUP_CTRL("memory", 0), ISO_TOOL("ps")}, .timeout_s = 20)
 {
         struct iso_cg cg;
-        make_cg(t, "memory", "shell", &cg);
+        iso_fixture_cgroup(t, "memory", "shell", &cg);
         limit_cg(t, &cg, OOM_LIMIT, 0);
         struct iso_memcg_counters before, after;
         read_counters(t, &cg, &before);
@@ -412,7 +395,7 @@ ISO_CASE(cgroup_memory_under_limit, "cgroup.memory.under_limit",
         else
                 iso_check_skip(t, "no OOM kill in the cgroup",
                                "this kernel has no oom_kill counter (Linux < 4.13 on v1)");
-        destroy_cg(t, &cg);
+        iso_fixture_cgroup_destroy(t, &cg);
 }
 
 /* The checks every OOM variant shares, once the hog has ended with @status. */
@@ -470,7 +453,7 @@ ISO_CASE(cgroup_memory_oom_kill, "cgroup.memory.oom_kill",
          .needs = {ISO_ROOT, ISO_CGROUP_CTRL("memory", 0)}, .timeout_s = 30)
 {
         struct iso_cg cg;
-        make_cg(t, "memory", "hog", &cg);
+        iso_fixture_cgroup(t, "memory", "hog", &cg);
         int swap_limited = limit_cg(t, &cg, OOM_LIMIT, 1);
         struct iso_err e = {0};
         long long lim = 0;
@@ -505,7 +488,7 @@ ISO_CASE(cgroup_memory_oom_kill, "cgroup.memory.oom_kill",
         check_oom(t, &cg, swap_limited, status, &before, &after, 1);
         check_kmsg(t, &k, why_closed, &pid, 1, cg.rel, NULL);
         iso_kmsg_close(&k);
-        destroy_cg(t, &cg);
+        iso_fixture_cgroup_destroy(t, &cg);
 }
 
 /* The tool variants: the lab's memory hog, run inside the cgroup as a student would. */
@@ -529,7 +512,7 @@ static void note_members(const struct iso_cg *cg, pid_t *seen, size_t *n_seen)
 static void oom_by_tool(struct iso_t *t, char *const argv[], const char *comm_prefix)
 {
         struct iso_cg cg;
-        make_cg(t, "memory", "tool", &cg);
+        iso_fixture_cgroup(t, "memory", "tool", &cg);
         int swap_limited = limit_cg(t, &cg, OOM_LIMIT, 1);
         struct iso_memcg_counters before, after;
         read_counters(t, &cg, &before);
@@ -582,7 +565,7 @@ static void oom_by_tool(struct iso_t *t, char *const argv[], const char *comm_pr
         check_oom(t, &cg, swap_limited, status, &before, &after, 0);
         check_kmsg(t, &k, why_closed, seen, n_seen, cg.rel, comm_prefix);
         iso_kmsg_close(&k);
-        destroy_cg(t, &cg);
+        iso_fixture_cgroup_destroy(t, &cg);
 }
 
 ISO_CASE(cgroup_memory_oom_kill_tool, "cgroup.memory.oom_kill.tool",
@@ -623,7 +606,7 @@ ISO_CASE(cgroup_memory_oom_group, "cgroup.memory.oom_group",
          .needs = {ISO_ROOT, ISO_CGROUP_CTRL("memory", 2)}, .timeout_s = 30)
 {
         struct iso_cg cg;
-        make_cg(t, "memory", "group", &cg);
+        iso_fixture_cgroup(t, "memory", "group", &cg);
         limit_cg(t, &cg, OOM_LIMIT, 1);
         struct iso_err e = {0};
         if (iso_cg_write(&cg, "memory.oom.group", "1", &e) < 0) {
@@ -660,5 +643,5 @@ ISO_CASE(cgroup_memory_oom_group, "cgroup.memory.oom_group",
         iso_check(t, after.oom_kill - before.oom_kill >= 3,
                   "oom_kill counts every process of the group", ">= +3", "%+lld",
                   after.oom_kill - before.oom_kill);
-        destroy_cg(t, &cg);
+        iso_fixture_cgroup_destroy(t, &cg);
 }

@@ -10,6 +10,7 @@
 
 #include "isocheck/case.h"
 #include "isocheck/cgroup.h"
+#include "isocheck/fixtures.h"
 
 #define PIDS_MAX 5
 
@@ -63,11 +64,7 @@ ISO_CASE(cgroup_pids_limit, "cgroup.pids.limit",
 {
         struct iso_cg cg;
         struct iso_err e = {0};
-        if (iso_cg_make(iso_case_env(t), "pids", iso_case_scope(t), "forker", &cg, &e) < 0) {
-                if (e.errnum == ENOENT || e.errnum == EROFS || e.errnum == ENOTSUP)
-                        iso_skip(t, "needs a writable pids cgroup: %s", e.msg);
-                iso_broken(t, "expected to create a pids cgroup, but %s", e.msg);
-        }
+        iso_fixture_cgroup(t, "pids", "forker", &cg);
         char max[16];
         snprintf(max, sizeof(max), "%d", PIDS_MAX);
         if (iso_cg_write(&cg, "pids.max", max, &e) < 0)
@@ -113,6 +110,5 @@ ISO_CASE(cgroup_pids_limit, "cgroup.pids.limit",
         iso_check(t, WIFEXITED(status) && WEXITSTATUS(status) == 0,
                   "the forker reaps its children and exits 0", "exit status 0", "wait status 0x%x",
                   status);
-        if (iso_cg_destroy(&cg, &e) < 0)
-                iso_broken(t, "expected to remove %s, but %s", cg.path, e.msg);
+        iso_fixture_cgroup_destroy(t, &cg);
 }

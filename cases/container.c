@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "isocheck/case.h"
+#include "isocheck/fixtures.h"
 #include "isocheck/container.h"
 #include "isocheck/ns.h"
 
@@ -20,35 +21,14 @@
 #define REQUESTS 5
 #define APP_BODY "isocheck app: hello from a FROM-scratch container\n"
 
-#define NEEDS_NATIVE                                                                             \
-        ISO_ROOT, ISO_CAP_SYS_ADMIN, ISO_NS("pid"), ISO_NS("mnt"), ISO_NS("net"), ISO_NS("uts"), \
-                ISO_NS("ipc"), ISO_KCONFIG("CONFIG_VETH")
-
-static void start_app(struct iso_t *t, struct iso_app *app)
-{
-        char path[PATH_MAX];
-        struct iso_err e = {0};
-        if (iso_fixture_path("app", path, sizeof(path), &e) < 0)
-                iso_skip(t, "needs the app fixture: %s", e.msg);
-        struct iso_app_opts o = {.app_path = path,
-                                 .hostname = "app",
-                                 .scope = iso_case_scope(t),
-                                 .env = iso_case_env(t),
-                                 .port = APP_PORT};
-        if (iso_app_start(app, &o, &e) < 0)
-                iso_broken(t, "expected the native app container to start, but %s", e.msg);
-        iso_log(t, "app: host PID %d, %s:%d via %s/%s (host side %s)", (int)app->pid, app->app_addr,
-                app->port, app->host_if, app->app_if, app->host_addr);
-}
-
 ISO_CASE(container_app_serves, "container.app.serves",
          .summary = "the single-binary app in its own namespaces answers HTTP GET / with 200 "
                     "and its body, every time",
          .lab_step = "Debugging Slim Containers: docker run -d -p 8000:8000 app; curl :8000",
-         .needs = {NEEDS_NATIVE}, .timeout_s = 20)
+         .needs = {ISO_NEEDS_NATIVE_APP}, .timeout_s = 20)
 {
         struct iso_app app;
-        start_app(t, &app);
+        iso_fixture_app(t, "app", &app);
         int ok = 0, body_ok = 0;
         char last[512] = "";
         for (int i = 0; i < REQUESTS; i++) { /* bounded: REQUESTS, each 3 s at most */
@@ -119,10 +99,10 @@ ISO_CASE(container_app_noshell, "container.app.noshell",
          .summary = "the app's root holds only the app: no /bin/sh, no bash, and exec of bash "
                     "in its namespaces fails",
          .lab_step = "Debugging Slim Containers: docker exec -it app bash fails",
-         .needs = {NEEDS_NATIVE}, .timeout_s = 20)
+         .needs = {ISO_NEEDS_NATIVE_APP}, .timeout_s = 20)
 {
         struct iso_app app;
-        start_app(t, &app);
+        iso_fixture_app(t, "app", &app);
         char root[64];
         snprintf(root, sizeof(root), "/proc/%d/root", (int)app.pid);
         static const char *const shells[] = {"/bin/sh", "/bin/bash", "/usr/bin/sh", "/usr/bin/bash",

@@ -12,20 +12,13 @@
 #include <unistd.h>
 
 #include "isocheck/case.h"
+#include "isocheck/fixtures.h"
 #include "isocheck/ns.h"
 #include "isocheck/nsbox.h"
 #include "isocheck/proc.h"
 
 #define NEEDS_PIDNS \
         ISO_ROOT, ISO_CAP_SYS_ADMIN, ISO_NS("pid"), ISO_NS("mnt"), ISO_KCONFIG("CONFIG_PID_NS")
-
-static void start_box(struct iso_t *t, struct iso_pidns_box *b)
-{
-        struct iso_err e = {0};
-        if (iso_pidns_box_start(b, 1, &e) < 0)
-                iso_broken(t, "expected a new PID and mount namespace with its own /proc, but %s",
-                           e.msg);
-}
 
 /* The lab's mistake made on purpose: unshare(CLONE_NEWPID) then fork, so the parent stays
  * in the old namespace and only its child is PID 1 of the new one. */
@@ -91,7 +84,7 @@ ISO_CASE(nsenter_pidns_same, "nsenter.pidns.same",
          .needs = {NEEDS_PIDNS}, .timeout_s = 10)
 {
         struct iso_pidns_box b;
-        start_box(t, &b);
+        iso_fixture_pidns_box(t, &b);
         struct iso_err e = {0};
         dev_t d;
         ino_t target = 0, own = 0;
@@ -157,7 +150,7 @@ ISO_CASE(nsenter_view_matches, "nsenter.view.matches",
          .needs = {NEEDS_PIDNS}, .timeout_s = 10)
 {
         struct iso_pidns_box b;
-        start_box(t, &b);
+        iso_fixture_pidns_box(t, &b);
         struct iso_err e = {0};
         struct iso_pidns_view inside, by_mount, by_root;
         if (iso_pidns_box_list(&b, 0, &inside, &e) < 0 ||

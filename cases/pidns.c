@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "isocheck/case.h"
+#include "isocheck/fixtures.h"
 #include "isocheck/ns.h"
 #include "isocheck/nsbox.h"
 #include "isocheck/proc.h"
@@ -94,15 +95,6 @@ ISO_CASE(pidns_init_pid1, "pidns.init.pid1",
                   "wait status 0x%x", status);
 }
 
-/* Start the lab's namespace (PID + mount with its own /proc, a sleep inside) or skip. */
-static void start_box(struct iso_t *t, struct iso_pidns_box *b)
-{
-        struct iso_err e = {0};
-        if (iso_pidns_box_start(b, 1, &e) < 0)
-                iso_broken(t, "expected a new PID and mount namespace with its own /proc, but %s",
-                           e.msg);
-}
-
 static void list_in_box(struct iso_t *t, struct iso_pidns_box *b, pid_t probe,
                         struct iso_pidns_view *v)
 {
@@ -133,7 +125,7 @@ ISO_CASE(pidns_view_isolated, "pidns.view.isolated",
          .timeout_s = 10)
 {
         struct iso_pidns_box b;
-        start_box(t, &b);
+        iso_fixture_pidns_box(t, &b);
         struct iso_pidns_view v;
         list_in_box(t, &b, getpid(), &v);
         iso_pidns_box_stop(&b);
@@ -169,7 +161,7 @@ ISO_CASE(pidns_pid_differs, "pidns.pid.differs",
          .timeout_s = 10)
 {
         struct iso_pidns_box b;
-        start_box(t, &b);
+        iso_fixture_pidns_box(t, &b);
         struct iso_proc host[4096];
         struct iso_err e = {0};
         long n = iso_proc_table("/proc", host, 4096, &e);
@@ -205,7 +197,7 @@ ISO_CASE(pidns_parent_visible, "pidns.parent.visible",
          .timeout_s = 10)
 {
         struct iso_pidns_box b;
-        start_box(t, &b);
+        iso_fixture_pidns_box(t, &b);
         struct iso_pidns_view v;
         list_in_box(t, &b, 0, &v);
         char path[64];

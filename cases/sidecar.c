@@ -14,31 +14,13 @@
 
 #include "isocheck/capture.h"
 #include "isocheck/case.h"
+#include "isocheck/fixtures.h"
 #include "isocheck/container.h"
 #include "isocheck/ns.h"
 #include "isocheck/tool.h"
 
 #define APP_PORT 8000
 #define REQUESTS 5
-
-#define NEEDS_NATIVE                                                                             \
-        ISO_ROOT, ISO_CAP_SYS_ADMIN, ISO_NS("pid"), ISO_NS("mnt"), ISO_NS("net"), ISO_NS("uts"), \
-                ISO_NS("ipc"), ISO_KCONFIG("CONFIG_VETH")
-
-static void start_app(struct iso_t *t, struct iso_app *app)
-{
-        char path[PATH_MAX];
-        struct iso_err e = {0};
-        if (iso_fixture_path("app", path, sizeof(path), &e) < 0)
-                iso_skip(t, "needs the app fixture: %s", e.msg);
-        struct iso_app_opts o = {.app_path = path,
-                                 .hostname = "app",
-                                 .scope = iso_case_scope(t),
-                                 .env = iso_case_env(t),
-                                 .port = APP_PORT};
-        if (iso_app_start(app, &o, &e) < 0)
-                iso_broken(t, "expected the native app container to start, but %s", e.msg);
-}
 
 /* A capture process in @app's network namespace only, writing @pcap; waits for "ready". */
 static void start_sidecar(struct iso_t *t, struct iso_app *app, const char *pcap,
@@ -88,10 +70,10 @@ ISO_CASE(sidecar_netns_shared, "sidecar.netns.shared",
          .summary = "a sidecar joined to the app's network namespace shares it, and keeps its "
                     "own PID and mount namespaces",
          .lab_step = "Debugging Slim Containers: docker run --network=container:app tcpdump",
-         .needs = {NEEDS_NATIVE}, .timeout_s = 20)
+         .needs = {ISO_NEEDS_NATIVE_APP}, .timeout_s = 20)
 {
         struct iso_app app;
-        start_app(t, &app);
+        iso_fixture_app(t, "app", &app);
         char pcap[PATH_MAX];
         if (iso_artifact_path(t, "netns.pcap", pcap, sizeof(pcap)) < 0)
                 iso_broken(t, "artifact path: %s", strerror(errno));
@@ -150,10 +132,10 @@ ISO_CASE(sidecar_capture_http, "sidecar.capture.http",
                     "200 response of requests made to the app",
          .lab_step = "Debugging Slim Containers: tcpdump -i any port 8000 in the sidecar while "
                      "curling the app",
-         .needs = {NEEDS_NATIVE}, .timeout_s = 30)
+         .needs = {ISO_NEEDS_NATIVE_APP}, .timeout_s = 30)
 {
         struct iso_app app;
-        start_app(t, &app);
+        iso_fixture_app(t, "app", &app);
         char pcap[PATH_MAX];
         if (iso_artifact_path(t, "capture.pcap", pcap, sizeof(pcap)) < 0)
                 iso_broken(t, "artifact path: %s", strerror(errno));
@@ -190,22 +172,12 @@ ISO_CASE(sidecar_capture_isolated, "sidecar.capture.isolated",
                     "app's packets (the control that shows the sharing matters)",
          .lab_step = "Debugging Slim Containers: tcpdump without --network=container:app "
                      "sees nothing",
-         .needs = {NEEDS_NATIVE}, .timeout_s = 30)
+         .needs = {ISO_NEEDS_NATIVE_APP}, .timeout_s = 30)
 {
         struct iso_app app, other;
-        start_app(t, &app);
-        struct iso_app_opts o = {.hostname = "other",
-                                 .scope = iso_case_scope(t),
-                                 .env = iso_case_env(t),
-                                 .port = APP_PORT};
-        char path[PATH_MAX];
-        struct iso_err e = {0};
-        iso_fixture_path("app", path, sizeof(path), NULL);
-        o.app_path = path;
-        if (iso_app_start(&other, &o, &e) < 0) {
-                iso_app_stop(&app, NULL);
-                iso_broken(t, "expected a second app container to start, but %s", e.msg);
-        }
+        iso_fixture_app(t, "app", &app);
+        /* If this one fails the runner stops the first: it is in the case's cgroup. */
+        iso_fixture_app(t, "other", &other);
         char in_pcap[PATH_MAX], out_pcap[PATH_MAX];
         if (iso_artifact_path(t, "joined.pcap", in_pcap, sizeof(in_pcap)) < 0 ||
             iso_artifact_path(t, "elsewhere.pcap", out_pcap, sizeof(out_pcap)) < 0)

@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Case-level fixtures, in the spirit of LTP's SAFE_ helpers: make what a case stands on,
+ * or end the case. A missing requirement (no such controller, a read-only cgroupfs, an
+ * unbuilt fixture) ends it as a skip naming the requirement; anything else that should
+ * have worked ends it as an error saying what was expected and what happened.
+ * These never return on failure.
+ */
+#ifndef ISOCHECK_FIXTURES_H
+#define ISOCHECK_FIXTURES_H
+
+#include "isocheck/case.h"
+#include "isocheck/cgroup.h"
+#include "isocheck/container.h"
+#include "isocheck/nsbox.h"
+
+/*
+ * Make cgroup @name for controller @ctrl in the case's scope (iso_cg_make). Skips on
+ * ENOENT (no hierarchy has @ctrl), EROFS (read-only) or ENOTSUP (v2 root without it).
+ */
+void iso_fixture_cgroup(struct iso_t *t, const char *ctrl, const char *name, struct iso_cg *cg);
+
+/* Remove @cg (iso_cg_destroy); an error when it cannot be removed. */
+void iso_fixture_cgroup_destroy(struct iso_t *t, const struct iso_cg *cg);
+
+/* What iso_fixture_app needs, for a case's .needs list. */
+/* clang-format off */
+#define ISO_NEEDS_NATIVE_APP ISO_ROOT, ISO_CAP_SYS_ADMIN, ISO_NS("pid"), ISO_NS("mnt"), \
+        ISO_NS("net"), ISO_NS("uts"), ISO_NS("ipc"), ISO_KCONFIG("CONFIG_VETH")
+/* clang-format on */
+
+/*
+ * Start the built app fixture as a native container (iso_app_start) listening on 8000,
+ * with hostname @hostname and its cgroup in the case's scope. Skips when the app fixture
+ * is not built.
+ */
+void iso_fixture_app(struct iso_t *t, const char *hostname, struct iso_app *app);
+
+/* Start the lab's PID + mount namespace with its own /proc (iso_pidns_box_start). */
+void iso_fixture_pidns_box(struct iso_t *t, struct iso_pidns_box *b);
+
+#endif
