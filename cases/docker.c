@@ -269,6 +269,24 @@ static ino_t inode(pid_t pid, const char *type)
         return ino;
 }
 
+/* The app, and a sidecar on @network ("container:<app>" when NULL) capturing into
+ * artifact @pcap_name, whose path goes to @pcap. */
+static void dk_app_and_sidecar(struct dk *d, struct dk_app *a, const char *network,
+                               const char *pcap_name, struct dk_sidecar *s, char pcap[PATH_MAX])
+{
+        dk_start_app(d, a);
+        char dir[PATH_MAX], net[224];
+        if (iso_artifact_path(d->t, pcap_name, pcap, PATH_MAX) < 0)
+                iso_broken(d->t, "artifact path: %s", strerror(errno));
+        artifact_dir(d->t, pcap, dir);
+        if (!network) {
+                snprintf(net, sizeof(net), "container:%s", a->name);
+                network = net;
+        }
+        memset(s, 0, sizeof(*s));
+        dk_start_sidecar(d, network, dir, pcap_name, s);
+}
+
 ISO_CASE(sidecar_netns_shared_docker, "sidecar.netns.shared.docker",
          .summary = "a container run with --network=container:app shares the app's network "
                     "namespace and keeps its own PID and mount namespaces",
@@ -278,15 +296,9 @@ ISO_CASE(sidecar_netns_shared_docker, "sidecar.netns.shared.docker",
         struct dk d;
         dk_init(t, &d);
         struct dk_app a;
-        dk_start_app(&d, &a);
-        char dir[PATH_MAX], pcap[PATH_MAX];
-        if (iso_artifact_path(t, "netns.pcap", pcap, sizeof(pcap)) < 0)
-                iso_broken(t, "artifact path: %s", strerror(errno));
-        artifact_dir(t, pcap, dir);
-        char network[224];
-        snprintf(network, sizeof(network), "container:%s", a.name);
-        struct dk_sidecar s = {0};
-        dk_start_sidecar(&d, network, dir, "netns.pcap", &s);
+        struct dk_sidecar s;
+        char pcap[PATH_MAX];
+        dk_app_and_sidecar(&d, &a, NULL, "netns.pcap", &s, pcap);
         ino_t an = inode(a.pid, "net"), sn = inode(s.pid, "net");
         ino_t ap = inode(a.pid, "pid"), sp = inode(s.pid, "pid");
         ino_t am = inode(a.pid, "mnt"), sm = inode(s.pid, "mnt");
@@ -323,15 +335,9 @@ ISO_CASE(sidecar_capture_http_docker, "sidecar.capture.http.docker",
         struct dk d;
         dk_init(t, &d);
         struct dk_app a;
-        dk_start_app(&d, &a);
-        char dir[PATH_MAX], pcap[PATH_MAX];
-        if (iso_artifact_path(t, "capture.pcap", pcap, sizeof(pcap)) < 0)
-                iso_broken(t, "artifact path: %s", strerror(errno));
-        artifact_dir(t, pcap, dir);
-        char network[224];
-        snprintf(network, sizeof(network), "container:%s", a.name);
-        struct dk_sidecar s = {0};
-        dk_start_sidecar(&d, network, dir, "capture.pcap", &s);
+        struct dk_sidecar s;
+        char pcap[PATH_MAX];
+        dk_app_and_sidecar(&d, &a, NULL, "capture.pcap", &s, pcap);
         int body_ok = 0;
         char last[512] = "";
         int ok = dk_requests(&a, &body_ok, last, sizeof(last));
@@ -355,14 +361,9 @@ ISO_CASE(sidecar_capture_isolated_docker, "sidecar.capture.isolated.docker",
         struct dk d;
         dk_init(t, &d);
         struct dk_app a;
-        dk_start_app(&d, &a);
-        char dir[PATH_MAX], pcap[PATH_MAX];
-        if (iso_artifact_path(t, "elsewhere.pcap", pcap, sizeof(pcap)) < 0)
-                iso_broken(t, "artifact path: %s", strerror(errno));
-        artifact_dir(t, pcap, dir);
-        struct dk_sidecar s = {0};
-        /* --network=none: a namespace of its own with only loopback. */
-        dk_start_sidecar(&d, "none", dir, "elsewhere.pcap", &s);
+        struct dk_sidecar s;
+        char pcap[PATH_MAX];
+        dk_app_and_sidecar(&d, &a, "none", "elsewhere.pcap", &s, pcap);
         int body_ok = 0;
         char last[512] = "";
         int ok = dk_requests(&a, &body_ok, last, sizeof(last));
