@@ -133,19 +133,6 @@ static void scan(const char *dir, const char *prefix, const char *suffix, struct
         closedir(d);
 }
 
-static void note(char *out, size_t size, const char *fmt, ...)
-        __attribute__((format(printf, 3, 4)));
-static void note(char *out, size_t size, const char *fmt, ...)
-{
-        size_t len = strlen(out);
-        if (len + 1 >= size)
-                return;
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(out + len, size - len, fmt, ap);
-        va_end(ap);
-}
-
 long iso_recover(const struct iso_env *env, const char *own_run_id, char *out, size_t size,
                  struct iso_err *e)
 {
@@ -174,12 +161,12 @@ long iso_recover(const struct iso_env *env, const char *own_run_id, char *out, s
                         struct iso_err ce = {0};
                         if (iso_cg_remove_tree(dir, 3.0, &ce) < 0) {
                                 failed = 1;
-                                note(out, size, "could not remove %s\n", ce.msg);
+                                iso_appendf(out, size, "could not remove %s\n", ce.msg);
                                 last = ce;
                         } else {
                                 removed++;
-                                note(out, size, "removed cgroup tree %s (run %s is gone)\n", dir,
-                                     id);
+                                iso_appendf(out, size, "removed cgroup tree %s (run %s is gone)\n",
+                                            dir, id);
                         }
                 }
                 if (env->docker_reachable) {
@@ -187,7 +174,7 @@ long iso_recover(const struct iso_env *env, const char *own_run_id, char *out, s
                         long n = iso_docker_reclaim(id, NULL, what, sizeof(what));
                         if (n > 0) {
                                 removed += n;
-                                note(out, size, "removed %s\n", what);
+                                iso_appendf(out, size, "removed %s\n", what);
                         }
                 }
                 /* Container roots: empty mountpoints on the host; their tmpfs lived only in
@@ -202,7 +189,7 @@ long iso_recover(const struct iso_env *env, const char *own_run_id, char *out, s
                                 continue;
                         if (rmdir(path) == 0) {
                                 removed++;
-                                note(out, size, "removed %s\n", path);
+                                iso_appendf(out, size, "removed %s\n", path);
                         }
                 }
                 if (d)
@@ -211,7 +198,7 @@ long iso_recover(const struct iso_env *env, const char *own_run_id, char *out, s
                 if (iso_pathf(rec, sizeof(rec), ISO_RUN_DIR "/%s", id) == 0 &&
                     access(rec, F_OK) == 0) {
                         iso_run_unrecord(id);
-                        note(out, size, "removed the record of run %s\n", id);
+                        iso_appendf(out, size, "removed the record of run %s\n", id);
                 }
         }
         if (failed) {

@@ -215,19 +215,6 @@ static void kill_tree(pid_t pid, const char *scope_dir, int *status)
         waitpid(pid, status, 0);
 }
 
-static void appendf(char *buf, size_t size, const char *fmt, ...)
-        __attribute__((format(printf, 3, 4)));
-static void appendf(char *buf, size_t size, const char *fmt, ...)
-{
-        size_t len = strlen(buf);
-        if (len + 1 >= size)
-                return;
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(buf + len, size - len, fmt, ap);
-        va_end(ap);
-}
-
 /*
  * Reclaim what outlived the case: processes in its tracking cgroup (or, with no cgroupfs,
  * its process group) and cgroups below isocheck-<run>/<case>/ in any hierarchy. When the
@@ -243,15 +230,15 @@ static void reclaim(struct iso_runner *r, const struct iso_case *c, pid_t pgid, 
                 pid_t pids[16];
                 long n = iso_cg_pids(ctl, pids, ISO_ARRAY_SIZE(pids), NULL);
                 if (n > 0 && !killed) {
-                        appendf(leaks, size, "%ld process(es) still running in %s:", n, ctl);
+                        iso_appendf(leaks, size, "%ld process(es) still running in %s:", n, ctl);
                         for (long i = 0; i < n && i < 16; i++)
-                                appendf(leaks, size, " %d", (int)pids[i]);
-                        appendf(leaks, size, "; ");
+                                iso_appendf(leaks, size, " %d", (int)pids[i]);
+                        iso_appendf(leaks, size, "; ");
                 }
                 if (n > 0 && iso_cg_kill_all(ctl, 2.0, &e) < 0)
-                        appendf(leaks, size, "%s; ", e.msg);
+                        iso_appendf(leaks, size, "%s; ", e.msg);
         } else if (kill(-pgid, SIGKILL) == 0 && !killed) {
-                appendf(leaks, size, "processes still in process group %d; ", (int)pgid);
+                iso_appendf(leaks, size, "processes still in process group %d; ", (int)pgid);
         }
 
         for (size_t i = 0; i < r->env->n_hierarchies; i++) {
@@ -265,10 +252,10 @@ static void reclaim(struct iso_runner *r, const struct iso_case *c, pid_t pgid, 
                 for (long k = 0; k < n && k < 16 && !killed; k++) {
                         if (is_track && !strcmp(names[k], "ctl"))
                                 continue;
-                        appendf(leaks, size, "cgroup %s/%s left behind; ", dir, names[k]);
+                        iso_appendf(leaks, size, "cgroup %s/%s left behind; ", dir, names[k]);
                 }
                 if (iso_cg_remove_tree(dir, 2.0, &e) < 0)
-                        appendf(leaks, size, "cannot remove %s; ", e.msg);
+                        iso_appendf(leaks, size, "cannot remove %s; ", e.msg);
         }
         /* Containers and images carry the run's and the case's labels. */
         int uses_docker = 0;
@@ -277,7 +264,7 @@ static void reclaim(struct iso_runner *r, const struct iso_case *c, pid_t pgid, 
         if (uses_docker) {
                 char what[256];
                 if (iso_docker_reclaim(r->run_id, c->name, what, sizeof(what)) > 0 && !killed)
-                        appendf(leaks, size, "%s; ", what);
+                        iso_appendf(leaks, size, "%s; ", what);
         }
         size_t len = strlen(leaks);
         if (len >= 2 && !strcmp(leaks + len - 2, "; "))
@@ -388,14 +375,14 @@ static void judge(struct iso_result *res, const struct iso_shared *sh, int statu
 
         if (*leaks && res->verdict == ISO_ERROR) {
                 /* The case broke first: its cause leads, what it left follows. */
-                appendf(res->message, sizeof(res->message), "; it also left behind: %s", leaks);
+                iso_appendf(res->message, sizeof(res->message), "; it also left behind: %s", leaks);
         } else if (*leaks) {
                 char prev[sizeof(res->message)];
                 iso_strlcpy(prev, res->message, sizeof(prev));
                 res->message[0] = '\0';
-                appendf(res->message, sizeof(res->message), "left behind: %s", leaks);
+                iso_appendf(res->message, sizeof(res->message), "left behind: %s", leaks);
                 if (*prev)
-                        appendf(res->message, sizeof(res->message), "; %s", prev);
+                        iso_appendf(res->message, sizeof(res->message), "; %s", prev);
                 res->verdict = ISO_ERROR;
         }
 }

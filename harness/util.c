@@ -111,6 +111,17 @@ int iso_pathf(char *buf, size_t size, const char *fmt, ...)
         return 0;
 }
 
+void iso_appendf(char *buf, size_t size, const char *fmt, ...)
+{
+        size_t len = strnlen(buf, size);
+        if (len + 1 >= size)
+                return;
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(buf + len, size - len, fmt, ap);
+        va_end(ap);
+}
+
 size_t iso_strlcpy(char *dst, const char *src, size_t size)
 {
         size_t len = strlen(src);

@@ -64,6 +64,11 @@ int iso_read_long(const char *path, long long *out, struct iso_err *e);
 /* snprintf that reports truncation: returns 0, or -1 with errno ENAMETOOLONG. */
 int iso_pathf(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
+/* Append printf-formatted text to the NUL-terminated string in @buf (@size bytes),
+ * truncating; for messages built from parts. */
+void iso_appendf(char *buf, size_t size, const char *fmt, ...)
+        __attribute__((format(printf, 3, 4)));
+
 /* Copy @src into @dst (@size bytes), truncating; always NUL-terminates. Returns strlen(src). */
 size_t iso_strlcpy(char *dst, const char *src, size_t size);
 
