@@ -1,0 +1,67 @@
+# libFuzzer targets (issue 6), one per file in harness/fuzz/, built with clang into build/fuzz/.
+#   make fuzz-build     the targets and their seed corpora (build/fuzz/seeds/<target>/)
+#   make fuzz-smoke     every target briefly (harness/tests/fuzz_smoke.sh): what `make test` runs
+#   make fuzz           every target for FUZZ_SECONDS (default 60), corpus kept in
+#                       build/fuzz/corpus/<target>/; crashes in build/fuzz/artifacts/
+# Seeds come from fixtures/samples/ (copied, never changed) and harness/fuzz/corpus/<target>/.
+
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_DIR     := $(BUILD)/fuzz
+FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+                -fno-omit-frame-pointer
+FUZZ_CFLAGS  := $(STD) $(CPPFLAGS) -O1 -g $(FUZZ_SAN) -fsanitize=fuzzer-no-link $(WARNINGS)
+FUZZ_TARGETS := $(patsubst harness/fuzz/%.c,%,$(wildcard harness/fuzz/fuzz_*.c))
+FUZZ_BINS    := $(FUZZ_TARGETS:%=$(FUZZ_DIR)/%)
+
+# The harness modules each target links (harness/<name>.c) and the libraries they need.
+FUZZ_ENV_MODS          := env docker kconfig tool ns util
+FUZZ_MODS_fuzz_tap       := report_tap report text
+FUZZ_MODS_fuzz_junit     := report_junit report text
+FUZZ_MODS_fuzz_kmsg      := kmsg util
+FUZZ_MODS_fuzz_mountinfo := $(FUZZ_ENV_MODS)
+FUZZ_MODS_fuzz_keyed     := cgroup $(FUZZ_ENV_MODS)
+FUZZ_MODS_fuzz_stat      := proc util
+FUZZ_MODS_fuzz_nspid     := ns util
+FUZZ_MODS_fuzz_kconfig   := kconfig util
+FUZZ_MODS_fuzz_pcap      := capture util
+FUZZ_LIBS_fuzz_junit     := $(shell pkg-config --libs libxml-2.0 2>/dev/null || echo -lxml2)
+FUZZ_LIBS_fuzz_mountinfo := $(LIBS)
+FUZZ_LIBS_fuzz_keyed     := $(LIBS)
+FUZZ_LIBS_fuzz_kconfig   := $(LIBS)
+FUZZ_LIBS_fuzz_pcap      := $(LIBS)
+FUZZ_XML_CFLAGS          := $(shell pkg-config --cflags libxml-2.0 2>/dev/null || \
+                              echo -I/usr/include/libxml2)
+
+# Seeds: the samples each target reads.
+FUZZ_SEEDS_fuzz_kmsg      := $(wildcard fixtures/samples/kmsg-*.txt)
+FUZZ_SEEDS_fuzz_mountinfo := $(wildcard fixtures/samples/mountinfo-*.txt)
+FUZZ_SEEDS_fuzz_stat      := $(wildcard fixtures/samples/proc-stat-*.txt)
+FUZZ_SEEDS_fuzz_nspid     := $(wildcard fixtures/samples/status-*.txt)
+FUZZ_SEEDS_fuzz_kconfig   := $(wildcard fixtures/samples/config-*)
+FUZZ_SEEDS_fuzz_pcap      := $(wildcard fixtures/samples/capture-*.pcap)
+
+.PHONY: fuzz fuzz-build fuzz-smoke
+fuzz-build: $(FUZZ_BINS) $(FUZZ_TARGETS:%=$(FUZZ_DIR)/seeds/%/.stamp)
+
+fuzz-smoke: fuzz-build
+	@harness/tests/fuzz_smoke.sh
+
+fuzz: fuzz-build
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) harness/tests/fuzz_smoke.sh --long
+
+$(FUZZ_DIR)/obj/%.o: %.c $(wildcard include/isocheck/*.h)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_XML_CFLAGS) -c -o $@ $<
+
+define FUZZ_TARGET_RULES
+$(FUZZ_DIR)/$(1): $(FUZZ_DIR)/obj/harness/fuzz/$(1).o \
+		$(FUZZ_MODS_$(1):%=$(FUZZ_DIR)/obj/harness/%.o)
+	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $$@ $$^ $(FUZZ_LIBS_$(1))
+
+$(FUZZ_DIR)/seeds/$(1)/.stamp: $(FUZZ_SEEDS_$(1)) $(wildcard harness/fuzz/corpus/$(1)/*)
+	@rm -rf $$(dir $$@) && mkdir -p $$(dir $$@)
+	@$$(if $$^,cp $$^ $$(dir $$@))
+	@touch $$@
+endef
+$(foreach t,$(FUZZ_TARGETS),$(eval $(call FUZZ_TARGET_RULES,$(t))))
