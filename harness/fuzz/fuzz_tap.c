@@ -1,0 +1,1044 @@
+// SPDX-License-Identifier: MIT
+/*
+ * libFuzzer target: the TAP writer (report_tap.c).
+ *
+ * The fuzz bytes become a run: results with names, messages, checks (what, expected, got,
+ * file:line, ok/skipped), logs, artifacts and verdicts in and out of range, durations that
+ * are NaN, negative or huge, and fixed-size fields filled to the last byte with no NUL
+ * (report.h: a crashed case may leave them so). The writer writes them to a memory stream
+ * and the stream is checked against what report.h promises:
+ *
+ *   - valid UTF-8, no control character but '\n' (and no C1 control, U+2028, U+2029);
+ *   - the version line, one plan, the test points numbered 1..N in order, "# " comments,
+ *     subtests ("# Subtest", 4-space indent, own plan) and YAML blocks between "---" and
+ *     "..." holding `key: "double-quoted"` scalars, numbers and one list;
+ *   - each string read back (descriptions unescaped, YAML scalars decoded) is the string the
+ *     case recorded, invalid UTF-8 aside (it becomes U+FFFD), cut at the field's size;
+ *   - points, SKIP directives, subtests and YAML blocks match the verdicts and checks.
+ *
+ * In "probe" mode every fixed-size field is filled with one code point of its own
+ * (U+00C0 file, U+00C1 what, ...) and every other byte of the result with U+00DF, so a
+ * writer that reads a field past its size or past its NUL prints a mixed or overlong run,
+ * or U+00DF: either aborts.
+ */
+#include "isocheck/report.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/*
+ * Known bugs in the code under test, reported with a reproducer in harness/fuzz/crashes/:
+ * inputs that reach them are steered away unless ISO_FUZZ_STRICT=1 is in the environment,
+ * so that the smoke run tests everything else meanwhile. Drop the steering with the fix.
+ */
+static int strict(void)
+{
+        static int v = -1;
+
+        if (v < 0) {
+                const char *s = getenv("ISO_FUZZ_STRICT");
+
+                v = s && *s && strcmp(s, "0");
+        }
+        return v;
+}
+
+#define REPLACEMENT 0xFFFDu
+
+/* ---- the fuzz bytes, consumed front to back; 0 once they run out ------------------ */
+
+struct input {
+        const uint8_t *p;
+        size_t n;
+};
+
+static unsigned int take_byte(struct input *in)
+{
+        if (!in->n)
+                return 0;
+        in->n--;
+        return *in->p++;
+}
+
+static uint32_t take_u32(struct input *in)
+{
+        uint32_t v = 0;
+
+        for (int i = 0; i < 4; i++)
+                v = v << 8 | take_byte(in);
+        return v;
+}
+
+/* A length up to @max: short, near @max, or exactly @max, each reachable from one byte. */
+static size_t take_len(struct input *in, size_t max)
+{
+        unsigned int b = take_byte(in);
+
+        if (b == 0xFF)
+                return max;
+        if (b & 0x80)
+                return (b & 0x7F) >= max ? 0 : max - (b & 0x7F);
+        return b > max ? max : b;
+}
+
+/* @len bytes into @dst, cycling a pattern of up to 255 bytes taken from the input. */
+static void take_bytes(struct input *in, char *dst, size_t len)
+{
+        size_t k = take_byte(in);
+
+        if (k > in->n)
+                k = in->n;
+        for (size_t i = 0; i < len; i++)
+                dst[i] = k ? (char)in->p[i % k] : 'x';
+        in->p += k;
+        in->n -= k;
+}
+
+/*
+ * A fixed-size field: all @size bytes used (no NUL) or a shorter string; what follows its
+ * NUL is 0xFF, which a reader that went past the NUL would show as U+FFFD.
+ */
+static void take_field(struct input *in, char *dst, size_t size)
+{
+        size_t len = take_len(in, size);
+
+        take_bytes(in, dst, len);
+        if (len < size) {
+                dst[len] = '\0';
+                memset(dst + len + 1, 0xFF, size - len - 1);
+        }
+}
+
+/* A heap string of exactly its length (or NULL): ASan sees any read past its NUL. */
+static char *take_str(struct input *in, size_t max)
+{
+        unsigned int b = take_byte(in);
+        size_t len;
+        char *s;
+
+        if (b == 0)
+                return NULL;
+        len = take_len(in, 255) * (b & 0x80 ? 16 : 1);
+        if (len > max)
+                len = max;
+        s = malloc(len + 1);
+        if (!s)
+                abort();
+        take_bytes(in, s, len);
+        s[len] = '\0';
+        return s;
+}
+
+/* ---- building results ----------------------------------------------------------- */
+
+static void fill_normal(struct input *in, struct iso_result *r)
+{
+        unsigned int b;
+
+        r->name = take_str(in, 200);
+        b = take_byte(in);
+        r->verdict = (b & 7) < 4 ? (enum iso_verdict)(b & 7) : (enum iso_verdict)(int8_t)b;
+        take_field(in, r->message, sizeof(r->message));
+        take_field(in, r->where, sizeof(r->where));
+        b = take_byte(in);
+        if (b & 1) {
+                uint64_t bits = (uint64_t)take_u32(in) << 32 | take_u32(in);
+
+                memcpy(&r->duration_s, &bits, sizeof(bits));
+                /* crashes/tap-negative-zero-duration: -0.0 is written "-0.000". */
+                if (!strict() && r->duration_s == 0.0)
+                        r->duration_s = 0.0;
+        } else {
+                r->duration_s = b / 7.0;
+        }
+        b = take_byte(in);
+        r->n_checks = b == 0xFF ? SIZE_MAX : b % (ISO_MAX_CHECKS + 3);
+        for (size_t i = 0; i < r->n_checks && i < ISO_MAX_CHECKS; i++) {
+                struct iso_check_rec *c = &r->checks[i];
+
+                b = take_byte(in);
+                c->ok = b & 1 ? (int)(b >> 1) : 0;
+                c->skipped = b & 2 ? (int)b : 0;
+                c->line = (int)take_u32(in);
+                take_field(in, c->file, sizeof(c->file));
+                take_field(in, c->what, sizeof(c->what));
+                take_field(in, c->expected, sizeof(c->expected));
+                take_field(in, c->got, sizeof(c->got));
+        }
+        b = take_byte(in);
+        r->n_artifacts = b == 0xFF ? SIZE_MAX : b % (ISO_MAX_ARTIFACTS + 3);
+        for (size_t i = 0; i < r->n_artifacts && i < ISO_MAX_ARTIFACTS; i++)
+                take_field(in, r->artifacts[i], sizeof(r->artifacts[i]));
+        r->log = take_str(in, 4096);
+}
+
+/* Probe mode: one code point per kind of field, U+00DF everywhere else. */
+enum {
+        P_FILE = 0xC0,
+        P_WHAT,
+        P_EXPECTED,
+        P_GOT,
+        P_MESSAGE,
+        P_WHERE,
+        P_ART0,
+        P_ART1,
+        P_JUNK = 0xDF
+};
+
+static size_t probe_cap(uint32_t cp)
+{
+        static const size_t caps[] = {
+                sizeof(((struct iso_check_rec *)0)->file),
+                sizeof(((struct iso_check_rec *)0)->what),
+                sizeof(((struct iso_check_rec *)0)->expected),
+                sizeof(((struct iso_check_rec *)0)->got),
+                sizeof(((struct iso_result *)0)->message),
+                sizeof(((struct iso_result *)0)->where),
+                sizeof(((struct iso_result *)0)->artifacts[0]),
+                sizeof(((struct iso_result *)0)->artifacts[0]),
+        };
+
+        return caps[cp - P_FILE] / 2; /* two bytes per code point */
+}
+
+/* Two-byte UTF-8 of @cp (U+0080..U+07FF) over @size bytes, or a shorter string. */
+static void probe_fill(struct input *in, char *dst, size_t size, uint32_t cp)
+{
+        size_t len = take_len(in, size) & ~(size_t)1;
+
+        for (size_t i = 0; i + 1 < len; i += 2) {
+                dst[i] = (char)(0xC0 | cp >> 6);
+                dst[i + 1] = (char)(0x80 | (cp & 0x3F));
+        }
+        if (len < size)
+                dst[len] = '\0';
+}
+
+/* Probe mode: strings outside the result stay ASCII, so no probe code point comes from them. */
+static char *ascii_only(char *s)
+{
+        for (char *p = s; p && *p; p++)
+                if ((unsigned char)*p >= 0x80)
+                        *p = '?';
+        return s;
+}
+
+static void fill_probe(struct input *in, struct iso_result *r)
+{
+        static const char names[][24] = {"probe.case.one", "probe", "probe.two", ".a.b."};
+        unsigned int b;
+
+        for (size_t i = 0; i + 1 < sizeof(*r); i += 2) {
+                ((char *)r)[i] = (char)(0xC0 | P_JUNK >> 6);
+                ((char *)r)[i + 1] = (char)(0x80 | (P_JUNK & 0x3F));
+        }
+        r->name = strdup(names[take_byte(in) % 4]);
+        r->summary = NULL;
+        r->log = take_byte(in) & 1 ? strdup("a log line\nanother\n") : NULL;
+        b = take_byte(in);
+        if (b < 0xC0) /* else: the junk bytes, an out-of-range verdict */
+                r->verdict = (enum iso_verdict)(b & 3);
+        b = take_byte(in);
+        if (b < 0xC0) /* else: 0xC39FC39F..., clamped to ISO_MAX_CHECKS */
+                r->n_checks = b % (ISO_MAX_CHECKS + 1);
+        probe_fill(in, r->message, sizeof(r->message), P_MESSAGE);
+        probe_fill(in, r->where, sizeof(r->where), P_WHERE);
+        for (size_t i = 0; i < r->n_checks && i < ISO_MAX_CHECKS; i++) {
+                struct iso_check_rec *c = &r->checks[i];
+
+                /* Left as junk, ok and skipped are non-zero: ok, and skipped. */
+                b = take_byte(in);
+                if (b & 1)
+                        c->ok = 0;
+                if (b & 2)
+                        c->skipped = 0;
+                probe_fill(in, c->file, sizeof(c->file), P_FILE);
+                probe_fill(in, c->what, sizeof(c->what), P_WHAT);
+                probe_fill(in, c->expected, sizeof(c->expected), P_EXPECTED);
+                probe_fill(in, c->got, sizeof(c->got), P_GOT);
+        }
+        b = take_byte(in);
+        if (b < 0xC0)
+                r->n_artifacts = b % (ISO_MAX_ARTIFACTS + 1);
+        for (size_t i = 0; i < r->n_artifacts && i < ISO_MAX_ARTIFACTS; i++)
+                probe_fill(in, r->artifacts[i], sizeof(r->artifacts[i]), i % 2 ? P_ART1 : P_ART0);
+}
+
+/* ---- strict UTF-8 and code point strings ------------------------------------------ */
+
+/* One well-formed UTF-8 sequence at @s (RFC 3629): its length, or 0 when ill-formed. */
+static size_t u8_decode(const unsigned char *s, size_t n, uint32_t *cp)
+{
+        size_t len;
+        uint32_t v, min;
+
+        if (s[0] < 0x80) {
+                *cp = s[0];
+                return 1;
+        }
+        if ((s[0] & 0xE0) == 0xC0) {
+                len = 2, v = s[0] & 0x1F, min = 0x80;
+        } else if ((s[0] & 0xF0) == 0xE0) {
+                len = 3, v = s[0] & 0x0F, min = 0x800;
+        } else if ((s[0] & 0xF8) == 0xF0) {
+                len = 4, v = s[0] & 0x07, min = 0x10000;
+        } else {
+                return 0;
+        }
+        if (n < len)
+                return 0;
+        for (size_t i = 1; i < len; i++) {
+                if ((s[i] & 0xC0) != 0x80)
+                        return 0;
+                v = v << 6 | (s[i] & 0x3F);
+        }
+        if (v < min || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF))
+                return 0;
+        *cp = v;
+        return len;
+}
+
+/*
+ * Code points, with runs of U+FFFD kept as one: how many replacement characters an
+ * ill-formed sequence becomes is the writer's choice, that it becomes them is not.
+ */
+struct cps {
+        uint32_t *v;
+        size_t n, cap;
+};
+
+static void cps_push(struct cps *c, uint32_t cp)
+{
+        if (cp == REPLACEMENT && c->n && c->v[c->n - 1] == REPLACEMENT)
+                return;
+        if (c->n == c->cap) {
+                c->cap = c->cap ? c->cap * 2 : 64;
+                c->v = realloc(c->v, c->cap * sizeof(*c->v));
+                if (!c->v)
+                        abort();
+        }
+        c->v[c->n++] = cp;
+}
+
+/* What a writer should show of the @n bytes at @s: the same, ill-formed parts replaced. */
+static void cps_from_bytes(struct cps *c, const char *s, size_t n)
+{
+        const unsigned char *p = (const unsigned char *)s;
+
+        for (size_t i = 0; i < n;) {
+                uint32_t cp;
+                size_t k = u8_decode(p + i, n - i, &cp);
+
+                cps_push(c, k ? cp : REPLACEMENT);
+                i += k ? k : 1;
+        }
+}
+
+static int cps_equal(const struct cps *a, const struct cps *b)
+{
+        return a->n == b->n && (!a->n || !memcmp(a->v, b->v, a->n * sizeof(*a->v)));
+}
+
+/* ---- checking the stream ---------------------------------------------------------- */
+
+struct line {
+        const char *p;
+        size_t n;
+};
+
+static void __attribute__((noreturn)) bad(const char *why, struct line l)
+{
+        fprintf(stderr, "fuzz_tap: %s: \"%.*s\"\n", why, (int)(l.n > 400 ? 400 : l.n), l.p);
+        abort();
+}
+
+static int starts(struct line l, const char *prefix)
+{
+        size_t n = strlen(prefix);
+
+        return l.n >= n && !memcmp(l.p, prefix, n);
+}
+
+static int is_line(struct line l, const char *s)
+{
+        return l.n == strlen(s) && !memcmp(l.p, s, l.n);
+}
+
+static struct line rest(struct line l, size_t skip)
+{
+        struct line r = {l.p + skip, l.n - skip};
+
+        return r;
+}
+
+static int hexval(char c)
+{
+        if (c >= '0' && c <= '9')
+                return c - '0';
+        if (c >= 'a' && c <= 'f')
+                return c - 'a' + 10;
+        if (c >= 'A' && c <= 'F')
+                return c - 'A' + 10;
+        return -1;
+}
+
+/* \xHH or \uHHHH at @p (after the backslash): the code point, the bytes used in *@used. */
+static int hex_escape(struct line l, size_t i, uint32_t *cp, size_t *used)
+{
+        size_t digits = l.p[i] == 'x' ? 2 : 4;
+        uint32_t v = 0;
+
+        if (i + digits >= l.n)
+                return -1;
+        for (size_t k = 1; k <= digits; k++) {
+                int h = hexval(l.p[i + k]);
+
+                if (h < 0)
+                        return -1;
+                v = v << 4 | (uint32_t)h;
+        }
+        *cp = v;
+        *used = digits + 1;
+        return 0;
+}
+
+/*
+ * A description (or SKIP reason) in @l: '\' escapes only '\', '#', and \xHH / \uHHHH.
+ * Decodes up to the first unescaped '#' into @out and returns its offset (l.n if none).
+ */
+static size_t desc_decode(struct line l, struct cps *out)
+{
+        size_t i = 0;
+
+        while (i < l.n) {
+                uint32_t cp;
+                size_t k;
+
+                if (l.p[i] == '#')
+                        return i;
+                if (l.p[i] == '\\') {
+                        if (i + 1 >= l.n)
+                                bad("lone '\\' ends a description", l);
+                        if (l.p[i + 1] == '\\' || l.p[i + 1] == '#') {
+                                cps_push(out, (unsigned char)l.p[i + 1]);
+                                i += 2;
+                                continue;
+                        }
+                        if ((l.p[i + 1] != 'x' && l.p[i + 1] != 'u') ||
+                            hex_escape(l, i + 1, &cp, &k))
+                                bad("unknown escape in a description", l);
+                        cps_push(out, cp);
+                        i += 1 + k;
+                        continue;
+                }
+                k = u8_decode((const unsigned char *)l.p + i, l.n - i, &cp);
+                cps_push(out, cp);
+                i += k;
+        }
+        return l.n;
+}
+
+/* A YAML double-quoted scalar making up all of @l, decoded into @out. */
+static void yaml_dq_decode(struct line l, struct cps *out)
+{
+        size_t i = 1;
+
+        if (l.n < 2 || l.p[0] != '"')
+                bad("YAML value is not a double-quoted scalar", l);
+        while (i < l.n) {
+                uint32_t cp;
+                size_t k;
+                char c = l.p[i];
+
+                if (c == '"') {
+                        if (i != l.n - 1)
+                                bad("text after a YAML scalar's closing quote", l);
+                        return;
+                }
+                if (c == '\\') {
+                        char e = i + 1 < l.n ? l.p[i + 1] : '\0';
+
+                        if (e == '"' || e == '\\') {
+                                cps_push(out, (unsigned char)e);
+                        } else if (e == 'n' || e == 't' || e == 'r') {
+                                cps_push(out, e == 'n' ? '\n' : e == 't' ? '\t' : '\r');
+                        } else if (e == 'x' || e == 'u') {
+                                if (hex_escape(l, i + 1, &cp, &k))
+                                        bad("bad \\x or \\u escape in YAML", l);
+                                cps_push(out, cp);
+                                i += 1 + k;
+                                continue;
+                        } else {
+                                bad("unknown escape in a YAML scalar", l);
+                        }
+                        i += 2;
+                        continue;
+                }
+                k = u8_decode((const unsigned char *)l.p + i, l.n - i, &cp);
+                cps_push(out, cp);
+                i += k;
+        }
+        bad("YAML scalar without its closing quote", l);
+}
+
+/* The decoded text of @l against @n bytes at @want (a field, bounded by its size). */
+static void expect_text(const struct cps *got, const char *want, size_t n, const char *what,
+                        struct line l)
+{
+        struct cps w = {0};
+        int same;
+
+        cps_from_bytes(&w, want, n);
+        same = cps_equal(got, &w);
+        free(w.v);
+        if (!same)
+                bad(what, l);
+}
+
+static size_t flen(const char *s, size_t size)
+{
+        return s ? strnlen(s, size) : 0;
+}
+
+static enum iso_verdict norm_verdict(enum iso_verdict v)
+{
+        return (unsigned int)v > ISO_ERROR ? ISO_ERROR : v;
+}
+
+static size_t n_checks_of(const struct iso_result *r)
+{
+        return r->n_checks < ISO_MAX_CHECKS ? r->n_checks : ISO_MAX_CHECKS;
+}
+
+static size_t n_artifacts_of(const struct iso_result *r)
+{
+        return r->n_artifacts < ISO_MAX_ARTIFACTS ? r->n_artifacts : ISO_MAX_ARTIFACTS;
+}
+
+/*
+ * "ok N[ - DESC][ # SKIP[ REASON]]" after @indent: checks the number, the description and
+ * the directive against @desc and @reason (NULL: no SKIP expected). Returns ok.
+ */
+static int check_point(struct line l, size_t indent, size_t num, const char *desc, size_t desc_n,
+                       int want_ok, const char *reason, size_t reason_n)
+{
+        struct line r = rest(l, indent);
+        struct cps got = {0};
+        size_t i = 0, v = 0, cut;
+        int ok = starts(r, "ok ");
+
+        if (!ok && !starts(r, "not ok "))
+                bad("not a test point", l);
+        r = rest(r, ok ? 3 : 7);
+        while (i < r.n && r.p[i] >= '0' && r.p[i] <= '9' && v < 100000)
+                v = v * 10 + (size_t)(r.p[i++] - '0');
+        if (!i || v != num)
+                bad("test point out of sequence", l);
+        if (ok != want_ok)
+                bad("ok / not ok does not match the verdict", l);
+        r = rest(r, i);
+        if (starts(r, " - ")) {
+                r = rest(r, 3);
+                cut = desc_decode(r, &got);
+                if (!got.n)
+                        bad("empty description after \" - \"", l);
+                if (cut < r.n && (cut == 0 || r.p[cut - 1] != ' '))
+                        bad("directive '#' not preceded by a space", l);
+                /* The space before " # SKIP" belongs to the directive, not the description. */
+                if (cut < r.n && !--got.n)
+                        bad("empty description before a directive", l);
+                expect_text(&got, desc, desc_n, "description differs from the name", l);
+                r = rest(r, cut < r.n ? cut - 1 : r.n);
+        } else if (desc_n) {
+                bad("description missing", l);
+        }
+        free(got.v);
+        got.v = NULL;
+        got.n = got.cap = 0;
+        if (!r.n) {
+                if (reason)
+                        bad("SKIP directive missing", l);
+                return ok;
+        }
+        if (!starts(r, " # SKIP") || !reason)
+                bad("unexpected directive", l);
+        r = rest(r, 7);
+        if (r.n) {
+                if (r.p[0] != ' ')
+                        bad("SKIP not followed by a space", l);
+                r = rest(r, 1);
+                if (desc_decode(r, &got) != r.n)
+                        bad("unescaped '#' in a SKIP reason", l);
+        }
+        expect_text(&got, reason, reason_n, "SKIP reason differs", l);
+        free(got.v);
+        return ok;
+}
+
+/* The state of the reader between lines. */
+enum where_in {
+        TOP,       /* between test points */
+        SUB,       /* inside a subtest's lines */
+        YAML_TOP,  /* in the YAML block of a test point */
+        YAML_SUB,  /* in the YAML block of a subtest point */
+        YAML_LIST, /* in the artifacts list of a test point's block */
+};
+
+struct reader {
+        const struct iso_result *res;
+        size_t n_res;
+        int version, verbose;
+        const char *bail; /* the reason written with "Bail out!", or NULL */
+        int bailed;
+
+        enum where_in state;
+        size_t point;      /* test points seen */
+        size_t sub_plan;   /* the open subtest's plan */
+        size_t sub_point;  /* its points seen */
+        int sub_planned;   /* its plan line seen */
+        int sub_done;      /* the next test point had its subtest */
+        int need_yaml;     /* the point just read failed: its YAML block comes next */
+        unsigned int keys; /* YAML keys seen in the open block */
+        size_t items;      /* artifacts listed */
+};
+
+enum {
+        K_MESSAGE = 1,
+        K_EXPECTED = 2,
+        K_GOT = 4,
+        K_AT = 8,
+        K_SEVERITY = 16,
+        K_DURATION = 32,
+        K_ARTIFACTS = 64,
+};
+
+static void seen_key(struct reader *rd, unsigned int key, struct line l)
+{
+        if (rd->keys & key)
+                bad("YAML key repeated", l);
+        rd->keys |= key;
+}
+
+static void yaml_line(struct reader *rd, struct line l, size_t indent)
+{
+        const struct iso_result *r = &rd->res[rd->point - (rd->state == YAML_SUB ? 0 : 1)];
+        const struct iso_check_rec *c =
+                rd->state == YAML_SUB ? &r->checks[rd->sub_point - 1] : NULL;
+        struct line body = rest(l, indent), val;
+        struct cps got = {0};
+        char key[16];
+        size_t k = 0;
+
+        while (k < body.n && k < sizeof(key) - 1 &&
+               ((body.p[k] >= 'a' && body.p[k] <= 'z') || body.p[k] == '_'))
+                k++;
+        if (!k || k >= body.n || body.p[k] != ':')
+                bad("YAML line is not \"key: value\"", l);
+        memcpy(key, body.p, k);
+        key[k] = '\0';
+        val = rest(body, k + 1);
+        if (!val.n) {
+                if (c || strcmp(key, "artifacts"))
+                        bad("YAML key without a value", l);
+                seen_key(rd, K_ARTIFACTS, l);
+                rd->state = YAML_LIST;
+                rd->items = 0;
+                return;
+        }
+        if (val.p[0] != ' ')
+                bad("no space after a YAML key", l);
+        val = rest(val, 1);
+        if (!strcmp(key, "duration_s") && !c) {
+                size_t i = 0;
+
+                while (i < val.n && val.p[i] >= '0' && val.p[i] <= '9')
+                        i++;
+                if (!i || i + 4 != val.n || val.p[i] != '.')
+                        bad("duration_s is not seconds with three decimals", l);
+                seen_key(rd, K_DURATION, l);
+                return;
+        }
+        yaml_dq_decode(val, &got);
+        if (!strcmp(key, "message")) {
+                if (c) {
+                        expect_text(&got, c->what, flen(c->what, sizeof(c->what)),
+                                    "check message differs", l);
+                } else if (flen(r->message, sizeof(r->message)) ||
+                           norm_verdict(r->verdict) != ISO_FAIL) {
+                        expect_text(&got, r->message, flen(r->message, sizeof(r->message)),
+                                    "case message differs", l);
+                } else if (!got.n) {
+                        bad("a failure without a message", l);
+                }
+                seen_key(rd, K_MESSAGE, l);
+        } else if (!strcmp(key, "expected") && c) {
+                expect_text(&got, c->expected, flen(c->expected, sizeof(c->expected)),
+                            "expected differs", l);
+                seen_key(rd, K_EXPECTED, l);
+        } else if (!strcmp(key, "got") && c) {
+                expect_text(&got, c->got, flen(c->got, sizeof(c->got)), "got differs", l);
+                seen_key(rd, K_GOT, l);
+        } else if (!strcmp(key, "at")) {
+                if (c) {
+                        char at[160];
+                        int n = snprintf(at, sizeof(at), "%.*s:%d",
+                                         (int)flen(c->file, sizeof(c->file)), c->file, c->line);
+
+                        expect_text(&got, at, (size_t)n, "check at differs", l);
+                } else {
+                        expect_text(&got, r->where, flen(r->where, sizeof(r->where)),
+                                    "case at differs", l);
+                }
+                seen_key(rd, K_AT, l);
+        } else if (!strcmp(key, "severity") && !c) {
+                const char *sev = norm_verdict(r->verdict) == ISO_FAIL ? "fail" : "error";
+
+                expect_text(&got, sev, strlen(sev), "severity differs", l);
+                seen_key(rd, K_SEVERITY, l);
+        } else {
+                bad("unknown YAML key", l);
+        }
+        free(got.v);
+}
+
+/* The end of a YAML block: every key the writer promises was there. */
+static void yaml_end(struct reader *rd, struct line l)
+{
+        unsigned int want;
+
+        if (rd->state == YAML_SUB) {
+                const struct iso_check_rec *c = &rd->res[rd->point].checks[rd->sub_point - 1];
+
+                want = K_MESSAGE | K_EXPECTED | K_GOT | (flen(c->file, sizeof(c->file)) ? K_AT : 0);
+        } else {
+                const struct iso_result *r = &rd->res[rd->point - 1];
+
+                want = K_MESSAGE | K_SEVERITY | K_DURATION |
+                       (flen(r->where, sizeof(r->where)) ? K_AT : 0) |
+                       (n_artifacts_of(r) ? K_ARTIFACTS : 0);
+                if (rd->items != n_artifacts_of(r))
+                        bad("artifacts listed differ in number", l);
+        }
+        if (rd->keys != want)
+                bad("YAML block lacks a key the writer promises", l);
+}
+
+static void sub_line(struct reader *rd, struct line l)
+{
+        const struct iso_result *r = &rd->res[rd->point];
+        const struct iso_check_rec *c;
+        char plan[32];
+
+        if (!rd->sub_planned) {
+                snprintf(plan, sizeof(plan), "    1..%zu", rd->sub_plan);
+                if (!is_line(l, plan))
+                        bad("subtest does not start with its plan", l);
+                rd->sub_planned = 1;
+                return;
+        }
+        if (rd->sub_point >= rd->sub_plan)
+                bad("more subtest points than its plan", l);
+        c = &r->checks[rd->sub_point++];
+        check_point(l, 4, rd->sub_point, c->what, flen(c->what, sizeof(c->what)), c->ok != 0,
+                    c->skipped ? c->got : NULL, flen(c->got, sizeof(c->got)));
+        rd->need_yaml = !c->ok;
+}
+
+static void top_point_line(struct reader *rd, struct line l)
+{
+        const struct iso_result *r;
+        enum iso_verdict v;
+
+        if (rd->point >= rd->n_res)
+                bad("more test points than planned", l);
+        r = &rd->res[rd->point];
+        v = norm_verdict(r->verdict);
+        if (rd->state == SUB && (!rd->sub_planned || rd->sub_point != rd->sub_plan))
+                bad("subtest ended before its plan", l);
+        if (rd->sub_done != (n_checks_of(r) && v != ISO_SKIP))
+                bad("subtest present or missing against the checks", l);
+        check_point(l, 0, rd->point + 1, r->name, r->name ? strlen(r->name) : 0,
+                    v == ISO_PASS || v == ISO_SKIP, v == ISO_SKIP ? r->message : NULL,
+                    flen(r->message, sizeof(r->message)));
+        rd->point++;
+        rd->sub_done = 0;
+        rd->state = TOP;
+        rd->need_yaml = v == ISO_FAIL || v == ISO_ERROR;
+}
+
+/* "# Subtest[: name]" opening the subtest of the next test point. */
+static void subtest_line(struct reader *rd, struct line l)
+{
+        const struct iso_result *r;
+        struct line d = rest(l, 9);
+        struct cps got = {0};
+        const char *name;
+
+        if (rd->point >= rd->n_res || rd->sub_done)
+                bad("subtest without a test point to come", l);
+        r = &rd->res[rd->point];
+        name = r->name ? r->name : "";
+        if (d.n || *name) {
+                if (!starts(d, ": ") || desc_decode(rest(d, 2), &got) != d.n - 2)
+                        bad("subtest name is not an escaped description", l);
+                expect_text(&got, name, strlen(name), "subtest name differs", l);
+                free(got.v);
+        }
+        rd->state = SUB;
+        rd->sub_plan = n_checks_of(r);
+        rd->sub_point = 0;
+        rd->sub_planned = 0;
+        rd->sub_done = 1;
+}
+
+static void bail_line(struct reader *rd, struct line l)
+{
+        struct line d = rest(l, 9);
+        struct cps got = {0};
+        const char *why = rd->bail ? rd->bail : "";
+
+        if (!rd->bail || rd->bailed || rd->point != rd->n_res)
+                bad("unexpected Bail out!", l);
+        if (d.n && (!starts(d, " ") || desc_decode(rest(d, 1), &got) != d.n - 1))
+                bad("Bail out! reason is not an escaped description", l);
+        expect_text(&got, why, strlen(why), "Bail out! reason differs", l);
+        free(got.v);
+        rd->bailed = 1;
+}
+
+/* One line after the plan; @next is the line after it (empty at the end). */
+static void read_line(struct reader *rd, struct line l, struct line next)
+{
+        struct cps got = {0};
+
+        if (rd->need_yaml) {
+                if (!is_line(l, rd->state == SUB ? "      ---" : "  ---"))
+                        bad("a failed point without its YAML block", l);
+                rd->need_yaml = 0;
+                rd->state = rd->state == SUB ? YAML_SUB : YAML_TOP;
+                rd->keys = 0;
+                rd->items = 0;
+                return;
+        }
+        switch (rd->state) {
+        case YAML_LIST:
+                if (starts(l, "    - ")) {
+                        const struct iso_result *r = &rd->res[rd->point - 1];
+
+                        if (rd->items >= n_artifacts_of(r))
+                                bad("more artifacts listed than recorded", l);
+                        yaml_dq_decode(rest(l, 6), &got);
+                        expect_text(&got, r->artifacts[rd->items],
+                                    flen(r->artifacts[rd->items], sizeof(r->artifacts[0])),
+                                    "artifact differs", l);
+                        free(got.v);
+                        rd->items++;
+                        return;
+                }
+                rd->state = YAML_TOP;
+                /* fall through: the list ended, the block goes on */
+        case YAML_TOP:
+                if (is_line(l, "  ...")) {
+                        yaml_end(rd, l);
+                        rd->state = TOP;
+                } else if (starts(l, "  ") && l.n > 2 && l.p[2] != ' ') {
+                        yaml_line(rd, l, 2);
+                } else {
+                        bad("line inside a YAML block", l);
+                }
+                return;
+        case YAML_SUB:
+                if (is_line(l, "      ...")) {
+                        yaml_end(rd, l);
+                        rd->state = SUB;
+                } else if (starts(l, "      ") && l.n > 6 && l.p[6] != ' ') {
+                        yaml_line(rd, l, 6);
+                } else {
+                        bad("line inside a subtest's YAML block", l);
+                }
+                return;
+        case SUB:
+                if (starts(l, "    ")) {
+                        sub_line(rd, l);
+                        return;
+                }
+                /* The subtest is over: its parent's test point must come now. */
+                if (!starts(l, "ok ") && !starts(l, "not ok "))
+                        bad("subtest not followed by its test point", l);
+                top_point_line(rd, l);
+                return;
+        case TOP:
+                break;
+        }
+        if (starts(l, "ok ") || starts(l, "not ok ")) {
+                top_point_line(rd, l);
+        } else if (starts(l, "# Subtest") && starts(next, "    ")) {
+                subtest_line(rd, l);
+        } else if (is_line(l, "#") || starts(l, "# ")) {
+                /* The case log, shown only in verbose mode, before the case's own lines. */
+                if (!rd->verbose || rd->sub_done)
+                        bad("comment without a log to show", l);
+        } else if (starts(l, "Bail out!")) {
+                bail_line(rd, l);
+        } else {
+                bad("not a TAP line", l);
+        }
+}
+
+/* Every byte: valid UTF-8, and no control character that could split or hide a line. */
+static void check_chars(const char *buf, size_t len)
+{
+        const unsigned char *p = (const unsigned char *)buf;
+
+        for (size_t i = 0; i < len;) {
+                uint32_t cp;
+                size_t k = u8_decode(p + i, len - i, &cp);
+                struct line at = {buf + i, len - i > 40 ? 40 : len - i};
+
+                if (!k)
+                        bad("invalid UTF-8", at);
+                if ((cp < 0x20 && cp != '\n') || (cp >= 0x7F && cp <= 0x9F) || cp == 0x2028 ||
+                    cp == 0x2029)
+                        bad("control character", at);
+                i += k;
+        }
+}
+
+/*
+ * Probe mode: runs of the probe code points are one kind and no longer than its field,
+ * and U+00DF (bytes that are no string) never shows.
+ */
+static void check_probe(const char *buf, size_t len)
+{
+        const unsigned char *p = (const unsigned char *)buf;
+        uint32_t kind = 0;
+        size_t run = 0;
+
+        for (size_t i = 0; i < len;) {
+                uint32_t cp;
+                size_t k = u8_decode(p + i, len - i, &cp);
+                struct line at = {buf + i, len - i > 40 ? 40 : len - i};
+
+                if (cp == P_JUNK)
+                        bad("bytes outside every field reached the report", at);
+                if (cp >= P_FILE && cp <= P_ART1) {
+                        if (run && cp != kind)
+                                bad("a field read into its neighbour", at);
+                        kind = cp;
+                        if (++run > probe_cap(cp))
+                                bad("a field read past its size", at);
+                } else {
+                        run = 0;
+                }
+                i += k;
+        }
+}
+
+static void check_stream(struct reader *rd, const char *buf, size_t len)
+{
+        size_t pos = 0, n = 0;
+        char head[32];
+
+        check_chars(buf, len);
+        if (!len || buf[len - 1] != '\n') {
+                struct line all = {buf, len};
+
+                bad("stream does not end with a newline", all);
+        }
+        while (pos < len) {
+                const char *nl = memchr(buf + pos, '\n', len - pos);
+                struct line l = {buf + pos, (size_t)(nl - (buf + pos))};
+                struct line next = {"", 0};
+
+                pos += l.n + 1;
+                if (pos < len) {
+                        next.p = buf + pos;
+                        next.n = (size_t)((const char *)memchr(next.p, '\n', len - pos) - next.p);
+                }
+                if (n == 0) {
+                        snprintf(head, sizeof(head), "TAP version %d", rd->version);
+                        if (!is_line(l, head))
+                                bad("first line is not the version", l);
+                } else if (n == 1) {
+                        snprintf(head, sizeof(head), "1..%zu", rd->n_res);
+                        if (!is_line(l, head))
+                                bad("second line is not the plan", l);
+                } else {
+                        if (rd->bailed)
+                                bad("a line after Bail out!", l);
+                        read_line(rd, l, next);
+                }
+                n++;
+        }
+        if (rd->state != TOP || rd->need_yaml || rd->point != rd->n_res ||
+            (rd->bail && !rd->bailed)) {
+                struct line end = {"", 0};
+
+                bad("stream ended early", end);
+        }
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+        struct input in = {data, size};
+        unsigned int flags = take_byte(&in);
+        size_t n = take_byte(&in) % 6;
+        struct iso_result *res = calloc(n ? n : 1, sizeof(*res));
+        struct iso_tap tap = {0};
+        struct reader rd = {0};
+        char *buf = NULL, *bail = NULL;
+        size_t len = 0;
+
+        if (!res)
+                abort();
+        for (size_t i = 0; i < n; i++) {
+                if (flags & 1)
+                        fill_probe(&in, &res[i]);
+                else
+                        fill_normal(&in, &res[i]);
+        }
+        tap.version = flags & 2 ? 13 : flags & 4 ? (int)take_u32(&in) : 14;
+        tap.verbose = !!(flags & 8);
+        if (flags & 16)
+                bail = take_str(&in, 300);
+        if (flags & 1)
+                ascii_only(bail);
+
+        tap.out = open_memstream(&buf, &len);
+        if (!tap.out)
+                abort();
+        if (iso_tap_begin(&tap, n))
+                abort();
+        for (size_t i = 0; i < n; i++)
+                if (iso_tap_case(&tap, i + 1, &res[i]))
+                        abort();
+        if ((flags & 16) && iso_tap_bail(&tap, bail))
+                abort();
+        if (fclose(tap.out))
+                abort();
+
+        /* ISO_FUZZ_DUMP=1 build/fuzz/<target> FILE shows what the writer made of FILE. */
+        if (getenv("ISO_FUZZ_DUMP"))
+                fwrite(buf, 1, len, stderr);
+        rd.res = res;
+        rd.n_res = n;
+        rd.version = tap.version == 13 ? 13 : 14;
+        rd.verbose = tap.verbose;
+        rd.bail = (flags & 16) ? (bail ? bail : "") : NULL;
+        check_stream(&rd, buf, len);
+        if (flags & 1)
+                check_probe(buf, len);
+
+        free(buf);
+        free(bail);
+        for (size_t i = 0; i < n; i++) {
+                free((char *)res[i].name);
+                free(res[i].log);
+        }
+        free(res);
+        return 0;
+}
