@@ -323,6 +323,10 @@ int iso_keyed_value(const char *text, const char *key, long long *out)
         for (const char *l = text; l && *l; l = strchr(l, '\n'), l = l ? l + 1 : NULL) {
                 if (strncmp(l, key, klen) || l[klen] != ' ')
                         continue;
+                /* strtoll would skip a newline and read the next line's number (fuzzer). */
+                const char *v0 = l + klen + 1;
+                if (!(*v0 == '-' || (*v0 >= '0' && *v0 <= '9')))
+                        return -1;
                 char *end;
                 errno = 0;
                 long long v = strtoll(l + klen + 1, &end, 10);

@@ -2,6 +2,7 @@
 #include "isocheck/ns.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -28,9 +29,14 @@ long iso_ns_parse_nspid(const char *status, pid_t *ids, size_t max)
         const char *p = strchr(line + 1, ':') + 1;
         long n = 0;
         while (*p && *p != '\n') {
+                /* Only blanks between PIDs: strtol would skip the newline too (fuzzer). */
+                while (*p == ' ' || *p == '\t')
+                        p++;
+                if (*p < '0' || *p > '9')
+                        break;
                 char *end;
                 long v = strtol(p, &end, 10);
-                if (end == p)
+                if (v > INT_MAX)
                         break;
                 if ((size_t)n < max)
                         ids[n] = (pid_t)v;

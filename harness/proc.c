@@ -4,6 +4,7 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,7 +13,8 @@ int iso_proc_parse_stat(const char *line, struct iso_proc *p)
 {
         char *end;
         long pid = strtol(line, &end, 10);
-        if (end == line || pid <= 0 || strncmp(end, " (", 2))
+        /* PIDs fit an int (PID_MAX_LIMIT is 2^22): larger is not a stat line (fuzzer). */
+        if (end == line || pid <= 0 || pid > INT_MAX || strncmp(end, " (", 2))
                 return -1;
         const char *open = end + 2;
         const char *close = strrchr(open, ')');
@@ -23,7 +25,7 @@ int iso_proc_parse_stat(const char *line, struct iso_proc *p)
         if (!isalpha((unsigned char)rest[0]) || rest[1] != ' ')
                 return -1;
         long ppid = strtol(rest + 2, &end, 10);
-        if (end == rest + 2 || ppid < 0)
+        if (end == rest + 2 || ppid < 0 || ppid > INT_MAX)
                 return -1;
         size_t n = (size_t)(close - open);
         if (n >= sizeof(p->comm))

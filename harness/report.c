@@ -2,6 +2,9 @@
 /* Verdict names and counts shared by the TAP and JUnit writers. */
 #include "isocheck/report.h"
 
+#include <locale.h>
+#include <stdio.h>
+
 #include <string.h>
 
 const char *iso_verdict_name(enum iso_verdict v)
@@ -38,4 +41,21 @@ void iso_run_count(const struct iso_run *run, size_t counts[4])
                         v = ISO_ERROR;
                 counts[v]++;
         }
+}
+
+int iso_format_seconds(char *buf, size_t size, double s)
+{
+        /* Not "s >= 0": -0.0 passes that and prints "-0.000" (found by the fuzzer). */
+        if (!(s > 0.0))
+                s = 0.0;
+        if (s > 1e12)
+                s = 1e12;
+        locale_t c_loc = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
+        if (c_loc == (locale_t)0)
+                return -1;
+        locale_t old = uselocale(c_loc);
+        int n = snprintf(buf, size, "%.3f", s);
+        uselocale(old);
+        freelocale(c_loc);
+        return n < 0 || (size_t)n >= size ? -1 : 0;
 }

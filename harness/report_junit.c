@@ -129,31 +129,11 @@ static int put_attr(FILE *out, const char *key, const char *val)
         return put_attr_n(out, key, val, val ? strlen(val) : 0);
 }
 
-/* Seconds with three decimals whatever LC_NUMERIC says: SUREFIRE_TIME wants a '.'. */
-static int fmt_seconds(char *buf, size_t size, double s)
-{
-        locale_t c_loc, old;
-        int n;
-
-        if (!(s >= 0.0)) /* negative or NaN: a clock went wrong, and "-" fails the schema */
-                s = 0.0;
-        if (s > 1e12)
-                s = 1e12;
-        c_loc = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
-        if (c_loc == (locale_t)0)
-                return -1;
-        old = uselocale(c_loc);
-        n = snprintf(buf, size, "%.3f", s);
-        uselocale(old);
-        freelocale(c_loc);
-        return n < 0 || (size_t)n >= size ? -1 : 0;
-}
-
 static int put_time_attr(FILE *out, double s)
 {
         char buf[48];
 
-        if (fmt_seconds(buf, sizeof(buf), s))
+        if (iso_format_seconds(buf, sizeof(buf), s))
                 return -1;
         return putf(out, " time=\"%s\"", buf);
 }

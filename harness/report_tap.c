@@ -124,26 +124,6 @@ static int put_yaml_kv(FILE *out, const char *indent, const char *key, const cha
         return 0;
 }
 
-/* Seconds with three decimals whatever LC_NUMERIC says: consumers parse a '.'. */
-static int fmt_seconds(char *buf, size_t size, double s)
-{
-        locale_t c_loc, old;
-        int n;
-
-        if (!(s >= 0.0)) /* negative or NaN: a clock went wrong, not a real duration */
-                s = 0.0;
-        if (s > 1e12)
-                s = 1e12;
-        c_loc = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
-        if (c_loc == (locale_t)0)
-                return -1;
-        old = uselocale(c_loc);
-        n = snprintf(buf, size, "%.3f", s);
-        uselocale(old);
-        freelocale(c_loc);
-        return n < 0 || (size_t)n >= size ? -1 : 0;
-}
-
 int iso_tap_put_desc(FILE *out, const char *s)
 {
         if (!out)
@@ -292,7 +272,7 @@ static int put_case_yaml(FILE *out, const struct iso_result *r, enum iso_verdict
                 return -1;
         if (where_n && put_yaml_kv(out, YAML_INDENT, "at", r->where, where_n))
                 return -1;
-        if (fmt_seconds(secs, sizeof(secs), r->duration_s) ||
+        if (iso_format_seconds(secs, sizeof(secs), r->duration_s) ||
             putf(out, YAML_INDENT "duration_s: %s\n", secs))
                 return -1;
         if (n_art) {

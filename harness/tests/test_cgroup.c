@@ -86,6 +86,8 @@ static void keyed_values(void **state)
         assert_int_equal(iso_keyed_value("oom_kill 3", "oom_kill", &v), 0); /* no final \n */
         assert_int_equal(v, 3);
         assert_int_equal(iso_keyed_value("", "oom", &v), -1);
+        /* A key with no value must not take the next line's number (found by fuzzing). */
+        assert_int_equal(iso_keyed_value("oom_kill \n5\n", "oom_kill", &v), -1);
         const char *v1 = "oom_kill_disable 0\nunder_oom 0\noom_kill 2\n";
         assert_int_equal(iso_keyed_value(v1, "oom_kill", &v), 0);
         assert_int_equal(v, 2);

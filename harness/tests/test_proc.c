@@ -51,8 +51,10 @@ static void stat_malformed(void **state)
 {
         (void)state;
         struct iso_proc p;
-        static const char *const bad[] = {"",           "x (sh) S 0",  "1 sh S 0",  "1 (sh S 0",
-                                          "1 (sh) 0 0", "-1 (sh) S 0", "1 (sh) S x"};
+        static const char *const bad[] = {"", "x (sh) S 0", "1 sh S 0", "1 (sh S 0", "1 (sh) 0 0",
+                                          "-1 (sh) S 0", "1 (sh) S x",
+                                          /* overflowing pid_t (found by fuzzing) */
+                                          "4294967338 (sh) S 1", "42 (sh) S 77777777771"};
         for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
                 assert_int_equal(iso_proc_parse_stat(bad[i], &p), -1);
         /* A comm longer than the field is cut, not overflowed. */
@@ -80,6 +82,9 @@ static void nspid(void **state)
         free(s);
         assert_int_equal(iso_ns_parse_nspid("NSpid:\t7\n", ids, 4), 1);
         assert_int_equal(ids[0], 7);
+        /* The next line's number is not a PID of this line (found by fuzzing). */
+        assert_int_equal(iso_ns_parse_nspid("NSpid:\t24405\t\n1\n", ids, 4), 1);
+        assert_int_equal(iso_ns_parse_nspid("NSpid:\t99999999999\n", ids, 4), 0);
         /* NStgid is not NSpid. */
         assert_int_equal(iso_ns_parse_nspid("NStgid:\t9\t1\n", ids, 4), -1);
 }

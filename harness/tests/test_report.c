@@ -1283,6 +1283,22 @@ static void test_sample_run(void **state)
         rmdir(dir);
 }
 
+/* -0.0 passed a ">= 0" test and printed "-0.000", which Jenkins' schema refuses
+ * (found by fuzzing). */
+static void test_negative_zero_seconds(void **state)
+{
+        char buf[32];
+
+        (void)state;
+        assert_int_equal(iso_format_seconds(buf, sizeof(buf), -0.0), 0);
+        assert_string_equal(buf, "0.000");
+        assert_int_equal(iso_format_seconds(buf, sizeof(buf), -0.0004), 0);
+        assert_string_equal(buf, "0.000");
+        assert_int_equal(iso_format_seconds(buf, sizeof(buf), 1.2345), 0);
+        assert_string_equal(buf, "1.234");
+        assert_int_equal(iso_format_seconds(buf, 3, 1.0), -1);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -1305,6 +1321,7 @@ int main(void)
                 cmocka_unit_test(test_junit_counts),
                 cmocka_unit_test(test_junit_failure_body),
                 cmocka_unit_test(test_junit_time_values),
+                cmocka_unit_test(test_negative_zero_seconds),
                 cmocka_unit_test_teardown(test_time_in_comma_locale, restore_numeric_locale),
                 cmocka_unit_test(test_write_errors),
                 cmocka_unit_test(test_sample_run),

@@ -106,6 +106,14 @@ int iso_junit_write(FILE *out, const struct iso_run *run);
  */
 int iso_xml_put(FILE *out, const char *s, int attr);
 
+/*
+ * Format @s seconds as "%.3f" in the C locale whatever LC_NUMERIC says (consumers and
+ * Jenkins' SUREFIRE_TIME want a '.'), into @buf (@size bytes). Negative values, -0.0 and
+ * NaN (a clock gone wrong) give "0.000"; values are capped at 1e12. Returns 0, or -1 when
+ * @buf is too small or no C locale can be made.
+ */
+int iso_format_seconds(char *buf, size_t size, double s);
+
 /* Count results by verdict into @counts[4] indexed by enum iso_verdict. */
 void iso_run_count(const struct iso_run *run, size_t counts[4]);
 
