@@ -3,7 +3,8 @@
 #   make fuzz-smoke     every target briefly (harness/tests/fuzz_smoke.sh): what `make test` runs
 #   make fuzz           every target for FUZZ_SECONDS (default 60), corpus kept in
 #                       build/fuzz/corpus/<target>/; crashes in build/fuzz/artifacts/
-# Seeds come from fixtures/samples/ (copied, never changed) and harness/fuzz/corpus/<target>/.
+# Seeds come from fixtures/samples/ (copied, never changed), harness/fuzz/corpus/<target>/ and,
+# as regression tests, the inputs of fixed bugs: harness/fuzz/crashes/<target without fuzz_>-*.
 
 FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 60
@@ -59,9 +60,12 @@ $(FUZZ_DIR)/$(1): $(FUZZ_DIR)/obj/harness/fuzz/$(1).o \
 		$(FUZZ_MODS_$(1):%=$(FUZZ_DIR)/obj/harness/%.o)
 	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $$@ $$^ $(FUZZ_LIBS_$(1))
 
-$(FUZZ_DIR)/seeds/$(1)/.stamp: $(FUZZ_SEEDS_$(1)) $(wildcard harness/fuzz/corpus/$(1)/*)
+FUZZ_SEEDS_ALL_$(1) := $(FUZZ_SEEDS_$(1)) $(wildcard harness/fuzz/corpus/$(1)/*) \
+		$(wildcard harness/fuzz/crashes/$(1:fuzz_%=%)-*)
+$(FUZZ_DIR)/seeds/$(1)/.stamp: $$(FUZZ_SEEDS_ALL_$(1)) mk/fuzz.mk \
+		$(wildcard harness/fuzz/corpus/$(1) harness/fuzz/crashes)
 	@rm -rf $$(dir $$@) && mkdir -p $$(dir $$@)
-	@$$(if $$^,cp $$^ $$(dir $$@))
+	@$$(if $$(FUZZ_SEEDS_ALL_$(1)),cp $$(FUZZ_SEEDS_ALL_$(1)) $$(dir $$@))
 	@touch $$@
 endef
 $(foreach t,$(FUZZ_TARGETS),$(eval $(call FUZZ_TARGET_RULES,$(t))))

@@ -5,9 +5,9 @@
  * "Interface Files": one "KEY VALUE" per line).
  *
  * The first byte is the key's length, the key follows, the rest is the file. The answer
- * must be the one a line-by-line reading gives: the first line that starts with "KEY ",
- * and an integer that takes up the rest of that line. A value may not come from another
- * line.
+ * must be decided by the first line that starts with "KEY " alone: the same as for that
+ * line cut out as a string of its own, and a value written on it. A value may not come
+ * from another line (harness/fuzz/crashes/keyed-value-from-next-line).
  */
 #include "isocheck/cgroup.h"
 
@@ -19,25 +19,14 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-/*
- * Known bugs in the code under test, reported with a reproducer in harness/fuzz/crashes/:
- * inputs that reach them are steered away unless ISO_FUZZ_STRICT=1 is in the environment,
- * so that the smoke run tests everything else meanwhile. Drop the steering with the fix.
- */
-static int strict(void)
+static void __attribute__((noreturn)) bad(const char *key, const char *why, int rc, long long v)
 {
-        static int v = -1;
-
-        if (v < 0) {
-                const char *s = getenv("ISO_FUZZ_STRICT");
-
-                v = s && *s && strcmp(s, "0");
-        }
-        return v;
+        fprintf(stderr, "fuzz_keyed: key \"%s\": %s (returned %d, value %lld)\n", key, why, rc, v);
+        abort();
 }
 
-/* The contract, one line at a time: each line is cut out before it is read. */
-static int keyed_ref(const char *text, const char *key, long long *out)
+/* The first line of @text that starts with "KEY ", as a string of its own, or NULL. */
+static char *key_line(const char *text, const char *key)
 {
         size_t klen = strlen(key);
 
@@ -45,38 +34,21 @@ static int keyed_ref(const char *text, const char *key, long long *out)
                 const char *nl = strchr(l, '\n');
                 size_t n = nl ? (size_t)(nl - l) : strlen(l);
 
-                if (n > klen && !strncmp(l, key, klen) && l[klen] == ' ') {
-                        /* crashes/keyed-value-from-next-line: a blank value reads on. */
-                        if (!strict() && strspn(l + klen + 1, " \t\v\f\r") == n - klen - 1 && nl)
-                                return -2;
-                        char *line = strndup(l, n), *end;
-                        long long v;
-                        int rc = -1;
-
-                        if (!line)
-                                abort();
-                        errno = 0;
-                        v = strtoll(line + klen + 1, &end, 10);
-                        if (!errno && end != line + klen + 1 && !*end) {
-                                *out = v;
-                                rc = 0;
-                        }
-                        free(line);
-                        return rc;
-                }
+                if (n > klen && !strncmp(l, key, klen) && l[klen] == ' ')
+                        return strndup(l, n);
                 if (!nl)
                         break;
                 l = nl + 1;
         }
-        return -1;
+        return NULL;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
         size_t klen = size ? data[0] % 48 : 0;
-        char *key, *text;
-        long long got = 0x5A5A, want = 0x5A5A;
-        int rc, rc_ref;
+        char *key, *text, *line, digits[32];
+        long long got = 0x5A5A, alone = 0x5A5A;
+        int rc, rc_alone;
 
         if (size < 1 + klen)
                 return 0;
@@ -84,20 +56,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         text = strndup((const char *)data + 1 + klen, size - 1 - klen);
         if (!key || !text)
                 abort();
-        rc = iso_keyed_value(text, key, &got);
-        rc_ref = keyed_ref(text, key, &want);
         /* A key holding '\n' spans lines: no caller has one, the contract is per line. */
-        if (rc_ref == -2 || strchr(key, '\n')) {
-                free(key);
-                free(text);
-                return 0;
+        if (strchr(key, '\n'))
+                goto out;
+        rc = iso_keyed_value(text, key, &got);
+        line = key_line(text, key);
+        if (!line) {
+                if (rc != -1)
+                        bad(key, "a value without a line holding the key", rc, got);
+                goto out;
         }
-        if (rc != rc_ref || (rc == 0 && got != want)) {
-                fprintf(stderr,
-                        "fuzz_keyed: key \"%s\": got %d (%lld), the contract says %d (%lld)\n", key,
-                        rc, got, rc_ref, want);
-                abort();
-        }
+        rc_alone = iso_keyed_value(line, key, &alone);
+        if (rc != rc_alone || (rc == 0 && got != alone))
+                bad(key, "the answer differs from that of its line alone", rc, got);
+        snprintf(digits, sizeof(digits), "%llu",
+                 got < 0 ? 0ULL - (unsigned long long)got : (unsigned long long)got);
+        if (rc == 0 && !strstr(line + strlen(key) + 1, digits))
+                bad(key, "the value is not written on its line", rc, got);
+        free(line);
+out:
         free(key);
         free(text);
         return 0;

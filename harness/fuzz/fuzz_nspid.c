@@ -5,34 +5,17 @@
  * The first byte picks how many PIDs the caller has room for (0..8, in an array of
  * exactly that size, so ASan sees a store past it); the rest is the status text. The
  * answer must come from the NSpid line alone: -1 when no line starts with "NSpid:", and
- * otherwise the same count and PIDs as when the text is cut right after that line.
+ * otherwise the same count and PIDs as when the text is cut right after that line
+ * (harness/fuzz/crashes/nspid-pid-from-next-line).
  */
 #include "isocheck/ns.h"
 
-#include <ctype.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-/*
- * Known bugs in the code under test, reported with a reproducer in harness/fuzz/crashes/:
- * inputs that reach them are steered away unless ISO_FUZZ_STRICT=1 is in the environment,
- * so that the smoke run tests everything else meanwhile. Drop the steering with the fix.
- */
-static int strict(void)
-{
-        static int v = -1;
-
-        if (v < 0) {
-                const char *s = getenv("ISO_FUZZ_STRICT");
-
-                v = s && *s && strcmp(s, "0");
-        }
-        return v;
-}
 
 static void __attribute__((noreturn)) bad(const char *why, const char *text)
 {
@@ -62,9 +45,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (n < 0)
                 bad("an NSpid line not found", text);
         nl = strchr(line + 1, '\n');
-        /* crashes/nspid-pid-from-next-line: trailing blanks make strtol read on. */
-        if (!strict() && nl && nl > line + 1 && isspace((unsigned char)nl[-1]))
-                goto out;
         cut = strndup(text, nl ? (size_t)(nl + 1 - text) : strlen(text));
         if (!cut)
                 abort();

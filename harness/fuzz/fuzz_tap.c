@@ -30,23 +30,6 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-/*
- * Known bugs in the code under test, reported with a reproducer in harness/fuzz/crashes/:
- * inputs that reach them are steered away unless ISO_FUZZ_STRICT=1 is in the environment,
- * so that the smoke run tests everything else meanwhile. Drop the steering with the fix.
- */
-static int strict(void)
-{
-        static int v = -1;
-
-        if (v < 0) {
-                const char *s = getenv("ISO_FUZZ_STRICT");
-
-                v = s && *s && strcmp(s, "0");
-        }
-        return v;
-}
-
 #define REPLACEMENT 0xFFFDu
 
 /* ---- the fuzz bytes, consumed front to back; 0 once they run out ------------------ */
@@ -149,9 +132,6 @@ static void fill_normal(struct input *in, struct iso_result *r)
                 uint64_t bits = (uint64_t)take_u32(in) << 32 | take_u32(in);
 
                 memcpy(&r->duration_s, &bits, sizeof(bits));
-                /* crashes/tap-negative-zero-duration: -0.0 is written "-0.000". */
-                if (!strict() && r->duration_s == 0.0)
-                        r->duration_s = 0.0;
         } else {
                 r->duration_s = b / 7.0;
         }

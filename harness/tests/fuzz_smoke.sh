@@ -11,7 +11,6 @@
 # FUZZ_JOBS targets run at once (default: the CPUs, at most 4). Crashing inputs are kept
 # as build/fuzz/artifacts/<target>-crash-*; rerun one with `build/fuzz/<target> FILE`.
 # A dictionary harness/fuzz/corpus/<target>.dict, when there is one, is passed with -dict.
-# ISO_FUZZ_STRICT=1 stops steering inputs away from the bugs listed in harness/fuzz/crashes/.
 # The targets are built first (make fuzz-build) unless FUZZ_NO_BUILD=1.
 set -u
 cd "$(dirname "$0")/../.." || exit 99
