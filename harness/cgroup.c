@@ -320,17 +320,22 @@ char *iso_cg_read(const struct iso_cg *cg, const char *file, struct iso_err *e)
 int iso_keyed_value(const char *text, const char *key, long long *out)
 {
         size_t klen = strlen(key);
+        if (!klen)
+                return -1; /* no file has an empty key */
         for (const char *l = text; l && *l; l = strchr(l, '\n'), l = l ? l + 1 : NULL) {
                 if (strncmp(l, key, klen) || l[klen] != ' ')
                         continue;
-                /* strtoll would skip a newline and read the next line's number (fuzzer). */
+                /* strtoll would skip a newline and read the next line's number (fuzzer):
+                 * blanks may come first, a line end may not. */
                 const char *v0 = l + klen + 1;
-                if (!(*v0 == '-' || (*v0 >= '0' && *v0 <= '9')))
+                while (*v0 && *v0 != '\n' && strchr(" \t\v\f\r", *v0))
+                        v0++;
+                if (!(*v0 == '-' || *v0 == '+' || (*v0 >= '0' && *v0 <= '9')))
                         return -1;
                 char *end;
                 errno = 0;
-                long long v = strtoll(l + klen + 1, &end, 10);
-                if (errno || end == l + klen + 1 || (*end && *end != '\n'))
+                long long v = strtoll(v0, &end, 10);
+                if (errno || end == v0 || (*end && *end != '\n'))
                         return -1;
                 *out = v;
                 return 0;
