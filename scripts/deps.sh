@@ -7,7 +7,8 @@ set -eu
 build_pkgs="gcc make pkg-config libc6-dev zlib1g-dev libpcap-dev"
 run_pkgs="util-linux iproute2 procps stress-ng stress tcpdump"
 test_pkgs="libcmocka-dev node-tap-parser perl libxml2-utils python3 python3-junitparser
-python3-tap clang-format cppcheck qemu-system-x86 linux-image-amd64"
+python3-tap clang-format cppcheck qemu-system-x86 linux-image-amd64 clang
+libclang-rt-14-dev libxml2-dev"
 
 case "${1:-check}" in
 check) want="$build_pkgs $run_pkgs" ;;

@@ -60,6 +60,16 @@ done
 
 check "lint: clang-format and cppcheck" harness/tests/lint.sh
 
+# --- a short, bounded fuzz run of every libFuzzer target (make fuzz runs them longer) -----
+while IFS= read -r line; do
+        case "$line" in
+        "ok - fuzz # SKIP"*) skip=$((skip + 1)); echo "$line" ;;
+        "ok - fuzz "*) pass=$((pass + 1)); echo "$line" ;;
+        "not ok - fuzz "*) fail=$((fail + 1)); echo "$line" ;;
+        "    "*) echo "$line" ;;
+        esac
+done < <(MAKE=${MAKE:-make} harness/tests/fuzz_smoke.sh 2>&1)
+
 # --- the suite as root ------------------------------------------------------------------
 if [ "$(id -u)" -ne 0 ]; then
         skipped "suite runs" "needs root (running as uid $(id -u)); run: sudo make test"
