@@ -17,8 +17,8 @@ FUZZ_BINS    := $(FUZZ_TARGETS:%=$(FUZZ_DIR)/%)
 
 # The harness modules each target links (harness/<name>.c) and the libraries they need.
 FUZZ_ENV_MODS          := env docker kconfig tool ns util
-FUZZ_MODS_fuzz_tap       := report_tap report text
-FUZZ_MODS_fuzz_junit     := report_junit report text
+FUZZ_MODS_fuzz_tap       := report_tap report text fuzz/run_input
+FUZZ_MODS_fuzz_junit     := report_junit report text fuzz/run_input
 FUZZ_MODS_fuzz_kmsg      := kmsg util
 FUZZ_MODS_fuzz_mountinfo := $(FUZZ_ENV_MODS)
 FUZZ_MODS_fuzz_keyed     := cgroup $(FUZZ_ENV_MODS)
