@@ -458,6 +458,19 @@ check "selftest: exits 1 when cases fail" test $rc -eq 1
 check "selftest: tap-parser parses the stream without errors" \
         sh -c "tap-parser -j 0 <'$T/self.tap' >'$T/self.json'; $PY harness/tests/tap_summary.py '$T/self.json'"
 check "selftest: JUnit valid against both schemas" xml_ok "$T/self.xml"
+build/san/isocheck-selftest --filter 'selftest.*' --tap-version 13 --tap - --junit "$T/self13.xml" \
+        --artifacts "$T/art13" >"$T/self13.tap" 2>/dev/null
+check "selftest: prove (TAP 13) reads the hostile stream without parse errors" sh -c "
+        prove -e cat '$T/self13.tap' >'$T/prove.out' 2>&1
+        grep -q 'Parse errors' '$T/prove.out' && { cat '$T/prove.out'; exit 1; }
+        grep -q 'Tests=' '$T/prove.out'"
+check "selftest: tappy (python3-tap) loads the stream" $PY -c "
+import sys
+from tap.parser import Parser
+n = sum(1 for _ in Parser().parse_file('$T/self.tap'))
+sys.exit(0 if n > 0 else 1)"
+check "selftest: junitparser reads the hostile report with counts matching the TAP" \
+        $PY harness/tests/junit_check.py "$T/self.xml" --tap "$T/self.tap"
 verdict() { # CASE VERDICT [TEXT]: the JUnit report gives CASE that verdict (and TEXT)
         $PY harness/tests/junit_check.py "$T/self.xml" --case "$1" --verdict "$2" ${3:+--text "$3"}
 }
