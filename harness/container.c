@@ -31,10 +31,13 @@ int iso_app_addresses(unsigned slot, char *host_addr, char *app_addr, struct iso
         const char *base = getenv("ISOCHECK_LINK_NET");
         if (!base || !*base)
                 base = "169.254.64.0";
-        unsigned a, b, c, d;
-        char tail;
-        if (sscanf(base, "%u.%u.%u.%u%c", &a, &b, &c, &d, &tail) != 4 || a != 169 || b != 254 ||
-            c > 255 || d != 0)
+        /* inet_pton, not sscanf: no wrapped octets, no blanks, exactly four parts. */
+        struct in_addr in;
+        if (inet_pton(AF_INET, base, &in) != 1)
+                return iso_errf(e, EINVAL, "ISOCHECK_LINK_NET=%s: expected 169.254.N.0", base);
+        const unsigned char *o = (const unsigned char *)&in.s_addr;
+        unsigned a = o[0], b = o[1], c = o[2], d = o[3];
+        if (a != 169 || b != 254 || d != 0)
                 return iso_errf(e, EINVAL, "ISOCHECK_LINK_NET=%s: expected 169.254.N.0", base);
         /* The /18 from the base must stay inside 169.254/16 and away from 169.254.169.x. */
         if (c + 63 > 254 || (c <= 169 && c + 63 >= 169) || c == 0)

@@ -53,7 +53,7 @@ int iso_docker_reachable(char *info, size_t size)
                 why = strstr(out, "permission denied while trying");
         /* Otherwise the first line that is not a client warning. */
         for (char *l = out; !why && l && *l; l = strchr(l, '\n'), l = l ? l + 1 : NULL)
-                if (strncmp(l, "WARNING", 7))
+                if (strncmp(l, "WARNING", 7) && *l != '\n')
                         why = l;
         if (!why)
                 why = out;

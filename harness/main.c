@@ -362,7 +362,7 @@ static int cleanup(void)
         struct iso_err e = {0};
         long n = iso_recover(&env, NULL, removed, sizeof(removed), &e);
         fputs(removed, stdout);
-        if (n == 0)
+        if (n == 0 && !removed[0])
                 printf("nothing to clean up\n");
         if (n < 0)
                 fprintf(stderr, "isocheck: --cleanup could not remove everything: %s\n", e.msg);

@@ -4,6 +4,7 @@
 #include <ctype.h>
 #include <stdarg.h>
 #include <dirent.h>
+#include <fcntl.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -62,12 +63,37 @@ void iso_run_unrecord(const char *run_id)
 /* A run id is "<pid>-<hex>": anything else is not ours to judge. */
 static int run_pid(const char *run_id, pid_t *pid)
 {
+        if (!isdigit((unsigned char)run_id[0]))
+                return -1;
         char *end;
         long v = strtol(run_id, &end, 10);
-        if (end == run_id || *end != '-' || v <= 0 || !isxdigit((unsigned char)end[1]))
+        if (*end != '-' || v <= 0 || v > INT_MAX)
+                return -1;
+        /* The runner writes at most 8 hex digits after the dash, nothing else. */
+        size_t hex = strspn(end + 1, "0123456789abcdef");
+        if (hex == 0 || hex > 16 || end[1 + hex] != '\0')
                 return -1;
         *pid = (pid_t)v;
         return 0;
+}
+
+/* The owner record: a regular file of a few bytes, or nothing. Never blocks (a FIFO put
+ * there would hang every run), never follows a symlink. */
+static int read_owner(const char *path, int *pid, unsigned long long *start)
+{
+        int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0)
+                return -1;
+        struct stat st;
+        char buf[128];
+        ssize_t n = -1;
+        if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
+                n = read(fd, buf, sizeof(buf) - 1);
+        close(fd);
+        if (n <= 0)
+                return -1;
+        buf[n] = '\0';
+        return sscanf(buf, "%d %llu", pid, start) == 2 ? 0 : -1;
 }
 
 int iso_run_alive(const char *run_id)
@@ -77,10 +103,9 @@ int iso_run_alive(const char *run_id)
                 return 1;
         char file[PATH_MAX];
         if (iso_pathf(file, sizeof(file), ISO_RUN_DIR "/%s/owner", run_id) == 0) {
-                iso_autofree char *s = iso_read_file(file, NULL, NULL);
                 int rec_pid;
                 unsigned long long rec_start;
-                if (s && sscanf(s, "%d %llu", &rec_pid, &rec_start) == 2)
+                if (read_owner(file, &rec_pid, &rec_start) == 0)
                         return rec_pid == pid && start_time(pid) == rec_start && rec_start;
         }
         /* No record: alive while that PID runs an isocheck binary. */
@@ -94,9 +119,12 @@ int iso_run_alive(const char *run_id)
         return strstr(base ? base : target, "isocheck") != NULL;
 }
 
+#define MAX_RUNS 1024 /* run ids one pass considers; more are said to be left */
+
 struct found {
-        char ids[64][64];
+        char ids[MAX_RUNS][32];
         size_t n;
+        size_t dropped;
 };
 
 static void add_id(struct found *f, const char *id)
@@ -104,8 +132,10 @@ static void add_id(struct found *f, const char *id)
         for (size_t i = 0; i < f->n; i++)
                 if (!strcmp(f->ids[i], id))
                         return;
-        if (f->n < 64)
+        if (f->n < MAX_RUNS)
                 iso_strlcpy(f->ids[f->n++], id, sizeof(f->ids[0]));
+        else
+                f->dropped++;
 }
 
 /* Run ids from entries of @dir named "<prefix><id>[<suffix>...]". */
@@ -133,6 +163,39 @@ static void scan(const char *dir, const char *prefix, const char *suffix, struct
         closedir(d);
 }
 
+/* Run ids from docker: containers by their isocheck.run label, images by their name
+ * ("isocheck-<run id>-<what>": `docker images` cannot format a label). A dead run may
+ * have left nothing else. */
+static void scan_docker(struct found *f)
+{
+        static char out[16384];
+        char *ps[] = {"ps",       "-a",
+                      "--filter", "label=" ISO_DOCKER_LABEL_RUN,
+                      "--format", "{{.Label \"" ISO_DOCKER_LABEL_RUN "\"}}",
+                      NULL};
+        char *images[] = {"images",   "--filter",        "label=" ISO_DOCKER_LABEL_RUN,
+                          "--format", "{{.Repository}}", NULL};
+        pid_t pid;
+        if (iso_docker(ps, out, sizeof(out), 20.0, NULL) == 0)
+                for (char *save = NULL, *id = strtok_r(out, "\n", &save); id;
+                     id = strtok_r(NULL, "\n", &save))
+                        if (run_pid(id, &pid) == 0)
+                                add_id(f, id);
+        if (iso_docker(images, out, sizeof(out), 20.0, NULL) == 0)
+                for (char *save = NULL, *repo = strtok_r(out, "\n", &save); repo;
+                     repo = strtok_r(NULL, "\n", &save)) {
+                        if (strncmp(repo, ISO_CG_PREFIX "-", strlen(ISO_CG_PREFIX "-")))
+                                continue;
+                        char *id = repo + strlen(ISO_CG_PREFIX "-");
+                        char *dash = strrchr(id, '-');
+                        if (!dash)
+                                continue;
+                        *dash = '\0';
+                        if (run_pid(id, &pid) == 0)
+                                add_id(f, id);
+                }
+}
+
 long iso_recover(const struct iso_env *env, const char *own_run_id, char *out, size_t size,
                  struct iso_err *e)
 {
@@ -143,6 +206,12 @@ long iso_recover(const struct iso_env *env, const char *own_run_id, char *out, s
         for (size_t i = 0; i < env->n_hierarchies; i++)
                 scan(env->hierarchies[i].mount, ISO_CG_PREFIX "-", NULL, &f);
         scan("/tmp", ISO_CG_PREFIX "-", "-root-", &f);
+        if (env->docker_reachable)
+                scan_docker(&f);
+        /* Docker installed but not answering: what a dead run left there cannot be seen,
+         * so its record stays, for a later --cleanup with the daemon up to find. */
+        const struct iso_tool *docker = iso_env_tool(env, "docker");
+        int docker_blind = docker && docker->path[0] && !env->docker_reachable;
 
         long removed = 0;
         int failed = 0;
@@ -195,12 +264,31 @@ long iso_recover(const struct iso_env *env, const char *own_run_id, char *out, s
                 if (d)
                         closedir(d);
                 char rec[PATH_MAX];
-                if (iso_pathf(rec, sizeof(rec), ISO_RUN_DIR "/%s", id) == 0 &&
-                    access(rec, F_OK) == 0) {
+                struct stat st;
+                if (iso_pathf(rec, sizeof(rec), ISO_RUN_DIR "/%s", id) < 0 || lstat(rec, &st) < 0)
+                        continue;
+                if (docker_blind) {
+                        iso_appendf(out, size,
+                                    "kept the record of run %s: docker objects it may have "
+                                    "left cannot be checked (%s)\n",
+                                    id, env->docker_info);
+                        continue;
+                }
+                if (S_ISDIR(st.st_mode))
                         iso_run_unrecord(id);
+                else
+                        unlink(rec); /* not ours in shape, but in our directory and name */
+                if (lstat(rec, &st) == 0) {
+                        failed = 1;
+                        iso_errf(&last, errno ? errno : EBUSY, "remove %s", rec);
+                        iso_appendf(out, size, "could not remove the record %s\n", rec);
+                } else {
+                        removed++;
                         iso_appendf(out, size, "removed the record of run %s\n", id);
                 }
         }
+        if (f.dropped)
+                iso_appendf(out, size, "%zu more run ids were left for the next pass\n", f.dropped);
         if (failed) {
                 if (e)
                         *e = last;

@@ -96,7 +96,7 @@ done
 if [ -z "$cap_drop" ]; then
         privileged="--privileged"
 else
-        echo "check-container: this host cannot grant every capability ($cap_drop): running with all the others" >&2
+        echo "check-container: this host cannot grant every capability (${cap_drop# }): running with all the others" >&2
         privileged="--cap-add ALL $cap_drop --security-opt seccomp=unconfined --security-opt apparmor=unconfined --security-opt systempaths=unconfined --device /dev/kmsg"
 fi
 # Without --privileged docker mounts cgroupfs read-only: remount it writable first (the
