@@ -76,8 +76,15 @@ int iso_runner_init(struct iso_runner *r, const struct iso_env *env, double time
         snprintf(r->run_id, sizeof(r->run_id), "%d-%lx", (int)getpid(),
                  (unsigned long)(ts.tv_sec * 1000 + ts.tv_nsec / 1000000) & 0xffffffffUL);
         r->track_version = iso_cg_track_hierarchy(env, r->track_mount, sizeof(r->track_mount));
-        /* Only a privileged runner may lower its own score; unprivileged runs skip anyway. */
-        iso_write_file("/proc/self/oom_score_adj", "-1000", NULL);
+        /* Lowering the score needs CAP_SYS_RESOURCE; unprivileged runs skip anyway, but a
+         * root without it should know the runner is not shielded (memcg OOM kills stay in
+         * the case's cgroup either way). */
+        struct iso_err oe = {0};
+        if (iso_write_file("/proc/self/oom_score_adj", "-1000", &oe) < 0 && env->euid == 0)
+                fprintf(stderr,
+                        "isocheck: note: the runner's oom_score_adj stays as it was: "
+                        "%s (CAP_SYS_RESOURCE is needed)\n",
+                        oe.msg);
         return 0;
 }
 
