@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/sched.h>
 #include <sched.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
@@ -178,6 +179,40 @@ static void __attribute__((noreturn)) child_main(struct iso_runner *r, const str
         c->run(&t);
         fflush(stdout);
         _exit(0);
+}
+
+/*
+ * fork(2), but on cgroup v2 with clone3(CLONE_INTO_CGROUP) (Linux >= 5.7) so the case is
+ * born in its tracking cgroup: moving a task into a cgroup later waits for an RCU grace
+ * period (7-17 ms measured here, most of the suite's own overhead). Falls back to a plain
+ * fork, after which the child joins by itself. *@born_inside tells which happened.
+ */
+static pid_t fork_into(const struct iso_runner *r, const char *ctl, int *born_inside)
+{
+        *born_inside = 0;
+#ifdef SYS_clone3
+        if (*ctl && r->track_version == 2) {
+                int fd = open(ctl, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                if (fd >= 0) {
+                        struct clone_args args;
+                        memset(&args, 0, sizeof(args));
+                        args.flags = CLONE_INTO_CGROUP;
+                        args.exit_signal = SIGCHLD;
+                        args.cgroup = (unsigned long long)fd;
+                        pid_t pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+                        close(fd); /* parent and child each close their copy */
+                        if (pid >= 0) {
+                                *born_inside = 1;
+                                return pid;
+                        }
+                        /* ENOSYS, E2BIG, EINVAL (an older kernel): a plain fork below. */
+                }
+        }
+#else
+        (void)r;
+        (void)ctl;
+#endif
+        return fork();
 }
 
 /* Wait for @pid until @deadline (monotonic seconds) or a stop request. 1 exited, 0 not. */
@@ -450,11 +485,12 @@ void iso_runner_run(struct iso_runner *r, const struct iso_case *c, struct iso_r
         double start = iso_now();
 
         fflush(NULL);
-        pid_t pid = fork();
+        int born_inside = 0;
+        pid_t pid = fork_into(r, ctl, &born_inside);
         if (pid < 0) {
                 broken(res, "fork for case %s: %s", c->name, strerror(errno));
         } else if (pid == 0) {
-                child_main(r, c, sh, ctl, out_fd);
+                child_main(r, c, sh, born_inside ? "" : ctl, out_fd);
         } else {
                 setpgid(pid, pid); /* also done by the child: whichever runs first */
                 if (!wait_until(r, pid, start + limit, &status)) {
