@@ -39,21 +39,6 @@ static int write_full(int fd, const void *buf, size_t n)
         return 0;
 }
 
-static int read_full(int fd, void *buf, size_t n)
-{
-        char *p = buf;
-        while (n) {
-                ssize_t r = read(fd, p, n);
-                if (r < 0 && errno == EINTR)
-                        continue;
-                if (r <= 0)
-                        return -1;
-                p += r;
-                n -= (size_t)r;
-        }
-        return 0;
-}
-
 /* Fill @v from where the calling process stands. */
 static void look(pid_t probe, struct iso_pidns_view *v)
 {
@@ -109,7 +94,7 @@ static void __attribute__((noreturn)) init_main(int mount_proc, int fd)
 
         struct request rq;
         /* Serve until told to quit or until the caller's end closes (it died). */
-        while (read_full(fd, &rq, sizeof(rq)) == 0 && rq.op == 'l') {
+        while (iso_read_all(fd, &rq, sizeof(rq)) == 0 && rq.op == 'l') {
                 pid_t l = fork();
                 if (l == 0) {
                         struct iso_pidns_view v;
@@ -152,7 +137,7 @@ int iso_pidns_box_start(struct iso_pidns_box *b, int mount_proc, struct iso_err 
         }
         b->init = pid;
         pid_t answer = 0;
-        if (read_full(b->fd, &answer, sizeof(answer)) < 0 || answer <= 0) {
+        if (iso_read_all(b->fd, &answer, sizeof(answer)) < 0 || answer <= 0) {
                 iso_pidns_box_stop(b);
                 if (answer < 0)
                         return iso_errf(e, -answer,
@@ -170,7 +155,7 @@ int iso_pidns_box_list(struct iso_pidns_box *b, pid_t probe, struct iso_pidns_vi
         struct request rq = {'l', probe};
         if (write_full(b->fd, &rq, sizeof(rq)) < 0)
                 return iso_errf(e, errno ? errno : EPIPE, "ask PID %d for a listing", (int)b->init);
-        if (read_full(b->fd, v, sizeof(*v)) < 0)
+        if (iso_read_all(b->fd, v, sizeof(*v)) < 0)
                 return iso_errf(e, EIO, "read the listing from PID %d", (int)b->init);
         if (v->n < 0)
                 return iso_errf(e, v->probe_errno, "fork a lister inside the namespace");
@@ -208,7 +193,7 @@ int iso_pidns_list_joined(pid_t target, int types, int enter_root, pid_t probe,
                 close(p[0]);
                 return iso_errf(e, errno, "fork");
         }
-        int rc = read_full(p[0], v, sizeof(*v));
+        int rc = iso_read_all(p[0], v, sizeof(*v));
         close(p[0]);
         waitpid(j, NULL, 0);
         if (rc < 0)

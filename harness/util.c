@@ -84,6 +84,42 @@ int iso_write_file(const char *path, const char *s, struct iso_err *e)
         return 0;
 }
 
+int iso_write_all(int fd, const void *buf, size_t n)
+{
+        const char *p = buf;
+        while (n) {
+                ssize_t w = write(fd, p, n);
+                if (w < 0 && errno == EINTR)
+                        continue;
+                if (w <= 0) {
+                        if (w == 0)
+                                errno = EIO;
+                        return -1;
+                }
+                p += w;
+                n -= (size_t)w;
+        }
+        return 0;
+}
+
+int iso_read_all(int fd, void *buf, size_t n)
+{
+        char *p = buf;
+        while (n) {
+                ssize_t r = read(fd, p, n);
+                if (r < 0 && errno == EINTR)
+                        continue;
+                if (r <= 0) {
+                        if (r == 0)
+                                errno = EPIPE;
+                        return -1;
+                }
+                p += r;
+                n -= (size_t)r;
+        }
+        return 0;
+}
+
 int iso_read_long(const char *path, long long *out, struct iso_err *e)
 {
         iso_autofree char *s = iso_read_file(path, NULL, e);
@@ -166,20 +202,11 @@ int iso_write_atomic(const char *path, const void *data, size_t len, struct iso_
         int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
         if (fd < 0)
                 return iso_errf(e, errno, "create %s", tmp);
-        const char *p = data;
-        size_t left = len;
-        while (left) {
-                ssize_t w = write(fd, p, left);
-                if (w < 0 && errno == EINTR)
-                        continue;
-                if (w <= 0) {
-                        int saved = w < 0 ? errno : ENOSPC;
-                        close(fd);
-                        unlink(tmp);
-                        return iso_errf(e, saved, "write %s", tmp);
-                }
-                p += w;
-                left -= (size_t)w;
+        if (iso_write_all(fd, data, len) < 0) {
+                int saved = errno == EIO ? ENOSPC : errno;
+                close(fd);
+                unlink(tmp);
+                return iso_errf(e, saved, "write %s", tmp);
         }
         if (fsync(fd) < 0 && errno != EINVAL) {
                 int saved = errno;

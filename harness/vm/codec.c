@@ -143,22 +143,10 @@ int iso_vm_name_ok(const char *name)
         return 1;
 }
 
-static int write_all(int fd, const void *buf, size_t len, struct iso_err *e)
+static int data_write(int fd, const void *buf, size_t len, struct iso_err *e)
 {
-        const char *p = buf;
-
-        while (len) {
-                ssize_t w = write(fd, p, len);
-
-                if (w < 0 && errno == EINTR)
-                        continue;
-                if (w < 0)
-                        return iso_errf(e, errno, "write to the data port");
-                if (w == 0)
-                        return iso_errf(e, EIO, "write to the data port wrote nothing");
-                p += w;
-                len -= (size_t)w;
-        }
+        if (iso_write_all(fd, buf, len) < 0)
+                return iso_errf(e, errno, "write to the data port");
         return 0;
 }
 
@@ -174,7 +162,7 @@ int iso_vm_frame_write(int fd, const char *name, const void *data, size_t len, s
                 return iso_errf(e, EINVAL, "frame name \"%.60s\" refused", name);
         snprintf(head, sizeof(head), "%s%s %zu %08x ===\n", ISO_VM_FRAME_BEGIN, name, len,
                  (unsigned int)iso_vm_crc32(0, data, len));
-        if (write_all(fd, head, strlen(head), e) < 0)
+        if (data_write(fd, head, strlen(head), e) < 0)
                 return -1;
         for (size_t off = 0; off < len;) {
                 size_t used = 0;
@@ -186,9 +174,9 @@ int iso_vm_frame_write(int fd, const char *name, const void *data, size_t len, s
                         buf[used++] = '\n';
                         off += n;
                 }
-                if (write_all(fd, buf, used, e) < 0)
+                if (data_write(fd, buf, used, e) < 0)
                         return -1;
         }
         snprintf(head, sizeof(head), "%s%s ===\n", ISO_VM_FRAME_END, name);
-        return write_all(fd, head, strlen(head), e);
+        return data_write(fd, head, strlen(head), e);
 }

@@ -18,21 +18,6 @@
 #define OFF_GRACE_S 30.0
 #define PANIC_GRACE_S 5.0
 
-static int write_all(int fd, const char *p, size_t n)
-{
-        while (n) {
-                ssize_t w = write(fd, p, n);
-
-                if (w < 0 && errno == EINTR)
-                        continue;
-                if (w <= 0)
-                        return -1;
-                p += w;
-                n -= (size_t)w;
-        }
-        return 0;
-}
-
 int iso_vm_boot_run(const struct iso_vm_boot *b, struct iso_vm_boot_result *r, struct iso_err *e)
 {
         char mem[32], smp[32], serial_data[4200];
@@ -80,7 +65,8 @@ int iso_vm_boot_run(const struct iso_vm_boot *b, struct iso_vm_boot_result *r, s
         for (size_t i = 0; argv[i]; i++) {
                 const char *sep = argv[i + 1] ? " " : "\n";
 
-                if (write_all(log, argv[i], strlen(argv[i])) < 0 || write_all(log, sep, 1) < 0)
+                if (iso_write_all(log, argv[i], strlen(argv[i])) < 0 ||
+                    iso_write_all(log, sep, 1) < 0)
                         return iso_errf(e, errno, "write the console log %s", b->console);
         }
         struct iso_tool_proc tp;
@@ -130,7 +116,7 @@ int iso_vm_boot_run(const struct iso_vm_boot *b, struct iso_vm_boot_result *r, s
                         done = 1; /* qemu closed the console: it has exited */
                         break;
                 }
-                if (write_all(log, buf, (size_t)got) < 0) {
+                if (iso_write_all(log, buf, (size_t)got) < 0) {
                         /* A full disk must not hide the boot's outcome: keep following. */
                 }
                 iso_vm_console_feed(&r->con, buf, (size_t)got, iso_now());

@@ -61,6 +61,18 @@ int iso_write_file(const char *path, const char *s, struct iso_err *e);
  */
 int iso_read_long(const char *path, long long *out, struct iso_err *e);
 
+/*
+ * write(2) all @n bytes of @buf to @fd, retrying on EINTR and short writes. Returns 0, or
+ * -1 with errno set (EIO when a write made no progress).
+ */
+int iso_write_all(int fd, const void *buf, size_t n);
+
+/*
+ * read(2) exactly @n bytes into @buf, retrying on EINTR and short reads. Returns 0, or -1
+ * with errno set (EPIPE when the other end closed first).
+ */
+int iso_read_all(int fd, void *buf, size_t n);
+
 /* snprintf that reports truncation: returns 0, or -1 with errno ENAMETOOLONG. */
 int iso_pathf(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
