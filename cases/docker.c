@@ -16,6 +16,7 @@
 #include "isocheck/case.h"
 #include "isocheck/container.h"
 #include "isocheck/docker.h"
+#include "isocheck/fixtures.h"
 #include "isocheck/ns.h"
 
 #define APP_PORT 8000
@@ -261,14 +262,6 @@ static void artifact_dir(struct iso_t *t, const char *pcap, char dir[PATH_MAX])
                 iso_broken(t, "realpath %s: %s", parent, strerror(errno));
 }
 
-static ino_t inode(pid_t pid, const char *type)
-{
-        dev_t dev;
-        ino_t ino = 0;
-        iso_ns_id(pid, type, &dev, &ino, NULL);
-        return ino;
-}
-
 /* The app, and a sidecar on @network ("container:<app>" when NULL) capturing into
  * artifact @pcap_name, whose path goes to @pcap. */
 static void dk_app_and_sidecar(struct dk *d, struct dk_app *a, const char *network,
@@ -299,31 +292,9 @@ ISO_CASE(sidecar_netns_shared_docker, "sidecar.netns.shared.docker",
         struct dk_sidecar s;
         char pcap[PATH_MAX];
         dk_app_and_sidecar(&d, &a, NULL, "netns.pcap", &s, pcap);
-        ino_t an = inode(a.pid, "net"), sn = inode(s.pid, "net");
-        ino_t ap = inode(a.pid, "pid"), sp = inode(s.pid, "pid");
-        ino_t am = inode(a.pid, "mnt"), sm = inode(s.pid, "mnt");
+        iso_check_joined_netns(t, a.pid, s.pid);
         dk_stop(&d, s.name);
         dk_cleanup(&d);
-        iso_check(t, an && sn == an, "the sidecar's net namespace is the app's",
-                  "the same net:[inode]", "sidecar net:[%lu], app net:[%lu]", (unsigned long)sn,
-                  (unsigned long)an);
-        iso_check(t, sp && sp != ap, "the sidecar keeps its own PID namespace",
-                  "another pid:[inode]", "sidecar pid:[%lu], app pid:[%lu]", (unsigned long)sp,
-                  (unsigned long)ap);
-        iso_check(t, sm && sm != am, "the sidecar keeps its own mount namespace",
-                  "another mnt:[inode]", "sidecar mnt:[%lu], app mnt:[%lu]", (unsigned long)sm,
-                  (unsigned long)am);
-}
-
-static void analyze(struct iso_t *t, const char *pcap, struct iso_capture_summary *s)
-{
-        struct iso_err e = {0};
-        if (iso_capture_analyze(pcap, APP_PORT, s, &e) < 0)
-                iso_broken(t, "expected a readable capture at %s, but %s", pcap, e.msg);
-        iso_log(t,
-                "%s: %ld packets, %ld SYN, %ld requests, %ld 200s, %ld bad checksums "
-                "(offload; not failures)",
-                pcap, s->packets, s->syns, s->requests, s->responses_200, s->bad_checksums);
 }
 
 ISO_CASE(sidecar_capture_http_docker, "sidecar.capture.http.docker",
@@ -346,7 +317,7 @@ ISO_CASE(sidecar_capture_http_docker, "sidecar.capture.http.docker",
         iso_check(t, ok == REQUESTS, "every request to the app was answered 200", "5 of 5",
                   "%d of %d (%s)", ok, REQUESTS, last);
         struct iso_capture_summary c;
-        analyze(t, pcap, &c);
+        iso_fixture_capture(t, pcap, APP_PORT, &c);
         iso_check_eq(t, c.syns, REQUESTS, "SYNs to port 8000 in the capture");
         iso_check_eq(t, c.requests, REQUESTS, "HTTP request lines in the capture");
         iso_check_eq(t, c.responses_200, REQUESTS, "HTTP 200 responses in the capture");
@@ -372,6 +343,6 @@ ISO_CASE(sidecar_capture_isolated_docker, "sidecar.capture.isolated.docker",
         iso_check(t, ok == REQUESTS, "every request to the app was answered 200", "5 of 5",
                   "%d of %d (%s)", ok, REQUESTS, last);
         struct iso_capture_summary c;
-        analyze(t, pcap, &c);
+        iso_fixture_capture(t, pcap, APP_PORT, &c);
         iso_check_eq(t, c.packets, 0, "packets seen by the sidecar outside the app's namespace");
 }

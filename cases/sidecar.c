@@ -59,13 +59,6 @@ static int stop_sidecar(struct iso_t *t, struct iso_tool_proc *sc)
         return status;
 }
 
-static void inode_of(pid_t pid, const char *type, ino_t *ino)
-{
-        dev_t d;
-        *ino = 0;
-        iso_ns_id(pid, type, &d, ino, NULL);
-}
-
 ISO_CASE(sidecar_netns_shared, "sidecar.netns.shared",
          .summary = "a sidecar joined to the app's network namespace shares it, and keeps its "
                     "own PID and mount namespaces",
@@ -79,23 +72,9 @@ ISO_CASE(sidecar_netns_shared, "sidecar.netns.shared",
                 iso_broken(t, "artifact path: %s", strerror(errno));
         struct iso_tool_proc sc;
         start_sidecar(t, &app, pcap, &sc);
-        static const char *const types[] = {"net", "pid", "mnt"};
-        ino_t a[3], s[3];
-        for (int i = 0; i < 3; i++) {
-                inode_of(app.pid, types[i], &a[i]);
-                inode_of(sc.pid, types[i], &s[i]);
-        }
+        iso_check_joined_netns(t, app.pid, sc.pid);
         stop_sidecar(t, &sc);
         iso_app_stop(&app, NULL);
-        iso_check(t, a[0] && s[0] == a[0], "the sidecar's /proc/self/ns/net is the app's",
-                  "the same net:[inode]", "sidecar net:[%lu], app net:[%lu]", (unsigned long)s[0],
-                  (unsigned long)a[0]);
-        iso_check(t, s[1] && s[1] != a[1], "the sidecar keeps its own PID namespace",
-                  "another pid:[inode]", "sidecar pid:[%lu], app pid:[%lu]", (unsigned long)s[1],
-                  (unsigned long)a[1]);
-        iso_check(t, s[2] && s[2] != a[2], "the sidecar keeps its own mount namespace",
-                  "another mnt:[inode]", "sidecar mnt:[%lu], app mnt:[%lu]", (unsigned long)s[2],
-                  (unsigned long)a[2]);
 }
 
 static int make_requests(struct iso_app *app, char *last, size_t size)
@@ -113,18 +92,6 @@ static int make_requests(struct iso_app *app, char *last, size_t size)
                         iso_strlcpy(last, e.msg[0] ? e.msg : "a non-200 answer", size);
         }
         return ok;
-}
-
-static void analyze(struct iso_t *t, const char *pcap, struct iso_capture_summary *s)
-{
-        struct iso_err e = {0};
-        if (iso_capture_analyze(pcap, APP_PORT, s, &e) < 0)
-                iso_broken(t, "expected a readable capture at %s, but %s", pcap, e.msg);
-        iso_log(t,
-                "%s: %ld packets, %ld TCP with port %d, %ld SYN, %ld requests, %ld 200s, "
-                "%ld bad checksums (offload; not failures), linktype %d",
-                pcap, s->packets, s->tcp, APP_PORT, s->syns, s->requests, s->responses_200,
-                s->bad_checksums, s->linktype);
 }
 
 ISO_CASE(sidecar_capture_http, "sidecar.capture.http",
@@ -150,7 +117,7 @@ ISO_CASE(sidecar_capture_http, "sidecar.capture.http",
         iso_check(t, st == 0, "the sidecar flushed its capture and exited 0", "exit status 0",
                   "wait status 0x%x", st);
         struct iso_capture_summary s;
-        analyze(t, pcap, &s);
+        iso_fixture_capture(t, pcap, APP_PORT, &s);
         iso_check_eq(t, s.syns, REQUESTS, "SYNs to port 8000 in the capture");
         iso_check_eq(t, s.requests, REQUESTS, "HTTP request lines in the capture");
         iso_check_eq(t, s.responses_200, REQUESTS, "HTTP 200 responses in the capture");
@@ -194,8 +161,8 @@ ISO_CASE(sidecar_capture_isolated, "sidecar.capture.isolated",
         iso_check(t, ok == REQUESTS, "every request to the app was answered 200", "5 of 5",
                   "%d of %d (%s)", ok, REQUESTS, last);
         struct iso_capture_summary in, out;
-        analyze(t, in_pcap, &in);
-        analyze(t, out_pcap, &out);
+        iso_fixture_capture(t, in_pcap, APP_PORT, &in);
+        iso_fixture_capture(t, out_pcap, APP_PORT, &out);
         iso_check_eq(t, in.syns, REQUESTS, "SYNs seen by the sidecar in the app's namespace");
         iso_check_eq(t, out.packets, 0, "packets seen by the capture in the other namespace");
 }

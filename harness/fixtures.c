@@ -4,6 +4,8 @@
 #include <errno.h>
 #include <limits.h>
 
+#include "isocheck/ns.h"
+
 void iso_fixture_cgroup(struct iso_t *t, const char *ctrl, const char *name, struct iso_cg *cg)
 {
         struct iso_err e = {0};
@@ -44,4 +46,37 @@ void iso_fixture_pidns_box(struct iso_t *t, struct iso_pidns_box *b)
         if (iso_pidns_box_start(b, 1, &e) < 0)
                 iso_broken(t, "expected a new PID and mount namespace with its own /proc, but %s",
                            e.msg);
+}
+
+void iso_fixture_capture(struct iso_t *t, const char *pcap, int port, struct iso_capture_summary *s)
+{
+        struct iso_err e = {0};
+        if (iso_capture_analyze(pcap, port, s, &e) < 0)
+                iso_broken(t, "expected a readable capture at %s, but %s", pcap, e.msg);
+        iso_log(t,
+                "%s: %ld packets, %ld TCP with port %d, %ld SYN, %ld requests, %ld 200s, "
+                "%ld bad checksums (offload; not failures), linktype %d",
+                pcap, s->packets, s->tcp, port, s->syns, s->requests, s->responses_200,
+                s->bad_checksums, s->linktype);
+}
+
+void iso_check_joined_netns(struct iso_t *t, pid_t app, pid_t sidecar)
+{
+        static const struct {
+                const char *type, *what, *expected;
+                int same;
+        } ns[] = {
+                {"net", "the sidecar's network namespace is the app's", "the same net:[inode]", 1},
+                {"pid", "the sidecar keeps its own PID namespace", "another pid:[inode]", 0},
+                {"mnt", "the sidecar keeps its own mount namespace", "another mnt:[inode]", 0},
+        };
+        for (size_t i = 0; i < sizeof(ns) / sizeof(ns[0]); i++) {
+                dev_t d;
+                ino_t a = 0, s = 0;
+                iso_ns_id(app, ns[i].type, &d, &a, NULL);
+                iso_ns_id(sidecar, ns[i].type, &d, &s, NULL);
+                iso_check(t, a && s && (ns[i].same ? a == s : a != s), ns[i].what, ns[i].expected,
+                          "sidecar %s:[%lu], app %s:[%lu]", ns[i].type, (unsigned long)s,
+                          ns[i].type, (unsigned long)a);
+        }
 }

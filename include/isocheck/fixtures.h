@@ -9,6 +9,7 @@
 #ifndef ISOCHECK_FIXTURES_H
 #define ISOCHECK_FIXTURES_H
 
+#include "isocheck/capture.h"
 #include "isocheck/case.h"
 #include "isocheck/cgroup.h"
 #include "isocheck/container.h"
@@ -35,6 +36,20 @@ void iso_fixture_cgroup_destroy(struct iso_t *t, const struct iso_cg *cg);
  * is not built.
  */
 void iso_fixture_app(struct iso_t *t, const char *hostname, struct iso_app *app);
+
+/*
+ * Read the sidecar's capture @pcap back (iso_capture_analyze) for TCP @port, logging the
+ * counts; an unreadable capture ends the case as an error.
+ */
+void iso_fixture_capture(struct iso_t *t, const char *pcap, int port,
+                         struct iso_capture_summary *s);
+
+/*
+ * Record the three checks of a sidecar joined to an app (both processes alive, host
+ * PIDs): the same network namespace, another PID namespace, another mount namespace,
+ * compared by /proc/PID/ns inode (namespaces(7)).
+ */
+void iso_check_joined_netns(struct iso_t *t, pid_t app, pid_t sidecar);
 
 /* Start the lab's PID + mount namespace with its own /proc (iso_pidns_box_start). */
 void iso_fixture_pidns_box(struct iso_t *t, struct iso_pidns_box *b);
