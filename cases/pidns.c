@@ -25,7 +25,8 @@ static int nspid_unavailable(struct iso_t *t, const char *what, long n, const st
 {
         if (n >= 0 || e->errnum != ENODATA)
                 return 0;
-        iso_check_skip(t, what, "%s: the verdict rests on getpid, the namespace inode and the listing",
+        iso_check_skip(t, what,
+                       "%s: the verdict rests on getpid, the namespace inode and the listing",
                        e->msg);
         return 1;
 }
@@ -119,6 +120,13 @@ static void list_in_box(struct iso_t *t, struct iso_pidns_box *b, pid_t probe,
         }
 }
 
+/* How many entries of @v's listing are stored: a /proc that lists more than
+ * ISO_VIEW_MAX processes (the host's, when isolation fails) keeps only the first. */
+static size_t kept(const struct iso_pidns_view *v)
+{
+        return v->n < 0 ? 0 : v->n < ISO_VIEW_MAX ? (size_t)v->n : ISO_VIEW_MAX;
+}
+
 /* "1 0 init, 2 1 sleep, 3 1 isocheck" for the log and failure messages. */
 static void table_text(const struct iso_proc *p, long n, char *out, size_t size)
 {
@@ -149,17 +157,18 @@ ISO_CASE(pidns_view_isolated, "pidns.view.isolated",
         iso_log(t, "inside: %s", table);
         iso_check(t, v.n == 3, "the listing holds exactly init, the sleep and the lister",
                   "3 processes", "%ld: %s", v.n, table);
-        const struct iso_proc *init = iso_proc_find(v.procs, (size_t)v.n, 1);
-        const struct iso_proc *sl = iso_proc_find(v.procs, (size_t)v.n, b.sleeper);
-        const struct iso_proc *me = iso_proc_find(v.procs, (size_t)v.n, v.lister);
+        const struct iso_proc *init = iso_proc_find(v.procs, kept(&v), 1);
+        const struct iso_proc *sl = iso_proc_find(v.procs, kept(&v), b.sleeper);
+        const struct iso_proc *me = iso_proc_find(v.procs, kept(&v), v.lister);
         iso_check(t, init && init->ppid == 0, "PID 1 is the namespace's init", "1 0 ...", "%s",
                   table);
         iso_check(t, sl && !strcmp(sl->comm, "sleep") && sl->ppid == 1,
                   "the sleep is listed with init as its parent", "sleep, parent 1", "%s", table);
         iso_check(t, me && me->ppid == 1, "the lister sees itself, child of init",
                   "lister, parent 1", "%s", table);
-        long outside = 0;
-        for (long i = 0; i < v.n && i < ISO_VIEW_MAX; i++)
+        /* Those not kept are beyond the first ISO_VIEW_MAX: outside by any count. */
+        long outside = v.n - (long)kept(&v);
+        for (size_t i = 0; i < kept(&v); i++)
                 outside += v.procs[i].pid > 3;
         iso_check_eq(t, outside, 0, "PIDs above 3 (host processes) listed inside");
         iso_check(t, v.probe_errno == ESRCH, "kill(host PID of the case, 0) from inside fails",
@@ -203,8 +212,10 @@ ISO_CASE(pidns_pid_differs, "pidns.pid.differs",
         iso_check(t, outer != b.sleeper, "the sleep's PID on the host differs from inside",
                   "another PID", "%d both", (int)outer);
         iso_check(t, have_ns && sleep_ns != own_ns,
-                  "the sleep's /proc/<pid>/ns/pid differs from the case's", "another inode",
-                  "%s", have_ns ? "the same inode" : outer ? ne.msg : "no sleep found");
+                  "the sleep's /proc/<pid>/ns/pid differs from the case's", "another inode", "%s",
+                  have_ns ? "the same inode"
+                  : outer ? ne.msg
+                          : "no sleep found");
         static const char nspid_what[] = "NSpid in the host's /proc/<pid>/status lists both PIDs";
         if (nspid_unavailable(t, nspid_what, k, &ke))
                 return;
@@ -246,7 +257,7 @@ ISO_CASE(pidns_parent_visible, "pidns.parent.visible",
                         (int)host_view.ppid, (int)getpid());
         /* The init, inside, is the lister's parent: a PID 1 listed by a /proc of some
          * other namespace (the host's PID 1 has parent 0 too) must not pass for it. */
-        const struct iso_proc *init = iso_proc_find(v.procs, (size_t)v.n, v.lister_ppid);
+        const struct iso_proc *init = iso_proc_find(v.procs, kept(&v), v.lister_ppid);
         iso_check(t, init && init->pid == 1 && init->ppid == 0,
                   "inside, the init is PID 1 and its parent PID is 0", "1 0",
                   "the lister's parent is %d%s, its parent %d", (int)v.lister_ppid,

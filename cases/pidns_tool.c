@@ -140,10 +140,9 @@ static void check_pidns_of(struct iso_t *t, const char *who, pid_t pid, const st
                  iso_ns_id(0, "pid", &d, &own, &e) == 0;
         char what[96];
         snprintf(what, sizeof(what), "%s is in a PID namespace other than the case's", who);
-        iso_check(t, ok && of_pid == of_sh && of_pid != own, what,
-                  "sh's pid:[...], not the case's", "%s pid:[%lu], sh pid:[%lu], case pid:[%lu]%s%s",
-                  who, (unsigned long)of_pid, (unsigned long)of_sh, (unsigned long)own,
-                  ok ? "" : ": ", ok ? "" : e.msg);
+        iso_check(t, ok && of_pid == of_sh && of_pid != own, what, "sh's pid:[...], not the case's",
+                  "%s pid:[%lu], sh pid:[%lu], case pid:[%lu]%s%s", who, (unsigned long)of_pid,
+                  (unsigned long)of_sh, (unsigned long)own, ok ? "" : ": ", ok ? "" : e.msg);
 }
 
 static const struct iso_proc *by_comm(const struct iso_proc *p, size_t n, const char *comm)
