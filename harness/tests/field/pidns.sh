@@ -2,11 +2,11 @@
 # NSpid (item 3), every case shown to fail on the misbehaviour it exists to catch
 # (section 8), and the leftover check of make test that looks only at its own runs.
 # Sourced by run.sh and field.sh: expects $top, $work and lib.sh's helpers.
-P=$work/pidns
-mkdir -p "$P"
+pidns_dir=$work/pidns
+mkdir -p "$pidns_dir"
 
 # pidns_run NAME [VAR=VALUE...] -- ISOCHECK-ARGS...: one run of the test build, its TAP,
-# JUnit, output and exit status kept under $P as NAME.*.
+# JUnit, output and exit status kept under $pidns_dir as NAME.*.
 pidns_run() {
         local name=$1
         shift
@@ -16,13 +16,13 @@ pidns_run() {
                 shift
         done
         shift
-        env "${vars[@]}" build/san/isocheck "$@" --tap "$P/$name.tap" --junit "$P/$name.xml" \
-                --artifacts "$P/art-$name" >"$P/$name.out" 2>&1
-        echo $? >"$P/$name.rc"
+        env "${vars[@]}" build/san/isocheck "$@" --tap "$pidns_dir/$name.tap" --junit "$pidns_dir/$name.xml" \
+                --artifacts "$pidns_dir/art-$name" >"$pidns_dir/$name.out" 2>&1
+        echo $? >"$pidns_dir/$name.rc"
 }
 
-# case_verdict TAP CASE: "pass", "fail", "error" or "skip" as the TAP says.
-case_verdict() {
+# pidns_verdict TAP CASE: "pass", "fail", "error" or "skip" as the TAP says.
+pidns_verdict() {
         awk -v c="$2" '
                 $0 ~ "^ok [0-9]+ - " && $4 == c { v = ($0 ~ / # SKIP/) ? "skip" : "pass"; exit }
                 $0 ~ "^not ok [0-9]+ - " && $5 == c { getv = 1; next }
@@ -30,11 +30,11 @@ case_verdict() {
                 END { print v ? v : "missing" }' "$1"
 }
 
-# case_fails TAP CASE TEXT: CASE failed (not error, not skip) and one of its failed checks
+# pidns_fails TAP CASE TEXT: CASE failed (not error, not skip) and one of its failed checks
 # names TEXT, so the report says which misbehaviour it caught.
-case_fails() {
+pidns_fails() {
         local v
-        v=$(case_verdict "$1" "$2")
+        v=$(pidns_verdict "$1" "$2")
         [ "$v" = fail ] || { echo "$2: verdict $v, expected fail"; sed -n "/# Subtest: $2\$/,/^[a-z]/p" "$1"; return 1; }
         awk -v c="$2" -v txt="$3" '
                 $0 == "# Subtest: " c { inside = 1; next }
@@ -43,10 +43,10 @@ case_fails() {
                 END { exit !found }' "$1" || { echo "$2 failed, but no failed check names \"$3\":"; grep "^    not ok" "$1"; return 1; }
 }
 
-# case_passes TAP CASE: CASE passed.
-case_passes() {
+# pidns_passes TAP CASE: CASE passed.
+pidns_passes() {
         local v
-        v=$(case_verdict "$1" "$2")
+        v=$(pidns_verdict "$1" "$2")
         [ "$v" = pass ] || { echo "$2: verdict $v, expected pass"; sed -n "/# Subtest: $2\$/,/^  \.\.\./p" "$1"; return 1; }
 }
 
@@ -54,7 +54,7 @@ case_passes() {
 # An LD_PRELOAD shim, built here, serves every /proc/.../status isocheck (and ps) opens
 # without its NS* lines, as kernels before 4.1 and some sandboxes show them; with
 # NOSPID_MODE=empty it leaves an "NSpid:" line with no PID instead.
-cat >"$P/nonspid.c" <<'EOF'
+cat >"$pidns_dir/nonspid.c" <<'EOF'
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <fcntl.h>
@@ -146,31 +146,31 @@ FILE *fopen(const char *p, const char *m)
 FILE *fopen64(const char *p, const char *m) { return fopen(p, m); }
 EOF
 # The four cases that read NSpid; each must pass, its NSpid check skipped with the reason.
-nspid_cases="pidns.init.pid1 pidns.pid.differs pidns.pid.differs.tool pidns.view.isolated.tool"
-nspid_ok() { # NAME REASON: the run NAME exited 0 and each NSpid check is a skip naming REASON
+pidns_nspid_cases="pidns.init.pid1 pidns.pid.differs pidns.pid.differs.tool pidns.view.isolated.tool"
+pidns_nspid_ok() { # NAME REASON: the run NAME exited 0 and each NSpid check is a skip naming REASON
         local c
-        [ "$(cat "$P/$1.rc")" = 0 ] || { echo "exit $(cat "$P/$1.rc")"; grep -E "^not ok|^    not ok|got:" "$P/$1.tap"; return 1; }
-        for c in $nspid_cases; do
-                case_passes "$P/$1.tap" "$c" || return 1
-                sed -n "/# Subtest: $c\$/,/^ok /p" "$P/$1.tap" | grep -q "NSpid.*# SKIP .*$2.*the verdict rests on" ||
+        [ "$(cat "$pidns_dir/$1.rc")" = 0 ] || { echo "exit $(cat "$pidns_dir/$1.rc")"; grep -E "^not ok|^    not ok|got:" "$pidns_dir/$1.tap"; return 1; }
+        for c in $pidns_nspid_cases; do
+                pidns_passes "$pidns_dir/$1.tap" "$c" || return 1
+                sed -n "/# Subtest: $c\$/,/^ok /p" "$pidns_dir/$1.tap" | grep -q "NSpid.*# SKIP .*$2.*the verdict rests on" ||
                         { echo "$c: no NSpid check skipped for \"$2\""; return 1; }
         done
 }
-if cc -shared -fPIC -O1 -o "$P/nonspid.so" "$P/nonspid.c" -ldl 2>"$P/nonspid.cc.out"; then
+if cc -shared -fPIC -O1 -o "$pidns_dir/nonspid.so" "$pidns_dir/nonspid.c" -ldl 2>"$pidns_dir/nonspid.cc.out"; then
         # The ASan runtime wants to come first; the shim is the only other preload.
-        shim=(ASAN_OPTIONS=verify_asan_link_order=0 LD_PRELOAD="$P/nonspid.so")
+        shim=(ASAN_OPTIONS=verify_asan_link_order=0 LD_PRELOAD="$pidns_dir/nonspid.so")
         filters=()
-        for c in $nspid_cases; do filters+=(--filter "$c"); done
+        for c in $pidns_nspid_cases; do filters+=(--filter "$c"); done
         # The input of item 3: status files with no NS* lines at all.
         pidns_run nonspid "${shim[@]}" -- "${filters[@]}"
         check "pidns: without NSpid in /proc/PID/status the four cases pass, NSpid checks skipped with the reason" \
-                nspid_ok nonspid "has no NSpid line"
+                pidns_nspid_ok nonspid "has no NSpid line"
         # Further input of the kind: an NSpid line with no PID on it (a sandbox's stub).
         pidns_run emptynspid NOSPID_MODE=empty "${shim[@]}" -- "${filters[@]}"
         check "pidns: an empty NSpid line is a check that cannot be made either, not a failure" \
-                nspid_ok emptynspid "NSpid line with no PID"
+                pidns_nspid_ok emptynspid "NSpid line with no PID"
 else
-        not_ok "pidns: build the NSpid-hiding shim" "$(tail -n 5 "$P/nonspid.cc.out")"
+        not_ok "pidns: build the NSpid-hiding shim" "$(tail -n 5 "$pidns_dir/nonspid.cc.out")"
 fi
 
 # --- every case fails on the misbehaviour it exists to catch (section 8) -----------------
@@ -179,7 +179,7 @@ fi
 while read -r c hook text; do
         [ -n "$c" ] || continue
         pidns_run "fault-$c-$hook" ISOCHECK_FAULT="$hook" -- --filter "$c"
-        check "pidns: $c fails when $hook" case_fails "$P/fault-$c-$hook.tap" "$c" "$text"
+        check "pidns: $c fails when $hook" pidns_fails "$pidns_dir/fault-$c-$hook.tap" "$c" "$text"
 done <<'EOF'
 pidns.init.pid1 pidns.clone.ignored getpid() inside the new PID namespace
 pidns.view.isolated pidns.clone.ignored kill(host PID of the case, 0) from inside fails
@@ -194,25 +194,25 @@ EOF
 
 # The tool variants run the lab's own unshare and nsenter: a misbehaving tool is put first
 # on PATH, a wrapper that calls the real one with the namespace taken out of its hands.
-bin=$P/bin
+bin=$pidns_dir/bin
 mkdir -p "$bin/nopid" "$bin/elsewhere" "$bin/nsnopid"
 real_unshare=$(command -v unshare) real_nsenter=$(command -v nsenter)
 # unshare that ignores --pid: the shell stays in the host's PID namespace.
-printf '#!/bin/sh\nfor a; do shift; [ "$a" = --pid ] || set -- "$@" "$a"; done\nexec %s "$@"\n' \
+printf '#!/bin/sh\nfor a; do shift; [ "$a" = --pid ] || set -- "$@" "$a"; done\nexec "%s" "$@"\n' \
         "$real_unshare" >"$bin/nopid/unshare"
 # nsenter that lands elsewhere: whatever -t says, it enters PID 1's namespaces.
-printf '#!/bin/sh\np=\nfor a; do shift; if [ "$p" = -t ]; then set -- "$@" 1; else set -- "$@" "$a"; fi; p=$a; done\nexec %s "$@"\n' \
+printf '#!/bin/sh\np=\nfor a; do shift; if [ "$p" = -t ]; then set -- "$@" 1; else set -- "$@" "$a"; fi; p=$a; done\nexec "%s" "$@"\n' \
         "$real_nsenter" >"$bin/elsewhere/nsenter"
 # Further input of the kind: nsenter that ignores --pid (ps runs outside the namespace,
 # but reads its /proc through --root or --mount).
-printf '#!/bin/sh\nfor a; do shift; [ "$a" = --pid ] || set -- "$@" "$a"; done\nexec %s "$@"\n' \
+printf '#!/bin/sh\nfor a; do shift; [ "$a" = --pid ] || set -- "$@" "$a"; done\nexec "%s" "$@"\n' \
         "$real_nsenter" >"$bin/nsnopid/nsenter"
 chmod +x "$bin"/*/*
 while read -r c tool text; do
         [ -n "$c" ] || continue
         pidns_run "tool-$c-$tool" PATH="$bin/$tool:$PATH" -- --filter "$c"
         check "pidns: $c fails with a tool that misbehaves ($tool)" \
-                case_fails "$P/tool-$c-$tool.tap" "$c" "$text"
+                pidns_fails "$pidns_dir/tool-$c-$tool.tap" "$c" "$text"
 done <<'EOF'
 pidns.view.isolated.tool nopid ps lists exactly sh, sleep and ps
 pidns.pid.differs.tool nopid the sleep's PID in ps inside differs from its host PID
@@ -231,16 +231,16 @@ foreign=$!
 mark=ISOCHECK_TEST_MARK=field-pidns-$$
 pidns_run left "$mark" -- --filter 'pidns.view.isolated*'
 check "pidns: the leftover check ignores another run's sleep 30" \
-        harness/tests/ns_left.sh "$mark" "$P/left.xml"
+        harness/tests/ns_left.sh "$mark" "$pidns_dir/left.xml"
 env "$mark" sleep 30 &
 ours=$!
-if harness/tests/ns_left.sh "$mark" "$P/left.xml" >"$P/left.out"; then
+if harness/tests/ns_left.sh "$mark" "$pidns_dir/left.xml" >"$pidns_dir/left.out"; then
         not_ok "pidns: the leftover check finds a sleep 30 of our own run" "it found none"
-elif grep -q "^left: $ours sleep 30" "$P/left.out"; then
+elif grep -q "^left: $ours sleep 30" "$pidns_dir/left.out"; then
         ok "pidns: the leftover check finds a sleep 30 of our own run"
 else
-        not_ok "pidns: the leftover check finds a sleep 30 of our own run" "$(cat "$P/left.out")"
+        not_ok "pidns: the leftover check finds a sleep 30 of our own run" "$(cat "$pidns_dir/left.out")"
 fi
 kill "$foreign" "$ours" 2>/dev/null
 wait "$foreign" "$ours" 2>/dev/null
-check "pidns: the runs above left no cgroup of theirs" no_cgroups_of "$P"/*.xml
+check "pidns: the runs above left no cgroup of theirs" no_cgroups_of "$pidns_dir"/*.xml
