@@ -192,6 +192,16 @@ nsenter.pidns.same pidns.unshare.ignored joining unshare's parent instead of its
 nsenter.view.matches nsenter.setns.ignored as nsenter --pid --mount: same table
 EOF
 
+# ... and none of these hooks is in the binary `make install` ships.
+pidns_no_hooks() {
+        local h
+        for h in pidns.clone.ignored pidns.unshare.ignored pidns.proc.host nsenter.setns.ignored; do
+                grep -q -a -F "$h" build/san/isocheck || { echo "$h not even in the test build"; return 1; }
+                ! grep -q -a -F "$h" build/isocheck || { echo "$h is in build/isocheck"; return 1; }
+        done
+}
+check "pidns: the fault hooks are in the test build only" pidns_no_hooks
+
 # The tool variants run the lab's own unshare and nsenter: a misbehaving tool is put first
 # on PATH, a wrapper that calls the real one with the namespace taken out of its hands.
 bin=$pidns_dir/bin
