@@ -42,7 +42,7 @@ static int start_unshared(struct unshared *u, struct iso_err *e)
                 close(rep[0]);
                 pid_t c = -1;
                 char x;
-                if (unshare(CLONE_NEWPID) == 0)
+                if (iso_ns_unshare(CLONE_NEWPID) == 0)
                         c = fork();
                 if (c == 0) {
                         (void)!read(hold[0], &x, 1); /* until the case closes its end */

@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "isocheck/fault.h"
 #include "isocheck/ns.h"
 
 struct request {
@@ -66,9 +67,13 @@ static void __attribute__((noreturn)) sleeper(int ready_fd)
 static void __attribute__((noreturn)) init_main(int mount_proc, int fd)
 {
         pid_t answer = 0;
-        if (mount_proc &&
-            (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
-             mount("proc", "/proc", "proc", MS_NOSUID | MS_NOEXEC | MS_NODEV, NULL) < 0))
+        /* Test build: a procfs that still shows the creator's PID namespace, as a kernel
+         * that tied the new mount to the wrong namespace would give (fault
+         * "pidns.proc.host"): the mount namespace keeps the /proc it inherited. */
+        int host_proc = iso_fault("pidns.proc.host");
+        if (mount_proc && (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
+                           (!host_proc && mount("proc", "/proc", "proc",
+                                                MS_NOSUID | MS_NOEXEC | MS_NODEV, NULL) < 0)))
                 answer = -errno;
         /* Answer only once the sleeper is sleep(1): a lister must never see it mid-exec,
          * still named after us (it happened under load). */

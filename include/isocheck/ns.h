@@ -15,20 +15,41 @@
  * Returns the child's PID as the caller sees it in the parent, 0 in the child, or -1 with
  * errno (EPERM without CAP_SYS_ADMIN, EINVAL for a namespace the kernel lacks, ENOSPC
  * when a namespace count limit is reached).
+ * Test build: fault "pidns.clone.ignored" makes it behave as a kernel that ignores
+ * CLONE_NEWPID (the child stays in the caller's PID namespace).
  */
 pid_t iso_ns_fork(unsigned long flags);
 
 /*
+ * unshare(2) with @flags. Returns 0, or -1 with errno (EPERM without CAP_SYS_ADMIN,
+ * EINVAL for a namespace the kernel lacks).
+ * Test build: fault "pidns.unshare.ignored" makes unshare(CLONE_NEWPID) succeed without
+ * creating a namespace for the caller's children, as a broken kernel would.
+ */
+int iso_ns_unshare(int flags);
+
+/*
  * Read the NSpid line of /proc/@pid/status (proc(5), Linux >= 4.1): the PID of @pid in
  * each PID namespace it belongs to, outermost first as the reader's /proc sees it.
- * Stores up to @max into @ids and returns how many the line holds, or -1 with @e
- * (ENOENT if the process is gone, ENODATA if the kernel has no NSpid line).
+ * Stores up to @max into @ids and returns how many the line holds (at least 1), or -1
+ * with @e (ENOENT if the process is gone; ENODATA if the status has no NSpid line, or
+ * one with no PID on it: kernels before 4.1 and some sandboxes. ENODATA is the
+ * environment's, not a kernel fault: callers record the check as one that cannot be
+ * made here).
  */
 long iso_ns_nspid(pid_t pid, pid_t *ids, size_t max, struct iso_err *e);
 
 /*
- * Parse the NSpid line out of /proc/PID/status text (the same contract as iso_ns_nspid).
- * Returns how many PIDs the line holds, or -1 when there is no NSpid line.
+ * iso_ns_nspid on the text of a status file already read (@status, read from @where,
+ * which names it in messages). Same returns and errors, ENOENT aside.
+ */
+long iso_ns_nspid_text(const char *status, const char *where, pid_t *ids, size_t max,
+                       struct iso_err *e);
+
+/*
+ * Parse the NSpid line out of /proc/PID/status text, storing up to @max PIDs into @ids.
+ * Returns how many PIDs the line holds (0 for a line with none), or -1 when there is no
+ * NSpid line. iso_ns_nspid_text adds the error values.
  */
 long iso_ns_parse_nspid(const char *status, pid_t *ids, size_t max);
 
@@ -42,6 +63,8 @@ long iso_ns_parse_nspid(const char *status, pid_t *ids, size_t max);
  * the target's mount namespace, its /proc included. Returns 0, or -1 with @e
  * (EPERM without CAP_SYS_ADMIN, EINVAL for a multithreaded caller joining a mount
  * namespace, ENOENT when @target is gone).
+ * Test build: fault "nsenter.setns.ignored" makes every setns(2) succeed without joining
+ * anything, as a broken kernel would.
  */
 int iso_ns_join(pid_t target, int types, int enter_root, struct iso_err *e);
 

@@ -36,6 +36,8 @@ struct iso_pidns_view {
  * `unshare --mount-proc` does), which forks a sleeper (sleep(1) for at most 30 s) and
  * waits for requests. Returns 0 once the sleeper runs, or -1 with @e (EPERM without
  * CAP_SYS_ADMIN; the errno of the mount).
+ * Test build: fault "pidns.proc.host" leaves the inherited /proc in place of the fresh
+ * one, so the box lists the creator's processes (a procfs of the wrong namespace).
  */
 int iso_pidns_box_start(struct iso_pidns_box *b, int mount_proc, struct iso_err *e);
 
