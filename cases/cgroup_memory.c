@@ -374,9 +374,12 @@ ISO_CASE(cgroup_memory_under_limit, "cgroup.memory.under_limit",
                 iso_check(t, WIFEXITED(status) && WEXITSTATUS(status) == 0, what, "exit status 0",
                           "wait status 0x%x", status);
         }
-        /* The last output is cat's own /proc/self/cgroup: it ran inside. */
-        iso_check(t, strstr(out, cg.rel) != NULL, "cat's /proc/self/cgroup names the cgroup",
-                  cg.rel, "%.300s", out);
+        /* The last output is cat's own /proc/self/cgroup: it ran inside. Its paths are
+         * relative to our cgroup namespace's root, as cg.view is. */
+        char shown[PATH_MAX];
+        int found = iso_cg_proc_path(out, cg.version, "memory", shown, sizeof(shown)) == 0;
+        iso_check(t, found && !strcmp(shown, cg.view), "cat's /proc/self/cgroup names the cgroup",
+                  cg.view, "%.300s", found ? shown : out);
 
         struct hog small = {SMALL_BYTES, -1};
         struct iso_err e = {0};
@@ -476,7 +479,7 @@ ISO_CASE(cgroup_memory_oom_kill, "cgroup.memory.oom_kill",
                 iso_broken(t, "expected to start the hog in the cgroup, but %s", e.msg);
         char seen[PATH_MAX];
         int in = iso_cg_contains(&cg, "memory", pid, seen, sizeof(seen), &e);
-        iso_check(t, in == 1, "the hog is in the cgroup before it touches memory", cg.rel, "%s",
+        iso_check(t, in == 1, "the hog is in the cgroup before it touches memory", cg.view, "%s",
                   in < 0 ? e.msg : seen);
         (void)!write(go[1], "g", 1);
         close(go[1]);

@@ -305,6 +305,49 @@ static void make_v2_enables_controller_down_the_path(void **state)
         free(s);
 }
 
+/* Issue 11 item 2: a run under `unshare --cgroup` from /t1 reads "/../isocheck-..." for
+ * its own cgroups; further input: a namespace two levels down ("/../.."), a mount of a
+ * subtree seen from the init namespace ("/docker/abc"). */
+static void view_path_follows_the_namespace_root(void **state)
+{
+        (void)state;
+        char out[PATH_MAX];
+        assert_int_equal(iso_cg_view_path("/", "/isocheck-1-a/c/hog", out, sizeof(out)), 0);
+        assert_string_equal(out, "/isocheck-1-a/c/hog");
+        assert_int_equal(iso_cg_view_path("/..", "/isocheck-1-a/c/hog", out, sizeof(out)), 0);
+        assert_string_equal(out, "/../isocheck-1-a/c/hog");
+        assert_int_equal(iso_cg_view_path("/../..", "/isocheck-1-a/c/hog", out, sizeof(out)), 0);
+        assert_string_equal(out, "/../../isocheck-1-a/c/hog");
+        assert_int_equal(iso_cg_view_path("/docker/abc", "/isocheck-1-a/c/hog", out, sizeof(out)),
+                         0);
+        assert_string_equal(out, "/docker/abc/isocheck-1-a/c/hog");
+        char small[8];
+        assert_int_equal(iso_cg_view_path("/..", "/isocheck-1-a", small, sizeof(small)), -1);
+}
+
+static void proc_path_picks_the_hierarchy(void **state)
+{
+        (void)state;
+        const char *text = "12:cpu,cpuacct:/\n"
+                           "4:memory:/../isocheck-1-a/c/hog\n"
+                           "3:name=systemd:/user.slice\n"
+                           "0::/../isocheck-1-a/c/ctl\n";
+        char out[PATH_MAX];
+        assert_int_equal(iso_cg_proc_path(text, 1, "memory", out, sizeof(out)), 0);
+        assert_string_equal(out, "/../isocheck-1-a/c/hog");
+        assert_int_equal(iso_cg_proc_path(text, 1, "cpuacct", out, sizeof(out)), 0);
+        assert_string_equal(out, "/");
+        assert_int_equal(iso_cg_proc_path(text, 2, NULL, out, sizeof(out)), 0);
+        assert_string_equal(out, "/../isocheck-1-a/c/ctl");
+        /* "mem" is not "memory", and a prefix of a controller list is no match. */
+        assert_int_equal(iso_cg_proc_path(text, 1, "mem", out, sizeof(out)), -1);
+        assert_int_equal(iso_cg_proc_path(text, 1, "pids", out, sizeof(out)), -1);
+        assert_int_equal(iso_cg_proc_path("garbage", 1, "memory", out, sizeof(out)), -1);
+        assert_int_equal(iso_cg_proc_path("4:memory:/no-newline", 1, "memory", out, sizeof(out)),
+                         0);
+        assert_string_equal(out, "/no-newline");
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -318,6 +361,8 @@ int main(void)
                 cmocka_unit_test(make_v1),
                 cmocka_unit_test(make_readonly),
                 cmocka_unit_test(make_v2_enables_controller_down_the_path),
+                cmocka_unit_test(view_path_follows_the_namespace_root),
+                cmocka_unit_test(proc_path_picks_the_hierarchy),
         };
         return cmocka_run_group_tests(tests, setup, teardown);
 }
