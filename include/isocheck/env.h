@@ -63,6 +63,10 @@ struct iso_env {
         long long swap_total_kb; /* from /proc/swaps, -1 unknown */
         int swap_accounting;     /* 1 yes, 0 no, -1 unknown */
         int overcommit_memory;   /* 0, 1, 2 or -1 unknown */
+        /* Soft resource limits the cases depend on (getrlimit(2)), bytes or a count; -1
+         * unlimited: address space and data (an OOM case's hog maps 96 MiB), processes
+         * and open files (forks of the pids case, the tools' workers). */
+        long long rlimit_as, rlimit_data, rlimit_nproc, rlimit_nofile;
         int kmsg_readable;       /* 1 yes, 0 no */
         char kmsg_error[128];    /* why not */
 
@@ -92,6 +96,9 @@ void iso_env_print(const struct iso_env *env, FILE *out);
  */
 size_t iso_env_properties(const struct iso_env *env, struct iso_property *props, size_t max,
                           char *buf, size_t buf_size);
+
+/* "AS unlimited, DATA 92160000, NPROC 63432, NOFILE 1048576": the soft limits in @env. */
+void iso_env_format_rlimits(const struct iso_env *env, char *out, size_t size);
 
 /* "none", "legacy", "hybrid", "unified". */
 const char *iso_cg_mode_name(enum iso_cg_mode m);
