@@ -137,13 +137,15 @@ static void oom_prepare(struct iso_t *t, const char *name, long long own_bytes,
                 iso_broken(t, "expected to read the limits above %s, but %s", s->cg.path, e.msg);
         s->has_anc = r == 1;
         if (s->has_anc) {
-                if (iso_memcg_oom_kill_disabled(&s->anc) == 1)
+                if (iso_memcg_oom_kill_disabled(&s->anc) == 1) {
+                        iso_fixture_cgroup_destroy(t, &s->cg); /* a skip leaves nothing */
                         iso_skip(t,
                                  "the limit that acts is %s's (%lld bytes, below this case's "
                                  "%lld), and its memory.oom_control has oom_kill_disable 1: "
                                  "the hog would be paused, not killed (not isocheck's "
                                  "cgroup to change)",
                                  s->anc.path, s->anc_limit, iso_memcg_round(OOM_LIMIT));
+                }
                 iso_log(t,
                         "note: ancestor %s has a tighter limit (%lld bytes) than this case's "
                         "%lld: the limit is expected to be hit there",
@@ -349,6 +351,9 @@ ISO_CASE(cgroup_memory_create, "cgroup.memory.create",
         iso_check(t, access(cg.path, F_OK) < 0 && errno == ENOENT,
                   "the cgroup directory is gone after rmdir", "ENOENT", "%s",
                   access(cg.path, F_OK) == 0 ? "still there" : strerror(errno));
+        /* Whatever rmdir said, the case leaves nothing behind. */
+        if (access(cg.path, F_OK) == 0)
+                iso_fixture_cgroup_destroy(t, &cg);
 }
 
 ISO_CASE(cgroup_memory_limit, "cgroup.memory.limit",
