@@ -108,16 +108,14 @@ static void vm_used(long long *as, long long *data)
  * killing). @own_bytes: what the hog's process has mapped besides the hog (-1: this
  * process's own mappings, for a forked hog).
  */
-static void oom_prepare(struct iso_t *t, const char *name, long long own_bytes,
-                        struct oom_scene *s)
+static void oom_prepare(struct iso_t *t, const char *name, long long own_bytes, struct oom_scene *s)
 {
         memset(s, 0, sizeof(*s));
         char reason[512];
         long long as = own_bytes, data = own_bytes;
         if (own_bytes < 0)
                 vm_used(&as, &data);
-        if (iso_memcg_rlimit_refuses(iso_case_env(t), as, data, HOG_BYTES, reason,
-                                     sizeof(reason)))
+        if (iso_memcg_rlimit_refuses(iso_case_env(t), as, data, HOG_BYTES, reason, sizeof(reason)))
                 iso_skip(t, "%s", reason);
         iso_fixture_cgroup(t, "memory", name, &s->cg);
         s->swap_limited = limit_cg(t, &s->cg, OOM_LIMIT, 1);
@@ -204,8 +202,7 @@ static void diagnose(struct iso_t *t, int status, const struct iso_cg *cg,
                                         "mmap of %lld bytes was refused with ENOMEM before any "
                                         "charge (rlimits %s; vm.overcommit_memory=%d)",
                                         HOG_BYTES, rl, env->overcommit_memory);
-        }
-        else if (WIFEXITED(status))
+        } else if (WIFEXITED(status))
                 len += (size_t)snprintf(out, size,
                                         "exited with status %d after touching %lld "
                                         "bytes",
@@ -558,9 +555,9 @@ static void check_oom(struct iso_t *t, const struct oom_scene *s, int status, in
                                              after->memsw_failcnt > before->memsw_failcnt
                                    : after->max > before->max && after->oom > before->oom;
         int at_anc = !own && s->has_anc &&
-                     (cg->version == 1 ? aa->failcnt > ab->failcnt ||
-                                                 aa->memsw_failcnt > ab->memsw_failcnt
-                                       : aa->max > ab->max && aa->oom > ab->oom);
+                     (cg->version == 1
+                              ? aa->failcnt > ab->failcnt || aa->memsw_failcnt > ab->memsw_failcnt
+                              : aa->max > ab->max && aa->oom > ab->oom);
         if (at_anc)
                 note_ancestor(t, s);
         if (at_anc)
@@ -637,8 +634,10 @@ ISO_CASE(cgroup_memory_oom_kill, "cgroup.memory.oom_kill",
                 char why[768];
                 diagnose(t, status, &cg, &s.before, &s.after, why, sizeof(why));
                 iso_kmsg_close(&k);
-                iso_broken(t, "expected the hog's mmap to succeed and the memory cgroup to stop "
-                              "it, but %s", why);
+                iso_broken(t,
+                           "expected the hog's mmap to succeed and the memory cgroup to stop "
+                           "it, but %s",
+                           why);
         }
         check_oom(t, &s, status, 1);
         check_kmsg(t, &k, why_closed, &pid, 1, cg.rel, NULL);

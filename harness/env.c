@@ -699,8 +699,8 @@ void iso_env_format_rlimits(const struct iso_env *env, char *out, size_t size)
                         len += (size_t)snprintf(out + len, size - len, "%s%s unlimited",
                                                 i ? ", " : "", r[i].name);
                 else
-                        len += (size_t)snprintf(out + len, size - len, "%s%s %lld",
-                                                i ? ", " : "", r[i].name, r[i].v);
+                        len += (size_t)snprintf(out + len, size - len, "%s%s %lld", i ? ", " : "",
+                                                r[i].name, r[i].v);
         }
 }
 

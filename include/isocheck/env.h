@@ -63,10 +63,6 @@ struct iso_env {
         long long swap_total_kb; /* from /proc/swaps, -1 unknown */
         int swap_accounting;     /* 1 yes, 0 no, -1 unknown */
         int overcommit_memory;   /* 0, 1, 2 or -1 unknown */
-        /* Soft resource limits the cases depend on (getrlimit(2)), bytes or a count; -1
-         * unlimited: address space and data (an OOM case's hog maps 96 MiB), processes
-         * and open files (forks of the pids case, the tools' workers). */
-        long long rlimit_as, rlimit_data, rlimit_nproc, rlimit_nofile;
         int kmsg_readable;       /* 1 yes, 0 no */
         char kmsg_error[128];    /* why not */
 
@@ -78,6 +74,11 @@ struct iso_env {
 
         size_t n_tools;
         struct iso_tool tools[ISO_MAX_TOOLS];
+
+        /* Soft resource limits the cases depend on (getrlimit(2)), bytes or a count; -1
+         * unlimited: address space and data (an OOM case's hog maps 96 MiB), processes
+         * and open files (forks of the pids case, the tools' workers). */
+        long long rlimit_as, rlimit_data, rlimit_nproc, rlimit_nofile;
 };
 
 /*

@@ -2,7 +2,9 @@
 # Sourced by run.sh and field.sh (see README.md): every name here starts with memcg_.
 # Cgroups these tests make are named isocheck-test-memcg-<pid>-<n> and are removed by the
 # test that made them, whatever its outcome; memcg_sweep at the end removes any left.
-memcg_iso=${MEMCG_ISO:-build/san/isocheck} # MEMCG_ISO: another build, to show a test fails there
+# MEMCG_ISO, MEMCG_ISO_PLAIN: other builds (test and plain), to show a test fails there.
+memcg_iso=${MEMCG_ISO:-build/san/isocheck}
+memcg_plain=${MEMCG_ISO_PLAIN:-build/isocheck}
 memcg_mem=/sys/fs/cgroup/memory
 memcg_n=0
 memcg_dir=$work/memcg
@@ -172,13 +174,13 @@ check "memcg: a tighter ancestor with oom_kill_disable 1 is a skip naming it" \
 memcg_rlimit() {
         local opt=$1 lim=$2 name=rlimit$1 c
         memcg_wrap=(bash -c "ulimit -$opt 90000 && exec \"\$@\"" bash)
-        memcg_iso=build/isocheck memcg_run "$name" --filter 'cgroup.memory.oom_kill*'
+        memcg_iso=$memcg_plain memcg_run "$name" --filter 'cgroup.memory.oom_kill*'
         memcg_wrap=()
         for c in cgroup.memory.oom_kill cgroup.memory.oom_kill.tool cgroup.memory.oom_kill.stress; do
                 [ "$(memcg_verdict "$name" $c)" = skip ] || { cat "$memcg_dir/$name.tap"; return 1; }
         done
         grep -q "# SKIP $lim is 92160000 bytes (ulimit -$opt 90000)" "$memcg_dir/$name.tap" || return 1
-        bash -c "ulimit -$opt 90000 && exec build/isocheck --env" | grep -q "^rlimits .*${lim#RLIMIT_} 92160000"
+        bash -c "ulimit -$opt 90000 && exec $memcg_plain --env" | grep -q "^rlimits .*${lim#RLIMIT_} 92160000"
 }
 check "memcg: ulimit -v names RLIMIT_AS (skip, and in --env)" memcg_rlimit v RLIMIT_AS
 check "memcg: ulimit -d names RLIMIT_DATA (skip, and in --env)" memcg_rlimit d RLIMIT_DATA
