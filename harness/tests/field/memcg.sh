@@ -202,6 +202,16 @@ check "memcg: a limit enforced far below the one set fails cgroup.memory.under_l
         memcg_injected f_under memcg.limit.tighter cgroup.memory.under_limit "touching 8 MiB under a 32 MiB limit succeeds"
 check "memcg: an rmdir that keeps the cgroup fails cgroup.memory.create" \
         memcg_injected f_create cgroup.rmdir.ignored cgroup.memory.create "the cgroup directory is gone after rmdir"
+# The kill done but not logged: the kernel-log check fails, unless that check cannot be
+# made here (/dev/kmsg unreadable, or PIDs of another namespace), where it is a skip.
+memcg_t="memcg: an OOM kill missing from the kernel log fails cgroup.memory.oom_kill"
+ISOCHECK_FAULT=kmsg.oom.unlogged memcg_run f_kmsg --filter cgroup.memory.oom_kill
+if [ "$(memcg_verdict f_kmsg cgroup.memory.oom_kill)" = ok ] &&
+        grep -q '^    ok [0-9]* - the kernel log says .*# SKIP' "$memcg_dir/f_kmsg.tap"; then
+        skipped "$memcg_t" "$(grep -o '# SKIP .*' "$memcg_dir/f_kmsg.tap" | head -n1 | cut -c8-)"
+else
+        check "$memcg_t" memcg_fails f_kmsg cgroup.memory.oom_kill "no such line in the new records"
+fi
 if command -v stress-ng >/dev/null; then
         check "memcg: an OOM kill not counted fails cgroup.memory.oom_kill.tool" \
                 memcg_injected f_tool memcg.oom_kill.uncounted cgroup.memory.oom_kill.tool "oom_kill counter rises"
