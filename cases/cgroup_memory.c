@@ -129,6 +129,19 @@ static void oom_prepare(struct iso_t *t, const char *name, long long own_bytes, 
                         "note: %s inherited oom_kill_disable 1 in memory.oom_control from its "
                         "parent; isocheck set it to 0 in the cgroup it made",
                         s->cg.path);
+        struct iso_cg high;
+        long long high_bytes = 0;
+        int h = iso_memcg_high_ancestor(&s->cg, iso_memcg_round(OOM_LIMIT), &high, &high_bytes, &e);
+        if (h < 0)
+                iso_broken(t, "expected to read memory.high above %s, but %s", s->cg.path, e.msg);
+        if (h == 1) {
+                iso_fixture_cgroup_destroy(t, &s->cg); /* a skip leaves nothing */
+                iso_skip(t,
+                         "%s has memory.high %lld bytes, below this case's limit of %lld: the "
+                         "hog would be throttled there, not OOM-killed (not isocheck's cgroup "
+                         "to change)",
+                         high.path, high_bytes, iso_memcg_round(OOM_LIMIT));
+        }
         int r = iso_memcg_tighter_ancestor(&s->cg, iso_memcg_round(OOM_LIMIT), &s->anc,
                                            &s->anc_limit, &e);
         if (r < 0)

@@ -175,8 +175,25 @@ static int limit_of(int version, const char *dir, long long *out, struct iso_err
         return 0;
 }
 
-int iso_memcg_tighter_ancestor(const struct iso_cg *cg, long long limit, struct iso_cg *anc,
-                               long long *anc_limit, struct iso_err *e)
+/* v2 memory.high of @dir; -1 when "max" or absent (the root, v1). */
+static int high_of(int version, const char *dir, long long *out, struct iso_err *e)
+{
+        struct iso_cg at = {.version = version};
+        if (iso_pathf(at.path, sizeof(at.path), "%s", dir) < 0)
+                return iso_errf(e, ENAMETOOLONG, "cgroup path %s", dir);
+        *out = -1;
+        if (version != 2)
+                return 0;
+        if (iso_cg_read_value(&at, "memory.high", out, e) < 0)
+                return e && e->errnum == ENOENT ? 0 : -1;
+        return 0;
+}
+
+/* The ancestor of @cg (up to its mount's root) whose value by @value_of is lowest and
+ * below @limit: 1 with @anc and @anc_value, 0 none, -1 with @e. */
+static int lowest_ancestor(const struct iso_cg *cg, long long limit,
+                           int (*value_of)(int, const char *, long long *, struct iso_err *),
+                           struct iso_cg *anc, long long *anc_value, struct iso_err *e)
 {
         size_t plen = strlen(cg->path), rlen = strlen(cg->rel);
         if (rlen > plen || strcmp(cg->path + plen - rlen, cg->rel))
@@ -191,18 +208,30 @@ int iso_memcg_tighter_ancestor(const struct iso_cg *cg, long long limit, struct 
                 if (!slash || (size_t)(slash - dir) < mount_len)
                         break;
                 *slash = '\0';
-                long long lim;
-                if (limit_of(cg->version, dir, &lim, e) < 0)
+                long long v;
+                if (value_of(cg->version, dir, &v, e) < 0)
                         return -1;
-                if (lim >= 0 && lim < limit && (!found || lim < *anc_limit)) {
+                if (v >= 0 && v < limit && (!found || v < *anc_value)) {
                         memset(anc, 0, sizeof(*anc));
                         anc->version = cg->version;
                         snprintf(anc->path, sizeof(anc->path), "%s", dir);
-                        *anc_limit = lim;
+                        *anc_value = v;
                         found = 1;
                 }
         }
         return found;
+}
+
+int iso_memcg_tighter_ancestor(const struct iso_cg *cg, long long limit, struct iso_cg *anc,
+                               long long *anc_limit, struct iso_err *e)
+{
+        return lowest_ancestor(cg, limit, limit_of, anc, anc_limit, e);
+}
+
+int iso_memcg_high_ancestor(const struct iso_cg *cg, long long limit, struct iso_cg *anc,
+                            long long *anc_high, struct iso_err *e)
+{
+        return lowest_ancestor(cg, limit, high_of, anc, anc_high, e);
 }
 
 int iso_memcg_local_events(const char *mountinfo, const char *mount)

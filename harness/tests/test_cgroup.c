@@ -394,6 +394,23 @@ static void tighter_ancestor_v2(void **state)
         assert_string_equal(anc.path, dir);
         put(dir, "memory.max", "max\n");
         assert_int_equal(iso_memcg_tighter_ancestor(&cg, 33554432, &anc, &lim, &e), 0);
+        /* Further input of the kind: memory.high below the case's limit throttles instead
+         * of killing; "max" and a missing file (the root) do not. */
+        assert_int_equal(iso_memcg_high_ancestor(&cg, 33554432, &anc, &lim, &e), 0);
+        snprintf(dir, sizeof(dir), "%s/anc2/isocheck-1-a", root);
+        put(dir, "memory.high", "max\n");
+        snprintf(dir, sizeof(dir), "%s/anc2", root);
+        put(dir, "memory.high", "20971520\n");
+        assert_int_equal(iso_memcg_high_ancestor(&cg, 33554432, &anc, &lim, &e), 1);
+        assert_int_equal(lim, 20971520);
+        assert_string_equal(anc.path, dir);
+        put(dir, "memory.high", "max\n");
+        assert_int_equal(iso_memcg_high_ancestor(&cg, 33554432, &anc, &lim, &e), 0);
+        /* v1 has no memory.high. */
+        struct iso_cg v1 = cg;
+        v1.version = 1;
+        put(dir, "memory.high", "1\n");
+        assert_int_equal(iso_memcg_high_ancestor(&v1, 33554432, &anc, &lim, &e), 0);
 }
 
 /* Issue 11 item 3: oom_kill_disable 1 inherited from the parent is switched off (v1); v2

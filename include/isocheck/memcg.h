@@ -82,6 +82,16 @@ int iso_memcg_tighter_ancestor(const struct iso_cg *cg, long long limit, struct 
                                long long *anc_limit, struct iso_err *e);
 
 /*
+ * v2: find the ancestor of @cg, up to and including its mount's root, with the lowest
+ * memory.high below @limit bytes. Above memory.high the kernel reclaims and throttles
+ * the allocating process instead of killing it (cgroup-v2.rst "memory.high"), so an OOM
+ * case under it would crawl until its timeout. Fills @anc (version and path only) and
+ * @anc_high (bytes) and returns 1; 0 when none (always on v1); -1 with @e.
+ */
+int iso_memcg_high_ancestor(const struct iso_cg *cg, long long limit, struct iso_cg *anc,
+                            long long *anc_high, struct iso_err *e);
+
+/*
  * Was the cgroup2 mount at @mount made with memory_localevents (cgroup-v2.rst "Mounting":
  * memory.events then counts this cgroup's own events only)? @mountinfo is the text of
  * /proc/self/mountinfo (proc(5)). Returns 1 yes, 0 no, -1 when @mount is no cgroup2 mount.
