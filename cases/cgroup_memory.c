@@ -647,6 +647,7 @@ ISO_CASE(cgroup_memory_oom_kill, "cgroup.memory.oom_kill",
                 char why[768];
                 diagnose(t, status, &cg, &s.before, &s.after, why, sizeof(why));
                 iso_kmsg_close(&k);
+                iso_fixture_cgroup_destroy(t, &cg); /* an error leaves nothing either */
                 iso_broken(t,
                            "expected the hog's mmap to succeed and the memory cgroup to stop "
                            "it, but %s",
