@@ -10,10 +10,11 @@ memcg_n=0
 memcg_dir=$work/memcg
 mkdir -p "$memcg_dir"
 
-# A fresh name for a test cgroup below the v1 memory hierarchy.
+# A fresh name for a test cgroup below the v1 memory hierarchy, in $memcg_cg (not
+# printed: a command substitution's subshell would lose the count).
 memcg_name() {
         memcg_n=$((memcg_n + 1))
-        echo "isocheck-test-memcg-$$-$memcg_n"
+        memcg_cg=isocheck-test-memcg-$$-$memcg_n
 }
 # Remove a test cgroup and anything below it, leaf first; bounded retries while a
 # killed process is still charged (EBUSY).
@@ -30,7 +31,7 @@ memcg_rm() {
 }
 memcg_sweep() {
         local d
-        for d in "$memcg_mem"/isocheck-test-memcg-$$-*; do
+        for d in "$memcg_mem/isocheck-test-memcg-$$-"*; do
                 [ -d "$d" ] && memcg_rm "$d"
         done
         return 0
@@ -91,13 +92,14 @@ else
 # Further input of the kind: two levels down (t1/t2, "/../../isocheck-..."), with the
 # under_limit case whose `cat /proc/self/cgroup` is compared in the same frame.
 memcg_viewer() {
-        local depth=$1 name rel d rc=0
+        local depth=$1 name rel rc=0
         shift
-        name=$(memcg_name)
+        memcg_name
+        name=$memcg_cg
         rel=$name
         [ "$depth" -eq 2 ] && rel=$name/t2
         mkdir -p "$memcg_mem/$rel" || return 1
-        memcg_wrap=(sh -c 'echo $$ > "$1/cgroup.procs" && shift && exec unshare --cgroup "$@"'
+        memcg_wrap=(timeout 120 sh -c 'echo $$ > "$1/cgroup.procs" && shift && exec unshare --cgroup "$@"'
                 sh "$memcg_mem/$rel")
         memcg_run "viewer$depth" "$@"
         memcg_wrap=()
@@ -118,7 +120,8 @@ check "memcg: the same two levels down (/../../isocheck-...)" \
 memcg_contained() {
         local name=$1 setup=$2 cg rc=0
         shift 2
-        cg=$memcg_mem/$(memcg_name)
+        memcg_name
+        cg=$memcg_mem/$memcg_cg
         mkdir "$cg" && sh -c "$setup" sh "$cg" || { memcg_rm "$cg"; return 1; }
         memcg_wrap=(timeout 120 sh -c 'cg=$1 mnt=$2 && shift 2 && echo $$ > "$cg/cgroup.procs" &&
                 exec unshare --cgroup --mount sh -c "umount $mnt && mount -t cgroup -o memory isocheck-test $mnt && exec \"\$@\"" sh "$@"'
