@@ -93,7 +93,7 @@ int iso_cg_view_path(const char *mount_root, const char *rel, char *out, size_t 
  * Find the line of a hierarchy in /proc/PID/cgroup text @text (cgroups(7):
  * "ID:CONTROLLERS:PATH"): the v2 line "0::PATH" when @version is 2, else the v1 line whose
  * comma-separated controllers include @ctrl. Copies PATH into @out (@size bytes).
- * Returns 0, or -1 when no line matches.
+ * Returns 0, or -1 when no line matches or the first that does has a PATH too long.
  */
 int iso_cg_proc_path(const char *text, int version, const char *ctrl, char *out, size_t size);
 
