@@ -10,6 +10,7 @@
 
 #include "isocheck/case.h"
 #include "isocheck/cgroup.h"
+#include "isocheck/fault.h"
 #include "isocheck/fixtures.h"
 
 #define PIDS_MAX 5
@@ -67,6 +68,9 @@ ISO_CASE(cgroup_pids_limit, "cgroup.pids.limit",
         iso_fixture_cgroup(t, "pids", "forker", &cg);
         char max[16];
         snprintf(max, sizeof(max), "%d", PIDS_MAX);
+        /* Test build only: a kernel that takes the write and enforces nothing. */
+        if (iso_fault("cgroup.pids.max.ignored"))
+                snprintf(max, sizeof(max), "max");
         if (iso_cg_write(&cg, "pids.max", max, &e) < 0)
                 iso_broken(t, "expected to set pids.max on an empty cgroup, but %s", e.msg);
         long long events_before = 0;

@@ -261,7 +261,8 @@ int iso_cg_make(const struct iso_env *env, const char *ctrl, const char *scope, 
                                 ctrl);
         cg->version = h->version;
         if (iso_pathf(cg->rel, sizeof(cg->rel), "/%s/%s", scope, name) < 0 ||
-            iso_pathf(cg->path, sizeof(cg->path), "%s%s", h->mount, cg->rel) < 0)
+            iso_pathf(cg->path, sizeof(cg->path), "%s%s", h->mount, cg->rel) < 0 ||
+            iso_cg_view_path(h->root, cg->rel, cg->view, sizeof(cg->view)) < 0)
                 return iso_errf(e, ENAMETOOLONG, "cgroup path %s/%s/%s", h->mount, scope, name);
 
         /* v2: a controller reaches a cgroup only if every ancestor enables it for its
@@ -426,6 +427,51 @@ int iso_cg_exec(void *argv)
         return 127;
 }
 
+int iso_cg_view_path(const char *mount_root, const char *rel, char *out, size_t size)
+{
+        /* A root of "/" adds nothing; any other root is the namespace-relative path of the
+         * mount's top, and rel continues from there. */
+        const char *prefix = strcmp(mount_root, "/") ? mount_root : "";
+        if (iso_pathf(out, size, "%s%s", prefix, rel) < 0)
+                return -1;
+        return 0;
+}
+
+int iso_cg_proc_path(const char *text, int version, const char *ctrl, char *out, size_t size)
+{
+        for (const char *l = text; l && *l; l = strchr(l, '\n'), l = l ? l + 1 : NULL) {
+                /* "ID:CONTROLLERS:PATH"; v2 is "0::PATH" (cgroups(7)). */
+                const char *eol = strchr(l, '\n');
+                size_t len = eol ? (size_t)(eol - l) : strlen(l);
+                const char *c1 = memchr(l, ':', len);
+                const char *c2 = c1 ? memchr(c1 + 1, ':', len - (size_t)(c1 + 1 - l)) : NULL;
+                if (!c2)
+                        continue;
+                size_t nctrl = (size_t)(c2 - c1 - 1);
+                int mine = 0;
+                if (version == 2) {
+                        mine = nctrl == 0;
+                } else if (ctrl && *ctrl) {
+                        size_t want = strlen(ctrl);
+                        for (const char *w = c1 + 1; w < c2 && !mine;) {
+                                const char *comma = memchr(w, ',', (size_t)(c2 - w));
+                                const char *end = comma ? comma : c2;
+                                mine = (size_t)(end - w) == want && !strncmp(w, ctrl, want);
+                                w = end + 1;
+                        }
+                }
+                if (!mine)
+                        continue;
+                size_t plen = len - (size_t)(c2 + 1 - l);
+                if (plen >= size)
+                        return -1;
+                memcpy(out, c2 + 1, plen);
+                out[plen] = '\0';
+                return 0;
+        }
+        return -1;
+}
+
 int iso_cg_contains(const struct iso_cg *cg, const char *ctrl, pid_t pid, char *seen, size_t size,
                     struct iso_err *e)
 {
@@ -434,30 +480,14 @@ int iso_cg_contains(const struct iso_cg *cg, const char *ctrl, pid_t pid, char *
         iso_autofree char *s = iso_read_file(file, NULL, e);
         if (!s)
                 return -1;
+        char path[PATH_MAX];
         if (size)
                 seen[0] = '\0';
-        for (char *save = NULL, *l = strtok_r(s, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
-                /* "ID:CONTROLLERS:PATH"; v2 is "0::PATH" (cgroups(7)). */
-                char *c1 = strchr(l, ':');
-                char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
-                if (!c2)
-                        continue;
-                *c2 = '\0';
-                const char *ctrls = c1 + 1, *path = c2 + 1;
-                int mine;
-                if (cg->version == 2) {
-                        mine = *ctrls == '\0';
-                } else {
-                        char list[256], want[64];
-                        snprintf(list, sizeof(list), ",%s,", ctrls);
-                        snprintf(want, sizeof(want), ",%s,", ctrl);
-                        mine = strstr(list, want) != NULL;
-                }
-                if (!mine)
-                        continue;
-                if (size)
-                        snprintf(seen, size, "%s", path);
-                return !strcmp(path, cg->rel);
-        }
-        return 0;
+        if (iso_cg_proc_path(s, cg->version, ctrl, path, sizeof(path)) < 0)
+                return 0;
+        if (size)
+                snprintf(seen, size, "%s", path);
+        /* Both in this process's frame: /proc/PID/cgroup and mountinfo print paths relative
+         * to the reader's cgroup namespace root, which cg->view was built from. */
+        return !strcmp(path, cg->view);
 }

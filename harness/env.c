@@ -19,6 +19,7 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/utsname.h>
@@ -666,6 +667,43 @@ static void probe_overcommit(struct iso_env *env)
                 env->overcommit_memory = (int)v;
 }
 
+static long long soft_limit(int resource)
+{
+        struct rlimit rl;
+        if (getrlimit(resource, &rl) < 0 || rl.rlim_cur == RLIM_INFINITY)
+                return -1;
+        return rl.rlim_cur > (rlim_t)LLONG_MAX ? LLONG_MAX : (long long)rl.rlim_cur;
+}
+
+static void probe_rlimits(struct iso_env *env)
+{
+        env->rlimit_as = soft_limit(RLIMIT_AS);
+        env->rlimit_data = soft_limit(RLIMIT_DATA);
+        env->rlimit_nproc = soft_limit(RLIMIT_NPROC);
+        env->rlimit_nofile = soft_limit(RLIMIT_NOFILE);
+}
+
+void iso_env_format_rlimits(const struct iso_env *env, char *out, size_t size)
+{
+        const struct {
+                const char *name;
+                long long v;
+        } r[] = {{"AS", env->rlimit_as},
+                 {"DATA", env->rlimit_data},
+                 {"NPROC", env->rlimit_nproc},
+                 {"NOFILE", env->rlimit_nofile}};
+        size_t len = 0;
+        out[0] = '\0';
+        for (size_t i = 0; i < ISO_ARRAY_SIZE(r) && len < size; i++) {
+                if (r[i].v < 0)
+                        len += (size_t)snprintf(out + len, size - len, "%s%s unlimited",
+                                                i ? ", " : "", r[i].name);
+                else
+                        len += (size_t)snprintf(out + len, size - len, "%s%s %lld", i ? ", " : "",
+                                                r[i].name, r[i].v);
+        }
+}
+
 /* ---- probe: /dev/kmsg -------------------------------------------------------------- */
 
 /*
@@ -998,6 +1036,7 @@ void iso_env_probe(struct iso_env *env)
         probe_swap_total(env);
         probe_swap_accounting(env);
         probe_overcommit(env);
+        probe_rlimits(env);
         probe_kmsg(env);
         probe_container(env);
         probe_virt(env);
@@ -1130,6 +1169,9 @@ void iso_env_print(const struct iso_env *env, FILE *out)
         else
                 fprintf(out, LABEL "%d (%s)\n", "overcommit", env->overcommit_memory,
                         overcommit_name(env->overcommit_memory));
+        char rlimits[160];
+        iso_env_format_rlimits(env, rlimits, sizeof(rlimits));
+        fprintf(out, LABEL "%s (soft; AS, DATA in bytes)\n", "rlimits", rlimits);
         if (env->kmsg_readable)
                 fprintf(out, LABEL "readable\n", "/dev/kmsg");
         else
@@ -1214,6 +1256,9 @@ size_t iso_env_properties(const struct iso_env *env, struct iso_property *props,
         add_prop(&ps, "swap.accounting", tristate(env->swap_accounting));
         add_prop(&ps, "vm.overcommit_memory",
                  env->overcommit_memory < 0 ? "unknown" : stash(&ps, "%d", env->overcommit_memory));
+        char rlimits[160];
+        iso_env_format_rlimits(env, rlimits, sizeof(rlimits));
+        add_prop(&ps, "rlimits", stash(&ps, "%s", rlimits));
         add_prop(&ps, "kmsg.readable",
                  env->kmsg_readable ? "yes" : stash(&ps, "no: %s", env->kmsg_error));
         add_prop(&ps, "container", env->container[0] ? env->container : "none");

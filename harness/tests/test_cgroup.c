@@ -305,6 +305,239 @@ static void make_v2_enables_controller_down_the_path(void **state)
         free(s);
 }
 
+/* A cgroup @rel (like "/a/b/hog") below the fake mount @root, each level made. */
+static struct iso_cg fake_nested(int version, const char *rel)
+{
+        struct iso_cg cg = {.version = version};
+        assert_int_equal(iso_pathf(cg.path, sizeof(cg.path), "%s%s", root, rel), 0);
+        assert_int_equal(iso_pathf(cg.rel, sizeof(cg.rel), "%s", rel), 0);
+        char dir[PATH_MAX];
+        snprintf(dir, sizeof(dir), "%s", root);
+        char parts[PATH_MAX];
+        snprintf(parts, sizeof(parts), "%s", rel);
+        for (char *save = NULL, *p = strtok_r(parts, "/", &save); p;
+             p = strtok_r(NULL, "/", &save)) {
+                size_t len = strlen(dir);
+                snprintf(dir + len, sizeof(dir) - len, "/%s", p);
+                mkdir(dir, 0755);
+        }
+        return cg;
+}
+
+/* Issue 11 item 3: 30 MiB above a 32 MiB case cgroup, as in a memory-limited container
+ * whose cgroup is the mount's root. Further inputs: the memsw limit is the tighter one
+ * (v1); v2, whose root has no memory.max; an ancestor looser than the case: none. */
+static void tighter_ancestor_v1(void **state)
+{
+        (void)state;
+        struct iso_cg cg = fake_nested(1, "/anc1/isocheck-1-a/c/hog");
+        char dir[PATH_MAX + 64];
+        put(root, "memory.limit_in_bytes", "31457280\n");
+        snprintf(dir, sizeof(dir), "%s/anc1", root);
+        put(dir, "memory.limit_in_bytes", "9223372036854771712\n");
+        snprintf(dir, sizeof(dir), "%s/anc1/isocheck-1-a", root);
+        put(dir, "memory.limit_in_bytes", "9223372036854771712\n");
+        put(dir, "memory.memsw.limit_in_bytes", "20971520\n");
+        snprintf(dir, sizeof(dir), "%s/anc1/isocheck-1-a/c", root);
+        put(dir, "memory.limit_in_bytes", "9223372036854771712\n");
+        put(cg.path, "memory.limit_in_bytes", "33554432\n");
+        struct iso_cg anc;
+        long long lim = 0;
+        struct iso_err e = {0};
+        assert_int_equal(iso_memcg_tighter_ancestor(&cg, 33554432, &anc, &lim, &e), 1);
+        assert_int_equal(lim, 20971520);
+        char want[PATH_MAX + 64];
+        snprintf(want, sizeof(want), "%s/anc1/isocheck-1-a", root);
+        assert_string_equal(anc.path, want);
+        /* Without the memsw limit the mount's root (30 MiB) is the tightest. */
+        put(dir, "memory.limit_in_bytes", "9223372036854771712\n");
+        snprintf(dir, sizeof(dir), "%s/anc1/isocheck-1-a", root);
+        put(dir, "memory.memsw.limit_in_bytes", "9223372036854771712\n");
+        assert_int_equal(iso_memcg_tighter_ancestor(&cg, 33554432, &anc, &lim, &e), 1);
+        assert_int_equal(lim, 31457280);
+        assert_string_equal(anc.path, root);
+        /* Looser than the case: no ancestor acts first. */
+        assert_int_equal(iso_memcg_tighter_ancestor(&cg, 16777216, &anc, &lim, &e), 0);
+        /* A limit that cannot be read is an error naming the file. */
+        snprintf(dir, sizeof(dir), "%s/anc1/isocheck-1-a/c/memory.limit_in_bytes", root);
+        unlink(dir);
+        assert_int_equal(iso_memcg_tighter_ancestor(&cg, 33554432, &anc, &lim, &e), -1);
+        assert_non_null(strstr(e.msg, "memory.limit_in_bytes"));
+        /* A cgroup whose path does not end in its rel is refused. */
+        struct iso_cg bad = cg;
+        snprintf(bad.rel, sizeof(bad.rel), "/elsewhere");
+        assert_int_equal(iso_memcg_tighter_ancestor(&bad, 33554432, &anc, &lim, &e), -1);
+        assert_int_equal(e.errnum, EINVAL);
+        snprintf(dir, sizeof(dir), "%s/memory.limit_in_bytes", root);
+        unlink(dir);
+}
+
+static void tighter_ancestor_v2(void **state)
+{
+        (void)state;
+        struct iso_cg cg = fake_nested(2, "/anc2/isocheck-1-a/c/hog");
+        char dir[PATH_MAX + 64];
+        /* The root (the fake mount) has no memory.max. */
+        snprintf(dir, sizeof(dir), "%s/anc2", root);
+        put(dir, "memory.max", "31457280\n");
+        snprintf(dir, sizeof(dir), "%s/anc2/isocheck-1-a", root);
+        put(dir, "memory.max", "max\n");
+        snprintf(dir, sizeof(dir), "%s/anc2/isocheck-1-a/c", root);
+        put(dir, "memory.max", "max\n");
+        struct iso_cg anc;
+        long long lim = 0;
+        struct iso_err e = {0};
+        assert_int_equal(iso_memcg_tighter_ancestor(&cg, 33554432, &anc, &lim, &e), 1);
+        assert_int_equal(lim, 31457280);
+        assert_int_equal(anc.version, 2);
+        snprintf(dir, sizeof(dir), "%s/anc2", root);
+        assert_string_equal(anc.path, dir);
+        put(dir, "memory.max", "max\n");
+        assert_int_equal(iso_memcg_tighter_ancestor(&cg, 33554432, &anc, &lim, &e), 0);
+        /* Further input of the kind: memory.high below the case's limit throttles instead
+         * of killing; "max" and a missing file (the root) do not. */
+        assert_int_equal(iso_memcg_high_ancestor(&cg, 33554432, &anc, &lim, &e), 0);
+        snprintf(dir, sizeof(dir), "%s/anc2/isocheck-1-a", root);
+        put(dir, "memory.high", "max\n");
+        snprintf(dir, sizeof(dir), "%s/anc2", root);
+        put(dir, "memory.high", "20971520\n");
+        assert_int_equal(iso_memcg_high_ancestor(&cg, 33554432, &anc, &lim, &e), 1);
+        assert_int_equal(lim, 20971520);
+        assert_string_equal(anc.path, dir);
+        put(dir, "memory.high", "max\n");
+        assert_int_equal(iso_memcg_high_ancestor(&cg, 33554432, &anc, &lim, &e), 0);
+        /* v1 has no memory.high. */
+        struct iso_cg v1 = cg;
+        v1.version = 1;
+        put(dir, "memory.high", "1\n");
+        assert_int_equal(iso_memcg_high_ancestor(&v1, 33554432, &anc, &lim, &e), 0);
+}
+
+/* Issue 11 item 3: oom_kill_disable 1 inherited from the parent is switched off (v1); v2
+ * has no such switch. */
+static void oom_kill_switch(void **state)
+{
+        (void)state;
+        struct iso_cg cg = fake_cg(1, "oomoff");
+        put(cg.path, "memory.oom_control", "oom_kill_disable 1\nunder_oom 0\noom_kill 0\n");
+        assert_int_equal(iso_memcg_oom_kill_disabled(&cg), 1);
+        int was = 0;
+        assert_int_equal(iso_memcg_allow_oom_kill(&cg, &was, NULL), 0);
+        assert_int_equal(was, 1);
+        char *s = get(cg.path, "memory.oom_control");
+        assert_int_equal(s[0], '0'); /* written over the start of a plain file */
+        free(s);
+        put(cg.path, "memory.oom_control", "oom_kill_disable 0\nunder_oom 0\n");
+        assert_int_equal(iso_memcg_oom_kill_disabled(&cg), 0);
+        assert_int_equal(iso_memcg_allow_oom_kill(&cg, &was, NULL), 0);
+        assert_int_equal(was, 0);
+        struct iso_cg none = fake_cg(1, "oomnone");
+        struct iso_err e = {0};
+        assert_int_equal(iso_memcg_oom_kill_disabled(&none), -1);
+        assert_int_equal(iso_memcg_allow_oom_kill(&none, &was, &e), -1);
+        assert_non_null(strstr(e.msg, "memory.oom_control"));
+        struct iso_cg v2 = fake_cg(2, "oomv2");
+        assert_int_equal(iso_memcg_allow_oom_kill(&v2, &was, NULL), 0);
+        assert_int_equal(was, 0);
+        assert_int_equal(iso_memcg_oom_kill_disabled(&v2), 0);
+}
+
+/* cgroup-v2.rst "Mounting": memory_localevents among the super options. */
+static void local_events_from_mountinfo(void **state)
+{
+        (void)state;
+        const char *mi = "25 30 0:23 / /sys rw,nosuid - sysfs sysfs rw\n"
+                         "31 25 0:27 / /sys/fs/cgroup rw,nosuid shared:9 - cgroup2 cgroup2 "
+                         "rw,nsdelegate,memory_localevents\n"
+                         "40 25 0:28 / /sys/fs/cgroup/unified rw - cgroup2 none rw,nsdelegate\n"
+                         "41 25 0:29 / /sys/fs/cgroup/memory rw - cgroup cgroup rw,memory\n";
+        assert_int_equal(iso_memcg_local_events(mi, "/sys/fs/cgroup"), 1);
+        assert_int_equal(iso_memcg_local_events(mi, "/sys/fs/cgroup/unified"), 0);
+        assert_int_equal(iso_memcg_local_events(mi, "/sys/fs/cgroup/memory"), -1);
+        assert_int_equal(iso_memcg_local_events(mi, "/nowhere"), -1);
+        assert_int_equal(iso_memcg_local_events("garbage without fields", "/sys"), -1);
+}
+
+/* Issue 11 item 3: `ulimit -v 90000` (RLIMIT_AS); further input `ulimit -d 90000`. */
+static void rlimits_that_refuse_the_hog(void **state)
+{
+        (void)state;
+        struct iso_env env = {0};
+        env.rlimit_as = env.rlimit_data = -1;
+        char why[512] = "";
+        assert_int_equal(
+                iso_memcg_rlimit_refuses(&env, 12LL << 20, 5LL << 20, 96LL << 20, why, sizeof(why)),
+                0);
+        env.rlimit_as = 90000LL * 1024;
+        assert_int_equal(
+                iso_memcg_rlimit_refuses(&env, 12LL << 20, 5LL << 20, 96LL << 20, why, sizeof(why)),
+                1);
+        assert_non_null(strstr(why, "RLIMIT_AS is 92160000 bytes (ulimit -v 90000)"));
+        env.rlimit_as = 1LL << 30; /* room enough */
+        assert_int_equal(
+                iso_memcg_rlimit_refuses(&env, 12LL << 20, 5LL << 20, 96LL << 20, why, sizeof(why)),
+                0);
+        env.rlimit_data = 90000LL * 1024;
+        assert_int_equal(
+                iso_memcg_rlimit_refuses(&env, 12LL << 20, 5LL << 20, 96LL << 20, why, sizeof(why)),
+                1);
+        assert_non_null(strstr(why, "RLIMIT_DATA is 92160000 bytes (ulimit -d 90000)"));
+        /* What is already mapped counts: 100 MiB free of the hog alone is not enough. */
+        env.rlimit_data = -1;
+        env.rlimit_as = 100LL << 20;
+        assert_int_equal(
+                iso_memcg_rlimit_refuses(&env, 12LL << 20, 5LL << 20, 96LL << 20, why, sizeof(why)),
+                1);
+        char rl[160];
+        env.rlimit_nproc = 63;
+        env.rlimit_nofile = -1;
+        iso_env_format_rlimits(&env, rl, sizeof(rl));
+        assert_string_equal(rl, "AS 104857600, DATA unlimited, NPROC 63, NOFILE unlimited");
+}
+
+/* Issue 11 item 2: a run under `unshare --cgroup` from /t1 reads "/../isocheck-..." for
+ * its own cgroups; further input: a namespace two levels down ("/../.."), a mount of a
+ * subtree seen from the init namespace ("/docker/abc"). */
+static void view_path_follows_the_namespace_root(void **state)
+{
+        (void)state;
+        char out[PATH_MAX];
+        assert_int_equal(iso_cg_view_path("/", "/isocheck-1-a/c/hog", out, sizeof(out)), 0);
+        assert_string_equal(out, "/isocheck-1-a/c/hog");
+        assert_int_equal(iso_cg_view_path("/..", "/isocheck-1-a/c/hog", out, sizeof(out)), 0);
+        assert_string_equal(out, "/../isocheck-1-a/c/hog");
+        assert_int_equal(iso_cg_view_path("/../..", "/isocheck-1-a/c/hog", out, sizeof(out)), 0);
+        assert_string_equal(out, "/../../isocheck-1-a/c/hog");
+        assert_int_equal(iso_cg_view_path("/docker/abc", "/isocheck-1-a/c/hog", out, sizeof(out)),
+                         0);
+        assert_string_equal(out, "/docker/abc/isocheck-1-a/c/hog");
+        char small[8];
+        assert_int_equal(iso_cg_view_path("/..", "/isocheck-1-a", small, sizeof(small)), -1);
+}
+
+static void proc_path_picks_the_hierarchy(void **state)
+{
+        (void)state;
+        const char *text = "12:cpu,cpuacct:/\n"
+                           "4:memory:/../isocheck-1-a/c/hog\n"
+                           "3:name=systemd:/user.slice\n"
+                           "0::/../isocheck-1-a/c/ctl\n";
+        char out[PATH_MAX];
+        assert_int_equal(iso_cg_proc_path(text, 1, "memory", out, sizeof(out)), 0);
+        assert_string_equal(out, "/../isocheck-1-a/c/hog");
+        assert_int_equal(iso_cg_proc_path(text, 1, "cpuacct", out, sizeof(out)), 0);
+        assert_string_equal(out, "/");
+        assert_int_equal(iso_cg_proc_path(text, 2, NULL, out, sizeof(out)), 0);
+        assert_string_equal(out, "/../isocheck-1-a/c/ctl");
+        /* "mem" is not "memory", and a prefix of a controller list is no match. */
+        assert_int_equal(iso_cg_proc_path(text, 1, "mem", out, sizeof(out)), -1);
+        assert_int_equal(iso_cg_proc_path(text, 1, "pids", out, sizeof(out)), -1);
+        assert_int_equal(iso_cg_proc_path("garbage", 1, "memory", out, sizeof(out)), -1);
+        assert_int_equal(iso_cg_proc_path("4:memory:/no-newline", 1, "memory", out, sizeof(out)),
+                         0);
+        assert_string_equal(out, "/no-newline");
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -318,6 +551,13 @@ int main(void)
                 cmocka_unit_test(make_v1),
                 cmocka_unit_test(make_readonly),
                 cmocka_unit_test(make_v2_enables_controller_down_the_path),
+                cmocka_unit_test(view_path_follows_the_namespace_root),
+                cmocka_unit_test(proc_path_picks_the_hierarchy),
+                cmocka_unit_test(tighter_ancestor_v1),
+                cmocka_unit_test(tighter_ancestor_v2),
+                cmocka_unit_test(oom_kill_switch),
+                cmocka_unit_test(local_events_from_mountinfo),
+                cmocka_unit_test(rlimits_that_refuse_the_hog),
         };
         return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -518,8 +518,12 @@ static void test_properties(void **state)
         snprintf(env->hostname, sizeof(env->hostname), "labhost");
         snprintf(env->container, sizeof(env->container), "docker");
         snprintf(env->virt, sizeof(env->virt), "KVM");
+        env->rlimit_as = 92160000; /* ulimit -v 90000: issue 11 item 3 */
+        env->rlimit_data = env->rlimit_nproc = env->rlimit_nofile = -1;
         n = iso_env_properties(env, props, ISO_ARRAY_SIZE(props), buf, sizeof(buf));
-        assert_int_equal(n, 18);
+        assert_int_equal(n, 19);
+        assert_string_equal(prop(props, n, "rlimits"),
+                            "AS 92160000, DATA unlimited, NPROC unlimited, NOFILE unlimited");
         assert_non_null(prop(props, n, "docker"));
         assert_string_equal(prop(props, n, "kernel.release"), "6.18.44-test");
         assert_string_equal(prop(props, n, "hostname"), "labhost");

@@ -70,9 +70,32 @@ long iso_cg_children(const char *path, char (*names)[256], size_t max, struct is
 struct iso_cg {
         int version;         /* 1 or 2 */
         char path[PATH_MAX]; /* absolute cgroupfs directory */
-        char rel[PATH_MAX];  /* below the hierarchy root, as /proc/PID/cgroup and the OOM
-                                 killer's oom_memcg= print it: "/isocheck-<run>/<case>/hog" */
+        char rel[PATH_MAX];  /* below the mount's root, as the OOM killer's oom_memcg= ends:
+                                 "/isocheck-<run>/<case>/hog" */
+        char view[PATH_MAX]; /* as /proc/PID/cgroup shows it to this process, whose cgroup
+                                namespace root may lie elsewhere: "/../isocheck-<run>/..."
+                                (iso_cg_view_path) */
 };
+
+/*
+ * The path /proc/PID/cgroup shows to a reader for the cgroup @rel below a cgroupfs
+ * mount whose root, as that reader's /proc/self/mountinfo shows it (field 4), is
+ * @mount_root. Both are printed relative to the reader's cgroup namespace root
+ * (cgroup_namespaces(7)): "/" + rel when the mount's root is the namespace root, and
+ * "/.." + rel for a mount made outside a namespace whose root is one level down (the
+ * issue's `unshare --cgroup` run from /t1). Exact unless the namespace root lies below
+ * @rel's first component, which never holds for a directory the run made itself.
+ * Returns 0, or -1 (ENAMETOOLONG) when it does not fit in @size bytes.
+ */
+int iso_cg_view_path(const char *mount_root, const char *rel, char *out, size_t size);
+
+/*
+ * Find the line of a hierarchy in /proc/PID/cgroup text @text (cgroups(7):
+ * "ID:CONTROLLERS:PATH"): the v2 line "0::PATH" when @version is 2, else the v1 line whose
+ * comma-separated controllers include @ctrl. Copies PATH into @out (@size bytes).
+ * Returns 0, or -1 when no line matches or the first that does has a PATH too long.
+ */
+int iso_cg_proc_path(const char *text, int version, const char *ctrl, char *out, size_t size);
 
 /*
  * Make cgroup @name below @scope (the case's "isocheck-<run>/<case>", iso_case_scope())
@@ -128,9 +151,10 @@ pid_t iso_cg_spawn(const struct iso_cg *cg, int (*fn)(void *), void *arg, struct
 int iso_cg_exec(void *argv);
 
 /*
- * Is @pid in @cg right now? Reads /proc/@pid/cgroup (cgroups(7)) and compares the line of
- * @cg's hierarchy with cg->rel. Returns 1 yes, 0 no (with the line found in @seen, @size
- * bytes), -1 when the file cannot be read (@e).
+ * Is @pid in @cg right now? Reads /proc/@pid/cgroup (cgroups(7)) and compares the path of
+ * @cg's hierarchy with cg->view, both in this process's cgroup-namespace frame. Returns
+ * 1 yes, 0 no (with the path found in @seen, @size bytes), -1 when the file cannot be
+ * read (@e).
  */
 int iso_cg_contains(const struct iso_cg *cg, const char *ctrl, pid_t pid, char *seen, size_t size,
                     struct iso_err *e);

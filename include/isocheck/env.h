@@ -74,6 +74,11 @@ struct iso_env {
 
         size_t n_tools;
         struct iso_tool tools[ISO_MAX_TOOLS];
+
+        /* Soft resource limits the cases depend on (getrlimit(2)), bytes or a count; -1
+         * unlimited: address space and data (an OOM case's hog maps 96 MiB), processes
+         * and open files (forks of the pids case, the tools' workers). */
+        long long rlimit_as, rlimit_data, rlimit_nproc, rlimit_nofile;
 };
 
 /*
@@ -92,6 +97,9 @@ void iso_env_print(const struct iso_env *env, FILE *out);
  */
 size_t iso_env_properties(const struct iso_env *env, struct iso_property *props, size_t max,
                           char *buf, size_t buf_size);
+
+/* "AS unlimited, DATA 92160000, NPROC 63432, NOFILE 1048576": the soft limits in @env. */
+void iso_env_format_rlimits(const struct iso_env *env, char *out, size_t size);
 
 /* "none", "legacy", "hybrid", "unified". */
 const char *iso_cg_mode_name(enum iso_cg_mode m);

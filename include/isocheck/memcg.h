@@ -55,4 +55,57 @@ long long iso_memcg_round(long long bytes);
 /* v1 reports "unlimited" as a huge page multiple; anything at or above this is unlimited. */
 #define ISO_MEMCG_V1_UNLIMITED (1LL << 62)
 
+/*
+ * v1: make the OOM killer act in @cg. memory.oom_control's oom_kill_disable is copied
+ * from the parent at mkdir (cgroup-v1/memory.rst "OOM Control"), so below a parent that
+ * has it (a container started with --oom-kill-disable) a process at the limit is paused,
+ * not killed. Writes 0 when it reads 1 and sets *@was_disabled. v2 has no such switch:
+ * returns 0 with *@was_disabled 0. Returns 0, or -1 with @e naming the file.
+ */
+int iso_memcg_allow_oom_kill(const struct iso_cg *cg, int *was_disabled, struct iso_err *e);
+
+/* v1: 1 when @cg's memory.oom_control says oom_kill_disable 1, 0 when not (or v2), -1
+ * when it cannot be read. */
+int iso_memcg_oom_kill_disabled(const struct iso_cg *cg);
+
+/*
+ * Find the ancestor of @cg, up to and including its cgroupfs mount's root (in a
+ * container, the container's own cgroup), with the tightest memory limit below @limit
+ * bytes (v1: the lower of limit_in_bytes and memsw.limit_in_bytes; v2: memory.max). A
+ * charge in @cg then fails there first, and the failcnt (v1) or memory.events max/oom
+ * (v2, hierarchical or with memory_localevents) that rise are that ancestor's, not @cg's
+ * (cgroup-v1/memory.rst "Hierarchy support", cgroup-v2.rst "memory.events"). Fills
+ * @anc (version and path only) and @anc_limit (bytes) and returns 1; 0 when none is
+ * tighter; -1 with @e when a limit cannot be read.
+ */
+int iso_memcg_tighter_ancestor(const struct iso_cg *cg, long long limit, struct iso_cg *anc,
+                               long long *anc_limit, struct iso_err *e);
+
+/*
+ * v2: find the ancestor of @cg, up to and including its mount's root, with the lowest
+ * memory.high below @limit bytes. Above memory.high the kernel reclaims and throttles
+ * the allocating process instead of killing it (cgroup-v2.rst "memory.high"), so an OOM
+ * case under it would crawl until its timeout. Fills @anc (version and path only) and
+ * @anc_high (bytes) and returns 1; 0 when none (always on v1); -1 with @e.
+ */
+int iso_memcg_high_ancestor(const struct iso_cg *cg, long long limit, struct iso_cg *anc,
+                            long long *anc_high, struct iso_err *e);
+
+/*
+ * Was the cgroup2 mount at @mount made with memory_localevents (cgroup-v2.rst "Mounting":
+ * memory.events then counts this cgroup's own events only)? @mountinfo is the text of
+ * /proc/self/mountinfo (proc(5)). Returns 1 yes, 0 no, -1 when @mount is no cgroup2 mount.
+ */
+int iso_memcg_local_events(const char *mountinfo, const char *mount);
+
+/*
+ * Would a resource limit refuse an OOM case's anonymous mapping of @bytes before the
+ * memory cgroup could act? mmap(2) fails with ENOMEM past RLIMIT_AS (@as_used bytes of
+ * address space already mapped plus @bytes) and, from Linux 4.7, RLIMIT_DATA (@data_used
+ * plus @bytes) (getrlimit(2)); soft limits from @env, -1 unlimited. Returns 1 with @reason
+ * (@size bytes) naming the limit, its value and the `ulimit` option that sets it, else 0.
+ */
+int iso_memcg_rlimit_refuses(const struct iso_env *env, long long as_used, long long data_used,
+                             long long bytes, char *reason, size_t size);
+
 #endif
