@@ -16,15 +16,22 @@
 #include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "isocheck/fault.h"
 #include "isocheck/netlink.h"
 #include "isocheck/ns.h"
 
 #define SLOTS 4096 /* /30s in a /18 */
+
+/* One line saying what is allowed: README.md ("The container cases") states the same rule. */
+#define LINK_NET_RULE                                                                        \
+        "expected 169.254.N.0 with N from 1 to 105 or 170 to 191 (its /18 must stay inside " \
+        "169.254.1.0-169.254.254.255 and avoid 169.254.169.x)"
 
 int iso_app_addresses(unsigned slot, char *host_addr, char *app_addr, struct iso_err *e)
 {
@@ -34,17 +41,13 @@ int iso_app_addresses(unsigned slot, char *host_addr, char *app_addr, struct iso
         /* inet_pton, not sscanf: no wrapped octets, no blanks, exactly four parts. */
         struct in_addr in;
         if (inet_pton(AF_INET, base, &in) != 1)
-                return iso_errf(e, EINVAL, "ISOCHECK_LINK_NET=%s: expected 169.254.N.0", base);
+                return iso_errf(e, EINVAL, "ISOCHECK_LINK_NET=%s: " LINK_NET_RULE, base);
         const unsigned char *o = (const unsigned char *)&in.s_addr;
         unsigned a = o[0], b = o[1], c = o[2], d = o[3];
-        if (a != 169 || b != 254 || d != 0)
-                return iso_errf(e, EINVAL, "ISOCHECK_LINK_NET=%s: expected 169.254.N.0", base);
-        /* The /18 from the base must stay inside 169.254/16 and away from 169.254.169.x. */
-        if (c + 63 > 254 || (c <= 169 && c + 63 >= 169) || c == 0)
-                return iso_errf(e, EINVAL,
-                                "ISOCHECK_LINK_NET=%s: 169.254.%u.0/18 must avoid "
-                                "169.254.0.x, 169.254.169.x and 169.254.255.x",
-                                base, c);
+        /* The /18 from the base must stay inside 169.254/16 without its first and last /24
+         * (RFC 3927 reserves them) and away from 169.254.169.x (cloud metadata). */
+        if (a != 169 || b != 254 || d != 0 || c + 63 > 254 || (c <= 169 && c + 63 >= 169) || c == 0)
+                return iso_errf(e, EINVAL, "ISOCHECK_LINK_NET=%s: " LINK_NET_RULE, base);
         unsigned off = (slot % SLOTS) * 4;
         unsigned x = c + off / 256, y = off % 256;
         snprintf(host_addr, 16, "169.254.%u.%u", x, y + 1);
