@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <linux/magic.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sched.h>
@@ -61,9 +62,26 @@ struct setup_result {
         char step[96];
 };
 
-static int copy_fd(int from, const char *to)
+/* Where the roots' mountpoints are made; recovery (recover.c) sweeps them there. */
+#define ROOT_PARENT "/tmp"
+
+/*
+ * The host directory a root's tmpfs is mounted on: made by mkdtemp(3) (created
+ * exclusively, mode 0700) and identified by device and inode, so the child mounts onto
+ * that very directory (through /proc/self/fd) and never through a link. The child opens
+ * it again itself: a mount onto a descriptor opened before clone(CLONE_NEWNS) would be
+ * onto the caller's mount namespace (EINVAL).
+ */
+struct root_dir {
+        dev_t dev;
+        ino_t ino;
+        const char *name; /* its name under ROOT_PARENT */
+};
+
+/* Copy @from into the new file @name under @dirfd: created exclusively, never through a link. */
+static int copy_fd_at(int from, int dirfd, const char *name, mode_t mode)
 {
-        int out = open(to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0755);
+        int out = openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
         if (out < 0)
                 return -1;
         char buf[65536];
@@ -74,6 +92,24 @@ static int copy_fd(int from, const char *to)
                         return -1;
                 }
         return close(out) < 0 || n < 0 ? -1 : 0;
+}
+
+/* Fault container.root.shell: misbehave as a runtime whose image kept a shell, with the
+ * host's /bin/sh at /bin/sh in the root, so the case can show it notices. */
+static int plant_shell(int root)
+{
+        int sh = open("/bin/sh", O_RDONLY | O_CLOEXEC);
+        if (sh < 0 || mkdirat(root, "bin", 0755) < 0) {
+                if (sh >= 0)
+                        close(sh);
+                return -1;
+        }
+        int bin = openat(root, "bin", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        int rc = bin < 0 ? -1 : copy_fd_at(sh, bin, "sh", 0755);
+        if (bin >= 0)
+                close(bin);
+        close(sh);
+        return rc;
 }
 
 #define STEP(cond, name)                                                \
@@ -87,7 +123,7 @@ static int copy_fd(int from, const char *to)
 
 /* In the new namespaces: cgroup, private mounts, tmpfs root with only the app, hostname. */
 static int setup_inside(const struct iso_app *app, const struct iso_app_opts *o, int app_fd,
-                        struct setup_result *r)
+                        const struct root_dir *rd, struct setup_result *r)
 {
         struct iso_err ce = {0};
         if (app->cg.version && iso_cg_enter_self(app->cg.path, &ce) < 0) {
@@ -97,28 +133,53 @@ static int setup_inside(const struct iso_app *app, const struct iso_app_opts *o,
         }
         STEP(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0,
              "make mounts private (mount MS_REC|MS_PRIVATE on /)");
-        STEP(mount("isocheck-app", app->rootdir, "tmpfs", MS_NOSUID | MS_NODEV,
-                   "size=16m,mode=0755") < 0,
+        int parent = open(ROOT_PARENT, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        STEP(parent < 0, "open " ROOT_PARENT);
+        int dir = openat(parent, rd->name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        STEP(dir < 0, "open the root's mountpoint without following links");
+        struct stat under;
+        STEP(fstat(dir, &under) < 0, "fstat the root's mountpoint");
+        errno = EXDEV;
+        STEP(under.st_dev != rd->dev || under.st_ino != rd->ino,
+             "find the root's mountpoint as made (it was replaced)");
+        char target[64];
+        snprintf(target, sizeof(target), "/proc/self/fd/%d", dir);
+        STEP(mount("isocheck-app", target, "tmpfs", MS_NOSUID | MS_NODEV, "size=16m,mode=0755") < 0,
              "mount a tmpfs for the root");
-        char path[PATH_MAX + 8];
-        snprintf(path, sizeof(path), "%s/app", app->rootdir);
-        STEP(copy_fd(app_fd, path) < 0, "copy the app binary into the root");
-        snprintf(path, sizeof(path), "%s/.old", app->rootdir);
-        STEP(mkdir(path, 0700) < 0, "mkdir .old in the root");
-        STEP(syscall(SYS_pivot_root, app->rootdir, path) < 0,
+        /* The magic link resolves to the directory under the mount: look the name up again
+         * from its parent to land on the tmpfs, and make sure that is what we reached. */
+        int root = openat(parent, rd->name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        STEP(root < 0, "open the root after mounting its tmpfs");
+        struct statfs sf;
+        struct stat top;
+        int bad = fstatfs(root, &sf) < 0 || fstat(root, &top) < 0          ? errno
+                  : sf.f_type != TMPFS_MAGIC || top.st_dev == under.st_dev ? EXDEV
+                                                                           : 0;
+        errno = bad;
+        STEP(bad, "check the root is the tmpfs just mounted");
+        close(dir);
+        close(parent);
+        STEP(copy_fd_at(app_fd, root, "app", 0755) < 0, "copy the app binary into the root");
+        STEP(iso_fault("container.root.shell") && plant_shell(root) < 0,
+             "fault container.root.shell: copy /bin/sh into the root");
+        STEP(mkdirat(root, ".old", 0700) < 0, "mkdir .old in the root");
+        STEP(fchdir(root) < 0, "fchdir into the root");
+        STEP(syscall(SYS_pivot_root, ".", ".old") < 0,
              "pivot_root into the tmpfs (EINVAL on an initramfs root)");
         STEP(chdir("/") < 0, "chdir / after pivot_root");
         STEP(umount2("/.old", MNT_DETACH) < 0, "detach the old root");
         STEP(rmdir("/.old") < 0, "rmdir /.old");
         STEP(sethostname(o->hostname, strlen(o->hostname)) < 0, "sethostname");
+        close(root);
         return 0;
 }
 
 static void __attribute__((noreturn))
-app_child(const struct iso_app *app, const struct iso_app_opts *o, int app_fd, int sync_fd)
+app_child(const struct iso_app *app, const struct iso_app_opts *o, int app_fd,
+          const struct root_dir *rd, int sync_fd)
 {
         struct setup_result r = {0};
-        setup_inside(app, o, app_fd, &r);
+        setup_inside(app, o, app_fd, rd, &r);
         close(app_fd);
         if (write(sync_fd, &r, sizeof(r)) != (ssize_t)sizeof(r) || r.err)
                 _exit(1);
@@ -130,6 +191,45 @@ app_child(const struct iso_app *app, const struct iso_app_opts *o, int app_fd, i
         char *argv[] = {"/app", port, NULL};
         execv("/app", argv);
         _exit(127);
+}
+
+/*
+ * Make the mountpoint of a root: mkdtemp(3) under ROOT_PARENT (exclusive, 0700), then
+ * open it without following a link and check it is the private directory we just made.
+ * Fills app->rootdir and @rd; returns 0, or -1 with @e (nothing left open).
+ */
+static int make_root_dir(struct iso_app *app, const char *run_part, struct root_dir *rd,
+                         struct iso_err *e)
+{
+        snprintf(app->rootdir, sizeof(app->rootdir), ROOT_PARENT "/%s-root-XXXXXX", run_part);
+        if (!mkdtemp(app->rootdir)) {
+                iso_errf(e, errno, "mkdtemp %s", app->rootdir);
+                app->rootdir[0] = '\0';
+                return -1;
+        }
+        rd->name = app->rootdir + strlen(ROOT_PARENT "/");
+        int parent = open(ROOT_PARENT, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (parent < 0)
+                return iso_errf(e, errno, "open " ROOT_PARENT);
+        int dir = openat(parent, rd->name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        struct stat st;
+        int rc = 0;
+        if (dir < 0 || fstat(dir, &st) < 0)
+                rc = iso_errf(e, errno, "open %s (made by mkdtemp) without following links",
+                              app->rootdir);
+        else if (st.st_uid != geteuid() || (st.st_mode & 07777) != 0700)
+                rc = iso_errf(e, EPERM,
+                              "expected %s to be ours with mode 0700 (mkdtemp made it), found "
+                              "owner %u mode %04o",
+                              app->rootdir, (unsigned)st.st_uid, (unsigned)(st.st_mode & 07777));
+        else {
+                rd->dev = st.st_dev;
+                rd->ino = st.st_ino;
+        }
+        if (dir >= 0)
+                close(dir);
+        close(parent);
+        return rc;
 }
 
 /* Inside the app's network namespace: its veth end and loopback up, its address set. */
@@ -229,10 +329,8 @@ int iso_app_start(struct iso_app *app, const struct iso_app_opts *o, struct iso_
                 iso_strlcpy(run_part, o->scope, sizeof(run_part));
                 run_part[strcspn(run_part, "/")] = '\0';
         }
-        snprintf(app->rootdir, sizeof(app->rootdir), "/tmp/%s-root-XXXXXX", run_part);
-        if (!mkdtemp(app->rootdir)) {
-                iso_errf(e, errno, "mkdtemp %s", app->rootdir);
-                app->rootdir[0] = '\0';
+        struct root_dir rd = {0};
+        if (make_root_dir(app, run_part, &rd, e) < 0) {
                 iso_app_stop(app, NULL);
                 return -1;
         }
@@ -253,7 +351,7 @@ int iso_app_start(struct iso_app *app, const struct iso_app_opts *o, struct iso_
                                 CLONE_NEWIPC);
         if (pid == 0) {
                 close(sv[0]);
-                app_child(app, o, app_fd, sv[1]);
+                app_child(app, o, app_fd, &rd, sv[1]);
         }
         int saved = errno;
         close(sv[1]);
@@ -290,6 +388,10 @@ int iso_app_start(struct iso_app *app, const struct iso_app_opts *o, struct iso_
                 iso_app_stop(app, NULL);
                 return -1;
         }
+        /* Fault container.app.hung: the app stops answering once it was seen listening,
+         * as a hung app (or a kernel that stopped delivering to it) would. */
+        if (iso_fault("container.app.hung"))
+                kill(app->pid, SIGSTOP);
         return 0;
 }
 
@@ -357,6 +459,9 @@ int iso_http_get(const char *addr, int port, const char *path, int *status, char
         close(fd);
         reply[used] = '\0';
         int code = 0;
+        if (!used && (saved == EAGAIN || saved == EWOULDBLOCK))
+                return iso_errf(e, ETIMEDOUT, "GET %s from %s:%d: no answer within 3 s", path, addr,
+                                port);
         if (sscanf(reply, "HTTP/1.%*d %d", &code) != 1)
                 return iso_errf(e, used ? EPROTO : saved,
                                 "GET %s from %s:%d: not an HTTP reply "
