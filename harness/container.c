@@ -477,10 +477,13 @@ int iso_fixture_path(const char *name, char *out, size_t size, struct iso_err *e
 {
         const char *dir = getenv("ISOCHECK_FIXTURES");
         if (dir && *dir) {
+                errno = 0;
                 if (iso_pathf(out, size, "%s/%s", dir, name) == 0 && access(out, X_OK) == 0)
                         return 0;
-                return iso_errf(e, ENOENT, "fixture %s not found in ISOCHECK_FIXTURES=%s", name,
-                                dir);
+                return iso_errf(e, errno ? errno : ENAMETOOLONG,
+                                "fixture %s: no usable %s/%s (ISOCHECK_FIXTURES names the "
+                                "directory of the fixtures)",
+                                name, dir, name);
         }
         char exe[PATH_MAX];
         ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
@@ -493,7 +496,7 @@ int iso_fixture_path(const char *name, char *out, size_t size, struct iso_err *e
         if (iso_pathf(out, size, "%s/../fixtures/%s", bin_dir, name) == 0 && access(out, X_OK) == 0)
                 return 0;
         return iso_errf(e, ENOENT,
-                        "fixture %s not built: looked in %s/fixtures and "
-                        "%s/../fixtures (run make)",
+                        "fixture %s missing: looked in %s/fixtures and %s/../fixtures (a broken "
+                        "build or installation: run make, or set ISOCHECK_FIXTURES=DIR)",
                         name, bin_dir, bin_dir);
 }
