@@ -63,22 +63,29 @@ ISO_CASE(container_app_serves, "container.app.serves",
 }
 
 /* Try to exec @prog inside the app's namespaces and root, as `docker exec app bash` does.
- * Returns the errno execvp gave (0 if it somehow ran). */
-static int exec_inside(struct iso_t *t, pid_t app, const char *prog)
+ * Returns the errno execvp gave (0 if it somehow ran). On a broken step the app is
+ * stopped before the case ends, so nothing of it is left behind. */
+static int exec_inside(struct iso_t *t, struct iso_app *app, const char *prog)
 {
         int p[2];
         /* Close-on-exec: a program that does run must not hold the pipe open. */
-        if (pipe2(p, O_CLOEXEC) < 0)
-                iso_broken(t, "pipe2: %s", strerror(errno));
+        if (pipe2(p, O_CLOEXEC) < 0) {
+                int saved = errno;
+                iso_app_stop(app, NULL);
+                iso_broken(t, "pipe2: %s", strerror(saved));
+        }
         fflush(NULL);
         pid_t c = fork();
-        if (c < 0)
-                iso_broken(t, "fork: %s", strerror(errno));
+        if (c < 0) {
+                int saved = errno;
+                iso_app_stop(app, NULL);
+                iso_broken(t, "fork: %s", strerror(saved));
+        }
         if (c == 0) {
                 close(p[0]);
                 struct iso_err e = {0};
                 int err;
-                if (iso_ns_join(app,
+                if (iso_ns_join(app->pid,
                                 CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWUTS |
                                         CLONE_NEWIPC,
                                 0, &e) < 0)
@@ -102,9 +109,11 @@ static int exec_inside(struct iso_t *t, pid_t app, const char *prog)
         waitpid(c, NULL, 0);
         if (got != (ssize_t)sizeof(err))
                 return 0; /* nothing reported: the exec worked and the program ran */
-        if (err < 0)
+        if (err < 0) {
+                iso_app_stop(app, NULL);
                 iso_broken(t, "expected to join the app's namespaces, but setns failed: %s",
                            strerror(-err));
+        }
         return err;
 }
 
@@ -144,7 +153,7 @@ ISO_CASE(container_app_noshell, "container.app.noshell",
                 closedir(d);
         iso_check(t, n == 1 && !strcmp(listing, "app"), "the root holds the app binary alone",
                   "app", "%zu entries: %s", n, listing);
-        int err = exec_inside(t, app.pid, "bash");
+        int err = exec_inside(t, &app, "bash");
         iso_check(t, err == ENOENT, "exec of bash inside the app's namespaces fails",
                   "ENOENT (no such file)", "%s", err ? strerror(err) : "bash ran");
         iso_app_stop(&app, NULL);
