@@ -25,10 +25,12 @@ void iso_fixture_cgroup(struct iso_t *t, const char *ctrl, const char *name, str
 /* Remove @cg (iso_cg_destroy); an error when it cannot be removed. */
 void iso_fixture_cgroup_destroy(struct iso_t *t, const struct iso_cg *cg);
 
-/* What iso_fixture_app needs, for a case's .needs list. */
+/* What iso_fixture_app needs, for a case's .needs list: the veth pair and its addresses
+ * are made over rtnetlink, which needs CAP_NET_ADMIN (rtnetlink(7)). */
 /* clang-format off */
-#define ISO_NEEDS_NATIVE_APP ISO_ROOT, ISO_CAP_SYS_ADMIN, ISO_NS("pid"), ISO_NS("mnt"), \
-        ISO_NS("net"), ISO_NS("uts"), ISO_NS("ipc"), ISO_KCONFIG("CONFIG_VETH")
+#define ISO_NEEDS_NATIVE_APP ISO_ROOT, ISO_CAP_SYS_ADMIN, ISO_CAP("CAP_NET_ADMIN", 12), \
+        ISO_NS("pid"), ISO_NS("mnt"), ISO_NS("net"), ISO_NS("uts"), ISO_NS("ipc"), \
+        ISO_KCONFIG("CONFIG_VETH")
 /* A capture sidecar beside the native app: an AF_PACKET socket needs CAP_NET_RAW
  * (packet(7)) in the user namespace that owns the app's network namespace, ours. */
 #define ISO_NEEDS_SIDECAR ISO_NEEDS_NATIVE_APP, ISO_CAP("CAP_NET_RAW", 13)
