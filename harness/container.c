@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <net/if.h>
 #include <linux/magic.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -15,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -302,6 +304,40 @@ static int wait_listening(const struct iso_app *app, struct iso_err *e)
                         app->app_addr, app->port);
 }
 
+/*
+ * The veth pair of app number @n, its peer created straight in the app's network namespace,
+ * and its /30. Links and addresses are shared by every run in this network namespace,
+ * whatever PID namespace each runs in, where PIDs repeat: the pair is named from a random
+ * tag (a taken name is retried, 8 times at most) and the /30 follows the host end's
+ * ifindex, which no other live link here has.
+ */
+static int make_veth(struct iso_app *app, unsigned n, struct iso_err *e)
+{
+        struct iso_err ve = {0};
+        for (int try = 0; try < 8; try++) {
+                unsigned tag = 0;
+                if (getrandom(&tag, sizeof(tag), GRND_NONBLOCK) != (ssize_t)sizeof(tag))
+                        tag = (unsigned)getpid() * 2654435761u + (unsigned)try;
+                tag &= 0xffffff;
+                snprintf(app->host_if, sizeof(app->host_if), ISO_IF_PREFIX "%06xh%u", tag, n % 10);
+                snprintf(app->app_if, sizeof(app->app_if), ISO_IF_PREFIX "%06xc%u", tag, n % 10);
+                if (iso_nl_veth_create(app->host_if, app->app_if, app->pid, &ve) == 0)
+                        break;
+                app->host_if[0] = '\0'; /* not ours: iso_app_stop must not delete it */
+                if (ve.errnum != EEXIST)
+                        break;
+        }
+        if (!app->host_if[0]) {
+                if (e)
+                        *e = ve;
+                return -1;
+        }
+        unsigned index = if_nametoindex(app->host_if);
+        if (!index)
+                return iso_errf(e, errno, "if_nametoindex %s", app->host_if);
+        return iso_app_addresses(index, app->host_addr, app->app_addr, e);
+}
+
 int iso_app_start(struct iso_app *app, const struct iso_app_opts *o, struct iso_err *e)
 {
         static unsigned counter;
@@ -309,11 +345,8 @@ int iso_app_start(struct iso_app *app, const struct iso_app_opts *o, struct iso_
         app->pid = -1;
         app->port = o->port;
         unsigned n = counter++;
-        unsigned me = (unsigned)getpid();
-        snprintf(app->host_if, sizeof(app->host_if), ISO_IF_PREFIX "%06xh%u", me & 0xffffff,
-                 n % 10);
-        snprintf(app->app_if, sizeof(app->app_if), ISO_IF_PREFIX "%06xc%u", me & 0xffffff, n % 10);
-        if (iso_app_addresses(me * 4 + n, app->host_addr, app->app_addr, e) < 0)
+        /* Checked here too, so nothing is made for a base that cannot be used. */
+        if (iso_app_addresses(0, app->host_addr, app->app_addr, e) < 0)
                 return -1;
 
         if (o->env && o->scope) {
@@ -375,8 +408,7 @@ int iso_app_start(struct iso_app *app, const struct iso_app_opts *o, struct iso_
                 iso_app_stop(app, NULL);
                 return -1;
         }
-        if (iso_nl_veth_create(app->host_if, app->app_if, pid, e) < 0 ||
-            iso_nl_addr_add(app->host_if, app->host_addr, 30, e) < 0 ||
+        if (make_veth(app, n, e) < 0 || iso_nl_addr_add(app->host_if, app->host_addr, 30, e) < 0 ||
             iso_nl_link_up(app->host_if, e) < 0 || configure_inside(app, e) < 0 ||
             write(sv[0], "g", 1) != 1) {
                 close(sv[0]);
