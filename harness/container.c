@@ -523,12 +523,16 @@ int iso_fixture_path(const char *name, char *out, size_t size, struct iso_err *e
                 return iso_errf(e, errno, "readlink /proc/self/exe");
         exe[n] = '\0';
         char *bin_dir = dirname(exe);
-        if (iso_pathf(out, size, "%s/fixtures/%s", bin_dir, name) == 0 && access(out, X_OK) == 0)
-                return 0;
-        if (iso_pathf(out, size, "%s/../fixtures/%s", bin_dir, name) == 0 && access(out, X_OK) == 0)
-                return 0;
+        /* Next to the binary in build/, beside bin/ in a checkout-like tree, and where
+         * `make install` puts them (PREFIX/lib/isocheck/fixtures for PREFIX/bin/isocheck). */
+        static const char *const under[] = {"fixtures", "../fixtures", "../lib/isocheck/fixtures"};
+        for (size_t i = 0; i < sizeof(under) / sizeof(under[0]); i++)
+                if (iso_pathf(out, size, "%s/%s/%s", bin_dir, under[i], name) == 0 &&
+                    access(out, X_OK) == 0)
+                        return 0;
         return iso_errf(e, ENOENT,
-                        "fixture %s missing: looked in %s/fixtures and %s/../fixtures (a broken "
-                        "build or installation: run make, or set ISOCHECK_FIXTURES=DIR)",
-                        name, bin_dir, bin_dir);
+                        "fixture %s missing: looked in %s/fixtures, %s/../fixtures and "
+                        "%s/../lib/isocheck/fixtures (a broken build or installation: run make "
+                        "or make install, or set ISOCHECK_FIXTURES=DIR)",
+                        name, bin_dir, bin_dir, bin_dir);
 }

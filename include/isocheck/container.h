@@ -68,7 +68,8 @@ int iso_http_get(const char *addr, int port, const char *path, int *status, char
 
 /*
  * Locate fixture @name ("app", "sidecar") built next to the running isocheck binary:
- * <dir of /proc/self/exe>/fixtures/NAME or its parent's fixtures/NAME, or under the
+ * <dir of /proc/self/exe>/fixtures/NAME, its parent's fixtures/NAME or (installed)
+ * its parent's lib/isocheck/fixtures/NAME, or under the
  * directory named by ISOCHECK_FIXTURES (then only there). Returns 0 with the path in @out,
  * or -1 with @e listing where it looked; callers treat that as a broken installation.
  */

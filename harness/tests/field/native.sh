@@ -143,6 +143,15 @@ if timeout 10 docker info >/dev/null 2>&1; then
                 verdict inst container.app.serves.docker error "expected the app image context"
 fi
 check "native: ... and nothing of that run is left" nothing_left inst
+# Further input of the kind: what `make install` installs is an installation that finds
+# its fixtures (it used to install the binary alone), here under DESTDIR.
+${MAKE:-make} -s install DESTDIR="$W/dest" PREFIX=/usr >"$W/install.out" 2>&1
+"$W/dest/usr/bin/isocheck" --filter container.app.serves --filter sidecar.capture.http \
+        --tap "$W/installed.tap" --junit "$W/installed.xml" --artifacts "$W/installed-art" \
+        >/dev/null 2>"$W/installed.err"
+echo $? >"$W/installed.rc"
+check "native: make install (DESTDIR) gives an isocheck that finds its fixtures" \
+        all_pass installed 2
 # Further input of the kind: ISOCHECK_FIXTURES naming a directory without the fixtures.
 mkdir -p "$W/empty"
 ISOCHECK_FIXTURES=$W/empty nrun emptyfx --filter container.app.serves --filter sidecar.netns.shared
