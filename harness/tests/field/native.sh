@@ -170,9 +170,10 @@ build/san/isocheck --filter sidecar.capture.http --artifacts "$W/link-art" --tap
         --junit "$W/link.xml" >/dev/null 2>&1
 check "native: a planted capture.pcap link is not followed (the victim keeps its bytes)" \
         sh -c "[ \"\$(cat '$W/victim')\" = original ]"
-check "native: ... and the case passes on a capture of its own, or errors naming the file" sh -c "
+check "native: ... and the case passes on a capture of its own, or errors naming the path" sh -c "
         $PY harness/tests/junit_check.py '$W/link.xml' --case sidecar.capture.http --verdict pass ||
-        $PY harness/tests/junit_check.py '$W/link.xml' --case sidecar.capture.http --verdict error --text capture.pcap"
+        $PY harness/tests/junit_check.py '$W/link.xml' --case sidecar.capture.http --verdict error \
+                --text '$W/link-art/sidecar.capture.http'"
 # Further input of the kind: a dangling link, which O_CREAT alone would follow to create
 # a file wherever it points.
 mkdir -p "$W/link-art/sidecar.netns.shared"
