@@ -102,8 +102,11 @@ test: deps-test
 lint:
 	@harness/tests/lint.sh
 
+# The fixtures go where the installed binary looks for them (iso_fixture_path).
 install: all
 	install -D -m 0755 $(BUILD)/isocheck $(DESTDIR)$(or $(PREFIX),/usr/local)/bin/isocheck
+	install -d $(DESTDIR)$(or $(PREFIX),/usr/local)/lib/isocheck/fixtures
+	cp -R $(BUILD)/fixtures/. $(DESTDIR)$(or $(PREFIX),/usr/local)/lib/isocheck/fixtures/
 
 clean:
 	rm -rf $(BUILD)

@@ -59,7 +59,7 @@ static void dk_build(struct dk *d, const char *what, char *image, size_t size)
         snprintf(ctx_name, sizeof(ctx_name), "%s-image", what);
         struct iso_err e = {0};
         if (iso_fixture_path(ctx_name, ctx, sizeof(ctx), &e) < 0)
-                iso_skip(d->t, "needs the %s image context: %s", what, e.msg);
+                iso_broken(d->t, "expected the %s image context, but %s", what, e.msg);
         snprintf(image, size, "%s-%s:%u", d->tag, what, d->n++);
         char out[4096];
         char *args[] = {"build",      "-q",      "-t",          image, "--label",
@@ -269,8 +269,7 @@ static void dk_app_and_sidecar(struct dk *d, struct dk_app *a, const char *netwo
 {
         dk_start_app(d, a);
         char dir[PATH_MAX], net[224];
-        if (iso_artifact_path(d->t, pcap_name, pcap, PATH_MAX) < 0)
-                iso_broken(d->t, "artifact path: %s", strerror(errno));
+        iso_fixture_fresh_artifact(d->t, pcap_name, pcap, PATH_MAX);
         artifact_dir(d->t, pcap, dir);
         if (!network) {
                 snprintf(net, sizeof(net), "container:%s", a->name);

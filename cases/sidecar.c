@@ -16,41 +16,75 @@
 #include "isocheck/case.h"
 #include "isocheck/fixtures.h"
 #include "isocheck/container.h"
+#include "isocheck/fault.h"
 #include "isocheck/ns.h"
 #include "isocheck/tool.h"
 
 #define APP_PORT 8000
 #define REQUESTS 5
 
+/*
+ * What a case has running, stopped in one place when a step fails: sidecars first (they
+ * flush their capture), then apps, the last started first. A failed step of a case with
+ * two apps must not leave the other behind.
+ */
+struct rig {
+        struct iso_app *apps[2];
+        struct iso_tool_proc *sidecars[2];
+        size_t n_apps, n_sidecars;
+};
+
+static void rig_stop(struct rig *r)
+{
+        while (r->n_sidecars) {
+                struct iso_tool_proc *sc = r->sidecars[--r->n_sidecars];
+                kill(sc->pid, SIGTERM);
+                iso_tool_finish(sc, iso_now() + 3.0, NULL);
+        }
+        while (r->n_apps)
+                iso_app_stop(r->apps[--r->n_apps], NULL);
+}
+
 /* A capture process in @app's network namespace only, writing @pcap; waits for "ready". */
-static void start_sidecar(struct iso_t *t, struct iso_app *app, const char *pcap,
+static void start_sidecar(struct iso_t *t, struct rig *rig, struct iso_app *app, const char *pcap,
                           struct iso_tool_proc *sc)
 {
         char path[PATH_MAX];
         struct iso_err e = {0};
+        /* Built and installed with isocheck: missing, the installation is broken. */
         if (iso_fixture_path("sidecar", path, sizeof(path), &e) < 0) {
-                iso_app_stop(app, NULL);
-                iso_skip(t, "needs the sidecar fixture: %s", e.msg);
+                rig_stop(rig);
+                iso_broken(t, "expected the sidecar fixture, but %s", e.msg);
         }
         char *argv[] = {path, "-i",         "any", "-f", "tcp port 8000",
                         "-w", (char *)pcap, "-t",  "15", NULL};
-        if (iso_tool_start_in(app->pid, CLONE_NEWNET, argv, sc, &e) < 0) {
-                iso_app_stop(app, NULL);
+        /* Fault sidecar.setns.noop: setns(2) joins nothing, as a kernel ignoring it would;
+         * the sidecar stays in our own network namespace. */
+        pid_t into = iso_fault("sidecar.setns.noop") ? getpid() : app->pid;
+        /* Fault sidecar.capture.misses: the capture loses every SYN (and SYN-ACK). */
+        if (iso_fault("sidecar.capture.misses"))
+                argv[4] = "tcp port 8000 and tcp[tcpflags] & tcp-syn == 0";
+        if (iso_tool_start_in(into, CLONE_NEWNET, argv, sc, &e) < 0) {
+                rig_stop(rig);
                 iso_broken(t, "expected to start the sidecar, but %s", e.msg);
         }
         char out[1024];
         iso_tool_read(sc, "ready\n", out, sizeof(out), iso_now() + 5.0);
         if (!strstr(out, "ready\n")) {
                 iso_tool_finish(sc, iso_now() + 1.0, NULL);
-                iso_app_stop(app, NULL);
+                rig_stop(rig);
                 iso_broken(t, "expected the sidecar to report ready within 5 s; it said: %.400s",
                            out);
         }
+        rig->sidecars[rig->n_sidecars++] = sc;
 }
 
 /* SIGTERM (the sidecar flushes its pcap), then reap; returns its exit status. */
-static int stop_sidecar(struct iso_t *t, struct iso_tool_proc *sc)
+static int stop_sidecar(struct iso_t *t, struct rig *rig, struct iso_tool_proc *sc)
 {
+        for (size_t i = 0; i < rig->n_sidecars; i++)
+                if (rig->sidecars[i] == sc)
+                        rig->sidecars[i] = rig->sidecars[--rig->n_sidecars];
         kill(sc->pid, SIGTERM);
         char out[1024];
         iso_tool_read(sc, NULL, out, sizeof(out), iso_now() + 3.0);
@@ -63,18 +97,18 @@ ISO_CASE(sidecar_netns_shared, "sidecar.netns.shared",
          .summary = "a sidecar joined to the app's network namespace shares it, and keeps its "
                     "own PID and mount namespaces",
          .lab_step = "Debugging Slim Containers: docker run --network=container:app tcpdump",
-         .needs = {ISO_NEEDS_NATIVE_APP}, .timeout_s = 20)
+         .needs = {ISO_NEEDS_SIDECAR}, .timeout_s = 20)
 {
+        char pcap[PATH_MAX];
+        iso_fixture_fresh_artifact(t, "netns.pcap", pcap, sizeof(pcap));
         struct iso_app app;
         iso_fixture_app(t, "app", &app);
-        char pcap[PATH_MAX];
-        if (iso_artifact_path(t, "netns.pcap", pcap, sizeof(pcap)) < 0)
-                iso_broken(t, "artifact path: %s", strerror(errno));
+        struct rig rig = {.apps = {&app}, .n_apps = 1};
         struct iso_tool_proc sc;
-        start_sidecar(t, &app, pcap, &sc);
+        start_sidecar(t, &rig, &app, pcap, &sc);
         iso_check_joined_netns(t, app.pid, sc.pid);
-        stop_sidecar(t, &sc);
-        iso_app_stop(&app, NULL);
+        stop_sidecar(t, &rig, &sc);
+        rig_stop(&rig);
 }
 
 static int make_requests(struct iso_app *app, char *last, size_t size)
@@ -99,19 +133,19 @@ ISO_CASE(sidecar_capture_http, "sidecar.capture.http",
                     "200 response of requests made to the app",
          .lab_step = "Debugging Slim Containers: tcpdump -i any port 8000 in the sidecar while "
                      "curling the app",
-         .needs = {ISO_NEEDS_NATIVE_APP}, .timeout_s = 30)
+         .needs = {ISO_NEEDS_SIDECAR}, .timeout_s = 30)
 {
+        char pcap[PATH_MAX];
+        iso_fixture_fresh_artifact(t, "capture.pcap", pcap, sizeof(pcap));
         struct iso_app app;
         iso_fixture_app(t, "app", &app);
-        char pcap[PATH_MAX];
-        if (iso_artifact_path(t, "capture.pcap", pcap, sizeof(pcap)) < 0)
-                iso_broken(t, "artifact path: %s", strerror(errno));
+        struct rig rig = {.apps = {&app}, .n_apps = 1};
         struct iso_tool_proc sc;
-        start_sidecar(t, &app, pcap, &sc);
+        start_sidecar(t, &rig, &app, pcap, &sc);
         char last[256] = "";
         int ok = make_requests(&app, last, sizeof(last));
-        int st = stop_sidecar(t, &sc);
-        iso_app_stop(&app, NULL);
+        int st = stop_sidecar(t, &rig, &sc);
+        rig_stop(&rig);
         iso_check(t, ok == REQUESTS, "every request to the app was answered 200", "5 of 5",
                   "%d of %d (%s)", ok, REQUESTS, last);
         iso_check(t, st == 0, "the sidecar flushed its capture and exited 0", "exit status 0",
@@ -139,25 +173,23 @@ ISO_CASE(sidecar_capture_isolated, "sidecar.capture.isolated",
                     "app's packets (the control that shows the sharing matters)",
          .lab_step = "Debugging Slim Containers: tcpdump without --network=container:app "
                      "sees nothing",
-         .needs = {ISO_NEEDS_NATIVE_APP}, .timeout_s = 30)
+         .needs = {ISO_NEEDS_SIDECAR}, .timeout_s = 30)
 {
+        char in_pcap[PATH_MAX], out_pcap[PATH_MAX];
+        iso_fixture_fresh_artifact(t, "joined.pcap", in_pcap, sizeof(in_pcap));
+        iso_fixture_fresh_artifact(t, "elsewhere.pcap", out_pcap, sizeof(out_pcap));
         struct iso_app app, other;
         iso_fixture_app(t, "app", &app);
-        /* If this one fails the runner stops the first: it is in the case's cgroup. */
-        iso_fixture_app(t, "other", &other);
-        char in_pcap[PATH_MAX], out_pcap[PATH_MAX];
-        if (iso_artifact_path(t, "joined.pcap", in_pcap, sizeof(in_pcap)) < 0 ||
-            iso_artifact_path(t, "elsewhere.pcap", out_pcap, sizeof(out_pcap)) < 0)
-                iso_broken(t, "artifact path: %s", strerror(errno));
+        iso_fixture_app_beside(t, "other", &other, &app);
+        struct rig rig = {.apps = {&app, &other}, .n_apps = 2};
         struct iso_tool_proc joined, elsewhere;
-        start_sidecar(t, &app, in_pcap, &joined);
-        start_sidecar(t, &other, out_pcap, &elsewhere);
+        start_sidecar(t, &rig, &app, in_pcap, &joined);
+        start_sidecar(t, &rig, &other, out_pcap, &elsewhere);
         char last[256] = "";
         int ok = make_requests(&app, last, sizeof(last));
-        stop_sidecar(t, &joined);
-        stop_sidecar(t, &elsewhere);
-        iso_app_stop(&other, NULL);
-        iso_app_stop(&app, NULL);
+        stop_sidecar(t, &rig, &joined);
+        stop_sidecar(t, &rig, &elsewhere);
+        rig_stop(&rig);
         iso_check(t, ok == REQUESTS, "every request to the app was answered 200", "5 of 5",
                   "%d of %d (%s)", ok, REQUESTS, last);
         struct iso_capture_summary in, out;

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "isocheck/container.h"
+
 const char iso_cli_usage[] =
         "Usage: isocheck [OPTION]...\n"
         "Check that this kernel's cgroups and namespaces behave as containers need.\n"
@@ -227,5 +229,15 @@ int iso_cli_parse(int argc, char *const argv[], struct iso_opts *o, char *err, s
         }
         if (optind < argc)
                 return fail(err, err_size, "unexpected argument \"%s\" (see --help)", argv[optind]);
+        return 0;
+}
+
+int iso_cli_check_env(char *err, size_t err_size)
+{
+        /* Every container case would otherwise end as an error for the same reason. */
+        char host[16], app[16];
+        struct iso_err e = {0};
+        if (iso_app_addresses(0, host, app, &e) < 0)
+                return fail(err, err_size, "%s", e.msg);
         return 0;
 }

@@ -6,6 +6,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <net/if.h>
+#include <linux/magic.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sched.h>
@@ -14,17 +16,25 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "isocheck/fault.h"
 #include "isocheck/netlink.h"
 #include "isocheck/ns.h"
 
 #define SLOTS 4096 /* /30s in a /18 */
+
+/* One line saying what is allowed: README.md ("The container cases") states the same rule. */
+#define LINK_NET_RULE                                                                        \
+        "expected 169.254.N.0 with N from 1 to 105 or 170 to 191 (its /18 must stay inside " \
+        "169.254.1.0-169.254.254.255 and avoid 169.254.169.x)"
 
 int iso_app_addresses(unsigned slot, char *host_addr, char *app_addr, struct iso_err *e)
 {
@@ -34,17 +44,13 @@ int iso_app_addresses(unsigned slot, char *host_addr, char *app_addr, struct iso
         /* inet_pton, not sscanf: no wrapped octets, no blanks, exactly four parts. */
         struct in_addr in;
         if (inet_pton(AF_INET, base, &in) != 1)
-                return iso_errf(e, EINVAL, "ISOCHECK_LINK_NET=%s: expected 169.254.N.0", base);
+                return iso_errf(e, EINVAL, "ISOCHECK_LINK_NET=%s: " LINK_NET_RULE, base);
         const unsigned char *o = (const unsigned char *)&in.s_addr;
         unsigned a = o[0], b = o[1], c = o[2], d = o[3];
-        if (a != 169 || b != 254 || d != 0)
-                return iso_errf(e, EINVAL, "ISOCHECK_LINK_NET=%s: expected 169.254.N.0", base);
-        /* The /18 from the base must stay inside 169.254/16 and away from 169.254.169.x. */
-        if (c + 63 > 254 || (c <= 169 && c + 63 >= 169) || c == 0)
-                return iso_errf(e, EINVAL,
-                                "ISOCHECK_LINK_NET=%s: 169.254.%u.0/18 must avoid "
-                                "169.254.0.x, 169.254.169.x and 169.254.255.x",
-                                base, c);
+        /* The /18 from the base must stay inside 169.254/16 without its first and last /24
+         * (RFC 3927 reserves them) and away from 169.254.169.x (cloud metadata). */
+        if (a != 169 || b != 254 || d != 0 || c + 63 > 254 || (c <= 169 && c + 63 >= 169) || c == 0)
+                return iso_errf(e, EINVAL, "ISOCHECK_LINK_NET=%s: " LINK_NET_RULE, base);
         unsigned off = (slot % SLOTS) * 4;
         unsigned x = c + off / 256, y = off % 256;
         snprintf(host_addr, 16, "169.254.%u.%u", x, y + 1);
@@ -58,9 +64,26 @@ struct setup_result {
         char step[96];
 };
 
-static int copy_fd(int from, const char *to)
+/* Where the roots' mountpoints are made; recovery (recover.c) sweeps them there. */
+#define ROOT_PARENT "/tmp"
+
+/*
+ * The host directory a root's tmpfs is mounted on: made by mkdtemp(3) (created
+ * exclusively, mode 0700) and identified by device and inode, so the child mounts onto
+ * that very directory (through /proc/self/fd) and never through a link. The child opens
+ * it again itself: a mount onto a descriptor opened before clone(CLONE_NEWNS) would be
+ * onto the caller's mount namespace (EINVAL).
+ */
+struct root_dir {
+        dev_t dev;
+        ino_t ino;
+        const char *name; /* its name under ROOT_PARENT */
+};
+
+/* Copy @from into the new file @name under @dirfd: created exclusively, never through a link. */
+static int copy_fd_at(int from, int dirfd, const char *name, mode_t mode)
 {
-        int out = open(to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0755);
+        int out = openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
         if (out < 0)
                 return -1;
         char buf[65536];
@@ -71,6 +94,24 @@ static int copy_fd(int from, const char *to)
                         return -1;
                 }
         return close(out) < 0 || n < 0 ? -1 : 0;
+}
+
+/* Fault container.root.shell: misbehave as a runtime whose image kept a shell, with the
+ * host's /bin/sh at /bin/sh in the root, so the case can show it notices. */
+static int plant_shell(int root)
+{
+        int sh = open("/bin/sh", O_RDONLY | O_CLOEXEC);
+        if (sh < 0 || mkdirat(root, "bin", 0755) < 0) {
+                if (sh >= 0)
+                        close(sh);
+                return -1;
+        }
+        int bin = openat(root, "bin", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        int rc = bin < 0 ? -1 : copy_fd_at(sh, bin, "sh", 0755);
+        if (bin >= 0)
+                close(bin);
+        close(sh);
+        return rc;
 }
 
 #define STEP(cond, name)                                                \
@@ -84,7 +125,7 @@ static int copy_fd(int from, const char *to)
 
 /* In the new namespaces: cgroup, private mounts, tmpfs root with only the app, hostname. */
 static int setup_inside(const struct iso_app *app, const struct iso_app_opts *o, int app_fd,
-                        struct setup_result *r)
+                        const struct root_dir *rd, struct setup_result *r)
 {
         struct iso_err ce = {0};
         if (app->cg.version && iso_cg_enter_self(app->cg.path, &ce) < 0) {
@@ -94,28 +135,53 @@ static int setup_inside(const struct iso_app *app, const struct iso_app_opts *o,
         }
         STEP(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0,
              "make mounts private (mount MS_REC|MS_PRIVATE on /)");
-        STEP(mount("isocheck-app", app->rootdir, "tmpfs", MS_NOSUID | MS_NODEV,
-                   "size=16m,mode=0755") < 0,
+        int parent = open(ROOT_PARENT, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        STEP(parent < 0, "open " ROOT_PARENT);
+        int dir = openat(parent, rd->name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        STEP(dir < 0, "open the root's mountpoint without following links");
+        struct stat under;
+        STEP(fstat(dir, &under) < 0, "fstat the root's mountpoint");
+        errno = EXDEV;
+        STEP(under.st_dev != rd->dev || under.st_ino != rd->ino,
+             "find the root's mountpoint as made (it was replaced)");
+        char target[64];
+        snprintf(target, sizeof(target), "/proc/self/fd/%d", dir);
+        STEP(mount("isocheck-app", target, "tmpfs", MS_NOSUID | MS_NODEV, "size=16m,mode=0755") < 0,
              "mount a tmpfs for the root");
-        char path[PATH_MAX + 8];
-        snprintf(path, sizeof(path), "%s/app", app->rootdir);
-        STEP(copy_fd(app_fd, path) < 0, "copy the app binary into the root");
-        snprintf(path, sizeof(path), "%s/.old", app->rootdir);
-        STEP(mkdir(path, 0700) < 0, "mkdir .old in the root");
-        STEP(syscall(SYS_pivot_root, app->rootdir, path) < 0,
+        /* The magic link resolves to the directory under the mount: look the name up again
+         * from its parent to land on the tmpfs, and make sure that is what we reached. */
+        int root = openat(parent, rd->name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        STEP(root < 0, "open the root after mounting its tmpfs");
+        struct statfs sf;
+        struct stat top;
+        int bad = fstatfs(root, &sf) < 0 || fstat(root, &top) < 0          ? errno
+                  : sf.f_type != TMPFS_MAGIC || top.st_dev == under.st_dev ? EXDEV
+                                                                           : 0;
+        errno = bad;
+        STEP(bad, "check the root is the tmpfs just mounted");
+        close(dir);
+        close(parent);
+        STEP(copy_fd_at(app_fd, root, "app", 0755) < 0, "copy the app binary into the root");
+        STEP(iso_fault("container.root.shell") && plant_shell(root) < 0,
+             "fault container.root.shell: copy /bin/sh into the root");
+        STEP(mkdirat(root, ".old", 0700) < 0, "mkdir .old in the root");
+        STEP(fchdir(root) < 0, "fchdir into the root");
+        STEP(syscall(SYS_pivot_root, ".", ".old") < 0,
              "pivot_root into the tmpfs (EINVAL on an initramfs root)");
         STEP(chdir("/") < 0, "chdir / after pivot_root");
         STEP(umount2("/.old", MNT_DETACH) < 0, "detach the old root");
         STEP(rmdir("/.old") < 0, "rmdir /.old");
         STEP(sethostname(o->hostname, strlen(o->hostname)) < 0, "sethostname");
+        close(root);
         return 0;
 }
 
 static void __attribute__((noreturn))
-app_child(const struct iso_app *app, const struct iso_app_opts *o, int app_fd, int sync_fd)
+app_child(const struct iso_app *app, const struct iso_app_opts *o, int app_fd,
+          const struct root_dir *rd, int sync_fd)
 {
         struct setup_result r = {0};
-        setup_inside(app, o, app_fd, &r);
+        setup_inside(app, o, app_fd, rd, &r);
         close(app_fd);
         if (write(sync_fd, &r, sizeof(r)) != (ssize_t)sizeof(r) || r.err)
                 _exit(1);
@@ -127,6 +193,45 @@ app_child(const struct iso_app *app, const struct iso_app_opts *o, int app_fd, i
         char *argv[] = {"/app", port, NULL};
         execv("/app", argv);
         _exit(127);
+}
+
+/*
+ * Make the mountpoint of a root: mkdtemp(3) under ROOT_PARENT (exclusive, 0700), then
+ * open it without following a link and check it is the private directory we just made.
+ * Fills app->rootdir and @rd; returns 0, or -1 with @e (nothing left open).
+ */
+static int make_root_dir(struct iso_app *app, const char *run_part, struct root_dir *rd,
+                         struct iso_err *e)
+{
+        snprintf(app->rootdir, sizeof(app->rootdir), ROOT_PARENT "/%s-root-XXXXXX", run_part);
+        if (!mkdtemp(app->rootdir)) {
+                iso_errf(e, errno, "mkdtemp %s", app->rootdir);
+                app->rootdir[0] = '\0';
+                return -1;
+        }
+        rd->name = app->rootdir + strlen(ROOT_PARENT "/");
+        int parent = open(ROOT_PARENT, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (parent < 0)
+                return iso_errf(e, errno, "open " ROOT_PARENT);
+        int dir = openat(parent, rd->name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        struct stat st;
+        int rc = 0;
+        if (dir < 0 || fstat(dir, &st) < 0)
+                rc = iso_errf(e, errno, "open %s (made by mkdtemp) without following links",
+                              app->rootdir);
+        else if (st.st_uid != geteuid() || (st.st_mode & 07777) != 0700)
+                rc = iso_errf(e, EPERM,
+                              "expected %s to be ours with mode 0700 (mkdtemp made it), found "
+                              "owner %u mode %04o",
+                              app->rootdir, (unsigned)st.st_uid, (unsigned)(st.st_mode & 07777));
+        else {
+                rd->dev = st.st_dev;
+                rd->ino = st.st_ino;
+        }
+        if (dir >= 0)
+                close(dir);
+        close(parent);
+        return rc;
 }
 
 /* Inside the app's network namespace: its veth end and loopback up, its address set. */
@@ -199,6 +304,40 @@ static int wait_listening(const struct iso_app *app, struct iso_err *e)
                         app->app_addr, app->port);
 }
 
+/*
+ * The veth pair of app number @n, its peer created straight in the app's network namespace,
+ * and its /30. Links and addresses are shared by every run in this network namespace,
+ * whatever PID namespace each runs in, where PIDs repeat: the pair is named from a random
+ * tag (a taken name is retried, 8 times at most) and the /30 follows the host end's
+ * ifindex, which no other live link here has.
+ */
+static int make_veth(struct iso_app *app, unsigned n, struct iso_err *e)
+{
+        struct iso_err ve = {0};
+        for (int try = 0; try < 8; try++) {
+                unsigned tag = 0;
+                if (getrandom(&tag, sizeof(tag), GRND_NONBLOCK) != (ssize_t)sizeof(tag))
+                        tag = (unsigned)getpid() * 2654435761u + (unsigned)try;
+                tag &= 0xffffff;
+                snprintf(app->host_if, sizeof(app->host_if), ISO_IF_PREFIX "%06xh%u", tag, n % 10);
+                snprintf(app->app_if, sizeof(app->app_if), ISO_IF_PREFIX "%06xc%u", tag, n % 10);
+                if (iso_nl_veth_create(app->host_if, app->app_if, app->pid, &ve) == 0)
+                        break;
+                app->host_if[0] = '\0'; /* not ours: iso_app_stop must not delete it */
+                if (ve.errnum != EEXIST)
+                        break;
+        }
+        if (!app->host_if[0]) {
+                if (e)
+                        *e = ve;
+                return -1;
+        }
+        unsigned index = if_nametoindex(app->host_if);
+        if (!index)
+                return iso_errf(e, errno, "if_nametoindex %s", app->host_if);
+        return iso_app_addresses(index, app->host_addr, app->app_addr, e);
+}
+
 int iso_app_start(struct iso_app *app, const struct iso_app_opts *o, struct iso_err *e)
 {
         static unsigned counter;
@@ -206,11 +345,8 @@ int iso_app_start(struct iso_app *app, const struct iso_app_opts *o, struct iso_
         app->pid = -1;
         app->port = o->port;
         unsigned n = counter++;
-        unsigned me = (unsigned)getpid();
-        snprintf(app->host_if, sizeof(app->host_if), ISO_IF_PREFIX "%06xh%u", me & 0xffffff,
-                 n % 10);
-        snprintf(app->app_if, sizeof(app->app_if), ISO_IF_PREFIX "%06xc%u", me & 0xffffff, n % 10);
-        if (iso_app_addresses(me * 4 + n, app->host_addr, app->app_addr, e) < 0)
+        /* Checked here too, so nothing is made for a base that cannot be used. */
+        if (iso_app_addresses(0, app->host_addr, app->app_addr, e) < 0)
                 return -1;
 
         if (o->env && o->scope) {
@@ -226,10 +362,8 @@ int iso_app_start(struct iso_app *app, const struct iso_app_opts *o, struct iso_
                 iso_strlcpy(run_part, o->scope, sizeof(run_part));
                 run_part[strcspn(run_part, "/")] = '\0';
         }
-        snprintf(app->rootdir, sizeof(app->rootdir), "/tmp/%s-root-XXXXXX", run_part);
-        if (!mkdtemp(app->rootdir)) {
-                iso_errf(e, errno, "mkdtemp %s", app->rootdir);
-                app->rootdir[0] = '\0';
+        struct root_dir rd = {0};
+        if (make_root_dir(app, run_part, &rd, e) < 0) {
                 iso_app_stop(app, NULL);
                 return -1;
         }
@@ -250,7 +384,7 @@ int iso_app_start(struct iso_app *app, const struct iso_app_opts *o, struct iso_
                                 CLONE_NEWIPC);
         if (pid == 0) {
                 close(sv[0]);
-                app_child(app, o, app_fd, sv[1]);
+                app_child(app, o, app_fd, &rd, sv[1]);
         }
         int saved = errno;
         close(sv[1]);
@@ -274,8 +408,7 @@ int iso_app_start(struct iso_app *app, const struct iso_app_opts *o, struct iso_
                 iso_app_stop(app, NULL);
                 return -1;
         }
-        if (iso_nl_veth_create(app->host_if, app->app_if, pid, e) < 0 ||
-            iso_nl_addr_add(app->host_if, app->host_addr, 30, e) < 0 ||
+        if (make_veth(app, n, e) < 0 || iso_nl_addr_add(app->host_if, app->host_addr, 30, e) < 0 ||
             iso_nl_link_up(app->host_if, e) < 0 || configure_inside(app, e) < 0 ||
             write(sv[0], "g", 1) != 1) {
                 close(sv[0]);
@@ -287,6 +420,10 @@ int iso_app_start(struct iso_app *app, const struct iso_app_opts *o, struct iso_
                 iso_app_stop(app, NULL);
                 return -1;
         }
+        /* Fault container.app.hung: the app stops answering once it was seen listening,
+         * as a hung app (or a kernel that stopped delivering to it) would. */
+        if (iso_fault("container.app.hung"))
+                kill(app->pid, SIGSTOP);
         return 0;
 }
 
@@ -354,6 +491,9 @@ int iso_http_get(const char *addr, int port, const char *path, int *status, char
         close(fd);
         reply[used] = '\0';
         int code = 0;
+        if (!used && (saved == EAGAIN || saved == EWOULDBLOCK))
+                return iso_errf(e, ETIMEDOUT, "GET %s from %s:%d: no answer within 3 s", path, addr,
+                                port);
         if (sscanf(reply, "HTTP/1.%*d %d", &code) != 1)
                 return iso_errf(e, used ? EPROTO : saved,
                                 "GET %s from %s:%d: not an HTTP reply "
@@ -369,10 +509,13 @@ int iso_fixture_path(const char *name, char *out, size_t size, struct iso_err *e
 {
         const char *dir = getenv("ISOCHECK_FIXTURES");
         if (dir && *dir) {
+                errno = 0;
                 if (iso_pathf(out, size, "%s/%s", dir, name) == 0 && access(out, X_OK) == 0)
                         return 0;
-                return iso_errf(e, ENOENT, "fixture %s not found in ISOCHECK_FIXTURES=%s", name,
-                                dir);
+                return iso_errf(e, errno ? errno : ENAMETOOLONG,
+                                "fixture %s: no usable %s/%s (ISOCHECK_FIXTURES names the "
+                                "directory of the fixtures)",
+                                name, dir, name);
         }
         char exe[PATH_MAX];
         ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
@@ -380,12 +523,16 @@ int iso_fixture_path(const char *name, char *out, size_t size, struct iso_err *e
                 return iso_errf(e, errno, "readlink /proc/self/exe");
         exe[n] = '\0';
         char *bin_dir = dirname(exe);
-        if (iso_pathf(out, size, "%s/fixtures/%s", bin_dir, name) == 0 && access(out, X_OK) == 0)
-                return 0;
-        if (iso_pathf(out, size, "%s/../fixtures/%s", bin_dir, name) == 0 && access(out, X_OK) == 0)
-                return 0;
+        /* Next to the binary in build/, beside bin/ in a checkout-like tree, and where
+         * `make install` puts them (PREFIX/lib/isocheck/fixtures for PREFIX/bin/isocheck). */
+        static const char *const under[] = {"fixtures", "../fixtures", "../lib/isocheck/fixtures"};
+        for (size_t i = 0; i < sizeof(under) / sizeof(under[0]); i++)
+                if (iso_pathf(out, size, "%s/%s/%s", bin_dir, under[i], name) == 0 &&
+                    access(out, X_OK) == 0)
+                        return 0;
         return iso_errf(e, ENOENT,
-                        "fixture %s not built: looked in %s/fixtures and "
-                        "%s/../fixtures (run make)",
-                        name, bin_dir, bin_dir);
+                        "fixture %s missing: looked in %s/fixtures, %s/../fixtures and "
+                        "%s/../lib/isocheck/fixtures (a broken build or installation: run make "
+                        "or make install, or set ISOCHECK_FIXTURES=DIR)",
+                        name, bin_dir, bin_dir, bin_dir);
 }

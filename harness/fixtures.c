@@ -3,6 +3,8 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "isocheck/ns.h"
 
@@ -23,21 +25,45 @@ void iso_fixture_cgroup_destroy(struct iso_t *t, const struct iso_cg *cg)
                 iso_broken(t, "expected to remove %s, but %s", cg->path, e.msg);
 }
 
-void iso_fixture_app(struct iso_t *t, const char *hostname, struct iso_app *app)
+void iso_fixture_app_beside(struct iso_t *t, const char *hostname, struct iso_app *app,
+                            struct iso_app *first)
 {
         char path[PATH_MAX];
         struct iso_err e = {0};
-        if (iso_fixture_path("app", path, sizeof(path), &e) < 0)
-                iso_skip(t, "needs the app fixture: %s", e.msg);
+        /* Built with isocheck and installed beside it: missing, the installation is broken,
+         * which a skip would hide (a pipeline would go green having checked nothing). */
+        if (iso_fixture_path("app", path, sizeof(path), &e) < 0) {
+                if (first)
+                        iso_app_stop(first, NULL);
+                iso_broken(t, "expected the app fixture, but %s", e.msg);
+        }
         struct iso_app_opts o = {.app_path = path,
                                  .hostname = hostname,
                                  .scope = iso_case_scope(t),
                                  .env = iso_case_env(t),
                                  .port = 8000};
-        if (iso_app_start(app, &o, &e) < 0)
+        if (iso_app_start(app, &o, &e) < 0) {
+                if (first)
+                        iso_app_stop(first, NULL);
                 iso_broken(t, "expected the native app container to start, but %s", e.msg);
+        }
         iso_log(t, "app %s: host PID %d, %s:%d via %s/%s (host side %s)", hostname, (int)app->pid,
                 app->app_addr, app->port, app->host_if, app->app_if, app->host_addr);
+}
+
+void iso_fixture_app(struct iso_t *t, const char *hostname, struct iso_app *app)
+{
+        iso_fixture_app_beside(t, hostname, app, NULL);
+}
+
+void iso_fixture_fresh_artifact(struct iso_t *t, const char *name, char *path, size_t size)
+{
+        if (iso_artifact_path(t, name, path, size) < 0)
+                iso_broken(t, "expected a path for artifact %s, but %s", name, strerror(errno));
+        /* unlink(2) removes a link itself, never what it points to. */
+        if (unlink(path) < 0 && errno != ENOENT)
+                iso_broken(t, "expected to replace %s (left by an earlier run), but unlink: %s",
+                           path, strerror(errno));
 }
 
 void iso_fixture_pidns_box(struct iso_t *t, struct iso_pidns_box *b)

@@ -402,6 +402,10 @@ int main(int argc, char **argv)
         case ISO_ACT_CLEANUP:
                 return cleanup();
         case ISO_ACT_RUN:
+                if (iso_cli_check_env(err, sizeof(err)) < 0) {
+                        fprintf(stderr, "isocheck: %s\n", err);
+                        return ISO_EXIT_USAGE;
+                }
                 break;
         }
         return run(&o, all, n_all);

@@ -52,6 +52,14 @@ enum {
  */
 int iso_cli_parse(int argc, char *const argv[], struct iso_opts *o, char *err, size_t err_size);
 
+/*
+ * Check the environment variables that set up every case of a run, before any case runs:
+ * ISOCHECK_LINK_NET (the native containers' link-local /18, iso_app_addresses()).
+ * Returns 0, or -1 with a one-line reason saying what is allowed in @err (@err_size
+ * bytes); the caller exits with ISO_EXIT_USAGE. Does not print and does not exit.
+ */
+int iso_cli_check_env(char *err, size_t err_size);
+
 /* The --help text. */
 extern const char iso_cli_usage[];
 

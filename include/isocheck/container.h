@@ -68,9 +68,10 @@ int iso_http_get(const char *addr, int port, const char *path, int *status, char
 
 /*
  * Locate fixture @name ("app", "sidecar") built next to the running isocheck binary:
- * <dir of /proc/self/exe>/fixtures/NAME or its parent's fixtures/NAME, or under the
- * directory named by ISOCHECK_FIXTURES. Returns 0 with the path in @out, or -1 with @e
- * listing where it looked.
+ * <dir of /proc/self/exe>/fixtures/NAME, its parent's fixtures/NAME or (installed)
+ * its parent's lib/isocheck/fixtures/NAME, or under the
+ * directory named by ISOCHECK_FIXTURES (then only there). Returns 0 with the path in @out,
+ * or -1 with @e listing where it looked; callers treat that as a broken installation.
  */
 int iso_fixture_path(const char *name, char *out, size_t size, struct iso_err *e);
 

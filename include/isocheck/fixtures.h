@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Case-level fixtures, in the spirit of LTP's SAFE_ helpers: make what a case stands on,
- * or end the case. A missing requirement (no such controller, a read-only cgroupfs, an
- * unbuilt fixture) ends it as a skip naming the requirement; anything else that should
- * have worked ends it as an error saying what was expected and what happened.
+ * or end the case. A missing requirement (no such controller, a read-only cgroupfs) ends
+ * it as a skip naming the requirement; anything else that should have worked (a fixture
+ * missing from the installation included) ends it as an error saying what was expected
+ * and what happened.
  * These never return on failure.
  */
 #ifndef ISOCHECK_FIXTURES_H
@@ -24,18 +25,35 @@ void iso_fixture_cgroup(struct iso_t *t, const char *ctrl, const char *name, str
 /* Remove @cg (iso_cg_destroy); an error when it cannot be removed. */
 void iso_fixture_cgroup_destroy(struct iso_t *t, const struct iso_cg *cg);
 
-/* What iso_fixture_app needs, for a case's .needs list. */
+/* What iso_fixture_app needs, for a case's .needs list: the veth pair and its addresses
+ * are made over rtnetlink, which needs CAP_NET_ADMIN (rtnetlink(7)). */
 /* clang-format off */
-#define ISO_NEEDS_NATIVE_APP ISO_ROOT, ISO_CAP_SYS_ADMIN, ISO_NS("pid"), ISO_NS("mnt"), \
-        ISO_NS("net"), ISO_NS("uts"), ISO_NS("ipc"), ISO_KCONFIG("CONFIG_VETH")
+#define ISO_NEEDS_NATIVE_APP ISO_ROOT, ISO_CAP_SYS_ADMIN, ISO_CAP("CAP_NET_ADMIN", 12), \
+        ISO_NS("pid"), ISO_NS("mnt"), ISO_NS("net"), ISO_NS("uts"), ISO_NS("ipc"), \
+        ISO_KCONFIG("CONFIG_VETH")
+/* A capture sidecar beside the native app: an AF_PACKET socket needs CAP_NET_RAW
+ * (packet(7)) in the user namespace that owns the app's network namespace, ours. */
+#define ISO_NEEDS_SIDECAR ISO_NEEDS_NATIVE_APP, ISO_CAP("CAP_NET_RAW", 13)
 /* clang-format on */
 
 /*
  * Start the built app fixture as a native container (iso_app_start) listening on 8000,
- * with hostname @hostname and its cgroup in the case's scope. Skips when the app fixture
- * is not built.
+ * with hostname @hostname and its cgroup in the case's scope. A missing app fixture is a
+ * broken installation: an error naming where it was looked for, not a skip.
  */
 void iso_fixture_app(struct iso_t *t, const char *hostname, struct iso_app *app);
+
+/* iso_fixture_app for a second app beside @first (may be NULL): when this one cannot be
+ * started, @first is stopped before the case ends, so nothing of it is left behind. */
+void iso_fixture_app_beside(struct iso_t *t, const char *hostname, struct iso_app *app,
+                            struct iso_app *first);
+
+/*
+ * The path of artifact @name (iso_artifact_path) for a writer that creates it exclusively
+ * (O_EXCL|O_NOFOLLOW, as the sidecar does): whatever an earlier run left there, a link
+ * included, is unlinked, never followed. An error when it cannot be removed.
+ */
+void iso_fixture_fresh_artifact(struct iso_t *t, const char *name, char *path, size_t size);
 
 /*
  * Read the sidecar's capture @pcap back (iso_capture_analyze) for TCP @port, logging the
