@@ -23,6 +23,7 @@
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -72,6 +73,12 @@ int iso_runner_init(struct iso_runner *r, const struct iso_env *env, double time
         r->runner_pid = getpid();
         if (iso_pathf(r->artifacts_dir, sizeof(r->artifacts_dir), "%s", artifacts_dir) < 0)
                 return iso_errf(e, ENAMETOOLONG, "artifacts directory %s", artifacts_dir);
+        /* Opened once: every case's directory is made relative to it, so a path component
+         * swapped for a link later cannot redirect what root writes. */
+        struct iso_err ae = {0};
+        r->artifacts_fd = iso_open_own_dir(artifacts_dir, &ae);
+        if (r->artifacts_fd < 0)
+                iso_strlcpy(r->artifacts_off, ae.msg, sizeof(r->artifacts_off));
         struct timespec ts;
         clock_gettime(CLOCK_REALTIME, &ts);
         snprintf(r->run_id, sizeof(r->run_id), "%d-%lx", (int)getpid(),
@@ -126,16 +133,27 @@ static int make_tracking(struct iso_runner *r, const char *case_name, char *ctl,
         return 0;
 }
 
+/* What the runner made for the case's artifacts and log (see stage_make). */
+struct case_files {
+        char stage[NAME_MAX + 1]; /* "<case>.tmp.<pid>" under the artifacts directory */
+        int stage_fd;             /* -1: no artifacts (off says why) */
+        char off[256];
+        int log_fd; /* memfd with the whole iso_log text, or -1 */
+};
+
 static void __attribute__((noreturn)) child_main(struct iso_runner *r, const struct iso_case *c,
-                                                 struct iso_shared *sh, const char *ctl, int out_fd)
+                                                 struct iso_shared *sh, const char *ctl, int out_fd,
+                                                 const struct case_files *cf)
 {
-        struct iso_t t = {.c = c, .sh = sh, .env = r->env};
+        struct iso_t t = {.c = c, .sh = sh, .env = r->env, .art_fd = cf->stage_fd,
+                          .log_fd = cf->log_fd};
+        iso_strlcpy(t.art_off, cf->off, sizeof(t.art_off));
         snprintf(t.run_id, sizeof(t.run_id), "%s", r->run_id);
         if (iso_pathf(t.scope, sizeof(t.scope), ISO_CG_PREFIX "-%s/%s", r->run_id, c->name) < 0)
                 iso_broken(&t, "cgroup scope for %s is too long", c->name);
-        if (iso_pathf(t.artifact_dir, sizeof(t.artifact_dir), "%s/%s", r->artifacts_dir, c->name) <
-            0)
-                iso_broken(&t, "artifact path %s/%s is too long", r->artifacts_dir, c->name);
+        if (iso_pathf(t.artifact_dir, sizeof(t.artifact_dir), "%s/%s", r->artifacts_dir,
+                      cf->stage) < 0)
+                iso_broken(&t, "artifact path %s/%s is too long", r->artifacts_dir, cf->stage);
 
         setpgid(0, 0);
         /* A runner killed outright takes the case with it; what the case's children left
@@ -313,42 +331,83 @@ static void reclaim(struct iso_runner *r, const struct iso_case *c, pid_t pgid, 
                 leaks[len - 2] = '\0';
 }
 
-/* Read the case's captured stdout/stderr (at most @max bytes) and build the case log. */
-static char *build_log(const struct iso_shared *sh, int out_fd, size_t max)
+/* Append the whole content of memfd @fd (at most @max bytes) to the heap string *@buf. */
+static void append_fd(char **buf, size_t *len, int fd, size_t max)
 {
-        size_t log_len = sh->log_len < ISO_LOG_SIZE - 1 ? sh->log_len : ISO_LOG_SIZE - 1;
-        char *out = NULL;
-        size_t out_len = 0;
-        if (out_fd >= 0) {
-                off_t end = lseek(out_fd, 0, SEEK_END);
-                if (end > 0) {
-                        out_len = (size_t)end < max ? (size_t)end : max;
-                        out = malloc(out_len);
-                        if (out && pread(out_fd, out, out_len, 0) != (ssize_t)out_len) {
-                                free(out);
-                                out = NULL;
-                        }
-                        if (!out)
-                                out_len = 0;
-                }
+        off_t end = fd >= 0 ? lseek(fd, 0, SEEK_END) : -1;
+        if (end <= 0)
+                return;
+        size_t n = (size_t)end < max ? (size_t)end : max;
+        char *nb = realloc(*buf, *len + n + 1);
+        if (!nb)
+                return;
+        *buf = nb;
+        ssize_t got = pread(fd, nb + *len, n, 0);
+        if (got > 0)
+                *len += (size_t)got;
+        nb[*len] = '\0';
+}
+
+/*
+ * The whole case log: what the case logged (the memfd, else the shared buffer), then what
+ * its processes printed. Heap memory, NUL-terminated, or NULL when out of memory.
+ */
+static char *whole_log(const struct iso_shared *sh, int log_fd, int out_fd, size_t *len)
+{
+        /* Bounded, so a case logging in a loop cannot take the runner's memory. */
+        const size_t max = 16 * 1024 * 1024;
+        char *log = calloc(1, 1);
+        *len = 0;
+        if (!log)
+                return NULL;
+        if (log_fd >= 0) {
+                append_fd(&log, len, log_fd, max);
+        } else {
+                size_t n = sh->log_len < ISO_LOG_SIZE - 1 ? sh->log_len : ISO_LOG_SIZE - 1;
+                char *nb = realloc(log, n + 1);
+                if (!nb)
+                        return log;
+                log = nb;
+                memcpy(log, sh->log, n);
+                log[n] = '\0';
+                *len = n;
         }
         static const char hdr[] = "--- output of the case process ---\n";
-        char *log = malloc(log_len + out_len + sizeof(hdr) + 1);
-        if (!log) {
-                free(out);
-                return NULL;
+        off_t end = out_fd >= 0 ? lseek(out_fd, 0, SEEK_END) : 0;
+        if (end > 0) {
+                char *nb = realloc(log, *len + sizeof(hdr));
+                if (!nb)
+                        return log;
+                log = nb;
+                memcpy(log + *len, hdr, sizeof(hdr));
+                *len += sizeof(hdr) - 1;
+                append_fd(&log, len, out_fd, max);
         }
-        memcpy(log, sh->log, log_len);
-        size_t at = log_len;
-        if (out_len) {
-                memcpy(log + at, hdr, sizeof(hdr) - 1);
-                at += sizeof(hdr) - 1;
-                memcpy(log + at, out, out_len);
-                at += out_len;
-        }
-        log[at] = '\0';
-        free(out);
         return log;
+}
+
+int iso_log_cut(const char *log, size_t len, size_t cap, const char *whole_at, char **out)
+{
+        *out = NULL;
+        if (len <= cap) {
+                *out = strdup(log);
+                return *out ? 0 : -1;
+        }
+        /* Head and tail: the start says what the case set up, the end where it stopped. */
+        size_t tail = cap / 4, head = cap - tail;
+        char mark[PATH_MAX + 128];
+        snprintf(mark, sizeof(mark), "\n[… %zu bytes truncated; the whole log: %s …]\n",
+                 len - head - tail, whole_at && *whole_at ? whole_at : "not kept");
+        size_t n = head + strlen(mark) + tail;
+        char *s = malloc(n + 1);
+        if (!s)
+                return -1;
+        memcpy(s, log, head);
+        memcpy(s + head, mark, strlen(mark));
+        memcpy(s + head + strlen(mark), log + len - tail, tail);
+        s[n] = '\0';
+        *out = s;
+        return 1;
 }
 
 /* Turn what the case recorded into its verdict and message. */
@@ -372,7 +431,16 @@ static void judge(struct iso_result *res, const struct iso_shared *sh, int statu
 
         if (timed_out) {
                 res->verdict = ISO_ERROR;
-                snprintf(res->message, sizeof(res->message), "timed out after %u s", timeout_s);
+                /* Where it hung: its last log line, else its last check. */
+                char step[sizeof(sh->step)];
+                iso_strlcpy(step, sh->step, sizeof(step));
+                if (!*step && res->n_checks)
+                        snprintf(step, sizeof(step), "after check %zu \"%.160s\" (%s:%d)",
+                                 res->n_checks, res->checks[res->n_checks - 1].what,
+                                 res->checks[res->n_checks - 1].file,
+                                 res->checks[res->n_checks - 1].line);
+                snprintf(res->message, sizeof(res->message), "timed out after %u s; last step: %s",
+                         timeout_s, *step ? step : "none logged (before its first check)");
         } else if (stopped) {
                 res->verdict = ISO_ERROR;
                 snprintf(res->message, sizeof(res->message),
@@ -440,6 +508,110 @@ static void broken(struct iso_result *res, const char *fmt, ...)
         res->verdict = ISO_ERROR;
 }
 
+/*
+ * Make the case's artifact directory fresh: "<case>.tmp.<pid>" under the artifacts
+ * directory, mkdirat(2) mode 0700, so nothing in it was put there by anyone else (a link
+ * planted in an old "<case>" directory is never reached). Fills @cf; 0, or -1 with @e.
+ */
+static int stage_make(const struct iso_runner *r, const char *case_name, struct case_files *cf,
+                      struct iso_err *e)
+{
+        cf->stage_fd = -1;
+        if (r->artifacts_fd < 0) {
+                iso_strlcpy(cf->off, r->artifacts_off, sizeof(cf->off));
+                iso_strlcpy(cf->stage, case_name, sizeof(cf->stage));
+                return 0;
+        }
+        if (iso_pathf(cf->stage, sizeof(cf->stage), "%s.tmp.%d", case_name, (int)getpid()) < 0)
+                return iso_errf(e, ENAMETOOLONG, "artifact directory name for %s", case_name);
+        for (int tries = 0; tries < 2; tries++) {
+                if (mkdirat(r->artifacts_fd, cf->stage, 0700) == 0) {
+                        cf->stage_fd = openat(r->artifacts_fd, cf->stage,
+                                              O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                        if (cf->stage_fd < 0)
+                                return iso_errf(e, errno, "open %s/%s", r->artifacts_dir,
+                                                cf->stage);
+                        return 0;
+                }
+                if (errno != EEXIST)
+                        break;
+                /* Left by a dead run that had our pid (the name says so): replaced. */
+                if (iso_remove_tree_at(r->artifacts_fd, cf->stage, r->artifacts_dir, e) < 0)
+                        return -1;
+        }
+        return iso_errf(e, errno, "mkdir %s/%s", r->artifacts_dir, cf->stage);
+}
+
+/*
+ * After the case: keep the whole log as "case.log" when the report shows it cut, list
+ * only the artifacts that exist (a tool interrupted before writing leaves none), then
+ * rename the directory to <artifacts>/<case>, replacing the previous run's (a link there
+ * is replaced, never followed).
+ */
+static void stage_finish(const struct iso_runner *r, const struct iso_case *c,
+                         const struct iso_shared *sh, struct case_files *cf, int out_fd,
+                         struct iso_result *res)
+{
+        size_t len = 0;
+        char *log = whole_log(sh, cf->log_fd, out_fd, &len);
+        char whole_at[PATH_MAX] = "";
+        struct iso_err e = {0};
+        int log_kept = 0;
+        if (log && len > ISO_LOG_CAP && cf->stage_fd >= 0) {
+                log_kept = iso_write_new_at(cf->stage_fd, "case.log", r->artifacts_dir, log, len,
+                                            &e) == 0;
+                if (log_kept)
+                        iso_pathf(whole_at, sizeof(whole_at), "%s/%s/case.log", r->artifacts_dir,
+                                  c->name);
+                else
+                        iso_strlcpy(whole_at, e.msg, sizeof(whole_at));
+        } else if (log && len > ISO_LOG_CAP) {
+                iso_strlcpy(whole_at, cf->off, sizeof(whole_at));
+        }
+        if (log)
+                iso_log_cut(log, len, ISO_LOG_CAP, whole_at, &res->log);
+        free(log);
+        if (cf->stage_fd < 0)
+                return;
+
+        char names[ISO_MAX_ARTIFACTS + 1][256];
+        size_t n = 0;
+        for (unsigned i = 0; i < sh->n_artifacts && i < ISO_MAX_ARTIFACTS; i++)
+                iso_strlcpy(names[n++], sh->artifacts[i], sizeof(names[0]));
+        if (log_kept)
+                iso_strlcpy(names[n++], "case.log", sizeof(names[0]));
+
+        /* Nothing kept: the previous run's directory stays, no empty one replaces it. */
+        if (unlinkat(r->artifacts_fd, cf->stage, AT_REMOVEDIR) == 0)
+                return;
+        /* Readable by others once the case is over; only root could write it meanwhile. */
+        fchmod(cf->stage_fd, 0755);
+        const char *dir = cf->stage;
+        int fd = r->artifacts_fd;
+        if (renameat2(fd, cf->stage, fd, c->name, RENAME_EXCHANGE) == 0) {
+                /* The previous "<case>" now has the temporary name: removed, not followed.
+                 * Should that fail, the leftover keeps a name that says whose it was. */
+                iso_remove_tree_at(fd, cf->stage, r->artifacts_dir, &e);
+                dir = c->name;
+        } else {
+                /* No "<case>" yet, or a file system without RENAME_EXCHANGE. */
+                if (errno != ENOENT)
+                        iso_remove_tree_at(fd, c->name, r->artifacts_dir, &e);
+                if (renameat2(fd, cf->stage, fd, c->name, RENAME_NOREPLACE) == 0 ||
+                    (errno == EINVAL && renameat(fd, cf->stage, fd, c->name) == 0))
+                        dir = c->name;
+        }
+        for (size_t i = 0; i < n && res->n_artifacts < ISO_MAX_ARTIFACTS; i++) {
+                struct stat st;
+                if (fstatat(cf->stage_fd, names[i], &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+                    !(S_ISREG(st.st_mode) || S_ISDIR(st.st_mode)))
+                        continue;
+                if (iso_pathf(res->artifacts[res->n_artifacts], sizeof(res->artifacts[0]),
+                              "%s/%s/%s", r->artifacts_dir, dir, names[i]) == 0)
+                        res->n_artifacts++;
+        }
+}
+
 void iso_runner_run(struct iso_runner *r, const struct iso_case *c, struct iso_result *res)
 {
         memset(res, 0, sizeof(*res));
@@ -458,6 +630,11 @@ void iso_runner_run(struct iso_runner *r, const struct iso_case *c, struct iso_r
         }
 
         struct iso_err e = {0};
+        struct case_files cf = {.stage_fd = -1, .log_fd = -1};
+        if (stage_make(r, c->name, &cf, &e) < 0) {
+                broken(res, "expected to make the case's artifact directory, but %s", e.msg);
+                return;
+        }
         char ctl[PATH_MAX] = "";
         if (r->track_version && make_tracking(r, c->name, ctl, sizeof(ctl), &e) < 0) {
                 if (e.errnum != EROFS && e.errnum != EACCES && e.errnum != EPERM) {
@@ -474,9 +651,16 @@ void iso_runner_run(struct iso_runner *r, const struct iso_case *c, struct iso_r
                 mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
         if (sh == MAP_FAILED) {
                 broken(res, "mmap of %zu bytes of shared memory: %s", sizeof(*sh), strerror(errno));
+                if (cf.stage_fd >= 0) {
+                        close(cf.stage_fd);
+                        iso_remove_tree_at(r->artifacts_fd, cf.stage, r->artifacts_dir, NULL);
+                }
                 return;
         }
         int out_fd = memfd_create("isocheck-case-output", MFD_CLOEXEC);
+        cf.log_fd = memfd_create("isocheck-case-log", MFD_CLOEXEC);
+        if (cf.log_fd >= 0)
+                fcntl(cf.log_fd, F_SETFL, O_APPEND); /* lines of forked writers stay whole */
 
         unsigned timeout_s = c->timeout_s ? c->timeout_s : ISO_DEFAULT_TIMEOUT_S;
         double limit = timeout_s * r->timeout_mult;
@@ -490,7 +674,7 @@ void iso_runner_run(struct iso_runner *r, const struct iso_case *c, struct iso_r
         if (pid < 0) {
                 broken(res, "fork for case %s: %s", c->name, strerror(errno));
         } else if (pid == 0) {
-                child_main(r, c, sh, born_inside ? "" : ctl, out_fd);
+                child_main(r, c, sh, born_inside ? "" : ctl, out_fd, &cf);
         } else {
                 setpgid(pid, pid); /* also done by the child: whichever runs first */
                 if (!wait_until(r, pid, start + limit, &status)) {
@@ -509,12 +693,15 @@ void iso_runner_run(struct iso_runner *r, const struct iso_case *c, struct iso_r
                 char leaks[1024] = "";
                 reclaim(r, c, pid, ctl, timed_out || stopped, leaks, sizeof(leaks));
                 judge(res, sh, status, timed_out, stopped, shown_timeout, leaks);
-                res->log = build_log(sh, out_fd, 64 * 1024);
-                for (unsigned i = 0; i < sh->n_artifacts && i < ISO_MAX_ARTIFACTS; i++)
-                        snprintf(res->artifacts[res->n_artifacts++], sizeof(res->artifacts[0]),
-                                 "%s", sh->artifacts[i]);
+                stage_finish(r, c, sh, &cf, out_fd, res);
+        } else if (cf.stage_fd >= 0) {
+                iso_remove_tree_at(r->artifacts_fd, cf.stage, r->artifacts_dir, NULL);
         }
 
+        if (cf.stage_fd >= 0)
+                close(cf.stage_fd);
+        if (cf.log_fd >= 0)
+                close(cf.log_fd);
         if (out_fd >= 0)
                 close(out_fd);
         munmap(sh, sizeof(*sh));
@@ -546,4 +733,7 @@ void iso_runner_fini(struct iso_runner *r)
                         iso_cg_remove_tree(dir, 2.0, NULL);
         }
         r->run_cg_made = 0;
+        if (r->artifacts_fd >= 0)
+                close(r->artifacts_fd);
+        r->artifacts_fd = -1;
 }
