@@ -198,7 +198,9 @@ static int check_artifacts_dir(const char *dir)
                         e.msg);
                 return 0;
         }
-        fprintf(stderr, "isocheck: cannot write artifacts under %s: %s (give --artifacts DIR)\n",
+        fprintf(stderr,
+                "isocheck: refusing to write artifacts under %s: %s (give --artifacts DIR, a "
+                "directory of root's or a new one)\n",
                 dir, e.msg);
         return -1;
 }
@@ -228,17 +230,18 @@ static int stdout_ok(void)
 }
 
 /*
- * Flush @f and, when it has failed, describe that in @why (if still empty): "@what: the
- * error". A NULL @f (a report not asked for) is fine.
+ * Flush @f and, when it has failed, describe that in @why (if still empty): "writing @what
+ * failed: the error" (@first_errno when non-zero). A NULL @f (no such report) is fine.
  */
-static void stream_failed(FILE *f, const char *what, char *why, size_t size)
+static void stream_failed(FILE *f, int first_errno, const char *what, char *why, size_t size)
 {
         if (!f)
                 return;
         errno = 0;
         if (fflush(f) == 0 && !ferror(f))
                 return;
-        int saved = errno ? errno : EIO;
+        /* The error of the first failed write: later ones only repeat EIO. */
+        int saved = first_errno ? first_errno : errno ? errno : EIO;
         if (!why[0])
                 snprintf(why, size, "writing %s failed: %s", what, strerror(saved));
 }
@@ -338,8 +341,10 @@ static int run(const struct iso_opts *o, const struct iso_case *const *all, size
         struct iso_tap taps[2] = {{stdout, o->tap_version, o->verbose},
                                   {tap_file.f, o->tap_version, o->verbose}};
         size_t n_taps = tap_file.f ? 2 : 1;
+        int tap_errno[2] = {0, 0}; /* each TAP stream's first write error */
         for (size_t k = 0; k < n_taps; k++)
-                iso_tap_begin(&taps[k], n);
+                if (iso_tap_begin(&taps[k], n) < 0)
+                        tap_errno[k] = errno ? errno : EIO;
         fflush(stdout);
 
         time_t wall = time(NULL);
@@ -347,7 +352,8 @@ static int run(const struct iso_opts *o, const struct iso_case *const *all, size
         for (size_t i = 0; i < n; i++) {
                 iso_runner_run(&runner, cases[i], &results[i]);
                 for (size_t k = 0; k < n_taps; k++)
-                        iso_tap_case(&taps[k], i + 1, &results[i]);
+                        if (iso_tap_case(&taps[k], i + 1, &results[i]) < 0 && !tap_errno[k])
+                                tap_errno[k] = errno ? errno : EIO;
                 fflush(stdout);
         }
         iso_runner_fini(&runner);
@@ -388,8 +394,10 @@ static int run(const struct iso_opts *o, const struct iso_case *const *all, size
          * can be says so (TAP: "Bail out!", JUnit: an error). The TAP streams are checked
          * first, so that the JUnit can carry their failure. */
         char why[512] = "";
-        stream_failed(stdout, "the TAP stream on standard output", why, sizeof(why));
-        stream_failed(tap_file.f, o->tap_path, why, sizeof(why));
+        char tap_what[PATH_MAX + 32];
+        snprintf(tap_what, sizeof(tap_what), "the TAP report %s", o->tap_path ? o->tap_path : "");
+        stream_failed(stdout, tap_errno[0], "the TAP stream on standard output", why, sizeof(why));
+        stream_failed(tap_file.f, tap_errno[1], tap_what, why, sizeof(why));
         report.harness_error = why[0] ? why : NULL;
         if (junit_file.f && iso_junit_write(junit_file.f, &report) < 0) {
                 if (!why[0])

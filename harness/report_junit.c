@@ -354,7 +354,7 @@ int iso_junit_write(FILE *out, const struct iso_run *run)
                       put_attr(out, "message", run->harness_error) ||
                       put(out, " type=\"error\">") || iso_xml_put(out, run->harness_error, 0) ||
                       put(out, "\nthe other reports of this run are incomplete</error>\n"
-                               "    </testcase>\n")))
+                               "      <system-out></system-out>\n    </testcase>\n")))
                 return -1;
         if (put(out, "  </testsuite>\n</testsuites>\n"))
                 return -1;

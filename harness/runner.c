@@ -429,22 +429,23 @@ static void judge(struct iso_result *res, const struct iso_shared *sh, int statu
         }
         int end_kind = sh->end_ready ? sh->end_kind : 0;
 
+        /* Where a case cut short was: its last log line, else its last check. */
+        char step[sizeof(sh->step) + 16];
+        iso_strlcpy(step, sh->step, sizeof(step));
+        if (!*step && res->n_checks)
+                snprintf(step, sizeof(step), "after check %zu \"%.160s\" (%s:%d)", res->n_checks,
+                         res->checks[res->n_checks - 1].what, res->checks[res->n_checks - 1].file,
+                         res->checks[res->n_checks - 1].line);
+        else if (!*step)
+                iso_strlcpy(step, "none logged (before its first check)", sizeof(step));
         if (timed_out) {
                 res->verdict = ISO_ERROR;
-                /* Where it hung: its last log line, else its last check. */
-                char step[sizeof(sh->step)];
-                iso_strlcpy(step, sh->step, sizeof(step));
-                if (!*step && res->n_checks)
-                        snprintf(step, sizeof(step), "after check %zu \"%.160s\" (%s:%d)",
-                                 res->n_checks, res->checks[res->n_checks - 1].what,
-                                 res->checks[res->n_checks - 1].file,
-                                 res->checks[res->n_checks - 1].line);
                 snprintf(res->message, sizeof(res->message), "timed out after %u s; last step: %s",
-                         timeout_s, *step ? step : "none logged (before its first check)");
+                         timeout_s, step);
         } else if (stopped) {
                 res->verdict = ISO_ERROR;
                 snprintf(res->message, sizeof(res->message),
-                         "interrupted: the run was stopped by a signal");
+                         "interrupted: the run was stopped by a signal; last step: %s", step);
         } else if (end_kind == ISO_ERROR) {
                 res->verdict = ISO_ERROR;
                 snprintf(res->message, sizeof(res->message), "%s", sh->end_message);
@@ -542,6 +543,25 @@ static int stage_make(const struct iso_runner *r, const char *case_name, struct 
         return iso_errf(e, errno, "mkdir %s/%s", r->artifacts_dir, cf->stage);
 }
 
+/* Replace every @from in @s (@len bytes, NUL-terminated) by the shorter @to, in place. */
+static void shrink_replace(char *s, size_t *len, const char *from, const char *to)
+{
+        size_t nf = strlen(from), nt = strlen(to), w = 0;
+        if (nt > nf || nf == 0)
+                return;
+        for (size_t i = 0; i < *len;) {
+                if (*len - i >= nf && !memcmp(s + i, from, nf)) {
+                        memmove(s + w, to, nt);
+                        w += nt;
+                        i += nf;
+                } else {
+                        s[w++] = s[i++];
+                }
+        }
+        *len = w;
+        s[w] = '\0';
+}
+
 /*
  * After the case: keep the whole log as "case.log" when the report shows it cut, list
  * only the artifacts that exist (a tool interrupted before writing leaves none), then
@@ -554,6 +574,9 @@ static void stage_finish(const struct iso_runner *r, const struct iso_case *c,
 {
         size_t len = 0;
         char *log = whole_log(sh, cf->log_fd, out_fd, &len);
+        /* The log names the directory by the name it will have once renamed. */
+        if (log && cf->stage_fd >= 0)
+                shrink_replace(log, &len, cf->stage, c->name);
         char whole_at[PATH_MAX] = "";
         struct iso_err e = {0};
         int log_kept = 0;

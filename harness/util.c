@@ -309,10 +309,11 @@ int iso_open_own_dir(const char *path, struct iso_err *e)
         }
         if (st.st_uid != geteuid()) {
                 close(fd);
-                return iso_errf(e, EPERM,
-                                "%s is owned by uid %u, not by this run's uid %u: refusing to "
-                                "create files in it",
-                                path, (unsigned)st.st_uid, (unsigned)geteuid());
+                iso_errf(e, 0, "%s is owned by uid %u, not by this run's uid %u", path,
+                         (unsigned)st.st_uid, (unsigned)geteuid());
+                if (e)
+                        e->errnum = EPERM;
+                return -1;
         }
         if (faccessat(fd, ".", W_OK | X_OK, AT_EACCESS) < 0) {
                 int saved = errno;
