@@ -292,14 +292,16 @@ static int run(const struct iso_opts *o, const struct iso_case *const *all, size
                 free(results);
                 return ISO_EXIT_USAGE;
         }
+        /* The reports first: a run that cannot write them says only that. */
         struct out_file tap_file, junit_file;
-        if (check_artifacts_dir(o->artifacts_dir) < 0 || open_out(&tap_file, o->tap_path) < 0) {
+        if (open_out(&tap_file, o->tap_path) < 0) {
                 free(cases);
                 free(results);
                 return ISO_EXIT_USAGE;
         }
-        if (open_out(&junit_file, o->junit_path) < 0) {
+        if (open_out(&junit_file, o->junit_path) < 0 || check_artifacts_dir(o->artifacts_dir) < 0) {
                 discard_out(&tap_file);
+                discard_out(&junit_file);
                 free(cases);
                 free(results);
                 return ISO_EXIT_USAGE;

@@ -133,3 +133,13 @@ ISO_CASE(self_artifact_unwritten, "selftest.artifact.unwritten",
                      "artifact path given");
         iso_artifact(t, "written.txt", "yes\n", 4);
 }
+
+/* What the case's processes print, far beyond the cap: cut and kept whole the same way. */
+ISO_CASE(self_log_output, "selftest.log.output", .summary = "prints 150 KiB", .lab_step = "none",
+         .timeout_s = 10)
+{
+        for (int i = 0; i < 1500; i++)
+                printf("output line %04d of 1500 %0*d\n", i, 80, 0);
+        fflush(stdout);
+        iso_check_eq(t, 1, 1, "printed");
+}
