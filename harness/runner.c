@@ -141,12 +141,12 @@ struct case_files {
         int log_fd; /* memfd with the whole iso_log text, or -1 */
 };
 
-static void __attribute__((noreturn)) child_main(struct iso_runner *r, const struct iso_case *c,
-                                                 struct iso_shared *sh, const char *ctl, int out_fd,
-                                                 const struct case_files *cf)
+static void __attribute__((noreturn))
+child_main(struct iso_runner *r, const struct iso_case *c, struct iso_shared *sh, const char *ctl,
+           int out_fd, const struct case_files *cf)
 {
-        struct iso_t t = {.c = c, .sh = sh, .env = r->env, .art_fd = cf->stage_fd,
-                          .log_fd = cf->log_fd};
+        struct iso_t t = {
+                .c = c, .sh = sh, .env = r->env, .art_fd = cf->stage_fd, .log_fd = cf->log_fd};
         iso_strlcpy(t.art_off, cf->off, sizeof(t.art_off));
         snprintf(t.run_id, sizeof(t.run_id), "%s", r->run_id);
         if (iso_pathf(t.scope, sizeof(t.scope), ISO_CG_PREFIX "-%s/%s", r->run_id, c->name) < 0)

@@ -125,8 +125,7 @@ ISO_CASE(self_log_long, "selftest.log.long", .summary = "logs 200 KiB", .lab_ste
 
 /* An artifact named for a tool that never wrote it (a run interrupted first). */
 ISO_CASE(self_artifact_unwritten, "selftest.artifact.unwritten",
-         .summary = "names an artifact that is never written", .lab_step = "none",
-         .timeout_s = 5)
+         .summary = "names an artifact that is never written", .lab_step = "none", .timeout_s = 5)
 {
         char path[PATH_MAX];
         iso_check_eq(t, iso_artifact_path(t, "never.pcap", path, sizeof(path)), 0,

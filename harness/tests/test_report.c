@@ -1350,7 +1350,7 @@ static void test_log_cut(void **state)
         log[len] = '\0';
         assert_int_equal(iso_log_cut(log, len, cap, "art/x/case.log", &out), 1);
         assert_non_null(strstr(out, "[… 4000 bytes truncated; the whole log: art/x/case.log …]"));
-        assert_memory_equal(out, log, cap - cap / 4);           /* the head */
+        assert_memory_equal(out, log, cap - cap / 4);                          /* the head */
         assert_string_equal(out + strlen(out) - cap / 4, log + len - cap / 4); /* the tail */
         free(out);
 

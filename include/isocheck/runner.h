@@ -31,7 +31,7 @@ struct iso_runner {
         int run_cg_made;              /* isocheck-<run>/ exists in the tracking hierarchy */
         volatile sig_atomic_t *stop;  /* set by SIGINT/SIGTERM: abandon the running case */
         pid_t runner_pid;
-        int artifacts_fd;       /* artifacts_dir, opened once (iso_open_own_dir), or -1 */
+        int artifacts_fd;        /* artifacts_dir, opened once (iso_open_own_dir), or -1 */
         char artifacts_off[256]; /* why artifacts are not kept, when artifacts_fd is -1 */
 };
 
