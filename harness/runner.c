@@ -23,6 +23,7 @@
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -510,7 +511,7 @@ static void broken(struct iso_result *res, const char *fmt, ...)
 }
 
 /*
- * Make the case's artifact directory fresh: "<case>.tmp.<pid>" under the artifacts
+ * Make the case's artifact directory fresh: "<case>.tmp.<pid>[.<salt>]" under the artifacts
  * directory, mkdirat(2) mode 0700, so nothing in it was put there by anyone else (a link
  * planted in an old "<case>" directory is never reached). Fills @cf; 0, or -1 with @e.
  */
@@ -523,9 +524,19 @@ static int stage_make(const struct iso_runner *r, const char *case_name, struct 
                 iso_strlcpy(cf->stage, case_name, sizeof(cf->stage));
                 return 0;
         }
-        if (iso_pathf(cf->stage, sizeof(cf->stage), "%s.tmp.%d", case_name, (int)getpid()) < 0)
-                return iso_errf(e, ENAMETOOLONG, "artifact directory name for %s", case_name);
-        for (int tries = 0; tries < 2; tries++) {
+        /* The name says whose it is; should it be taken (a run with our pid in another PID
+         * namespace, or a dead one's leftover), another is drawn: what is there may be alive
+         * and is never removed. */
+        for (int tries = 0; tries < 8; tries++) {
+                unsigned short salt = 0;
+                int n = tries == 0 || getrandom(&salt, sizeof(salt), 0) != sizeof(salt)
+                                ? snprintf(cf->stage, sizeof(cf->stage), "%s.tmp.%d", case_name,
+                                           (int)getpid())
+                                : snprintf(cf->stage, sizeof(cf->stage), "%s.tmp.%d.%04x",
+                                           case_name, (int)getpid(), salt);
+                if (n < 0 || (size_t)n >= sizeof(cf->stage))
+                        return iso_errf(e, ENAMETOOLONG, "artifact directory name for %s",
+                                        case_name);
                 if (mkdirat(r->artifacts_fd, cf->stage, 0700) == 0) {
                         cf->stage_fd = openat(r->artifacts_fd, cf->stage,
                                               O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -536,9 +547,6 @@ static int stage_make(const struct iso_runner *r, const char *case_name, struct 
                 }
                 if (errno != EEXIST)
                         break;
-                /* Left by a dead run that had our pid (the name says so): replaced. */
-                if (iso_remove_tree_at(r->artifacts_fd, cf->stage, r->artifacts_dir, e) < 0)
-                        return -1;
         }
         return iso_errf(e, errno, "mkdir %s/%s", r->artifacts_dir, cf->stage);
 }
