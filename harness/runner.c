@@ -595,9 +595,9 @@ static void stage_finish(const struct iso_runner *r, const struct iso_case *c,
                         iso_pathf(whole_at, sizeof(whole_at), "%s/%s/case.log", r->artifacts_dir,
                                   c->name);
                 else
-                        iso_strlcpy(whole_at, e.msg, sizeof(whole_at));
+                        snprintf(whole_at, sizeof(whole_at), "not kept: %s", e.msg);
         } else if (log && len > ISO_LOG_CAP) {
-                iso_strlcpy(whole_at, cf->off, sizeof(whole_at));
+                snprintf(whole_at, sizeof(whole_at), "not kept: %s", cf->off);
         }
         if (log)
                 iso_log_cut(log, len, ISO_LOG_CAP, whole_at, &res->log);

@@ -315,6 +315,15 @@ int iso_open_own_dir(const char *path, struct iso_err *e)
                         e->errnum = EPERM;
                 return -1;
         }
+        /* Others who may write it may rename what we make there, unless it is sticky. */
+        if ((st.st_mode & (S_IWGRP | S_IWOTH)) && !(st.st_mode & S_ISVTX)) {
+                close(fd);
+                iso_errf(e, 0, "%s is writable by others (mode %04o) and not sticky", path,
+                         (unsigned)(st.st_mode & 07777));
+                if (e)
+                        e->errnum = EPERM;
+                return -1;
+        }
         if (faccessat(fd, ".", W_OK | X_OK, AT_EACCESS) < 0) {
                 int saved = errno;
                 close(fd);

@@ -1484,7 +1484,10 @@ static void test_exclusive_create_and_remove(void **state)
         assert_file_is(victim, "original\n");
 }
 
-/* Section 7: a directory owned by another user is refused, naming it and its owner. */
+/*
+ * Section 7: a directory owned by another user is refused, naming it and its owner.
+ * Further input: a directory of ours that others may write (0777, not sticky).
+ */
 static void test_open_own_dir(void **state)
 {
         char dir[128];
@@ -1493,6 +1496,17 @@ static void test_open_own_dir(void **state)
 
         (void)state;
         fd = iso_open_own_dir(scratch, &e);
+        assert_true(fd >= 0);
+        close(fd);
+        /* Writable by others: they could rename what the run makes there, unless sticky. */
+        snprintf(dir, sizeof(dir), "%s/open", scratch);
+        assert_int_equal(mkdir(dir, 0700), 0);
+        assert_int_equal(chmod(dir, 0777), 0);
+        assert_int_equal(iso_open_own_dir(dir, &e), -1);
+        assert_int_equal(e.errnum, EPERM);
+        assert_non_null(strstr(e.msg, "is writable by others (mode 0777) and not sticky"));
+        assert_int_equal(chmod(dir, 01777), 0);
+        fd = iso_open_own_dir(dir, &e);
         assert_true(fd >= 0);
         close(fd);
         if (geteuid() != 0) {

@@ -116,8 +116,9 @@ int iso_remove_tree_at(int dirfd, const char *name, const char *shown, struct is
 
 /*
  * Open the directory @path (O_DIRECTORY|O_CLOEXEC) for this process to create files in,
- * refusing one owned by another user than the effective uid (EPERM; root must not write
- * where another user can plant links) or not writable (access(2) with AT_EACCESS).
+ * refusing one owned by another user than the effective uid, or writable by group or
+ * others without the sticky bit (EPERM: root must not write where another user can plant
+ * links or rename what it made), or not writable (access(2) with AT_EACCESS).
  * Returns the descriptor, or -1 with @e naming the path and the owner.
  */
 int iso_open_own_dir(const char *path, struct iso_err *e);

@@ -186,6 +186,21 @@ build/san/isocheck-selftest --filter selftest.verdict.pass --artifacts "$L/users
 rc=$?
 check "reports: an artifacts directory of another user is refused: exit 2, one line" \
         sh -c "[ $rc -eq 2 ] && [ \$(grep -c . '$L/u.err') -eq 1 ] && grep -q 'refusing to write artifacts under $L/users: $L/users is owned by uid 65534' '$L/u.err' && [ \"\$(cat '$L/victim')\" = original ]"
+# Further input: --artifacts names root's directory that anyone may write (0777, not
+# sticky: a user could rename the case's directory and plant a link): refused; /tmp-like
+# (1777) is fine.
+mkdir -p "$L/open" "$L/sticky"
+chmod 0777 "$L/open"
+chmod 1777 "$L/sticky"
+build/san/isocheck-selftest --filter selftest.verdict.pass --artifacts "$L/open" \
+        --tap "$L/o.tap" --junit "$L/o.xml" >/dev/null 2>"$L/o.err"
+rc=$?
+check "reports: an artifacts directory anyone may write is refused: exit 2, one line" \
+        sh -c "[ $rc -eq 2 ] && [ \$(grep -c . '$L/o.err') -eq 1 ] && grep -q '$L/open is writable by others (mode 0777) and not sticky' '$L/o.err'"
+build/san/isocheck-selftest --filter selftest.verdict.pass --artifacts "$L/sticky" \
+        --tap "$L/s.tap" --junit "$L/s.xml" >/dev/null 2>&1
+check "reports: ... a sticky one (1777) is used" \
+        sh -c "grep -qx hello '$L/sticky/selftest.verdict.pass/note.txt'"
 # Further input: a report path that is a link of another user's to a device: refused.
 ln -s /dev/null "$L/junit-link.xml"
 chown -h 65534:65534 "$L/junit-link.xml"
