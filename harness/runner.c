@@ -411,9 +411,62 @@ int iso_log_cut(const char *log, size_t len, size_t cap, const char *whole_at, c
         return 1;
 }
 
+/*
+ * What a case cut short was running, read before it is killed: each process still in its
+ * tracking cgroup @ctl with its command line, appended to the case log (@log_fd), and the
+ * newest program the case started (not a fork of isocheck itself) in @running
+ * ("`cmd args` (pid N)").
+ */
+static void note_running(const char *ctl, pid_t case_pid, int log_fd, char *running, size_t size)
+{
+        pid_t pids[32];
+        long n = iso_cg_pids(ctl, pids, ISO_ARRAY_SIZE(pids), NULL);
+        if (n <= 0)
+                return;
+        if (n > (long)ISO_ARRAY_SIZE(pids))
+                n = (long)ISO_ARRAY_SIZE(pids);
+        static const char hdr[] = "--- processes of the case when it was cut short ---\n";
+        if (log_fd >= 0)
+                (void)iso_write_all(log_fd, hdr, sizeof(hdr) - 1);
+        pid_t newest = 0;
+        char self[PATH_MAX] = "", exe[PATH_MAX];
+        ssize_t sl = readlink("/proc/self/exe", self, sizeof(self) - 1);
+        if (sl > 0)
+                self[sl] = '\0';
+        for (long i = 0; i < n; i++) {
+                char path[64], line[320];
+                size_t len = 0;
+                snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pids[i]);
+                iso_autofree char *cmd = iso_read_file(path, &len, NULL);
+                if (!cmd)
+                        continue; /* gone meanwhile */
+                for (size_t k = 0; k + 1 < len; k++)
+                        if (cmd[k] == '\0')
+                                cmd[k] = ' ';
+                snprintf(path, sizeof(path), "/proc/%d/exe", (int)pids[i]);
+                ssize_t el = readlink(path, exe, sizeof(exe) - 1);
+                int ours = 0;
+                if (el > 0) {
+                        exe[el] = '\0';
+                        ours = !strcmp(exe, self);
+                }
+                if (ours)
+                        snprintf(line, sizeof(line), "  pid %d: %s\n", (int)pids[i],
+                                 pids[i] == case_pid ? "the case process" : "a fork of the case");
+                else
+                        snprintf(line, sizeof(line), "  pid %d: %.280s\n", (int)pids[i], cmd);
+                if (log_fd >= 0)
+                        (void)iso_write_all(log_fd, line, strlen(line));
+                if (!ours && pids[i] != case_pid && pids[i] > newest) {
+                        newest = pids[i];
+                        snprintf(running, size, "`%.200s` (pid %d)", cmd, (int)pids[i]);
+                }
+        }
+}
+
 /* Turn what the case recorded into its verdict and message. */
 static void judge(struct iso_result *res, const struct iso_shared *sh, int status, int timed_out,
-                  int stopped, unsigned timeout_s, const char *leaks)
+                  int stopped, unsigned timeout_s, const char *running, const char *leaks)
 {
         size_t failed = 0;
         const struct iso_check_rec *first_failed = NULL;
@@ -439,14 +492,18 @@ static void judge(struct iso_result *res, const struct iso_shared *sh, int statu
                          res->checks[res->n_checks - 1].line);
         else if (!*step)
                 iso_strlcpy(step, "none logged (before its first check)", sizeof(step));
+        char also[sizeof(step) + 352] = "";
+        if (*running)
+                snprintf(also, sizeof(also), "; running %s", running);
         if (timed_out) {
                 res->verdict = ISO_ERROR;
-                snprintf(res->message, sizeof(res->message), "timed out after %u s; last step: %s",
-                         timeout_s, step);
+                snprintf(res->message, sizeof(res->message),
+                         "timed out after %u s; last step: %s%s", timeout_s, step, also);
         } else if (stopped) {
                 res->verdict = ISO_ERROR;
                 snprintf(res->message, sizeof(res->message),
-                         "interrupted: the run was stopped by a signal; last step: %s", step);
+                         "interrupted: the run was stopped by a signal; last step: %s%s", step,
+                         also);
         } else if (end_kind == ISO_ERROR) {
                 res->verdict = ISO_ERROR;
                 snprintf(res->message, sizeof(res->message), "%s", sh->end_message);
@@ -697,6 +754,7 @@ void iso_runner_run(struct iso_runner *r, const struct iso_case *c, struct iso_r
         double limit = timeout_s * r->timeout_mult;
         unsigned shown_timeout = (unsigned)(limit + 0.5);
         int status = 0, timed_out = 0, stopped = 0;
+        char running[320] = ""; /* what a case cut short was running */
         double start = iso_now();
 
         fflush(NULL);
@@ -715,6 +773,8 @@ void iso_runner_run(struct iso_runner *r, const struct iso_case *c, struct iso_r
                         if (*ctl)
                                 cg_path(r, r->track_mount, c->name, NULL, scope_dir,
                                         sizeof(scope_dir));
+                        if (*ctl)
+                                note_running(ctl, pid, cf.log_fd, running, sizeof(running));
                         kill_tree(pid, scope_dir, &status);
                 }
         }
@@ -723,7 +783,7 @@ void iso_runner_run(struct iso_runner *r, const struct iso_case *c, struct iso_r
         if (pid > 0) {
                 char leaks[1024] = "";
                 reclaim(r, c, pid, ctl, timed_out || stopped, leaks, sizeof(leaks));
-                judge(res, sh, status, timed_out, stopped, shown_timeout, leaks);
+                judge(res, sh, status, timed_out, stopped, shown_timeout, running, leaks);
                 stage_finish(r, c, sh, &cf, out_fd, res);
         } else if (cf.stage_fd >= 0) {
                 iso_remove_tree_at(r->artifacts_fd, cf.stage, r->artifacts_dir, NULL);

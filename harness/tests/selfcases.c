@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "isocheck/case.h"
@@ -141,4 +142,18 @@ ISO_CASE(self_log_output, "selftest.log.output", .summary = "prints 150 KiB", .l
                 printf("output line %04d of 1500 %0*d\n", i, 80, 0);
         fflush(stdout);
         iso_check_eq(t, 1, 1, "printed");
+}
+
+/* Hangs in a program it started: the timeout names that program. */
+ISO_CASE(self_timeout_tool, "selftest.verdict.timeout.tool",
+         .summary = "outlives its timeout waiting for a program", .lab_step = "none",
+         .timeout_s = 1)
+{
+        iso_check_eq(t, 1, 1, "recorded before the program");
+        pid_t pid = fork();
+        if (pid == 0) {
+                execlp("sleep", "sleep", "60", (char *)NULL);
+                _exit(127);
+        }
+        waitpid(pid, NULL, 0);
 }

@@ -81,6 +81,12 @@ check "reports: a timed-out case keeps its log in <system-out>" \
         out_has "$S.xml" selftest.verdict.timeout "waiting for an answer that never comes"
 check "reports: ... and its error names the step it was in" \
         jcase "$S.xml" selftest.verdict.timeout error "timed out after 1 s; last step: waiting for an answer that never comes"
+# Further input: a case that hangs in a program it started names that program.
+build/san/isocheck-selftest --filter selftest.verdict.timeout.tool --tap "$R/tt.tap" \
+        --junit "$R/tt.xml" --artifacts "$R/tt.art" >/dev/null 2>&1
+check "reports: a case timed out in a program names it, and its log lists the processes" \
+        sh -c "$PY harness/tests/junit_check.py '$R/tt.xml' --case selftest.verdict.timeout.tool --verdict error --text 'timed out after 1 s; last step: after check 1' &&
+               grep -q 'running \`sleep 60\` (pid [0-9]*)' '$R/tt.xml' && grep -q '^  pid [0-9]*: sleep 60$' '$R/tt.xml'"
 # Further input: the same case interrupted by SIGINT names its step too.
 build/san/isocheck-selftest --filter selftest.verdict.timeout --timeout-mult 20 \
         --tap "$R/int.tap" --junit "$R/int.xml" --artifacts "$R/int.art" >/dev/null 2>&1 &
