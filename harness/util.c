@@ -331,3 +331,65 @@ int iso_open_own_dir(const char *path, struct iso_err *e)
         }
         return fd;
 }
+
+int iso_write_atomic_at(int dirfd, const char *shown, const char *relpath, const void *data,
+                        size_t len, struct iso_err *e)
+{
+        char rel[PATH_MAX];
+        if (iso_pathf(rel, sizeof(rel), "%s", relpath) < 0 || !rel[0] || rel[0] == '/')
+                return iso_errf(e, EINVAL, "write %s/%s: a relative path is expected", shown,
+                                relpath);
+        /* Each directory on the way is made or opened without following a link: a link
+         * planted there is refused, naming it. */
+        int fd = fcntl(dirfd, F_DUPFD_CLOEXEC, 3);
+        if (fd < 0)
+                return iso_errf(e, errno, "write %s/%s", shown, relpath);
+        char *name = rel;
+        for (char *slash; (slash = strchr(name, '/'));) {
+                *slash = '\0';
+                if (!*name || !strcmp(name, ".") || !strcmp(name, "..")) {
+                        close(fd);
+                        return iso_errf(e, EINVAL, "write %s/%s: a plain path is expected", shown,
+                                        relpath);
+                }
+                if (mkdirat(fd, name, 0755) < 0 && errno != EEXIST) {
+                        int saved = errno;
+                        close(fd);
+                        return iso_errf(e, saved, "mkdir %s/%s", shown, rel);
+                }
+                int sub = openat(fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                int saved = errno;
+                close(fd);
+                if (sub < 0)
+                        return iso_errf(e, saved == ELOOP ? ENOTDIR : saved,
+                                        "open %s/%s (a directory, not a link, is expected)", shown,
+                                        rel);
+                fd = sub;
+                *slash = '/';
+                name = slash + 1;
+        }
+        char where[PATH_MAX]; /* the file's directory, for messages */
+        if (name == rel)
+                iso_strlcpy(where, shown, sizeof(where));
+        else
+                snprintf(where, sizeof(where), "%s/%.*s", shown, (int)(name - rel - 1), rel);
+        char tmp[NAME_MAX + 1];
+        int rc = 0;
+        if (iso_pathf(tmp, sizeof(tmp), "%s.tmp.%d", name, (int)getpid()) < 0) {
+                rc = iso_errf(e, ENAMETOOLONG, "write %s/%s", shown, relpath);
+        } else {
+                /* A leftover of a dead process that had our pid is replaced, not followed. */
+                if (unlinkat(fd, tmp, 0) < 0 && errno != ENOENT)
+                        rc = iso_errf(e, errno, "unlink %s/%s.tmp.%d", shown, relpath,
+                                      (int)getpid());
+                else if (iso_write_new_at(fd, tmp, where, data, len, e) < 0)
+                        rc = -1;
+                else if (renameat(fd, tmp, fd, name) < 0) {
+                        rc = iso_errf(e, errno, "rename %s/%s.tmp.%d to %s", shown, relpath,
+                                      (int)getpid(), name);
+                        unlinkat(fd, tmp, 0);
+                }
+        }
+        close(fd);
+        return rc;
+}

@@ -1521,6 +1521,52 @@ static void test_open_own_dir(void **state)
         assert_non_null(strstr(e.msg, "is owned by uid 65534, not by this run's uid 0"));
 }
 
+/*
+ * Section 7, the VM target's artifacts and reports (frames the guest sends, stored by root
+ * under the host's report directory): a link planted at a directory on the way is refused,
+ * naming it; one at the file's name is replaced; ".." and absolute paths are refused.
+ */
+static void test_write_atomic_at(void **state)
+{
+        char victim[128], vdir[128], link[160], flink[192], path[192];
+        struct iso_err e = {0};
+        int fd;
+
+        (void)state;
+        snprintf(victim, sizeof(victim), "%s/victim", scratch);
+        snprintf(vdir, sizeof(vdir), "%s/vdir", scratch);
+        assert_int_equal(mkdir(vdir, 0700), 0);
+        put_file(victim, "original\n");
+        fd = open(scratch, O_RDONLY | O_DIRECTORY);
+        assert_true(fd >= 0);
+
+        assert_int_equal(iso_write_atomic_at(fd, scratch, "artifacts/c1/kmsg.txt", "k\n", 2, &e),
+                         0);
+        snprintf(path, sizeof(path), "%s/artifacts/c1/kmsg.txt", scratch);
+        assert_file_is(path, "k\n");
+
+        snprintf(link, sizeof(link), "%s/artifacts/c2", scratch);
+        assert_int_equal(symlink(vdir, link), 0);
+        assert_int_equal(iso_write_atomic_at(fd, scratch, "artifacts/c2/capture.pcap", "p", 1, &e),
+                         -1);
+        assert_int_equal(e.errnum, ENOTDIR);
+        assert_non_null(strstr(e.msg, "artifacts/c2 (a directory, not a link, is expected)"));
+        snprintf(path, sizeof(path), "%s/capture.pcap", vdir);
+        assert_int_equal(access(path, F_OK), -1);
+
+        snprintf(flink, sizeof(flink), "%s/artifacts/c1/capture.pcap", scratch);
+        assert_int_equal(symlink(victim, flink), 0);
+        assert_int_equal(iso_write_atomic_at(fd, scratch, "artifacts/c1/capture.pcap", "p", 1, &e),
+                         0);
+        assert_file_is(victim, "original\n");
+        assert_file_is(flink, "p");
+
+        assert_int_equal(iso_write_atomic_at(fd, scratch, "artifacts/../victim", "x", 1, &e), -1);
+        assert_int_equal(iso_write_atomic_at(fd, scratch, "/etc/passwd", "x", 1, &e), -1);
+        assert_file_is(victim, "original\n");
+        close(fd);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -1554,6 +1600,7 @@ int main(void)
                 cmocka_unit_test_setup_teardown(test_exclusive_create_and_remove, make_scratch,
                                                 remove_scratch),
                 cmocka_unit_test_setup_teardown(test_open_own_dir, make_scratch, remove_scratch),
+                cmocka_unit_test_setup_teardown(test_write_atomic_at, make_scratch, remove_scratch),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);

@@ -123,4 +123,14 @@ int iso_remove_tree_at(int dirfd, const char *name, const char *shown, struct is
  */
 int iso_open_own_dir(const char *path, struct iso_err *e);
 
+/*
+ * iso_write_atomic for @relpath ("a/b/file", no "..", not absolute) below the directory
+ * @dirfd: missing directories are made (mode 0755), existing ones opened with O_NOFOLLOW (a
+ * link on the way is refused, ENOTDIR, naming it); the file is written under
+ * "<file>.tmp.<pid>" (O_EXCL|O_NOFOLLOW) and renamed into place, so a link at the file's
+ * name is replaced, never followed. @shown is @dirfd's path, for messages. 0 or -1 + @e.
+ */
+int iso_write_atomic_at(int dirfd, const char *shown, const char *relpath, const void *data,
+                        size_t len, struct iso_err *e);
+
 #endif

@@ -217,3 +217,27 @@ check "reports: a report path that is another user's link to a device is refused
         sh -c "[ $rc -eq 2 ] && grep -q 'refusing to write the report through $L/junit-link.xml: a link owned by uid 65534' '$L/r.err'"
 check "reports: ... no cgroup of the link runs left" \
         sh -c "for x in '$L/q.xml' '$L/k.xml' '$L/p.xml'; do [ -f \"\$x\" ] || continue; id=\$(grep -o 'name=\"run.id\" value=\"[^\"]*\"' \"\$x\" | sed 's/.*value=\"//; s/\"\$//'); find /sys/fs/cgroup -maxdepth 4 -type d -name \"isocheck-\$id\" | grep . && exit 1; done; exit 0"
+
+# Further input: the VM target stores what the guest sends (reports, the kernel-log copy
+# kmsg-oom.txt, the console log) under the host's report directory, as root: a link planted
+# at a case's artifact directory is refused, naming it (an error, not a kernel failure),
+# and one at console.log is replaced, never written through.
+kernel=$(ls /boot/vmlinuz-* 2>/dev/null | head -n 1)
+if command -v qemu-system-x86_64 >/dev/null && [ -n "$kernel" ] && [ -x build/isocheck-vm ]; then
+        V=$R/vm
+        rel=${kernel#/boot/vmlinuz-}
+        mkdir -p "$V/out/vm-$rel-v2/artifacts" "$V/theirs"
+        echo original >"$V/victim"
+        ln -s "$V/theirs" "$V/out/vm-$rel-v2/artifacts/cgroup.memory.oom_kill"
+        ln -s "$V/victim" "$V/out/vm-$rel-v2/console.log"
+        timeout 900 build/isocheck-vm --kernel "$kernel" -c v2 --accel tcg -o "$V/out" \
+                -- --filter cgroup.memory.oom_kill >"$V/out.txt" 2>&1
+        rc=$?
+        check "reports: vm: a link at a case's artifact directory on the host is refused, as an error naming it" \
+                sh -c "[ $rc -eq 1 ] && grep -q 'vm-$rel-v2: error - open $V/out/vm-$rel-v2/artifacts/cgroup.memory.oom_kill (a directory, not a link, is expected)' '$V/out.txt'"
+        check "reports: vm: ... nothing written through the links" \
+                sh -c "[ -z \"\$(ls -A '$V/theirs')\" ] && [ \"\$(cat '$V/victim')\" = original ] && [ -f '$V/out/vm-$rel-v2/console.log' ] && [ ! -L '$V/out/vm-$rel-v2/console.log' ]"
+        check "reports: vm: ... no qemu of that run left" no_qemu_under "$V/out"
+else
+        skipped "reports: vm: links planted in the host's report directory" "qemu, a kernel in /boot or build/isocheck-vm missing"
+fi
