@@ -127,7 +127,8 @@ static int open_out(struct out_file *o, const char *path)
         return 0;
 }
 
-/* Flush, sync and rename into place; on any failure remove the temporary file. */
+/* Flush, sync and rename into place; on any failure remove the temporary file and return -1
+ * with errno set. */
 static int commit_out(struct out_file *o)
 {
         if (!o->f)
@@ -146,6 +147,7 @@ static int commit_out(struct out_file *o)
                 strerror(saved ? saved : EIO));
         if (!o->in_place)
                 unlink(o->tmp);
+        errno = saved ? saved : EIO; /* for the caller's Bail out! */
         return -1;
 }
 
@@ -409,8 +411,8 @@ static int run(const struct iso_opts *o, const struct iso_case *const *all, size
         }
         /* Both, whatever the first gives: no temporary file may stay behind. */
         if (commit_out(&junit_file) < 0 && !why[0])
-                snprintf(why, sizeof(why), "the JUnit report %s could not be committed",
-                         o->junit_path);
+                snprintf(why, sizeof(why), "writing the JUnit report %s failed: %s", o->junit_path,
+                         strerror(errno));
         if (why[0]) {
                 fprintf(stderr, "isocheck: %s\n", why);
                 for (size_t k = 0; k < n_taps; k++)
