@@ -58,6 +58,16 @@ check "reports: stdout on /dev/full: exit 99, Bail out! in the TAP file, an erro
                $PY harness/tests/junit_check.py '$R/bail/j2.xml' --case isocheck.harness --verdict error"
 check "reports: ... leaving no cgroup of those runs" no_cgroups_of "$R/bail/j1.xml" "$R/bail/j2.xml"
 
+# Further input: the JUnit goes to a full file system (it fails when flushed and synced,
+# not at open): the TAP still ends with Bail out! naming it, and no temporary file stays.
+mkdir -p "$R/bail/full"
+unshare -m sh -c "mount --make-rprivate / && mount -t tmpfs -o size=8k isocheck-full '$R/bail/full' &&
+        head -c 8192 /dev/zero >'$R/bail/full/filler' 2>/dev/null;
+        build/isocheck --filter pidns.init.pid1 --tap '$R/bail/f.tap' --junit '$R/bail/full/r.xml' \
+        --artifacts '$R/bail/art' >/dev/null 2>&1; echo \$? >'$R/bail/f.rc'; ls -A '$R/bail/full' >'$R/bail/f.ls'"
+check "reports: JUnit on a full file system: exit 99, Bail out! in the TAP naming it, no temporary file" \
+        sh -c "[ \$(cat '$R/bail/f.rc') -eq 99 ] && tail -n 1 '$R/bail/f.tap' | grep -q '^Bail out! writing the JUnit report $R/bail/full/r.xml failed: No space left on device' && [ \"\$(cat '$R/bail/f.ls')\" = filler ]"
+
 # --- 5: a case log longer than its cap ------------------------------------------------
 # Quoted input: a case log longer than its cap (selftest.log.long logs 200 KiB with
 # iso_log). Further input: what the case's process prints, 150 KiB (selftest.log.output).
