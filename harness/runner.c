@@ -372,6 +372,19 @@ static char *whole_log(const struct iso_shared *sh, int log_fd, int out_fd, size
                 memcpy(log, sh->log, n);
                 log[n] = '\0';
                 *len = n;
+                /* No memfd: what did not fit the shared buffer is gone; say how much. */
+                if (sh->log_len > n) {
+                        char lost[96];
+                        size_t m = (size_t)snprintf(lost, sizeof(lost),
+                                                    "[… %zu bytes of the log not kept …]\n",
+                                                    sh->log_len - n);
+                        nb = realloc(log, *len + m + 1);
+                        if (nb) {
+                                log = nb;
+                                memcpy(log + *len, lost, m + 1);
+                                *len += m;
+                        }
+                }
         }
         static const char hdr[] = "--- output of the case process ---\n";
         off_t end = out_fd >= 0 ? lseek(out_fd, 0, SEEK_END) : 0;
