@@ -106,6 +106,13 @@ void iso_log(struct iso_t *t, const char *fmt, ...)
         if (len == 0 || line[len - 1] != '\n')
                 line[len++] = '\n';
         log_append(t->sh, line, len);
+        /* The whole log, past the shared buffer's end; O_APPEND keeps forked writers' lines
+         * whole. */
+        if (t->log_fd >= 0)
+                (void)iso_write_all(t->log_fd, line, len);
+        /* Torn by a concurrent writer at worst: it only names the step in a timeout. */
+        line[len - 1] = '\0';
+        iso_strlcpy(t->sh->step, line, sizeof(t->sh->step));
 }
 
 static void record_end(struct iso_t *t, int kind, const char *file, int line, const char *fmt,
@@ -142,47 +149,61 @@ void iso_broken_at(struct iso_t *t, const char *file, int line, const char *fmt,
         _exit(0);
 }
 
-int iso_artifact(struct iso_t *t, const char *name, const void *data, size_t len)
+static int artifact_name_ok(struct iso_t *t, const char *name)
 {
         if (!name || !*name || strchr(name, '/') || !strcmp(name, ".") || !strcmp(name, "..")) {
                 iso_log(t, "artifact: refused name \"%s\" (a plain file name is expected)",
                         name ? name : "(null)");
                 errno = EINVAL;
-                return -1;
+                return 0;
         }
-        struct iso_err e = {0};
-        char path[PATH_MAX];
-        if (iso_mkdir_p(t->artifact_dir, &e) < 0 ||
-            iso_pathf(path, sizeof(path), "%s/%s", t->artifact_dir, name) < 0 ||
-            iso_write_atomic(path, data, len, &e) < 0) {
-                if (!e.msg[0])
-                        iso_errf(&e, ENAMETOOLONG, "artifact %s/%s", t->artifact_dir, name);
-                iso_log(t, "artifact: %s", e.msg);
-                errno = e.errnum ? e.errnum : EIO;
-                return -1;
+        if (t->art_fd < 0) {
+                iso_log(t, "artifact %s not kept: %s", name, t->art_off);
+                errno = EACCES;
+                return 0;
         }
+        return 1;
+}
+
+/* The runner lists, after the case, those registered names that exist. */
+static void register_artifact(struct iso_t *t, const char *name)
+{
+        unsigned n = __atomic_load_n(&t->sh->n_artifacts, __ATOMIC_SEQ_CST);
+        for (unsigned i = 0; i < n && i < ISO_MAX_ARTIFACTS; i++)
+                if (!strcmp(t->sh->artifacts[i], name))
+                        return;
         unsigned slot = __atomic_fetch_add(&t->sh->n_artifacts, 1, __ATOMIC_SEQ_CST);
         if (slot < ISO_MAX_ARTIFACTS)
-                iso_strlcpy(t->sh->artifacts[slot], path, sizeof(t->sh->artifacts[slot]));
-        return 0;
+                iso_strlcpy(t->sh->artifacts[slot], name, sizeof(t->sh->artifacts[slot]));
+}
+
+int iso_artifact(struct iso_t *t, const char *name, const void *data, size_t len)
+{
+        if (!artifact_name_ok(t, name))
+                return -1;
+        /* The directory is the run's own (made fresh, root's, mode 0700): whatever is there
+         * under this name this case wrote before; replace it, never write through it. */
+        struct iso_err e = {0};
+        if (unlinkat(t->art_fd, name, 0) < 0 && errno != ENOENT) {
+                iso_errf(&e, errno, "unlink %s/%s", t->artifact_dir, name);
+        } else if (iso_write_new_at(t->art_fd, name, t->artifact_dir, data, len, &e) == 0) {
+                register_artifact(t, name);
+                return 0;
+        }
+        iso_log(t, "artifact: %s", e.msg);
+        errno = e.errnum ? e.errnum : EIO;
+        return -1;
 }
 
 int iso_artifact_path(struct iso_t *t, const char *name, char *path, size_t size)
 {
-        if (!name || !*name || strchr(name, '/') || !strcmp(name, ".") || !strcmp(name, "..")) {
-                errno = EINVAL;
+        if (!artifact_name_ok(t, name))
+                return -1;
+        if (iso_pathf(path, size, "%s/%s", t->artifact_dir, name) < 0) {
+                iso_log(t, "artifact: path %s/%s too long", t->artifact_dir, name);
                 return -1;
         }
-        struct iso_err e = {0};
-        if (iso_mkdir_p(t->artifact_dir, &e) < 0 ||
-            iso_pathf(path, size, "%s/%s", t->artifact_dir, name) < 0) {
-                iso_log(t, "artifact: %s", e.msg[0] ? e.msg : "path too long");
-                errno = e.errnum ? e.errnum : ENAMETOOLONG;
-                return -1;
-        }
-        unsigned slot = __atomic_fetch_add(&t->sh->n_artifacts, 1, __ATOMIC_SEQ_CST);
-        if (slot < ISO_MAX_ARTIFACTS)
-                iso_strlcpy(t->sh->artifacts[slot], path, sizeof(t->sh->artifacts[slot]));
+        register_artifact(t, name);
         return 0;
 }
 

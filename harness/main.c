@@ -72,8 +72,30 @@ static int open_out(struct out_file *o, const char *path)
                 return -1;
         }
         if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+                /* Written through, so only a stream (a terminal, /dev/stdout, a pipe), and
+                 * never through a link another user planted: root would write where they
+                 * point it (a block device, another user's FIFO). */
+                struct stat lst;
+                if (lstat(path, &lst) == 0 && S_ISLNK(lst.st_mode) && lst.st_uid != geteuid() &&
+                    lst.st_uid != 0) {
+                        fprintf(stderr,
+                                "isocheck: refusing to write the report through %s: a link "
+                                "owned by uid %u\n",
+                                path, (unsigned)lst.st_uid);
+                        return -1;
+                }
+                if (!S_ISCHR(st.st_mode) && !S_ISFIFO(st.st_mode) && !S_ISSOCK(st.st_mode)) {
+                        fprintf(stderr,
+                                "isocheck: the report path %s is neither a regular file nor a "
+                                "stream (a block device?): refusing to write it\n",
+                                path);
+                        return -1;
+                }
                 o->in_place = 1;
-                o->f = fopen(path, "we");
+                int fd = open(path, O_WRONLY | O_NOCTTY | O_CLOEXEC);
+                o->f = fd >= 0 ? fdopen(fd, "w") : NULL;
+                if (fd >= 0 && !o->f)
+                        close(fd);
         } else {
                 char dir[PATH_MAX];
                 snprintf(dir, sizeof(dir), "%s", path);
@@ -83,17 +105,30 @@ static int open_out(struct out_file *o, const char *path)
                                 e.msg);
                         return -1;
                 }
-                o->f = fopen(o->tmp, "wxe");
+                /* Exclusive, never through a link: the directory may be another user's. A
+                 * leftover of a dead run that had our pid is replaced. */
+                int flags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC;
+                int fd = open(o->tmp, flags, 0644);
+                if (fd < 0 && errno == EEXIST && unlink(o->tmp) == 0)
+                        fd = open(o->tmp, flags, 0644);
+                o->f = fd >= 0 ? fdopen(fd, "w") : NULL;
+                if (fd >= 0 && !o->f)
+                        close(fd);
         }
         if (!o->f) {
-                fprintf(stderr, "isocheck: cannot write the report %s: %s\n", path,
-                        strerror(errno));
+                int saved = errno;
+                fprintf(stderr, "isocheck: cannot write the report %s: %s%s\n", path,
+                        strerror(saved),
+                        saved == EACCES || saved == EPERM || saved == EROFS
+                                ? " (name a file you can write with --tap FILE and --junit FILE)"
+                                : "");
                 return -1;
         }
         return 0;
 }
 
-/* Flush, sync and rename into place; on any failure remove the temporary file. */
+/* Flush, sync and rename into place; on any failure remove the temporary file and return -1
+ * with errno set. */
 static int commit_out(struct out_file *o)
 {
         if (!o->f)
@@ -112,6 +147,7 @@ static int commit_out(struct out_file *o)
                 strerror(saved ? saved : EIO));
         if (!o->in_place)
                 unlink(o->tmp);
+        errno = saved ? saved : EIO; /* for the caller's Bail out! */
         return -1;
 }
 
@@ -137,7 +173,12 @@ static int same_file(const char *a, const char *b)
                x.st_ino == y.st_ino && S_ISREG(x.st_mode);
 }
 
-/* The artifacts directory must take <case name>/<file> below it: check before running. */
+/*
+ * The artifacts directory must take <case name>/<file> below it: check before running.
+ * Root refuses one owned by another user (who could plant links in it). A user who
+ * cannot write it (root made it in an earlier run) runs without artifacts: the cases that
+ * need root skip anyway, and the reports still come.
+ */
 static int check_artifacts_dir(const char *dir)
 {
         struct iso_err e = {0};
@@ -145,12 +186,25 @@ static int check_artifacts_dir(const char *dir)
                 fprintf(stderr, "isocheck: --artifacts path too long (%zu bytes)\n", strlen(dir));
                 return -1;
         }
-        if (iso_mkdir_p(dir, &e) < 0 || access(dir, W_OK | X_OK) < 0) {
-                fprintf(stderr, "isocheck: cannot write artifacts under %s: %s\n", dir,
-                        e.msg[0] ? e.msg : strerror(errno));
-                return -1;
+        int fd = -1;
+        if (iso_mkdir_p(dir, &e) == 0)
+                fd = iso_open_own_dir(dir, &e);
+        if (fd >= 0) {
+                close(fd);
+                return 0;
         }
-        return 0;
+        if (geteuid() != 0) {
+                fprintf(stderr,
+                        "isocheck: note: no artifacts will be kept: %s (give --artifacts DIR "
+                        "to keep them)\n",
+                        e.msg);
+                return 0;
+        }
+        fprintf(stderr,
+                "isocheck: refusing to write artifacts under %s: %s (give --artifacts DIR, a "
+                "directory of root's or a new one)\n",
+                dir, e.msg);
+        return -1;
 }
 
 /* fd 0, 1 or 2 closed by the caller would be taken by the first file we open. */
@@ -175,6 +229,23 @@ static int stdout_ok(void)
         fprintf(stderr, "isocheck: write error on standard output%s%s\n", errno ? ": " : "",
                 errno ? strerror(errno) : "");
         return 0;
+}
+
+/*
+ * Flush @f and, when it has failed, describe that in @why (if still empty): "writing @what
+ * failed: the error" (@first_errno when non-zero). A NULL @f (no such report) is fine.
+ */
+static void stream_failed(FILE *f, int first_errno, const char *what, char *why, size_t size)
+{
+        if (!f)
+                return;
+        errno = 0;
+        if (fflush(f) == 0 && !ferror(f))
+                return;
+        /* The error of the first failed write: later ones only repeat EIO. */
+        int saved = first_errno ? first_errno : errno ? errno : EIO;
+        if (!why[0])
+                snprintf(why, size, "writing %s failed: %s", what, strerror(saved));
 }
 
 static int list_cases(const struct iso_opts *o, const struct iso_case *const *cases, size_t n)
@@ -223,14 +294,16 @@ static int run(const struct iso_opts *o, const struct iso_case *const *all, size
                 free(results);
                 return ISO_EXIT_USAGE;
         }
+        /* The reports first: a run that cannot write them says only that. */
         struct out_file tap_file, junit_file;
-        if (check_artifacts_dir(o->artifacts_dir) < 0 || open_out(&tap_file, o->tap_path) < 0) {
+        if (open_out(&tap_file, o->tap_path) < 0) {
                 free(cases);
                 free(results);
                 return ISO_EXIT_USAGE;
         }
-        if (open_out(&junit_file, o->junit_path) < 0) {
+        if (open_out(&junit_file, o->junit_path) < 0 || check_artifacts_dir(o->artifacts_dir) < 0) {
                 discard_out(&tap_file);
+                discard_out(&junit_file);
                 free(cases);
                 free(results);
                 return ISO_EXIT_USAGE;
@@ -272,8 +345,10 @@ static int run(const struct iso_opts *o, const struct iso_case *const *all, size
         struct iso_tap taps[2] = {{stdout, o->tap_version, o->verbose},
                                   {tap_file.f, o->tap_version, o->verbose}};
         size_t n_taps = tap_file.f ? 2 : 1;
+        int tap_errno[2] = {0, 0}; /* each TAP stream's first write error */
         for (size_t k = 0; k < n_taps; k++)
-                iso_tap_begin(&taps[k], n);
+                if (iso_tap_begin(&taps[k], n) < 0)
+                        tap_errno[k] = errno ? errno : EIO;
         fflush(stdout);
 
         time_t wall = time(NULL);
@@ -281,7 +356,8 @@ static int run(const struct iso_opts *o, const struct iso_case *const *all, size
         for (size_t i = 0; i < n; i++) {
                 iso_runner_run(&runner, cases[i], &results[i]);
                 for (size_t k = 0; k < n_taps; k++)
-                        iso_tap_case(&taps[k], i + 1, &results[i]);
+                        if (iso_tap_case(&taps[k], i + 1, &results[i]) < 0 && !tap_errno[k])
+                                tap_errno[k] = errno ? errno : EIO;
                 fflush(stdout);
         }
         iso_runner_fini(&runner);
@@ -318,16 +394,32 @@ static int run(const struct iso_opts *o, const struct iso_case *const *all, size
         size_t counts[4];
         iso_run_count(&report, counts);
 
+        /* A report that cannot be written is a broken harness: every report that still
+         * can be says so (TAP: "Bail out!", JUnit: an error). The TAP streams are checked
+         * first, so that the JUnit can carry their failure. */
+        char why[512] = "";
+        char tap_what[PATH_MAX + 32];
+        snprintf(tap_what, sizeof(tap_what), "the TAP report %s", o->tap_path ? o->tap_path : "");
+        stream_failed(stdout, tap_errno[0], "the TAP stream on standard output", why, sizeof(why));
+        stream_failed(tap_file.f, tap_errno[1], tap_what, why, sizeof(why));
+        report.harness_error = why[0] ? why : NULL;
         if (junit_file.f && iso_junit_write(junit_file.f, &report) < 0) {
-                fprintf(stderr, "isocheck: writing the JUnit report %s failed: %s\n", o->junit_path,
-                        strerror(errno));
+                if (!why[0])
+                        snprintf(why, sizeof(why), "writing the JUnit report %s failed: %s",
+                                 o->junit_path, strerror(errno ? errno : EIO));
                 discard_out(&junit_file);
-                rc = ISO_EXIT_BROKEN;
         }
         /* Both, whatever the first gives: no temporary file may stay behind. */
-        int junit_rc = commit_out(&junit_file);
-        int tap_rc = commit_out(&tap_file);
-        if (junit_rc < 0 || tap_rc < 0 || !stdout_ok())
+        if (commit_out(&junit_file) < 0 && !why[0])
+                snprintf(why, sizeof(why), "writing the JUnit report %s failed: %s", o->junit_path,
+                         strerror(errno));
+        if (why[0]) {
+                fprintf(stderr, "isocheck: %s\n", why);
+                for (size_t k = 0; k < n_taps; k++)
+                        iso_tap_bail(&taps[k], why);
+                rc = ISO_EXIT_BROKEN;
+        }
+        if (commit_out(&tap_file) < 0 || !stdout_ok())
                 rc = ISO_EXIT_BROKEN;
 
         fprintf(stderr, "isocheck: %zu passed, %zu failed, %zu errors, %zu skipped in %.1f s\n",

@@ -319,6 +319,10 @@ int iso_junit_write(FILE *out, const struct iso_run *run)
         }
         iso_run_count(run, counts);
         n = run->n_results;
+        /* A broken harness shows as one more case, in error: never as an all-green file. */
+        size_t extra = run->harness_error ? 1 : 0;
+        n += extra;
+        counts[ISO_ERROR] += extra;
         if (put(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n") ||
             putf(out, "<testsuites name=\"isocheck\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\"",
                  n, counts[ISO_FAIL], counts[ISO_ERROR]) ||
@@ -342,9 +346,16 @@ int iso_junit_write(FILE *out, const struct iso_run *run)
         }
         if (put(out, "    </properties>\n"))
                 return -1;
-        for (i = 0; i < n; i++)
+        for (i = 0; i < run->n_results; i++)
                 if (put_case(out, &run->results[i]))
                         return -1;
+        if (extra && (put(out, "    <testcase classname=\"isocheck\" name=\"harness\" "
+                               "time=\"0.000\">\n      <error") ||
+                      put_attr(out, "message", run->harness_error) ||
+                      put(out, " type=\"error\">") || iso_xml_put(out, run->harness_error, 0) ||
+                      put(out, "\nthe other reports of this run are incomplete</error>\n"
+                               "      <system-out></system-out>\n    </testcase>\n")))
+                return -1;
         if (put(out, "  </testsuite>\n</testsuites>\n"))
                 return -1;
         if (fflush(out) == EOF || ferror(out))

@@ -28,7 +28,9 @@ struct iso_shared {
         char end_where[128];
 
         unsigned n_artifacts;
-        char artifacts[ISO_MAX_ARTIFACTS][256];
+        char artifacts[ISO_MAX_ARTIFACTS][256]; /* plain names in the case's artifact dir */
+
+        char step[256]; /* the last line the case logged: where a timeout caught it */
 
         size_t log_len;
         char log[ISO_LOG_SIZE];
@@ -38,7 +40,10 @@ struct iso_shared {
 struct iso_t {
         const struct iso_case *c;
         struct iso_shared *sh;
-        char artifact_dir[PATH_MAX]; /* <artifacts>/<case name> */
+        char artifact_dir[PATH_MAX]; /* the directory the runner made fresh for this case */
+        int art_fd;                  /* open on artifact_dir, or -1 (art_off says why) */
+        char art_off[256];
+        int log_fd; /* the whole case log (the shared log keeps only its first part), or -1 */
         char run_id[64];
         char scope[PATH_MAX]; /* isocheck-<run>/<case> */
         const struct iso_env *env;

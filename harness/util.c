@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "isocheck/util.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -199,9 +200,14 @@ int iso_write_atomic(const char *path, const void *data, size_t len, struct iso_
         char tmp[PATH_MAX];
         if (iso_pathf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid()) < 0)
                 return iso_errf(e, ENAMETOOLONG, "write %s", path);
-        int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        /* Exclusive and never through a link: the directory may be writable by others. A
+         * leftover of a dead process that had our pid is replaced, never followed. */
+        int flags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC;
+        int fd = open(tmp, flags, 0644);
+        if (fd < 0 && errno == EEXIST && unlink(tmp) == 0)
+                fd = open(tmp, flags, 0644);
         if (fd < 0)
-                return iso_errf(e, errno, "create %s", tmp);
+                return iso_errf(e, errno, "create %s (exclusively, not through a link)", tmp);
         if (iso_write_all(fd, data, len) < 0) {
                 int saved = errno == EIO ? ENOSPC : errno;
                 close(fd);
@@ -225,4 +231,165 @@ int iso_write_atomic(const char *path, const void *data, size_t len, struct iso_
                 return iso_errf(e, saved, "rename %s to %s", tmp, path);
         }
         return 0;
+}
+
+int iso_write_new_at(int dirfd, const char *name, const char *shown, const void *data, size_t len,
+                     struct iso_err *e)
+{
+        int flags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC;
+        int fd = openat(dirfd, name, flags, 0644);
+        if (fd < 0)
+                return iso_errf(e, errno, "create %s/%s (exclusively, not through a link)", shown,
+                                name);
+        if (iso_write_all(fd, data, len) < 0 || (fsync(fd) < 0 && errno != EINVAL)) {
+                int saved = errno == EIO ? ENOSPC : errno;
+                close(fd);
+                unlinkat(dirfd, name, 0);
+                return iso_errf(e, saved, "write %s/%s", shown, name);
+        }
+        if (close(fd) < 0) {
+                int saved = errno;
+                unlinkat(dirfd, name, 0);
+                return iso_errf(e, saved, "close %s/%s", shown, name);
+        }
+        return 0;
+}
+
+/* Depth-bounded: a tree the run made is two levels deep; 32 is far beyond any of ours. */
+static int remove_tree_at(int dfd, const char *name, const char *shown, int depth,
+                          struct iso_err *e)
+{
+        if (unlinkat(dfd, name, 0) == 0 || errno == ENOENT)
+                return 0;
+        if (errno != EISDIR && errno != EPERM)
+                return iso_errf(e, errno, "unlink %s/%s", shown, name);
+        if (depth > 32)
+                return iso_errf(e, ELOOP, "remove %s/%s: deeper than 32 levels", shown, name);
+        /* O_NOFOLLOW: a link swapped in meanwhile is not descended into. */
+        int fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0)
+                return iso_errf(e, errno, "open %s/%s", shown, name);
+        DIR *d = fdopendir(fd);
+        if (!d) {
+                int saved = errno;
+                close(fd);
+                return iso_errf(e, saved, "fdopendir %s/%s", shown, name);
+        }
+        char sub[PATH_MAX];
+        iso_pathf(sub, sizeof(sub), "%s/%s", shown, name);
+        int rc = 0;
+        for (struct dirent *de; rc == 0 && (de = readdir(d));) {
+                if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+                        continue;
+                rc = remove_tree_at(fd, de->d_name, sub, depth + 1, e);
+        }
+        closedir(d);
+        if (rc == 0 && unlinkat(dfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
+                return iso_errf(e, errno, "rmdir %s/%s", shown, name);
+        return rc;
+}
+
+int iso_remove_tree_at(int dirfd, const char *name, const char *shown, struct iso_err *e)
+{
+        if (!*name || strchr(name, '/') || !strcmp(name, ".") || !strcmp(name, ".."))
+                return iso_errf(e, EINVAL, "remove %s/%s: a plain name is expected", shown, name);
+        return remove_tree_at(dirfd, name, shown, 0, e);
+}
+
+int iso_open_own_dir(const char *path, struct iso_err *e)
+{
+        int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+                return iso_errf(e, errno, "open the directory %s", path);
+        struct stat st;
+        if (fstat(fd, &st) < 0) {
+                int saved = errno;
+                close(fd);
+                return iso_errf(e, saved, "fstat %s", path);
+        }
+        if (st.st_uid != geteuid()) {
+                close(fd);
+                iso_errf(e, 0, "%s is owned by uid %u, not by this run's uid %u", path,
+                         (unsigned)st.st_uid, (unsigned)geteuid());
+                if (e)
+                        e->errnum = EPERM;
+                return -1;
+        }
+        /* Others who may write it may rename what we make there, unless it is sticky. */
+        if ((st.st_mode & (S_IWGRP | S_IWOTH)) && !(st.st_mode & S_ISVTX)) {
+                close(fd);
+                iso_errf(e, 0, "%s is writable by others (mode %04o) and not sticky", path,
+                         (unsigned)(st.st_mode & 07777));
+                if (e)
+                        e->errnum = EPERM;
+                return -1;
+        }
+        if (faccessat(fd, ".", W_OK | X_OK, AT_EACCESS) < 0) {
+                int saved = errno;
+                close(fd);
+                return iso_errf(e, saved, "cannot write in %s", path);
+        }
+        return fd;
+}
+
+int iso_write_atomic_at(int dirfd, const char *shown, const char *relpath, const void *data,
+                        size_t len, struct iso_err *e)
+{
+        char rel[PATH_MAX];
+        if (iso_pathf(rel, sizeof(rel), "%s", relpath) < 0 || !rel[0] || rel[0] == '/')
+                return iso_errf(e, EINVAL, "write %s/%s: a relative path is expected", shown,
+                                relpath);
+        /* Each directory on the way is made or opened without following a link: a link
+         * planted there is refused, naming it. */
+        int fd = fcntl(dirfd, F_DUPFD_CLOEXEC, 3);
+        if (fd < 0)
+                return iso_errf(e, errno, "write %s/%s", shown, relpath);
+        char *name = rel;
+        for (char *slash; (slash = strchr(name, '/'));) {
+                *slash = '\0';
+                if (!*name || !strcmp(name, ".") || !strcmp(name, "..")) {
+                        close(fd);
+                        return iso_errf(e, EINVAL, "write %s/%s: a plain path is expected", shown,
+                                        relpath);
+                }
+                if (mkdirat(fd, name, 0755) < 0 && errno != EEXIST) {
+                        int saved = errno;
+                        close(fd);
+                        return iso_errf(e, saved, "mkdir %s/%s", shown, rel);
+                }
+                int sub = openat(fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                int saved = errno;
+                close(fd);
+                if (sub < 0)
+                        return iso_errf(e, saved == ELOOP ? ENOTDIR : saved,
+                                        "open %s/%s (a directory, not a link, is expected)", shown,
+                                        rel);
+                fd = sub;
+                *slash = '/';
+                name = slash + 1;
+        }
+        char where[PATH_MAX]; /* the file's directory, for messages */
+        if (name == rel)
+                iso_strlcpy(where, shown, sizeof(where));
+        else
+                snprintf(where, sizeof(where), "%s/%.*s", shown, (int)(name - rel - 1), rel);
+        char tmp[NAME_MAX + 1];
+        int rc = 0;
+        if (iso_pathf(tmp, sizeof(tmp), "%s.tmp.%d", name, (int)getpid()) < 0) {
+                rc = iso_errf(e, ENAMETOOLONG, "write %s/%s", shown, relpath);
+        } else {
+                /* A leftover of a dead process that had our pid is replaced, not followed. */
+                if (unlinkat(fd, tmp, 0) < 0 && errno != ENOENT)
+                        rc = iso_errf(e, errno, "unlink %s/%s.tmp.%d", shown, relpath,
+                                      (int)getpid());
+                else if (iso_write_new_at(fd, tmp, where, data, len, e) < 0)
+                        rc = -1;
+                else if (renameat(fd, tmp, fd, name) < 0) {
+                        rc = iso_errf(e, errno, "rename %s/%s.tmp.%d to %s", shown, relpath,
+                                      (int)getpid(), name);
+                        unlinkat(fd, tmp, 0);
+                }
+        }
+        close(fd);
+        return rc;
 }

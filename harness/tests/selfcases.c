@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "isocheck/case.h"
@@ -64,6 +65,8 @@ ISO_CASE(self_timeout, "selftest.verdict.timeout", .summary = "outlives its time
          .lab_step = "none", .timeout_s = 1)
 {
         iso_check_eq(t, 1, 1, "recorded before hanging");
+        /* What the report must keep of a case that times out: its log, and this step. */
+        iso_log(t, "waiting for an answer that never comes");
         if (fork() == 0) /* a grandchild that must die with the case */
                 for (;;)
                         pause();
@@ -110,4 +113,47 @@ ISO_CASE(self_hostile, "selftest.strings.hostile", .summary = "hostile bytes in 
         iso_log(t, "%s", nasty);
         printf("stdout of the case: %s\n", nasty);
         iso_check(t, 0, nasty, nasty, "%s", nasty);
+}
+
+/* A log far beyond the reports' cap: cut there with a mark, kept whole as case.log. */
+ISO_CASE(self_log_long, "selftest.log.long", .summary = "logs 200 KiB", .lab_step = "none",
+         .timeout_s = 10)
+{
+        for (int i = 0; i < 2000; i++)
+                iso_log(t, "log line %04d of 2000 %0*d", i, 80, 0);
+        iso_check_eq(t, 1, 1, "logged");
+}
+
+/* An artifact named for a tool that never wrote it (a run interrupted first). */
+ISO_CASE(self_artifact_unwritten, "selftest.artifact.unwritten",
+         .summary = "names an artifact that is never written", .lab_step = "none", .timeout_s = 5)
+{
+        char path[PATH_MAX];
+        iso_check_eq(t, iso_artifact_path(t, "never.pcap", path, sizeof(path)), 0,
+                     "artifact path given");
+        iso_artifact(t, "written.txt", "yes\n", 4);
+}
+
+/* What the case's processes print, far beyond the cap: cut and kept whole the same way. */
+ISO_CASE(self_log_output, "selftest.log.output", .summary = "prints 150 KiB", .lab_step = "none",
+         .timeout_s = 10)
+{
+        for (int i = 0; i < 1500; i++)
+                printf("output line %04d of 1500 %0*d\n", i, 80, 0);
+        fflush(stdout);
+        iso_check_eq(t, 1, 1, "printed");
+}
+
+/* Hangs in a program it started: the timeout names that program. */
+ISO_CASE(self_timeout_tool, "selftest.verdict.timeout.tool",
+         .summary = "outlives its timeout waiting for a program", .lab_step = "none",
+         .timeout_s = 1)
+{
+        iso_check_eq(t, 1, 1, "recorded before the program");
+        pid_t pid = fork();
+        if (pid == 0) {
+                execlp("sleep", "sleep", "60", (char *)NULL);
+                _exit(127);
+        }
+        waitpid(pid, NULL, 0);
 }

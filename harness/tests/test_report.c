@@ -15,15 +15,18 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <iconv.h>
 #include <locale.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "isocheck/report.h"
+#include "isocheck/runner.h"
 #include "isocheck/text.h"
 #include "isocheck/util.h"
 
@@ -1299,6 +1302,271 @@ static void test_negative_zero_seconds(void **state)
         assert_int_equal(iso_format_seconds(buf, 3, 1.0), -1);
 }
 
+/* ---------------------------------------------------------------- a harness that broke */
+
+/*
+ * Issue 11, section 5: `--junit /dev/full > run.tap` ended with an all-ok TAP; the other
+ * way round, a TAP that cannot be written must show in the JUnit as an error. Further
+ * input: the hostile strings a write error can carry (a path with "]]>" and '&').
+ */
+static void test_junit_harness_error(void **state)
+{
+        static struct iso_result res[1];
+        struct iso_run run = {"host", "h", "2024-05-01T12:00:00Z", 1.0, NULL, 0, res, 1, NULL};
+        char *out;
+
+        (void)state;
+        memset(res, 0, sizeof(res));
+        res[0].name = "pidns.init.pid1";
+        res[0].verdict = ISO_PASS;
+        run.harness_error = "writing the TAP report /tmp/a]]>&b failed: No space left on device";
+        out = junit_of(&run);
+        check_xml_bytes(out);
+        assert_non_null(strstr(out, "tests=\"2\" failures=\"0\" errors=\"1\""));
+        assert_non_null(strstr(out, "<testcase classname=\"isocheck\" name=\"harness\""));
+        assert_non_null(strstr(out, "<error message=\"writing the TAP report /tmp/a]]&gt;&amp;b "
+                                    "failed: No space left on device\" type=\"error\">"));
+        if (xmllint_check(out) < 0)
+                print_message("xmllint not installed\n");
+        free(out);
+}
+
+/* ---------------------------------------------------------------- long case logs */
+
+/*
+ * Issue 11, section 5: a log longer than its cap was cut silently. Cut logs carry a mark
+ * with the count of bytes cut and where the whole log is; further input: a log exactly
+ * at the cap is not cut, and one a byte over is (the boundary).
+ */
+static void test_log_cut(void **state)
+{
+        size_t cap = 1000, len = 5000;
+        char *log = malloc(len + 1), *out = NULL;
+
+        (void)state;
+        assert_non_null(log);
+        for (size_t i = 0; i < len; i++)
+                log[i] = (char)('a' + i % 26);
+        log[len] = '\0';
+        assert_int_equal(iso_log_cut(log, len, cap, "art/x/case.log", &out), 1);
+        assert_non_null(strstr(out, "[… 4000 bytes truncated; the whole log: art/x/case.log …]"));
+        assert_memory_equal(out, log, cap - cap / 4);                          /* the head */
+        assert_string_equal(out + strlen(out) - cap / 4, log + len - cap / 4); /* the tail */
+        free(out);
+
+        log[cap] = '\0';
+        assert_int_equal(iso_log_cut(log, cap, cap, "x", &out), 0);
+        assert_string_equal(out, log);
+        free(out);
+        log[cap] = 'a';
+        log[cap + 1] = '\0';
+        assert_int_equal(iso_log_cut(log, cap + 1, cap, "", &out), 1);
+        assert_non_null(strstr(out, "1 bytes truncated; the whole log: not kept"));
+        free(out);
+        free(log);
+}
+
+/* ---------------------------------------------------------------- exclusive creation */
+
+static char scratch[64];
+
+static int make_scratch(void **state)
+{
+        (void)state;
+        snprintf(scratch, sizeof(scratch), "/tmp/isocheck-excl-XXXXXX");
+        return mkdtemp(scratch) ? 0 : -1;
+}
+
+static int remove_scratch(void **state)
+{
+        char cmd[128];
+
+        (void)state;
+        snprintf(cmd, sizeof(cmd), "rm -rf '%s'", scratch);
+        return system(cmd) == 0 ? 0 : -1;
+}
+
+static void put_file(const char *path, const char *text)
+{
+        FILE *f = fopen(path, "w");
+
+        assert_non_null(f);
+        assert_int_equal(fputs(text, f) < 0, 0);
+        assert_int_equal(fclose(f), 0);
+}
+
+static void assert_file_is(const char *path, const char *text)
+{
+        struct iso_err e = {0};
+        char *s = iso_read_file(path, NULL, &e);
+
+        assert_non_null(s);
+        assert_string_equal(s, text);
+        free(s);
+}
+
+/*
+ * Issue 11, section 7, temporary report files: a link planted at "<path>.tmp.<pid>" (the
+ * name every report and run record is written under) took root's write. Further input:
+ * a regular file left there by a dead run with our pid is replaced.
+ */
+static void test_write_atomic_not_through_link(void **state)
+{
+        char victim[128], path[128], tmp[160];
+        struct iso_err e = {0};
+
+        (void)state;
+        snprintf(victim, sizeof(victim), "%s/victim", scratch);
+        snprintf(path, sizeof(path), "%s/isocheck.tap", scratch);
+        snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid());
+        put_file(victim, "original\n");
+        assert_int_equal(symlink(victim, tmp), 0);
+        assert_int_equal(iso_write_atomic(path, "report\n", 7, &e), 0);
+        assert_file_is(victim, "original\n");
+        assert_file_is(path, "report\n");
+        assert_int_equal(access(tmp, F_OK), -1);
+
+        put_file(tmp, "left by a dead run\n");
+        assert_int_equal(iso_write_atomic(path, "again\n", 6, &e), 0);
+        assert_file_is(path, "again\n");
+        assert_int_equal(access(tmp, F_OK), -1);
+}
+
+/*
+ * Section 7, artifacts: iso_write_new_at never writes through what is there (the quoted
+ * capture.pcap link); iso_remove_tree_at removes a link to a directory, not what it points
+ * at. Further input: a dangling link, which O_CREAT alone would follow and create.
+ */
+static void test_exclusive_create_and_remove(void **state)
+{
+        char victim[128], dir[128], link[160], dangling[160], sub[160];
+        struct iso_err e = {0};
+        int fd;
+
+        (void)state;
+        snprintf(victim, sizeof(victim), "%s/victim", scratch);
+        snprintf(dir, sizeof(dir), "%s/art", scratch);
+        snprintf(link, sizeof(link), "%s/capture.pcap", dir);
+        snprintf(dangling, sizeof(dangling), "%s/dangling", dir);
+        snprintf(sub, sizeof(sub), "%s/sub", dir);
+        put_file(victim, "original\n");
+        assert_int_equal(mkdir(dir, 0700), 0);
+        assert_int_equal(symlink(victim, link), 0);
+        assert_int_equal(symlink("/tmp/isocheck-excl-never-made", dangling), 0);
+        assert_int_equal(mkdir(sub, 0700), 0);
+        fd = open(dir, O_RDONLY | O_DIRECTORY);
+        assert_true(fd >= 0);
+
+        assert_int_equal(iso_write_new_at(fd, "capture.pcap", dir, "pcap", 4, &e), -1);
+        assert_int_equal(e.errnum, EEXIST);
+        assert_non_null(strstr(e.msg, "capture.pcap"));
+        assert_file_is(victim, "original\n");
+        assert_int_equal(iso_write_new_at(fd, "dangling", dir, "x", 1, &e), -1);
+        assert_int_equal(access("/tmp/isocheck-excl-never-made", F_OK), -1);
+        assert_int_equal(iso_write_new_at(fd, "new.txt", dir, "new\n", 4, &e), 0);
+
+        /* A link to a directory of someone else's, inside the tree removed. */
+        char vdir[128], vfile[160], dlink[160];
+        snprintf(vdir, sizeof(vdir), "%s/vdir", scratch);
+        snprintf(vfile, sizeof(vfile), "%s/keep", vdir);
+        snprintf(dlink, sizeof(dlink), "%s/sub/to-vdir", dir);
+        assert_int_equal(mkdir(vdir, 0700), 0);
+        put_file(vfile, "keep\n");
+        assert_int_equal(symlink(vdir, dlink), 0);
+        assert_int_equal(iso_remove_tree_at(AT_FDCWD, dir, ".", &e), -1); /* not a plain name */
+        close(fd);
+        fd = open(scratch, O_RDONLY | O_DIRECTORY);
+        assert_true(fd >= 0);
+        assert_int_equal(iso_remove_tree_at(fd, "art", scratch, &e), 0);
+        close(fd);
+        assert_int_equal(access(dir, F_OK), -1);
+        assert_file_is(vfile, "keep\n");
+        assert_file_is(victim, "original\n");
+}
+
+/*
+ * Section 7: a directory owned by another user is refused, naming it and its owner.
+ * Further input: a directory of ours that others may write (0777, not sticky).
+ */
+static void test_open_own_dir(void **state)
+{
+        char dir[128];
+        struct iso_err e = {0};
+        int fd;
+
+        (void)state;
+        fd = iso_open_own_dir(scratch, &e);
+        assert_true(fd >= 0);
+        close(fd);
+        /* Writable by others: they could rename what the run makes there, unless sticky. */
+        snprintf(dir, sizeof(dir), "%s/open", scratch);
+        assert_int_equal(mkdir(dir, 0700), 0);
+        assert_int_equal(chmod(dir, 0777), 0);
+        assert_int_equal(iso_open_own_dir(dir, &e), -1);
+        assert_int_equal(e.errnum, EPERM);
+        assert_non_null(strstr(e.msg, "is writable by others (mode 0777) and not sticky"));
+        assert_int_equal(chmod(dir, 01777), 0);
+        fd = iso_open_own_dir(dir, &e);
+        assert_true(fd >= 0);
+        close(fd);
+        if (geteuid() != 0) {
+                print_message("not root: the other-owner refusal is tested by field/reports.sh\n");
+                return;
+        }
+        snprintf(dir, sizeof(dir), "%s/theirs", scratch);
+        assert_int_equal(mkdir(dir, 0755), 0);
+        assert_int_equal(chown(dir, 65534, 65534), 0);
+        assert_int_equal(iso_open_own_dir(dir, &e), -1);
+        assert_int_equal(e.errnum, EPERM);
+        assert_non_null(strstr(e.msg, "is owned by uid 65534, not by this run's uid 0"));
+}
+
+/*
+ * Section 7, the VM target's artifacts and reports (frames the guest sends, stored by root
+ * under the host's report directory): a link planted at a directory on the way is refused,
+ * naming it; one at the file's name is replaced; ".." and absolute paths are refused.
+ */
+static void test_write_atomic_at(void **state)
+{
+        char victim[128], vdir[128], link[160], flink[192], path[192];
+        struct iso_err e = {0};
+        int fd;
+
+        (void)state;
+        snprintf(victim, sizeof(victim), "%s/victim", scratch);
+        snprintf(vdir, sizeof(vdir), "%s/vdir", scratch);
+        assert_int_equal(mkdir(vdir, 0700), 0);
+        put_file(victim, "original\n");
+        fd = open(scratch, O_RDONLY | O_DIRECTORY);
+        assert_true(fd >= 0);
+
+        assert_int_equal(iso_write_atomic_at(fd, scratch, "artifacts/c1/kmsg.txt", "k\n", 2, &e),
+                         0);
+        snprintf(path, sizeof(path), "%s/artifacts/c1/kmsg.txt", scratch);
+        assert_file_is(path, "k\n");
+
+        snprintf(link, sizeof(link), "%s/artifacts/c2", scratch);
+        assert_int_equal(symlink(vdir, link), 0);
+        assert_int_equal(iso_write_atomic_at(fd, scratch, "artifacts/c2/capture.pcap", "p", 1, &e),
+                         -1);
+        assert_int_equal(e.errnum, ENOTDIR);
+        assert_non_null(strstr(e.msg, "artifacts/c2 (a directory, not a link, is expected)"));
+        snprintf(path, sizeof(path), "%s/capture.pcap", vdir);
+        assert_int_equal(access(path, F_OK), -1);
+
+        snprintf(flink, sizeof(flink), "%s/artifacts/c1/capture.pcap", scratch);
+        assert_int_equal(symlink(victim, flink), 0);
+        assert_int_equal(iso_write_atomic_at(fd, scratch, "artifacts/c1/capture.pcap", "p", 1, &e),
+                         0);
+        assert_file_is(victim, "original\n");
+        assert_file_is(flink, "p");
+
+        assert_int_equal(iso_write_atomic_at(fd, scratch, "artifacts/../victim", "x", 1, &e), -1);
+        assert_int_equal(iso_write_atomic_at(fd, scratch, "/etc/passwd", "x", 1, &e), -1);
+        assert_file_is(victim, "original\n");
+        close(fd);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -1325,6 +1593,14 @@ int main(void)
                 cmocka_unit_test_teardown(test_time_in_comma_locale, restore_numeric_locale),
                 cmocka_unit_test(test_write_errors),
                 cmocka_unit_test(test_sample_run),
+                cmocka_unit_test(test_junit_harness_error),
+                cmocka_unit_test(test_log_cut),
+                cmocka_unit_test_setup_teardown(test_write_atomic_not_through_link, make_scratch,
+                                                remove_scratch),
+                cmocka_unit_test_setup_teardown(test_exclusive_create_and_remove, make_scratch,
+                                                remove_scratch),
+                cmocka_unit_test_setup_teardown(test_open_own_dir, make_scratch, remove_scratch),
+                cmocka_unit_test_setup_teardown(test_write_atomic_at, make_scratch, remove_scratch),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);

@@ -155,16 +155,23 @@ struct ctx {
         char hostname[256];
 };
 
-/* Write the frames the guest sent into the configuration's report directory. */
+/*
+ * Write the frames the guest sent into the configuration's report directory. Returns 0,
+ * -1 when the guest's frames are incomplete, -2 when the host could not store them (a link
+ * planted in the directory, a full disk: the environment's doing, not the kernel's).
+ */
 static int store_frames(struct config *c, struct iso_vm_file *f, long n, int *status,
                         struct iso_err *e)
 {
         int have_tap = 0, have_junit = 0;
 
         *status = -1;
-        for (long i = 0; i < n; i++) {
-                char path[PATH_MAX];
+        /* Written below this directory only, never through a link planted in it. */
+        iso_autoclose int dirfd = iso_open_own_dir(c->dir, e);
 
+        if (dirfd < 0)
+                return -2;
+        for (long i = 0; i < n; i++) {
                 if (!strcmp(f[i].name, "status")) {
                         double s = 0;
 
@@ -172,14 +179,8 @@ static int store_frames(struct config *c, struct iso_vm_file *f, long n, int *st
                                 c->suite_s = s;
                         continue;
                 }
-                if (iso_pathf(path, sizeof(path), "%s/%s", c->dir, f[i].name) < 0)
-                        return iso_errf(e, ENAMETOOLONG, "report path for %s", f[i].name);
-                char parent[PATH_MAX];
-
-                iso_strlcpy(parent, path, sizeof(parent));
-                if (iso_mkdir_p(dirname(parent), e) < 0 ||
-                    iso_write_atomic(path, f[i].data, f[i].len, e) < 0)
-                        return -1;
+                if (iso_write_atomic_at(dirfd, c->dir, f[i].name, f[i].data, f[i].len, e) < 0)
+                        return -2;
                 if (!strcmp(f[i].name, "isocheck.tap"))
                         have_tap = 1;
                 if (!strcmp(f[i].name, "isocheck.junit.xml")) {
@@ -221,10 +222,11 @@ static void judge_reports(struct config *c, const char *data_path, const char *c
                 return;
         }
         int status = -1;
+        int stored = store_frames(c, files, n, &status, &e);
 
-        if (store_frames(c, files, n, &status, &e) < 0) {
-                set_result(c, ISO_FAIL, "%s%s%s", e.msg, r->con.init_error[0] ? "; init: " : "",
-                           r->con.init_error);
+        if (stored < 0) {
+                set_result(c, stored == -2 ? ISO_ERROR : ISO_FAIL, "%s%s%s", e.msg,
+                           r->con.init_error[0] ? "; init: " : "", r->con.init_error);
                 free(c->junit);
                 c->junit = NULL;
         } else if (status == 0) {

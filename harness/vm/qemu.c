@@ -57,7 +57,12 @@ int iso_vm_boot_run(const struct iso_vm_boot *b, struct iso_vm_boot_result *r, s
         argv[n++] = b->append;
         argv[n] = NULL;
 
-        iso_autoclose int log = open(b->console, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        /* The guest's kernel log is replaced, never written through: the report directory
+         * may be another user's, and a link planted there would take root's writes. */
+        if (unlink(b->console) < 0 && errno != ENOENT)
+                return iso_errf(e, errno, "remove the previous console log %s", b->console);
+        iso_autoclose int log =
+                open(b->console, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
 
         if (log < 0)
                 return iso_errf(e, errno, "create the console log %s", b->console);

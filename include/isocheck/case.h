@@ -136,8 +136,11 @@ void iso_log(struct iso_t *t, const char *fmt, ...) __attribute__((format(printf
 
 /*
  * Save @len bytes as artifact @name (a plain file name, no '/') in the case's artifact
- * directory (<artifacts>/<case name>/). Returns 0, or -1 with errno set (EINVAL for a bad
- * name, or the errno of mkdir/open/write); a failure is also logged.
+ * directory: one the runner made fresh for this case (mode 0700, renamed to
+ * <artifacts>/<case name>/ when the case ends). The file is created with
+ * O_CREAT|O_EXCL|O_NOFOLLOW under that directory's descriptor; saving @name again replaces
+ * it. Returns 0, or -1 with errno set (EINVAL for a bad name, EACCES when the run keeps no
+ * artifacts, or the errno of open/write); a failure is also logged.
  */
 int iso_artifact(struct iso_t *t, const char *name, const void *data, size_t len);
 
@@ -154,9 +157,11 @@ const struct iso_env *iso_case_env(const struct iso_t *t);
 const char *iso_case_scope(const struct iso_t *t);
 
 /*
- * Register artifact @name (a plain file name) and give its path in @path (@size bytes),
- * creating the case's artifact directory, for a tool to write into (a sidecar's pcap).
- * Returns 0, or -1 with errno set (EINVAL for a bad name).
+ * Register artifact @name (a plain file name) and give its path in @path (@size bytes), in
+ * the case's fresh artifact directory (see iso_artifact), for a tool to write into (a
+ * sidecar's pcap; the tool should create it with O_EXCL). The reports list it only if it
+ * exists when the case ends. Returns 0, or -1 with errno set (EINVAL for a bad name,
+ * EACCES when the run keeps no artifacts, ENAMETOOLONG).
  */
 int iso_artifact_path(struct iso_t *t, const char *name, char *path, size_t size);
 

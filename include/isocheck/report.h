@@ -60,6 +60,9 @@ struct iso_run {
         size_t n_props;
         const struct iso_result *results;
         size_t n_results;
+        /* The harness broke (another report could not be written): the JUnit gets one more
+         * <testcase classname="isocheck" name="harness"> holding an <error> with this. */
+        const char *harness_error;
 };
 
 /* TAP stream. @version: 13 or 14. The plan is written by iso_tap_begin. */

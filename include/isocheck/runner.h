@@ -31,12 +31,21 @@ struct iso_runner {
         int run_cg_made;              /* isocheck-<run>/ exists in the tracking hierarchy */
         volatile sig_atomic_t *stop;  /* set by SIGINT/SIGTERM: abandon the running case */
         pid_t runner_pid;
+        int artifacts_fd;        /* artifacts_dir, opened once (iso_open_own_dir), or -1 */
+        char artifacts_off[256]; /* why artifacts are not kept, when artifacts_fd is -1 */
 };
+
+/* A case log longer than this (bytes) is cut in the reports, and kept whole as an
+ * artifact "case.log". */
+#define ISO_LOG_CAP (64 * 1024)
 
 /*
  * Prepare a run: make the run id, choose the tracking hierarchy, set the runner's own
  * oom_score_adj to -1000 (proc(5); so an OOM case never picks the runner; ignored when
- * not permitted). Returns 0, or -1 with @e.
+ * not permitted), open @artifacts_dir (an existing directory owned by the effective uid;
+ * otherwise no artifacts are kept, and artifacts_off says why). Each case then gets a
+ * directory made fresh (mkdirat, mode 0700) and renamed to <artifacts_dir>/<case> when it
+ * ends. Returns 0, or -1 with @e.
  */
 int iso_runner_init(struct iso_runner *r, const struct iso_env *env, double timeout_mult,
                     const char *artifacts_dir, volatile sig_atomic_t *stop, struct iso_err *e);
@@ -48,7 +57,16 @@ int iso_runner_init(struct iso_runner *r, const struct iso_env *env, double time
  */
 void iso_runner_run(struct iso_runner *r, const struct iso_case *c, struct iso_result *res);
 
-/* Remove the run's own cgroup directories (isocheck-<run>) from every hierarchy. */
+/*
+ * Cut the case log @log (@len bytes) for a report when it is longer than @cap bytes: its
+ * first 3/4 and last 1/4 of @cap around a mark "[… N bytes truncated; the whole log:
+ * @whole_at …]". *@out gets a heap copy (free it). Returns 0 (not cut), 1 (cut) or -1
+ * when out of memory.
+ */
+int iso_log_cut(const char *log, size_t len, size_t cap, const char *whole_at, char **out);
+
+/* Remove the run's own cgroup directories (isocheck-<run>) from every hierarchy; close the
+ * artifacts directory. */
 void iso_runner_fini(struct iso_runner *r);
 
 #endif

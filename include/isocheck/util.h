@@ -92,9 +92,45 @@ int iso_mkdir_p(const char *path, struct iso_err *e);
 
 /*
  * Write @len bytes to @path atomically: into "<path>.tmp.<pid>" then rename(2), so a
- * reader never sees a half-written file. Returns 0 or -1 with @e filled; on failure the
- * temporary file is removed.
+ * reader never sees a half-written file. The temporary file is created with
+ * O_EXCL|O_NOFOLLOW (a leftover of that name is unlinked first, never written through).
+ * Returns 0 or -1 with @e filled; on failure the temporary file is removed.
  */
 int iso_write_atomic(const char *path, const void *data, size_t len, struct iso_err *e);
+
+/*
+ * Create @name (a plain name) under the directory @dirfd with
+ * O_CREAT|O_EXCL|O_NOFOLLOW (open(2)), mode 0644, and write @len bytes to it: an existing
+ * file or link is never written through (EEXIST). @shown is the directory's path, for
+ * messages only. Returns 0, or -1 with @e; on failure the new file is removed.
+ */
+int iso_write_new_at(int dirfd, const char *name, const char *shown, const void *data, size_t len,
+                     struct iso_err *e);
+
+/*
+ * Remove @name (a plain name) under @dirfd, and everything below it when it is a
+ * directory, with unlinkat(2) and openat(O_NOFOLLOW): a link is removed, never followed.
+ * A missing @name is fine. @shown is @dirfd's path, for messages. Returns 0 or -1 + @e.
+ */
+int iso_remove_tree_at(int dirfd, const char *name, const char *shown, struct iso_err *e);
+
+/*
+ * Open the directory @path (O_DIRECTORY|O_CLOEXEC) for this process to create files in,
+ * refusing one owned by another user than the effective uid, or writable by group or
+ * others without the sticky bit (EPERM: root must not write where another user can plant
+ * links or rename what it made), or not writable (access(2) with AT_EACCESS).
+ * Returns the descriptor, or -1 with @e naming the path and the owner.
+ */
+int iso_open_own_dir(const char *path, struct iso_err *e);
+
+/*
+ * iso_write_atomic for @relpath ("a/b/file", no "..", not absolute) below the directory
+ * @dirfd: missing directories are made (mode 0755), existing ones opened with O_NOFOLLOW (a
+ * link on the way is refused, ENOTDIR, naming it); the file is written under
+ * "<file>.tmp.<pid>" (O_EXCL|O_NOFOLLOW) and renamed into place, so a link at the file's
+ * name is replaced, never followed. @shown is @dirfd's path, for messages. 0 or -1 + @e.
+ */
+int iso_write_atomic_at(int dirfd, const char *shown, const char *relpath, const void *data,
+                        size_t len, struct iso_err *e);
 
 #endif
