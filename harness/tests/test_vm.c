@@ -643,7 +643,10 @@ static void args_defaults_and_values(void **state)
         assert_int_equal(o.n_kernels, 2);
         assert_string_equal(o.kernels[1], "b");
         assert_true(!o.want_v1 && o.want_v2);
-        assert_string_equal(o.modules, "/m");
+        /* --modules pairs with the --kernel before it (b), not with every kernel. */
+        assert_null(o.modules);
+        assert_null(o.kernel_modules[0]);
+        assert_string_equal(o.kernel_modules[1], "/m");
         assert_int_equal(o.accel, ISO_VM_ACCEL_TCG);
         assert_int_equal(o.memory_mb, 2048);
         assert_int_equal(o.cpus, 1);
@@ -725,6 +728,7 @@ static void fake_boot(const char *script, double output_s, double timeout_s,
         snprintf(qemu, sizeof(qemu), "%s/qemu", fake_dir);
         snprintf(console, sizeof(console), "%s/console.log", fake_dir);
         snprintf(data, sizeof(data), "%s/data", fake_dir);
+        unlink(console); /* created exclusively by each boot */
         FILE *f = fopen(qemu, "w");
 
         assert_non_null(f);
