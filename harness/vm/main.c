@@ -480,8 +480,7 @@ static void describe_modules(const struct kernel *k, const struct iso_vm_image_i
         join(&info->modules, out, size);
         if (info->lacking.n) {
                 join(&info->lacking, lacking, sizeof(lacking));
-                iso_appendf(out, size, "%smissing: %s (modules in this kernel's config, or no "
-                            "config to tell; not in %s%s)",
+                iso_appendf(out, size, "%smissing: %s (not built in, and not in %s%s)",
                             out[0] ? "; " : "", lacking, k->tree[0] ? k->tree : "/lib/modules/",
                             k->tree[0] ? "" : k->release);
         } else if (!info->modules.n && info->absent.n) {
