@@ -1272,8 +1272,8 @@ static int cmdline_lists(const char *key, const char *ctrl)
  * configuration (6.11 made the v1 memory controller optional, CONFIG_MEMCG_V1, and
  * Debian's 6.12 leaves it out). Appended to an unmet reason; "" when nothing tells.
  */
-static void ctrl_absence_cause(const struct iso_env *env, const char *ctrl, int version,
-                               char *out, size_t size)
+static void ctrl_absence_cause(const struct iso_env *env, const char *ctrl, int version, char *out,
+                               size_t size)
 {
         const struct iso_kconfig *kc = &env->kconfig;
         enum iso_kconfig_state v1 = iso_kconfig_get(kc, "CONFIG_MEMCG_V1", NULL, 0);

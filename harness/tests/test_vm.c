@@ -761,9 +761,9 @@ static void args_modules_pair_with_their_kernel(void **state)
         struct iso_vm_opts o;
         char err[256];
 
-        assert_int_equal(parse(&o, err, "-k", "k1", "--modules", "m1", "-k", "k2", "--modules",
-                               "m2", NULL),
-                         0);
+        assert_int_equal(
+                parse(&o, err, "-k", "k1", "--modules", "m1", "-k", "k2", "--modules", "m2", NULL),
+                0);
         assert_null(o.modules);
         assert_string_equal(o.kernel_modules[0], "m1");
         assert_string_equal(o.kernel_modules[1], "m2");
@@ -846,8 +846,8 @@ static void files_never_through_links(void **state)
         assert_int_equal(rmdir(work), 0);
         unsetenv("TMPDIR");
 
-        static const char *const names[] = {"elsewhere", "artifacts", "console.log",
-                                            "isocheck.tap", "victim"};
+        static const char *const names[] = {"elsewhere", "artifacts", "console.log", "isocheck.tap",
+                                            "victim"};
 
         for (size_t i = 0; i < ISO_ARRAY_SIZE(names); i++)
                 unlinkat(dfd, names[i], i == 0 ? AT_REMOVEDIR : 0);

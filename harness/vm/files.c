@@ -28,8 +28,7 @@ int iso_vm_dir_open(int at, const char *name, const char *shown, struct iso_err 
         int fd = openat(at, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 
         if (fd < 0 && (errno == ELOOP || errno == ENOTDIR))
-                return iso_errf(e, errno, "expected %s to be a directory, found %s: refused",
-                                shown,
+                return iso_errf(e, errno, "expected %s to be a directory, found %s: refused", shown,
                                 fstatat(at, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
                                                 S_ISLNK(st.st_mode)
                                         ? "a symbolic link"
@@ -104,8 +103,9 @@ int iso_vm_file_create(int dirfd, const char *name, const char *shown, struct is
         /* A stale file (or a planted link) goes; the link's target is never touched. */
         if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
                 if (S_ISDIR(st.st_mode))
-                        return iso_errf(e, EISDIR, "expected to create the file %s, found a "
-                                                   "directory: refused",
+                        return iso_errf(e, EISDIR,
+                                        "expected to create the file %s, found a "
+                                        "directory: refused",
                                         shown);
                 if (unlinkat(dirfd, name, 0) < 0)
                         return iso_errf(e, errno, "remove the old %s", shown);
@@ -117,16 +117,15 @@ int iso_vm_file_create(int dirfd, const char *name, const char *shown, struct is
         return fd;
 }
 
-int iso_vm_file_write(int dirfd, const char *name, const char *shown, const void *data,
-                      size_t len, struct iso_err *e)
+int iso_vm_file_write(int dirfd, const char *name, const char *shown, const void *data, size_t len,
+                      struct iso_err *e)
 {
         char tmp[NAME_MAX + 1];
         struct timespec ts;
 
         clock_gettime(CLOCK_REALTIME, &ts);
-        if (strlen(name) > NAME_MAX - 40 ||
-            iso_pathf(tmp, sizeof(tmp), ".%s.tmp.%d.%lx", name, (int)getpid(),
-                      (unsigned long)ts.tv_nsec) < 0)
+        if (strlen(name) > NAME_MAX - 40 || iso_pathf(tmp, sizeof(tmp), ".%s.tmp.%d.%lx", name,
+                                                      (int)getpid(), (unsigned long)ts.tv_nsec) < 0)
                 return iso_errf(e, ENAMETOOLONG, "write %s", shown);
         int fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 

@@ -86,6 +86,7 @@ static void warn(const char *fmt, ...)
         iso_appendf(warnings, sizeof(warnings), "%s%s", warnings[0] ? "; " : "", text);
 }
 
+static void power_off(void) __attribute__((noreturn));
 static void power_off(void)
 {
         say("powering off (%.1f s after init started)", iso_now() - t_start);
@@ -95,6 +96,7 @@ static void power_off(void)
                 pause();
 }
 
+static void fatal(const char *what, const struct iso_err *e) __attribute__((noreturn));
 static void fatal(const char *what, const struct iso_err *e)
 {
         say("error: %s: %s", what, e && e->msg[0] ? e->msg : strerror(errno));
@@ -373,8 +375,7 @@ static void mount_cgroup_v2(void)
                 }
                 snprintf(word, sizeof(word), "+%s", wanted[i]);
                 if (iso_write_file("/sys/fs/cgroup/cgroup.subtree_control", word, &e) < 0)
-                        warn("enable %s for the children of the root cgroup: %s", wanted[i],
-                             e.msg);
+                        warn("enable %s for the children of the root cgroup: %s", wanted[i], e.msg);
         }
         iso_autofree char *ctl = iso_read_file("/sys/fs/cgroup/cgroup.subtree_control", NULL, &e);
 

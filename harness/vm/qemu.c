@@ -58,11 +58,11 @@ int iso_vm_boot_run(const struct iso_vm_boot *b, struct iso_vm_boot_result *r, s
         argv[n] = NULL;
 
         /* Never through a link: the caller's descriptor, or a file that did not exist. */
-        iso_autoclose int own = b->console_fd > 0
-                                        ? -1
-                                        : open(b->console,
-                                               O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-                                               0600);
+        iso_autoclose int own =
+                b->console_fd > 0
+                        ? -1
+                        : open(b->console, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+                               0600);
         int log = b->console_fd > 0 ? b->console_fd : own;
 
         if (log < 0)

@@ -259,8 +259,8 @@ int iso_vm_file_create(int dirfd, const char *name, const char *shown, struct is
  * (mode 0600) in the same directory, then renameat(2), which replaces a link rather than
  * writing through it. Returns 0 or -1 with @e naming @shown.
  */
-int iso_vm_file_write(int dirfd, const char *name, const char *shown, const void *data,
-                      size_t len, struct iso_err *e);
+int iso_vm_file_write(int dirfd, const char *name, const char *shown, const void *data, size_t len,
+                      struct iso_err *e);
 
 /*
  * Store a file the guest sent, @rel ("artifacts/case/file", iso_vm_name_ok), under
@@ -412,8 +412,8 @@ struct iso_vm_opts {
         /* --modules DIR after a --kernel: that kernel's tree (or a directory of trees by
          * release); NULL: @modules, else /lib/modules/RELEASE */
         const char *kernel_modules[ISO_VM_MAX_KERNELS];
-        int want_v1, want_v2; /* --cgroup v1|v2|both (default both) */
-        const char *modules;  /* --modules DIR before any --kernel: every kernel's default */
+        int want_v1, want_v2;    /* --cgroup v1|v2|both (default both) */
+        const char *modules;     /* --modules DIR before any --kernel: every kernel's default */
         enum iso_vm_accel accel; /* --accel */
         unsigned int memory_mb;  /* --memory, default 1024 */
         unsigned int cpus;       /* --cpus, default 2 */
