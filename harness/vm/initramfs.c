@@ -431,8 +431,13 @@ int iso_vm_modules_release(const char *dir, const char *name, char *out, size_t 
                                         path);
                 return 1;
         }
-        /* Compressed (.ko.xz, .ko.zst, .ko.gz): modinfo reads what kmod can decompress. */
-        char *argv[] = {"modinfo", "-F", "vermagic", path, NULL};
+        /* Compressed (.ko.xz, .ko.zst, .ko.gz): modinfo reads what kmod can decompress.
+         * It lives in sbin, which a user's PATH may lack; without kmod nothing tells. */
+        char modinfo[PATH_MAX];
+
+        if (!find_tool("modinfo", modinfo, sizeof(modinfo)))
+                return 0;
+        char *argv[] = {modinfo, "-F", "vermagic", path, NULL};
         char text[512] = "";
         int timed_out = 0;
         int status = iso_tool_run(argv, NULL, text, sizeof(text), 30.0, &timed_out, e);

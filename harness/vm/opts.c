@@ -40,8 +40,10 @@ const char iso_vm_usage[] =
         "  -h, --help               show this help and exit\n"
         "\n"
         "Arguments after -- go to isocheck in the guest (e.g. -- --filter 'pidns.*').\n"
-        "Exit status: 0 every configuration passed, 1 a failure, 2 bad usage, 77 every\n"
-        "configuration skipped (no qemu, no kernel image).\n";
+        "Exit status: 0 every configuration passed, 1 a failure or error, 2 bad usage (a\n"
+        "missing or unreadable kernel, a modules tree of another release, an --accel kvm\n"
+        "this host cannot give), 77 every configuration skipped (no qemu).\n"
+        "The work directory is made under $TMPDIR (default /tmp).\n";
 
 enum {
         OPT_ACCEL = 256,

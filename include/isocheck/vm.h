@@ -222,8 +222,9 @@ int iso_vm_vermagic_release(const char *text, size_t len, char *out, size_t size
  * The release the modules tree @dir was built for, read from the vermagic of module
  * @name in it ("veth": the first file named so, as the image builder finds it; an
  * uncompressed .ko is read directly, a compressed one through modinfo(8) run by the
- * bounded tool runner). Returns 1 with @out filled, 0 when the tree has no such module
- * (nothing to tell by), -1 with @e when the module cannot be read.
+ * bounded tool runner). Returns 1 with @out filled, 0 when nothing tells (the tree has
+ * no such module, or only a compressed one and kmod's modinfo is not installed), -1 with
+ * @e when the module cannot be read or has no vermagic.
  */
 int iso_vm_modules_release(const char *dir, const char *name, char *out, size_t size,
                            struct iso_err *e);
