@@ -221,8 +221,10 @@ static void judge_reports(struct config *c, const char *data_path, const char *c
         int status = -1;
 
         if (store_frames(c, files, n, &status, &e) < 0) {
-                set_result(c, ISO_FAIL, "%s%s%s", e.msg, r->con.init_error[0] ? "; init: " : "",
-                           r->con.init_error);
+                /* A report the guest did not send is the guest's; one this host refused to
+                 * store (a planted link, a full disk) is the environment's. */
+                set_result(c, e.errnum == ENOENT ? ISO_FAIL : ISO_ERROR, "%s%s%s", e.msg,
+                           r->con.init_error[0] ? "; init: " : "", r->con.init_error);
                 free(c->junit);
                 c->junit = NULL;
         } else if (status == 0) {
@@ -655,6 +657,14 @@ static int check_kernels(struct kernel *ks, size_t n)
                         fprintf(stderr, "isocheck-vm: --kernel: %s\n", e.msg);
                         return -1;
                 }
+                /* It names files and directories: one plain component, nothing else. */
+                if (strchr(k->release, '/') || k->release[0] == '.') {
+                        fprintf(stderr,
+                                "isocheck-vm: --kernel %s: its release \"%s\" is not a file "
+                                "name: refused\n",
+                                k->path, k->release);
+                        return -1;
+                }
                 if (!modules_dir(k->modules_opt, k->release, k->tree, sizeof(k->tree)))
                         k->tree[0] = '\0';
                 if (!k->modules_opt)
@@ -769,7 +779,7 @@ int main(int argc, char **argv)
         size_t n_k = expand_kernels(&x.o, kernels, ISO_ARRAY_SIZE(kernels));
         int rc = check_kernels(kernels, n_k) < 0 ? 2 : 0;
 
-        x.kvm_usable = kvm_works(why, sizeof(why));
+        x.kvm_usable = x.o.accel != ISO_VM_ACCEL_TCG && kvm_works(why, sizeof(why));
         if (!rc && x.o.accel == ISO_VM_ACCEL_KVM && !x.kvm_usable) {
                 /* Asked for by name: booting under TCG instead would hide it, and a boot
                  * that cannot start is no verdict on the kernel. */

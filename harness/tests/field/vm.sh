@@ -68,6 +68,14 @@ else
         check "vm: a --kernel directory without vmlinuz-* is a usage error" \
                 vm_usage "nokernels/vmlinuz-*" --kernel "$vmw/nokernels"
 
+        # And a bzImage whose version string would name a path ("../../x"): it names the
+        # report directory and the initramfs, so it is refused.
+        $PY -c 'import sys
+img = bytearray(0x400); img[0x202:0x206] = b"HdrS"; img[0x20E:0x210] = (0x100).to_bytes(2, "little")
+img[0x300:0x310] = b"../../escaped #1"; open(sys.argv[1], "wb").write(img)' "$vmw/bzImage-traversal"
+        check "vm: a kernel release that is not a file name is refused" \
+                vm_usage "is not a file name: refused" --kernel "$vmw/bzImage-traversal"
+
         # Input (issue 6): --accel kvm without a working /dev/kvm (was: booted, a kernel
         # "fail"). /dev/kvm is replaced by /dev/null in a mount namespace of this test only.
         check "vm: --accel kvm without a working /dev/kvm is refused before booting" \
