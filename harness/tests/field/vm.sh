@@ -162,25 +162,25 @@ img[0x300:0x310] = b"../../escaped #1"; open(sys.argv[1], "wb").write(img)' "$vm
         # for the VM: console.log and isocheck.tap planted as links to a victim file.
         # More of the kind (issue 6, a tree lacking a needed module): --modules names a tree
         # of the right release whose modules.dep lacks veth: vm.modules must name veth.
-        b1=$vmw/b1
-        mkdir -p "$b1/tmp" "$b1/$vm_r61" "$b1/out/vm-$vm_r61-v2"
-        : >"$b1/$vm_r61/modules.dep"
-        chmod 0700 "$b1/out/vm-$vm_r61-v2"
-        ln -s "$vmw/victim" "$b1/out/vm-$vm_r61-v2/console.log"
-        ln -s "$vmw/victim" "$b1/out/vm-$vm_r61-v2/isocheck.tap"
-        TMPDIR=$b1/tmp vm_vm --kernel "$vm_k61" -c v2 --modules "$b1/$vm_r61" \
-                --append cgroup_disable=memory -o "$b1/out" -- --filter 'cgroup.*' \
-                >"$b1/run.out" 2>&1
-        b1_rc=$?
-        g1=$b1/out/vm-$vm_r61-v2/isocheck.junit.xml
+        vm_b1=$vmw/b1
+        mkdir -p "$vm_b1/tmp" "$vm_b1/$vm_r61" "$vm_b1/out/vm-$vm_r61-v2"
+        : >"$vm_b1/$vm_r61/modules.dep"
+        chmod 0700 "$vm_b1/out/vm-$vm_r61-v2"
+        ln -s "$vmw/victim" "$vm_b1/out/vm-$vm_r61-v2/console.log"
+        ln -s "$vmw/victim" "$vm_b1/out/vm-$vm_r61-v2/isocheck.tap"
+        TMPDIR=$vm_b1/tmp vm_vm --kernel "$vm_k61" -c v2 --modules "$vm_b1/$vm_r61" \
+                --append cgroup_disable=memory -o "$vm_b1/out" -- --filter 'cgroup.*' \
+                >"$vm_b1/run.out" 2>&1
+        vm_b1_rc=$?
+        vm_g1=$vm_b1/out/vm-$vm_r61-v2/isocheck.junit.xml
         check "vm: cgroup_disable=memory: the suite runs and passes (exit 0)" \
-                bash -c "[ $b1_rc -eq 0 ] || { tail -5 '$b1/run.out'; exit 1; }"
+                bash -c "[ $vm_b1_rc -eq 0 ] || { tail -5 '$vm_b1/run.out'; exit 1; }"
         check "vm: cgroup_disable=memory: cgroup.pids.limit runs and passes" \
-                bash -c "[ \"\$(vm_case '$g1' cgroup.pids limit)\" = pass ]"
+                bash -c "[ \"\$(vm_case '$vm_g1' cgroup.pids limit)\" = pass ]"
         vm_mem_skips() {
                 local n v
                 for n in oom_kill limit oom_group; do
-                        v=$(vm_case "$g1" cgroup.memory "$n")
+                        v=$(vm_case "$vm_g1" cgroup.memory "$n")
                         case "$v" in
                         "skipped "*memory*cgroup_disable*) ;;
                         *) echo "cgroup.memory.$n: $v"; return 1 ;;
@@ -189,47 +189,47 @@ img[0x300:0x310] = b"../../escaped #1"; open(sys.argv[1], "wb").write(img)' "$vm
         }
         check "vm: cgroup_disable=memory: the memory cases skip naming the controller and the cause" vm_mem_skips
         check "vm: the init's warning about memory reaches the guest's report" \
-                bash -c "vm_prop '$g1' vm.init.warnings | grep -q 'controller memory is not available'"
+                bash -c "vm_prop '$vm_g1' vm.init.warnings | grep -q 'controller memory is not available'"
         check "vm: a tree lacking veth is named in vm.modules, never 'none needed'" \
-                bash -c "v=\$(vm_prop '$b1/out/isocheck-vm.junit.xml' vm.modules); echo \"\$v\"
+                bash -c "v=\$(vm_prop '$vm_b1/out/isocheck-vm.junit.xml' vm.modules); echo \"\$v\"
                         case \"\$v\" in *'missing: veth'*) ;; *) exit 1 ;; esac"
         check "vm: the work directory was under TMPDIR, and is gone" \
-                bash -c "head -n 1 '$b1/out/vm-$vm_r61-v2/console.log' | grep -q -F -- '-initrd $b1/tmp/isocheck-vm.' &&
-                        [ -z \"\$(ls -A '$b1/tmp')\" ]"
+                bash -c "head -n 1 '$vm_b1/out/vm-$vm_r61-v2/console.log' | grep -q -F -- '-initrd $vm_b1/tmp/isocheck-vm.' &&
+                        [ -z \"\$(ls -A '$vm_b1/tmp')\" ]"
         check "vm: planted links were replaced, never written through" \
                 bash -c "[ \"\$(cat '$vmw/victim')\" = original ] &&
-                        [ -f '$b1/out/vm-$vm_r61-v2/console.log' ] && [ ! -L '$b1/out/vm-$vm_r61-v2/console.log' ] &&
-                        [ ! -L '$b1/out/vm-$vm_r61-v2/isocheck.tap' ] &&
-                        [ \"\$(stat -c %a '$b1/out/vm-$vm_r61-v2/console.log')\" = 600 ]"
-        check "vm: the merged report is valid" xml_ok "$b1/out/isocheck-vm.junit.xml"
+                        [ -f '$vm_b1/out/vm-$vm_r61-v2/console.log' ] && [ ! -L '$vm_b1/out/vm-$vm_r61-v2/console.log' ] &&
+                        [ ! -L '$vm_b1/out/vm-$vm_r61-v2/isocheck.tap' ] &&
+                        [ \"\$(stat -c %a '$vm_b1/out/vm-$vm_r61-v2/console.log')\" = 600 ]"
+        check "vm: the merged report is valid" xml_ok "$vm_b1/out/isocheck-vm.junit.xml"
         check "vm: no qemu of these boots left" no_qemu_under "$vmw"
 
         # --- boot 2: 6.12 (no CONFIG_MEMCG_V1) booted with cgroup v1 --------------------------
         # Input (issue 4): the memory cases skipped "not mounted (cgroup mode legacy)".
         if [ -n "$vm_k12" ]; then
-                b2=$vmw/b2
-                TMPDIR=$vmw vm_vm --kernel "$vm_k12" --modules "$vm_m12" -c v1 -o "$b2" \
+                vm_b2=$vmw/b2
+                TMPDIR=$vmw vm_vm --kernel "$vm_k12" --modules "$vm_m12" -c v1 -o "$vm_b2" \
                         -- --filter 'cgroup.memory.oom_kill' >"$vmw/b2.out" 2>&1
-                g2=$b2/vm-$vm_r12-v1/isocheck.junit.xml
+                vm_g2=$vm_b2/vm-$vm_r12-v1/isocheck.junit.xml
                 check "vm: 6.12 on v1: the memory case names CONFIG_MEMCG_V1" \
-                        bash -c "v=\$(vm_case '$g2' cgroup.memory oom_kill); echo \"\$v\"
+                        bash -c "v=\$(vm_case '$vm_g2' cgroup.memory oom_kill); echo \"\$v\"
                                 case \"\$v\" in 'skipped '*'CONFIG_MEMCG_V1 is not set'*) ;; *) exit 1 ;; esac"
                 check "vm: 6.12 on v1: the refused memory mount reaches the report" \
-                        bash -c "vm_prop '$g2' vm.init.warnings | grep -q 'refused to mount cgroup v1 controller memory'"
+                        bash -c "vm_prop '$vm_g2' vm.init.warnings | grep -q 'refused to mount cgroup v1 controller memory'"
         fi
 
         # --- boot 3: a --modules tree without veth -------------------------------------------
         # Input (issue 6): -c v2 --modules /some/empty/dir -- --filter container.app.serves
         # (was: "vm.modules: none needed", then veth failed as a kernel error).
-        b3=$vmw/b3
+        vm_b3=$vmw/b3
         mkdir -p "$vmw/empty"
-        TMPDIR=$vmw vm_vm --kernel "$vm_k61" -c v2 --modules "$vmw/empty" -o "$b3" \
+        TMPDIR=$vmw vm_vm --kernel "$vm_k61" -c v2 --modules "$vmw/empty" -o "$vm_b3" \
                 -- --filter container.app.serves >"$vmw/b3.out" 2>&1
         check "vm: empty --modules: container.app.serves skips naming veth" \
-                bash -c "v=\$(vm_case '$b3/vm-$vm_r61-v2/isocheck.junit.xml' container.app serves); echo \"\$v\"
+                bash -c "v=\$(vm_case '$vm_b3/vm-$vm_r61-v2/isocheck.junit.xml' container.app serves); echo \"\$v\"
                         case \"\$v\" in 'skipped '*'module veth'*) ;; *) exit 1 ;; esac"
         check "vm: empty --modules: vm.modules names veth as missing" \
-                bash -c "vm_prop '$b3/isocheck-vm.junit.xml' vm.modules | grep -q 'missing: veth'"
+                bash -c "vm_prop '$vm_b3/isocheck-vm.junit.xml' vm.modules | grep -q 'missing: veth'"
         check "vm: empty --modules: isocheck-vm says so on stderr" \
                 grep -q 'needs module(s) veth' "$vmw/b3.out"
         check "vm: no qemu of these boots left (all)" no_qemu_under "$vmw"
