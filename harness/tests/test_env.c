@@ -468,6 +468,33 @@ static void test_need_cgroup_legacy_readonly(void **state)
                      "needs cgroup v2: not mounted (cgroup mode legacy)");
 }
 
+/* Issue 11, 4: Debian's 6.12 has no v1 memory controller; the skip names CONFIG_MEMCG_V1.
+ * More of the kind: a kernel without the pids controller built (CONFIG_CGROUP_PIDS). */
+static void test_need_cgroup_absent_names_the_config(void **state)
+{
+        struct iso_env *env = *state;
+        char reason[512];
+
+        env->n_hierarchies = 0;
+        env->cg_mode = ISO_CG_LEGACY;
+        snprintf(env->kernel_release, sizeof(env->kernel_release), "6.12.107+deb12-amd64");
+        snprintf(reason, sizeof(reason),
+                 "needs the memory cgroup controller: not mounted (cgroup mode legacy); the "
+                 "kernel has no v1 memory controller: CONFIG_MEMCG_V1 is not set (kernel config "
+                 "%s)",
+                 env->kconfig.source);
+        expect_unmet(env, (struct iso_need)ISO_CGROUP_CTRL("memory", 1), reason);
+        snprintf(reason, sizeof(reason),
+                 "needs the pids cgroup controller: not mounted (cgroup mode legacy); "
+                 "CONFIG_CGROUP_PIDS is not set (kernel config %s)",
+                 env->kconfig.source);
+        expect_unmet(env, (struct iso_need)ISO_CGROUP_CTRL("pids", 0), reason);
+        /* Before 6.11 the symbol did not exist and v1 memory was always there: no claim. */
+        snprintf(env->kernel_release, sizeof(env->kernel_release), "6.1.0-57-amd64");
+        expect_unmet(env, (struct iso_need)ISO_CGROUP_CTRL("memory", 1),
+                     "needs the memory cgroup controller: not mounted (cgroup mode legacy)");
+}
+
 static void test_need_kmsg(void **state)
 {
         struct iso_env *env = *state;
@@ -633,6 +660,7 @@ int main(void)
                 FAKE(test_need_root),
                 FAKE(test_need_ns),
                 FAKE(test_need_kconfig),
+                FAKE(test_need_cgroup_absent_names_the_config),
                 FAKE(test_need_tool),
                 FAKE(test_need_cgroup_hybrid),
                 FAKE(test_need_cgroup_unified),

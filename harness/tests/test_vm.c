@@ -643,7 +643,10 @@ static void args_defaults_and_values(void **state)
         assert_int_equal(o.n_kernels, 2);
         assert_string_equal(o.kernels[1], "b");
         assert_true(!o.want_v1 && o.want_v2);
-        assert_string_equal(o.modules, "/m");
+        /* --modules pairs with the --kernel before it (b), not with every kernel. */
+        assert_null(o.modules);
+        assert_null(o.kernel_modules[0]);
+        assert_string_equal(o.kernel_modules[1], "/m");
         assert_int_equal(o.accel, ISO_VM_ACCEL_TCG);
         assert_int_equal(o.memory_mb, 2048);
         assert_int_equal(o.cpus, 1);
@@ -692,6 +695,166 @@ static void args_refused_with_a_reason(void **state)
         }
 }
 
+/* Input (issue 11, 4): Debian's 6.12 booted with cgroup v1 refuses the memory mount; the
+ * init's warnings must reach the report. More of the kind: v2 without memory. */
+static void console_collects_init_warnings(void **state)
+{
+        (void)state;
+        size_t len;
+        char *s = sample("vm-console-6.12-v1.txt", &len);
+        struct iso_vm_console c;
+
+        iso_vm_console_init(&c);
+        feed_in_pieces(&c, s, len, 7);
+        assert_string_equal(c.warnings,
+                            "the kernel refused to mount cgroup v1 controller cpuset (mount -t "
+                            "cgroup -o cpuset on /sys/fs/cgroup/cpuset: Invalid argument); the "
+                            "kernel refused to mount cgroup v1 controller memory (mount -t cgroup "
+                            "-o memory on /sys/fs/cgroup/memory: Invalid argument)");
+        assert_string_equal(c.init_error, "");
+        free(s);
+
+        static const char v2[] =
+                "Linux version 6.1.0-57-amd64\r\n"
+                "isocheck-vm: init started (cgroup v2, root moved to a tmpfs)\r\n"
+                "isocheck-vm: warning: cgroup v2 controller memory is not available\r\n"
+                "isocheck-vm: cgroup2 at /sys/fs/cgroup, subtree_control: pids\r\n";
+
+        iso_vm_console_init(&c);
+        feed_in_pieces(&c, v2, sizeof(v2) - 1, 3);
+        assert_string_equal(c.warnings, "cgroup v2 controller memory is not available");
+        /* Many warnings: cut, still a string. */
+        iso_vm_console_init(&c);
+        for (int i = 0; i < 200; i++)
+                iso_vm_console_feed(&c, "isocheck-vm: warning: something else went wrong\n", 48,
+                                    1.0);
+        assert_true(strlen(c.warnings) < sizeof(c.warnings));
+}
+
+/* A modules tree's release comes from a module's vermagic (issue 11, 4: a tree of another
+ * release was loaded unchecked). */
+static void vermagic_release(void **state)
+{
+        (void)state;
+        static const char ko[] = "\x7f"
+                                 "ELF\0\0junk\0license=GPL\0vermagic=6.1.0-57-amd64 SMP preempt "
+                                 "mod_unload modversions \0name=veth";
+        char out[64];
+
+        assert_int_equal(iso_vm_vermagic_release(ko, sizeof(ko) - 1, out, sizeof(out)), 0);
+        assert_string_equal(out, "6.1.0-57-amd64");
+        /* modinfo -F vermagic prints the value alone. */
+        static const char mi[] = "6.12.107+deb12-amd64 SMP preempt mod_unload modversions \n";
+
+        assert_int_equal(iso_vm_vermagic_release(mi, sizeof(mi) - 1, out, sizeof(out)), 0);
+        assert_string_equal(out, "6.12.107+deb12-amd64");
+        assert_int_equal(iso_vm_vermagic_release("no magic here", 13, out, sizeof(out)), -1);
+        assert_int_equal(iso_vm_vermagic_release("vermagic=", 9, out, sizeof(out)), -1);
+        /* Cut at the end of the buffer: no read past it. */
+        assert_int_equal(iso_vm_vermagic_release("vermagi", 7, out, sizeof(out)), -1);
+}
+
+/* Input (issue 11, 4): --kernel K1 --modules M1 --kernel K2 --modules M2. */
+static void args_modules_pair_with_their_kernel(void **state)
+{
+        (void)state;
+        struct iso_vm_opts o;
+        char err[256];
+
+        assert_int_equal(
+                parse(&o, err, "-k", "k1", "--modules", "m1", "-k", "k2", "--modules", "m2", NULL),
+                0);
+        assert_null(o.modules);
+        assert_string_equal(o.kernel_modules[0], "m1");
+        assert_string_equal(o.kernel_modules[1], "m2");
+        /* Before any --kernel: every kernel's default; a later one overrides for its kernel. */
+        assert_int_equal(parse(&o, err, "-m", "all", "-k", "k1", "-k", "k2", "-m", "m2", NULL), 0);
+        assert_string_equal(o.modules, "all");
+        assert_null(o.kernel_modules[0]);
+        assert_string_equal(o.kernel_modules[1], "m2");
+        /* Repetition for one kernel is refused, never silently the last. */
+        assert_int_equal(parse(&o, err, "-k", "k1", "-m", "a", "-m", "b", NULL), -1);
+        assert_non_null(strstr(err, "--modules given twice for --kernel k1"));
+        assert_int_equal(parse(&o, err, "-m", "a", "-m", "b", "-k", "k1", NULL), -1);
+        assert_non_null(strstr(err, "--modules given twice before any --kernel"));
+}
+
+/* Issue 11, 7 for VM files: a link planted where a report goes is replaced or refused,
+ * never written through; the work directory honours TMPDIR and is private. */
+static int write_victim(const char *path)
+{
+        FILE *f = fopen(path, "wx");
+
+        if (!f)
+                return -1;
+        fputs("original\n", f);
+        return fclose(f);
+}
+
+static void files_never_through_links(void **state)
+{
+        (void)state;
+        char dir[64], p[128], q[128];
+        struct iso_err e = {0};
+        struct stat st;
+
+        snprintf(dir, sizeof(dir), "/tmp/isocheck-test-vmfiles.XXXXXX");
+        assert_non_null(mkdtemp(dir));
+        snprintf(p, sizeof(p), "%s/victim", dir);
+        assert_int_equal(write_victim(p), 0);
+        int dfd = open(dir, O_RDONLY | O_DIRECTORY);
+
+        assert_true(dfd >= 0);
+        /* A file planted as a link: replaced, the victim untouched. */
+        assert_int_equal(symlinkat("victim", dfd, "isocheck.tap"), 0);
+        assert_int_equal(iso_vm_store(dfd, dir, "isocheck.tap", "TAP", 3, &e), 0);
+        assert_int_equal(fstatat(dfd, "isocheck.tap", &st, AT_SYMLINK_NOFOLLOW), 0);
+        assert_true(S_ISREG(st.st_mode) && (st.st_mode & 0777) == 0600);
+        assert_int_equal(symlinkat("victim", dfd, "console.log"), 0);
+        int fd = iso_vm_file_create(dfd, "console.log", "console.log", &e);
+
+        assert_true(fd >= 0);
+        assert_int_equal(write(fd, "x", 1), 1);
+        close(fd);
+        char *v = iso_read_file(p, NULL, NULL);
+
+        assert_string_equal(v, "original\n");
+        free(v);
+        /* A directory planted as a link: refused, nothing written where it points. */
+        snprintf(q, sizeof(q), "%s/elsewhere", dir);
+        assert_int_equal(mkdir(q, 0700), 0);
+        assert_int_equal(symlinkat("elsewhere", dfd, "artifacts"), 0);
+        assert_int_equal(iso_vm_store(dfd, dir, "artifacts/case/file", "x", 1, &e), -1);
+        assert_non_null(strstr(e.msg, "symbolic link: refused"));
+        assert_int_equal(rmdir(q), 0); /* still empty */
+        assert_int_equal(mkdir(q, 0700), 0);
+        /* A name a frame may not carry. */
+        assert_int_equal(iso_vm_store(dfd, dir, "../escape", "x", 1, &e), -1);
+
+        /* TMPDIR: the work directory goes there, mode 0700; a relative one is not trusted. */
+        char work[128];
+
+        assert_int_equal(setenv("TMPDIR", q, 1), 0);
+        assert_int_equal(iso_vm_workdir(work, sizeof(work), &e), 0);
+        assert_int_equal(strncmp(work, q, strlen(q)), 0);
+        assert_int_equal(stat(work, &st), 0);
+        assert_int_equal(st.st_mode & 0777, 0700);
+        assert_int_equal(rmdir(work), 0);
+        assert_int_equal(setenv("TMPDIR", "relative", 1), 0);
+        assert_int_equal(iso_vm_workdir(work, sizeof(work), &e), 0);
+        assert_int_equal(strncmp(work, "/tmp/isocheck-vm.", 17), 0);
+        assert_int_equal(rmdir(work), 0);
+        unsetenv("TMPDIR");
+
+        static const char *const names[] = {"elsewhere", "artifacts", "console.log", "isocheck.tap",
+                                            "victim"};
+
+        for (size_t i = 0; i < ISO_ARRAY_SIZE(names); i++)
+                unlinkat(dfd, names[i], i == 0 ? AT_REMOVEDIR : 0);
+        close(dfd);
+        assert_int_equal(rmdir(dir), 0);
+}
+
 /* ---- one boot, with a shell script standing in for qemu ------------------------------------- */
 
 static char fake_dir[64];
@@ -725,6 +888,7 @@ static void fake_boot(const char *script, double output_s, double timeout_s,
         snprintf(qemu, sizeof(qemu), "%s/qemu", fake_dir);
         snprintf(console, sizeof(console), "%s/console.log", fake_dir);
         snprintf(data, sizeof(data), "%s/data", fake_dir);
+        unlink(console); /* created exclusively by each boot */
         FILE *f = fopen(qemu, "w");
 
         assert_non_null(f);
@@ -844,6 +1008,10 @@ int main(void)
                 cmocka_unit_test(junit_merge_refuses_a_damaged_report),
                 cmocka_unit_test(args_defaults_and_values),
                 cmocka_unit_test(args_refused_with_a_reason),
+                cmocka_unit_test(args_modules_pair_with_their_kernel),
+                cmocka_unit_test(console_collects_init_warnings),
+                cmocka_unit_test(vermagic_release),
+                cmocka_unit_test(files_never_through_links),
                 cmocka_unit_test(boot_powered_off),
                 cmocka_unit_test(boot_silent_kernel_is_cut_short),
                 cmocka_unit_test(boot_panic_is_reported),

@@ -51,6 +51,11 @@ static void judge_line(struct iso_vm_console *c, const char *line, double now)
                          !strncmp(m, ISO_VM_MARK_ERROR, strlen(ISO_VM_MARK_ERROR)))
                         copy_from(c->init_error, sizeof(c->init_error),
                                   m + strlen(ISO_VM_MARK_ERROR));
+                else if (!strncmp(m, ISO_VM_MARK_WARNING, strlen(ISO_VM_MARK_WARNING)))
+                        /* What the init could not set up belongs in the report, not only
+                         * in console.log: a case's skip may rest on it. */
+                        iso_appendf(c->warnings, sizeof(c->warnings), "%s%s",
+                                    c->warnings[0] ? "; " : "", m + strlen(ISO_VM_MARK_WARNING));
         }
 }
 

@@ -243,3 +243,38 @@ int iso_vm_moddep_resolve(const char *dep, const char *name, struct iso_vm_strv 
 {
         return resolve(dep, name, order, 0, e);
 }
+
+int iso_vm_vermagic_release(const char *text, size_t len, char *out, size_t size)
+{
+        static const char key[] = "vermagic=";
+        const char *p = text, *end = text + len;
+
+        /* modinfo -F vermagic prints the value alone: it starts with the release. */
+        if (len && text[0] >= '0' && text[0] <= '9') {
+                p = text;
+        } else {
+                const char *found = NULL;
+
+                for (const char *q = text; q + sizeof(key) - 1 <= end; q++) {
+                        q = memchr(q, 'v', (size_t)(end - q));
+                        if (!q || q + sizeof(key) - 1 > end)
+                                break;
+                        if (!memcmp(q, key, sizeof(key) - 1)) {
+                                found = q + sizeof(key) - 1;
+                                break;
+                        }
+                }
+                if (!found)
+                        return -1;
+                p = found;
+        }
+        size_t n = 0;
+
+        while (p + n < end && p[n] > ' ' && p[n] < 0x7f)
+                n++;
+        if (!n || n >= size)
+                return -1;
+        memcpy(out, p, n);
+        out[n] = '\0';
+        return 0;
+}

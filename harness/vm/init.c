@@ -69,6 +69,24 @@ static void say(const char *fmt, ...)
         }
 }
 
+/* Every warning, for the suite's report (--property vm.init.warnings): what the init could
+ * not set up is often why a case skips, and console.log alone is easy to miss. */
+static char warnings[1024];
+
+static void warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void warn(const char *fmt, ...)
+{
+        char text[512];
+        va_list ap;
+
+        va_start(ap, fmt);
+        vsnprintf(text, sizeof(text), fmt, ap);
+        va_end(ap);
+        say("warning: %s", text);
+        iso_appendf(warnings, sizeof(warnings), "%s%s", warnings[0] ? "; " : "", text);
+}
+
+static void power_off(void) __attribute__((noreturn));
 static void power_off(void)
 {
         say("powering off (%.1f s after init started)", iso_now() - t_start);
@@ -78,6 +96,7 @@ static void power_off(void)
                 pause();
 }
 
+static void fatal(const char *what, const struct iso_err *e) __attribute__((noreturn));
 static void fatal(const char *what, const struct iso_err *e)
 {
         say("error: %s: %s", what, e && e->msg[0] ? e->msg : strerror(errno));
@@ -286,6 +305,7 @@ static void mount_cgroup_v1(void)
         struct iso_err e = {0};
         iso_autofree char *text = iso_read_file("/proc/cgroups", NULL, &e);
         char mounted[512] = "";
+        int memory_listed = 0;
 
         if (!text)
                 fatal("read the controllers", &e);
@@ -297,30 +317,66 @@ static void mount_cgroup_v1(void)
                 char name[64], dir[128];
                 int hier, num, enabled;
 
-                if (l[0] == '#' || sscanf(l, "%63s %d %d %d", name, &hier, &num, &enabled) != 4 ||
-                    !enabled)
+                if (l[0] == '#' || sscanf(l, "%63s %d %d %d", name, &hier, &num, &enabled) != 4)
                         continue;
+                memory_listed |= !strcmp(name, "memory");
+                if (!enabled) {
+                        warn("cgroup v1 controller %s is disabled (/proc/cgroups: enabled 0; "
+                             "cgroup_disable= on the kernel command line?)",
+                             name);
+                        continue;
+                }
                 snprintf(dir, sizeof(dir), "/sys/fs/cgroup/%s", name);
                 mkdir(dir, 0755);
                 if (mount("cgroup", dir, "cgroup", MS_NOSUID | MS_NODEV | MS_NOEXEC, name) < 0) {
-                        say("warning: mount cgroup -o %s on %s: %s", name, dir, strerror(errno));
+                        /* 6.11+ without CONFIG_MEMCG_V1 lists memory but refuses it on v1. */
+                        warn("the kernel refused to mount cgroup v1 controller %s (mount -t "
+                             "cgroup -o %s on %s: %s)",
+                             name, name, dir, strerror(errno));
                         rmdir(dir);
                         continue;
                 }
                 strncat(mounted, " ", sizeof(mounted) - strlen(mounted) - 1);
                 strncat(mounted, name, sizeof(mounted) - strlen(mounted) - 1);
         }
+        if (!memory_listed)
+                warn("cgroup v1 controller memory is not in /proc/cgroups (a kernel without "
+                     "CONFIG_MEMCG, or without CONFIG_MEMCG_V1)");
         say("cgroup v1 hierarchies:%s", mounted);
 }
 
+/* v2: enable memory and pids for the children of the root, each on its own, so a
+ * controller the kernel lacks (cgroup_disable=memory) leaves the others working. */
 static void mount_cgroup_v2(void)
 {
+        static const char *const wanted[] = {"memory", "pids"};
         struct iso_err e = {0};
 
         mount_or_die("cgroup2", "/sys/fs/cgroup", "cgroup2", MS_NOSUID | MS_NODEV | MS_NOEXEC,
                      NULL);
-        if (iso_write_file("/sys/fs/cgroup/cgroup.subtree_control", "+memory +pids", &e) < 0)
-                fatal("enable memory and pids for the children of the root cgroup", &e);
+        iso_autofree char *avail = iso_read_file("/sys/fs/cgroup/cgroup.controllers", NULL, &e);
+
+        if (!avail)
+                fatal("read the root's cgroup.controllers", &e);
+        avail[strcspn(avail, "\n")] = '\0';
+        for (size_t i = 0; i < ISO_ARRAY_SIZE(wanted); i++) {
+                char word[72];
+                size_t n = strlen(wanted[i]);
+                int listed = 0;
+
+                for (const char *p = avail; (p = strstr(p, wanted[i])); p += n)
+                        listed |= (p == avail || p[-1] == ' ') && (p[n] == ' ' || !p[n]);
+                if (!listed) {
+                        warn("cgroup v2 controller %s is not available (not in "
+                             "/sys/fs/cgroup/cgroup.controllers: \"%s\"; cgroup_disable= on "
+                             "the kernel command line, or not built in)",
+                             wanted[i], avail);
+                        continue;
+                }
+                snprintf(word, sizeof(word), "+%s", wanted[i]);
+                if (iso_write_file("/sys/fs/cgroup/cgroup.subtree_control", word, &e) < 0)
+                        warn("enable %s for the children of the root cgroup: %s", wanted[i], e.msg);
+        }
         iso_autofree char *ctl = iso_read_file("/sys/fs/cgroup/cgroup.subtree_control", NULL, &e);
 
         if (ctl)
@@ -346,11 +402,11 @@ static void load_modules(void)
                     (n > 3 && !strcmp(l + n - 3, ".gz")))
                         flags = MODULE_INIT_COMPRESSED_FILE;
                 if (fd < 0) {
-                        say("warning: open module %s: %s", l, strerror(errno));
+                        warn("open module %s: %s", l, strerror(errno));
                         continue;
                 }
                 if (syscall(SYS_finit_module, fd, "", flags) < 0 && errno != EEXIST)
-                        say("warning: finit_module %s: %s", l, strerror(errno));
+                        warn("finit_module %s: %s", l, strerror(errno));
                 else
                         say("module loaded: %s", l);
                 close(fd);
@@ -369,7 +425,7 @@ static void loopback_up(void)
         if (ioctl(s, SIOCGIFFLAGS, &ifr) == 0) {
                 ifr.ifr_flags |= IFF_UP;
                 if (ioctl(s, SIOCSIFFLAGS, &ifr) < 0)
-                        say("warning: bring lo up: %s", strerror(errno));
+                        warn("bring lo up: %s", strerror(errno));
         }
         close(s);
 }
@@ -404,7 +460,7 @@ static void cmdline_value(const char *key, const char *def, char *out, size_t si
 static int run_suite(const char *cgroup, const char *mult)
 {
         struct utsname u;
-        char kprop[128], cprop[64];
+        char kprop[128], cprop[64], wprop[sizeof(warnings) + 32];
         char *argv[ISO_VM_MAX_ARGS + 24];
         size_t n = 0;
         struct iso_err e = {0};
@@ -428,6 +484,11 @@ static int run_suite(const char *cgroup, const char *mult)
         argv[n++] = REPORTS "/artifacts";
         argv[n++] = "--timeout-mult";
         argv[n++] = (char *)mult;
+        if (warnings[0]) {
+                snprintf(wprop, sizeof(wprop), "vm.init.warnings=%s", warnings);
+                argv[n++] = "--property";
+                argv[n++] = wprop;
+        }
         char *save = NULL;
 
         for (char *l = extra ? strtok_r(extra, "\n", &save) : NULL;

@@ -18,9 +18,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "isocheck/kconfig.h"
 #include "isocheck/tool.h"
 
-#define GUEST_MODULES "opt/isocheck/modules"
+/* The guest's modules tree is a real one (lib/modules/RELEASE with a modules.dep of what
+ * it holds), so the suite's requirement checks see which modules are there. */
+#define GUEST_MODULES "lib/modules"
 
 struct builder {
         struct iso_cpio cpio;
@@ -285,14 +288,50 @@ static int find_module(const char *root, const char *sub, const char *name, char
         return found;
 }
 
+/*
+ * Is module @name, absent from the tree, one the kernel needs loaded? Built in (=y) it is
+ * not; =m, or no config to tell, it is. The modules named here ("veth") have the symbol
+ * of their name in upper case (CONFIG_VETH).
+ */
+static int module_needed(const struct iso_vm_image_spec *s, const char *name)
+{
+        struct iso_kconfig kc = {0};
+        char sym[96];
+        size_t n = 0;
+
+        if (!s->kconfig || iso_kconfig_load(&kc, s->kconfig, NULL) < 0)
+                return 1;
+        n = (size_t)snprintf(sym, sizeof(sym), "CONFIG_");
+        for (const char *c = name; *c && n + 1 < sizeof(sym); c++)
+                sym[n++] = *c == '-' ? '_' : (char)(*c >= 'a' && *c <= 'z' ? *c - 32 : *c);
+        sym[n] = '\0';
+        enum iso_kconfig_state st = iso_kconfig_get(&kc, sym, NULL, 0);
+
+        iso_kconfig_free(&kc);
+        return st != ISO_KCONFIG_Y;
+}
+
 static int emit_modules(struct builder *b, const struct iso_vm_image_spec *s, struct iso_err *e)
 {
         char path[PATH_MAX], name[PATH_MAX];
         struct iso_vm_strv order = {0};
         int rc = 0;
 
-        if (!s->modules_dir || !s->n_modules)
+        const char *grel = s->release ? s->release : "unknown";
+
+        if (!s->n_modules)
                 return 0;
+        if (!s->modules_dir) {
+                /* No tree at all: every module not built in is lacking. */
+                for (size_t i = 0; i < s->n_modules; i++)
+                        if (iso_vm_strv_add(&b->info->absent, s->modules[i]) < 0 ||
+                            (module_needed(s, s->modules[i]) &&
+                             iso_vm_strv_add(&b->info->lacking, s->modules[i]) < 0))
+                                return iso_errf(e, ENOMEM, "module list");
+                if (iso_pathf(name, sizeof(name), GUEST_MODULES "/%s/modules.dep", grel) < 0)
+                        return iso_errf(e, ENAMETOOLONG, "modules.dep for %s", grel);
+                return emit_text(b, name, "", e);
+        }
         if (iso_pathf(path, sizeof(path), "%s/modules.dep", s->modules_dir) < 0)
                 return iso_errf(e, ENAMETOOLONG, "modules dir %s", s->modules_dir);
         struct iso_err de = {0};
@@ -317,33 +356,100 @@ static int emit_modules(struct builder *b, const struct iso_vm_image_spec *s, st
                 }
                 if (rc == 0 && iso_vm_strv_add(&b->info->absent, s->modules[i]) < 0)
                         rc = iso_errf(e, ENOMEM, "module list");
+                if (rc == 0 && module_needed(s, s->modules[i]) &&
+                    iso_vm_strv_add(&b->info->lacking, s->modules[i]) < 0)
+                        rc = iso_errf(e, ENOMEM, "module list");
         }
-        char *list = NULL;
-        size_t list_len = 0;
+        char *list = NULL, *gdep = NULL;
+        size_t list_len = 0, gdep_len = 0;
         FILE *lf = rc >= 0 ? open_memstream(&list, &list_len) : NULL;
+        FILE *df = rc >= 0 ? open_memstream(&gdep, &gdep_len) : NULL;
 
-        if (rc >= 0 && !lf)
+        if (rc >= 0 && (!lf || !df))
                 rc = iso_errf(e, errno, "module list");
         for (size_t i = 0; rc >= 0 && i < order.n; i++) {
                 if (iso_pathf(path, sizeof(path), "%s/%s", s->modules_dir, order.v[i]) < 0 ||
-                    iso_pathf(name, sizeof(name), GUEST_MODULES "/%s", order.v[i]) < 0) {
+                    iso_pathf(name, sizeof(name), GUEST_MODULES "/%s/%s", grel, order.v[i]) < 0) {
                         rc = iso_errf(e, ENAMETOOLONG, "module %s", order.v[i]);
                         break;
                 }
                 rc = emit_file_as(b, name, path, e);
                 if (rc == 0) {
                         fprintf(lf, "/%s\n", name);
+                        fprintf(df, "%s:\n", order.v[i]);
                         if (iso_vm_strv_add(&b->info->modules, order.v[i]) < 0)
                                 rc = iso_errf(e, ENOMEM, "module list");
                 }
         }
         if (lf && fclose(lf) != 0 && rc >= 0)
                 rc = iso_errf(e, ENOMEM, "module list");
+        if (df && fclose(df) != 0 && rc >= 0)
+                rc = iso_errf(e, ENOMEM, "module list");
         if (rc >= 0 && order.n)
                 rc = emit_text(b, "etc/isocheck-vm/modules", list, e);
+        /* Dependencies are loaded by the init in order; the guest's modules.dep only
+         * says what the tree holds (possibly nothing). */
+        if (rc >= 0 && iso_pathf(name, sizeof(name), GUEST_MODULES "/%s/modules.dep", grel) < 0)
+                rc = iso_errf(e, ENAMETOOLONG, "modules.dep for %s", grel);
+        if (rc >= 0)
+                rc = emit_text(b, name, gdep ? gdep : "", e);
         free(list);
+        free(gdep);
         iso_vm_strv_free(&order);
         return rc < 0 ? -1 : 0;
+}
+
+int iso_vm_modules_release(const char *dir, const char *name, char *out, size_t size,
+                           struct iso_err *e)
+{
+        char path[PATH_MAX], rel[PATH_MAX] = "";
+        struct iso_vm_strv order = {0};
+        struct iso_err de = {0};
+        int found = 0;
+
+        if (iso_pathf(path, sizeof(path), "%s/modules.dep", dir) < 0)
+                return iso_errf(e, ENAMETOOLONG, "modules tree %s", dir);
+        iso_autofree char *dep = iso_read_file(path, NULL, &de);
+
+        if (dep && iso_vm_moddep_resolve(dep, name, &order, &de) == 1 && order.n)
+                found = iso_pathf(rel, sizeof(rel), "%s", order.v[order.n - 1]) == 0;
+        iso_vm_strv_free(&order);
+        if (!found)
+                found = find_module(dir, "", name, rel, sizeof(rel), 0);
+        if (!found || iso_pathf(path, sizeof(path), "%s/%s", dir, rel) < 0)
+                return 0;
+        size_t n = strlen(path);
+
+        if (n > 3 && !strcmp(path + n - 3, ".ko")) {
+                size_t len = 0;
+                iso_autofree char *ko = iso_read_file(path, &len, e);
+
+                if (!ko)
+                        return -1;
+                if (iso_vm_vermagic_release(ko, len, out, size) < 0)
+                        return iso_errf(e, ENOEXEC, "%s: expected a vermagic= string, found none",
+                                        path);
+                return 1;
+        }
+        /* Compressed (.ko.xz, .ko.zst, .ko.gz): modinfo reads what kmod can decompress.
+         * It lives in sbin, which a user's PATH may lack; without kmod nothing tells. */
+        char modinfo[PATH_MAX];
+
+        if (!find_tool("modinfo", modinfo, sizeof(modinfo)))
+                return 0;
+        char *argv[] = {modinfo, "-F", "vermagic", path, NULL};
+        char text[512] = "";
+        int timed_out = 0;
+        int status = iso_tool_run(argv, NULL, text, sizeof(text), 30.0, &timed_out, e);
+
+        if (status < 0)
+                return -1;
+        if (timed_out || status != 0 || iso_vm_vermagic_release(text, strlen(text), out, size) < 0)
+                return iso_errf(e, ENOEXEC,
+                                "%s: expected modinfo -F vermagic to print a release, got "
+                                "status %d%s \"%.80s\"",
+                                path, status, timed_out ? " (timed out)" : "", text);
+        return 1;
 }
 
 static int build(struct builder *b, const struct iso_vm_image_spec *s, struct iso_err *e)
@@ -424,11 +530,12 @@ int iso_vm_image_build(const struct iso_vm_image_spec *s, struct iso_vm_image_in
                        struct iso_err *e)
 {
         struct builder b = {.info = info};
-        int fd = open(s->out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+        /* Exclusively: the work directory is private, and nothing is written through a link. */
+        int fd = open(s->out, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 
         memset(info, 0, sizeof(*info));
         if (fd < 0)
-                return iso_errf(e, errno, "create the initramfs %s", s->out);
+                return iso_errf(e, errno, "create the initramfs %s exclusively", s->out);
         iso_cpio_init(&b.cpio, fd);
         int rc = build(&b, s, e);
 
@@ -446,5 +553,6 @@ void iso_vm_image_info_free(struct iso_vm_image_info *info)
         iso_vm_strv_free(&info->missing);
         iso_vm_strv_free(&info->modules);
         iso_vm_strv_free(&info->absent);
+        iso_vm_strv_free(&info->lacking);
         iso_vm_strv_free(&info->notes);
 }

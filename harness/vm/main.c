@@ -16,6 +16,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/kvm.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -42,6 +44,7 @@ static void on_signal(int sig)
 
 struct config {
         const char *kernel;
+        int dir_fd; /* the report directory, opened without following links; 0 before */
         char release[128];
         const char *cgroup;
         char name[256]; /* vm-<release>-<cgroup> */
@@ -54,7 +57,7 @@ struct config {
         char *log;
         char timestamp[32];
         char boot_s_str[32], suite_s_str[32], mem_str[16], cpus_str[16], bytes_str[32];
-        char modules[PATH_MAX + 64], missing[512];
+        char modules[PATH_MAX + 160], missing[512], init_warnings[1024];
         struct iso_property props[16];
         size_t n_props;
 };
@@ -148,29 +151,22 @@ static void failed_cases(const char *tap, char *out, size_t size)
 struct ctx {
         struct iso_vm_opts o;
         char work[PATH_MAX];
+        int out_fd; /* --output, opened once */
         char isocheck[PATH_MAX], fixtures[PATH_MAX], init[PATH_MAX];
         int kvm_usable;
         int kvm_hangs;
+        int kvm_broken; /* --accel kvm gave no kernel output: later boots are not tried */
         char kvm_note[320];
         char hostname[256];
 };
 
-/*
- * Write the frames the guest sent into the configuration's report directory. Returns 0,
- * -1 when the guest's frames are incomplete, -2 when the host could not store them (a link
- * planted in the directory, a full disk: the environment's doing, not the kernel's).
- */
+/* Write the frames the guest sent into the configuration's report directory. */
 static int store_frames(struct config *c, struct iso_vm_file *f, long n, int *status,
                         struct iso_err *e)
 {
         int have_tap = 0, have_junit = 0;
 
         *status = -1;
-        /* Written below this directory only, never through a link planted in it. */
-        iso_autoclose int dirfd = iso_open_own_dir(c->dir, e);
-
-        if (dirfd < 0)
-                return -2;
         for (long i = 0; i < n; i++) {
                 if (!strcmp(f[i].name, "status")) {
                         double s = 0;
@@ -179,8 +175,9 @@ static int store_frames(struct config *c, struct iso_vm_file *f, long n, int *st
                                 c->suite_s = s;
                         continue;
                 }
-                if (iso_write_atomic_at(dirfd, c->dir, f[i].name, f[i].data, f[i].len, e) < 0)
-                        return -2;
+                /* Under the report directory only, never through a link found there. */
+                if (iso_vm_store(c->dir_fd, c->dir, f[i].name, f[i].data, f[i].len, e) < 0)
+                        return -1;
                 if (!strcmp(f[i].name, "isocheck.tap"))
                         have_tap = 1;
                 if (!strcmp(f[i].name, "isocheck.junit.xml")) {
@@ -222,10 +219,11 @@ static void judge_reports(struct config *c, const char *data_path, const char *c
                 return;
         }
         int status = -1;
-        int stored = store_frames(c, files, n, &status, &e);
 
-        if (stored < 0) {
-                set_result(c, stored == -2 ? ISO_ERROR : ISO_FAIL, "%s%s%s", e.msg,
+        if (store_frames(c, files, n, &status, &e) < 0) {
+                /* A report the guest did not send is the guest's; one this host refused to
+                 * store (a planted link, a full disk) is the environment's. */
+                set_result(c, e.errnum == ENOENT ? ISO_FAIL : ISO_ERROR, "%s%s%s", e.msg,
                            r->con.init_error[0] ? "; init: " : "", r->con.init_error);
                 free(c->junit);
                 c->junit = NULL;
@@ -285,6 +283,10 @@ static void boot_config(struct ctx *x, struct config *c, const char *initrd)
                 set_result(c, ISO_ERROR, "report path too long: %s", c->dir);
                 return;
         }
+        if (x->kvm_broken) {
+                set_result(c, ISO_ERROR, "not booted: %s", x->kvm_note);
+                return;
+        }
         double bound = o->output_s;
 
         for (;;) {
@@ -315,6 +317,14 @@ static void boot_config(struct ctx *x, struct config *c, const char *initrd)
                 fprintf(stderr, "isocheck-vm: booting %s under %s (timeout %.0f s)\n", c->name,
                         kvm ? "KVM" : "TCG", o->timeout_s);
                 unlink(data);
+                /* Created here, exclusively, in a directory opened without following links. */
+                iso_autoclose int cfd = iso_vm_file_create(c->dir_fd, "console.log", console, &e);
+
+                if (cfd < 0) {
+                        set_result(c, ISO_ERROR, "%s", e.msg);
+                        return;
+                }
+                b.console_fd = cfd;
                 if (iso_vm_boot_run(&b, &r, &e) < 0) {
                         set_result(c, ISO_ERROR, "expected qemu to start, but %s", e.msg);
                         return;
@@ -359,6 +369,17 @@ static void boot_config(struct ctx *x, struct config *c, const char *initrd)
                 judge_reports(c, data, console, &r);
                 break;
         case ISO_VM_NO_OUTPUT:
+                if (kvm && o->accel == ISO_VM_ACCEL_KVM) {
+                        /* Asked for by name: a KVM that does not run a guest is this host's
+                         * problem, not the kernel's. */
+                        snprintf(x->kvm_note, sizeof(x->kvm_note),
+                                 "--accel kvm: no kernel output in %.0f s under KVM, so KVM does "
+                                 "not run guests here (use --accel tcg or auto)",
+                                 bound);
+                        x->kvm_broken = 1;
+                        set_result(c, ISO_ERROR, "%s", x->kvm_note);
+                        break;
+                }
                 set_result(c, ISO_FAIL, "kernel produced no output in %.0f s (%s)", bound,
                            c->accel);
                 break;
@@ -388,6 +409,7 @@ static void boot_config(struct ctx *x, struct config *c, const char *initrd)
                 break;
         }
         unlink(data);
+        iso_strlcpy(c->init_warnings, r.con.warnings, sizeof(c->init_warnings));
         if (c->verdict != ISO_PASS && c->verdict != ISO_SKIP)
                 c->log = file_tail(console, 6000);
 }
@@ -408,25 +430,28 @@ static void join(const struct iso_vm_strv *sv, char *out, size_t size)
         }
 }
 
+/* A kernel to boot, with the modules tree that goes with it. */
+struct kernel {
+        char *path;
+        const char *modules_opt; /* the --modules paired with it (or every kernel's), NULL */
+        char release[128];
+        char tree[PATH_MAX]; /* its modules tree, "" when there is none */
+};
+
 /*
- * The modules tree for @release: DIR/<release> when --modules names a directory of trees
- * (like /lib/modules), DIR itself when it is named after the release or only one kernel
- * boots, else /lib/modules/<release> when it exists.
+ * The modules tree for @release: with --modules DIR, DIR/<release> when DIR is a
+ * directory of trees (like /lib/modules), else DIR itself (its release is checked before
+ * any boot); without, /lib/modules/<release> when it exists.
  */
-static const char *modules_dir(const struct ctx *x, const char *release, char *buf, size_t size)
+static const char *modules_dir(const char *opt, const char *release, char *buf, size_t size)
 {
         struct stat st;
-        const char *m = x->o.modules;
 
-        if (m) {
-                char base[PATH_MAX];
-
-                iso_strlcpy(base, m, sizeof(base));
-                if (iso_pathf(buf, size, "%s/%s", m, release) == 0 && stat(buf, &st) == 0 &&
+        if (opt) {
+                if (iso_pathf(buf, size, "%s/%s", opt, release) == 0 && stat(buf, &st) == 0 &&
                     S_ISDIR(st.st_mode))
                         return buf;
-                if (!strcmp(basename(base), release) || x->o.n_kernels == 1)
-                        return m;
+                return iso_pathf(buf, size, "%s", opt) == 0 ? buf : NULL;
         }
         if (iso_pathf(buf, size, "/lib/modules/%s", release) == 0 && stat(buf, &st) == 0 &&
             S_ISDIR(st.st_mode))
@@ -448,94 +473,111 @@ static const char *kconfig_path(const char *kernel, const char *release, char *b
         return NULL;
 }
 
+/* What vm.modules says: what was loaded, and what the cases need that is not there. */
+static void describe_modules(const struct kernel *k, const struct iso_vm_image_info *info,
+                             char *out, size_t size)
+{
+        char lacking[256];
+
+        join(&info->modules, out, size);
+        if (info->lacking.n) {
+                join(&info->lacking, lacking, sizeof(lacking));
+                iso_appendf(out, size, "%smissing: %s (not built in, and not in %s%s)",
+                            out[0] ? "; " : "", lacking, k->tree[0] ? k->tree : "/lib/modules/",
+                            k->tree[0] ? "" : k->release);
+        } else if (!info->modules.n && info->absent.n) {
+                join(&info->absent, lacking, sizeof(lacking));
+                snprintf(out, size, "none needed: %s built in (kernel config)", lacking);
+        }
+        if (info->notes.n)
+                iso_appendf(out, size, " (%s)", info->notes.v[0]);
+}
+
 /* Run every cgroup mode of one kernel; @c has one entry per mode, names filled. */
-static void run_kernel(struct ctx *x, const char *kernel, struct config *cs, size_t n_cs,
+static void run_kernel(struct ctx *x, const struct kernel *k, struct config *cs, size_t n_cs,
                        int qemu_ok)
 {
         struct iso_err e = {0};
-        struct stat st;
-        char release[128] = "", initrd[PATH_MAX], mods[PATH_MAX], kconf[PATH_MAX];
-        int have_release = 0;
+        char initrd[PATH_MAX], kconf[PATH_MAX];
         enum iso_verdict v = ISO_PASS;
         char why[1024] = "";
 
-        if (stat(kernel, &st) < 0) {
-                v = ISO_SKIP;
-                snprintf(why, sizeof(why), "no kernel image at %s: %s", kernel, strerror(errno));
-        } else if (iso_vm_kernel_release(kernel, release, sizeof(release), &e) == 0) {
-                have_release = 1;
-        } else {
-                v = ISO_FAIL;
-                snprintf(why, sizeof(why), "expected a bootable kernel image: %s", e.msg);
-        }
-        if (v == ISO_PASS && !qemu_ok) {
+        if (!qemu_ok) {
                 v = ISO_SKIP;
                 snprintf(why, sizeof(why), "%s not found on PATH (Debian: qemu-system-x86)",
                          x->o.qemu);
         }
-        if (!have_release) {
-                char base[PATH_MAX];
-
-                iso_strlcpy(base, kernel, sizeof(base));
-                snprintf(release, sizeof(release), "%s", basename(base));
-        }
         for (size_t i = 0; i < n_cs; i++) {
                 struct config *c = &cs[i];
 
-                c->kernel = kernel;
-                iso_strlcpy(c->release, release, sizeof(c->release));
-                snprintf(c->name, sizeof(c->name), "vm-%s-%s", release, c->cgroup);
+                c->kernel = k->path;
+                iso_strlcpy(c->release, k->release, sizeof(c->release));
+                snprintf(c->name, sizeof(c->name), "vm-%s-%s", k->release, c->cgroup);
                 utc_now(c->timestamp, sizeof(c->timestamp));
-                if (iso_pathf(c->dir, sizeof(c->dir), "%s/%s", x->o.output, c->name) < 0 ||
-                    (v == ISO_PASS && iso_mkdir_p(c->dir, &e) < 0)) {
-                        set_result(c, ISO_ERROR, "expected a report directory %s/%s: %s",
-                                   x->o.output, c->name, e.msg);
+                if (iso_pathf(c->dir, sizeof(c->dir), "%s/%s", x->o.output, c->name) < 0) {
+                        set_result(c, ISO_ERROR, "report path too long: %s/%s", x->o.output,
+                                   c->name);
+                        continue;
+                }
+                if (v != ISO_PASS) {
+                        set_result(c, v, "%s", why);
+                        continue;
+                }
+                c->dir_fd = iso_vm_dir_open(x->out_fd, c->name, c->dir, &e);
+                if (c->dir_fd < 0) {
+                        c->dir_fd = 0;
+                        set_result(c, ISO_ERROR, "expected a report directory: %s", e.msg);
                         continue;
                 }
                 static const char *const stale[] = {"isocheck.tap", "isocheck.junit.xml",
                                                     "console.log"};
 
-                for (size_t k = 0; k < ISO_ARRAY_SIZE(stale); k++) {
-                        char p[PATH_MAX];
-
-                        if (iso_pathf(p, sizeof(p), "%s/%s", c->dir, stale[k]) == 0)
-                                unlink(p);
-                }
-                if (v != ISO_PASS)
-                        set_result(c, v, "%s", why);
+                for (size_t j = 0; j < ISO_ARRAY_SIZE(stale); j++)
+                        unlinkat(c->dir_fd, stale[j], 0);
         }
         if (v != ISO_PASS)
                 return;
         struct iso_vm_image_info info;
-        const char *mdir = modules_dir(x, release, mods, sizeof(mods));
         struct iso_vm_image_spec spec = {
                 .init = x->init,
                 .isocheck = x->isocheck,
                 .fixtures = x->fixtures,
                 .tools = guest_tools,
                 .n_tools = ISO_ARRAY_SIZE(guest_tools),
-                .release = release,
-                .modules_dir = mdir,
+                .release = k->release,
+                .modules_dir = k->tree[0] ? k->tree : NULL,
                 .modules = guest_modules,
                 .n_modules = ISO_ARRAY_SIZE(guest_modules),
-                .kconfig = kconfig_path(kernel, release, kconf, sizeof(kconf)),
+                .kconfig = kconfig_path(k->path, k->release, kconf, sizeof(kconf)),
                 .suite_args = x->o.suite_args,
                 .n_suite_args = x->o.n_suite_args,
         };
 
-        if (iso_pathf(initrd, sizeof(initrd), "%s/initramfs-%s.cpio", x->work, release) < 0) {
+        if (iso_pathf(initrd, sizeof(initrd), "%s/initramfs-%s.cpio", x->work, k->release) < 0) {
                 for (size_t i = 0; i < n_cs; i++)
-                        set_result(&cs[i], ISO_ERROR, "work path too long for %s", release);
+                        set_result(&cs[i], ISO_ERROR, "work path too long for %s", k->release);
                 return;
         }
         spec.out = initrd;
-        fprintf(stderr, "isocheck-vm: building the initramfs for %s\n", release);
+        fprintf(stderr, "isocheck-vm: building the initramfs for %s\n", k->release);
         if (iso_vm_image_build(&spec, &info, &e) < 0) {
                 for (size_t i = 0; i < n_cs; i++)
-                        set_result(&cs[i], ISO_ERROR, "expected an initramfs for %s, but %s",
-                                   release, e.msg);
+                        if (cs[i].verdict == ISO_PASS)
+                                set_result(&cs[i], ISO_ERROR,
+                                           "expected an initramfs for %s, but %s", k->release,
+                                           e.msg);
                 iso_vm_image_info_free(&info);
                 return;
+        }
+        if (info.lacking.n) {
+                char lacking[256];
+
+                join(&info.lacking, lacking, sizeof(lacking));
+                fprintf(stderr,
+                        "isocheck-vm: warning: %s needs module(s) %s, which %s%s lacks; the "
+                        "cases that need them skip\n",
+                        k->release, lacking, k->tree[0] ? k->tree : "no modules tree for ",
+                        k->tree[0] ? "" : k->release);
         }
         for (size_t i = 0; i < n_cs; i++) {
                 struct config *c = &cs[i];
@@ -545,18 +587,7 @@ static void run_kernel(struct ctx *x, const char *kernel, struct config *cs, siz
                                 set_result(c, ISO_ERROR, "interrupted before it booted");
                         continue;
                 }
-                join(&info.modules, c->modules, sizeof(c->modules));
-                if (!mdir)
-                        snprintf(c->modules, sizeof(c->modules),
-                                 "none: no /lib/modules/%s (give --modules)", release);
-                else if (info.absent.n && !info.modules.n)
-                        snprintf(c->modules, sizeof(c->modules), "none needed: not in %s", mdir);
-                if (info.notes.n) {
-                        size_t used = strlen(c->modules);
-
-                        snprintf(c->modules + used, sizeof(c->modules) - used, " (%s)",
-                                 info.notes.v[0]);
-                }
+                describe_modules(k, &info, c->modules, sizeof(c->modules));
                 join(&info.missing, c->missing, sizeof(c->missing));
                 snprintf(c->bytes_str, sizeof(c->bytes_str), "%llu", info.bytes);
                 boot_config(x, c, initrd);
@@ -565,13 +596,15 @@ static void run_kernel(struct ctx *x, const char *kernel, struct config *cs, siz
         unlink(initrd);
 }
 
-/* Kernels named on the command line; a directory gives its vmlinuz-* in order. */
-static size_t expand_kernels(const struct iso_vm_opts *o, char **out, size_t max)
+/* Kernels named on the command line, each with its --modules; a directory gives its
+ * vmlinuz-* in order. */
+static size_t expand_kernels(const struct iso_vm_opts *o, struct kernel *out, size_t max)
 {
         size_t n = 0;
 
         for (size_t i = 0; i < o->n_kernels && n < max; i++) {
                 struct stat st;
+                const char *mods = o->kernel_modules[i] ? o->kernel_modules[i] : o->modules;
 
                 if (stat(o->kernels[i], &st) == 0 && S_ISDIR(st.st_mode)) {
                         struct dirent **names = NULL;
@@ -584,22 +617,108 @@ static size_t expand_kernels(const struct iso_vm_opts *o, char **out, size_t max
                                 if (!strncmp(names[j]->d_name, "vmlinuz-", 8) && n < max &&
                                     iso_pathf(p, sizeof(p), "%s/%s", o->kernels[i],
                                               names[j]->d_name) == 0)
-                                        out[n++] = strdup(p);
+                                        out[n++] = (struct kernel){strdup(p), mods, "", ""};
                                 free(names[j]);
                         }
                         free(names);
                         if (n == before && n < max) {
                                 char p[PATH_MAX];
 
-                                /* Named so the skip says where nothing was found. */
+                                /* Named so the refusal says where nothing was found. */
                                 if (iso_pathf(p, sizeof(p), "%s/vmlinuz-*", o->kernels[i]) == 0)
-                                        out[n++] = strdup(p);
+                                        out[n++] = (struct kernel){strdup(p), mods, "", ""};
                         }
                         continue;
                 }
-                out[n++] = strdup(o->kernels[i]);
+                out[n++] = (struct kernel){strdup(o->kernels[i]), mods, "", ""};
         }
         return n;
+}
+
+/*
+ * Before anything boots: every kernel is a bzImage whose release can be read, and every
+ * --modules tree belongs to its kernel (the vermagic of a module the cases need). A
+ * mistake here is a usage error, one line on stderr, not a result. Returns 0 or -1.
+ */
+static int check_kernels(struct kernel *ks, size_t n)
+{
+        for (size_t i = 0; i < n; i++) {
+                struct kernel *k = &ks[i];
+                struct iso_err e = {0};
+                struct stat st;
+                char tree_release[128];
+
+                if (stat(k->path, &st) < 0) {
+                        fprintf(stderr, "isocheck-vm: --kernel: no kernel image at %s: %s\n",
+                                k->path, strerror(errno));
+                        return -1;
+                }
+                if (iso_vm_kernel_release(k->path, k->release, sizeof(k->release), &e) < 0) {
+                        fprintf(stderr, "isocheck-vm: --kernel: %s\n", e.msg);
+                        return -1;
+                }
+                /* It names files and directories: one plain component, nothing else. */
+                if (strchr(k->release, '/') || k->release[0] == '.') {
+                        fprintf(stderr,
+                                "isocheck-vm: --kernel %s: its release \"%s\" is not a file "
+                                "name: refused\n",
+                                k->path, k->release);
+                        return -1;
+                }
+                if (!modules_dir(k->modules_opt, k->release, k->tree, sizeof(k->tree)))
+                        k->tree[0] = '\0';
+                if (!k->modules_opt)
+                        continue;
+                errno = 0;
+                if (stat(k->tree, &st) < 0 || !S_ISDIR(st.st_mode)) {
+                        fprintf(stderr, "isocheck-vm: --modules %s: expected a directory, %s\n",
+                                k->modules_opt, errno ? strerror(errno) : "got another file");
+                        return -1;
+                }
+                int rc = iso_vm_modules_release(k->tree, guest_modules[0], tree_release,
+                                                sizeof(tree_release), &e);
+
+                if (rc < 0) {
+                        fprintf(stderr, "isocheck-vm: --modules %s: %s\n", k->tree, e.msg);
+                        return -1;
+                }
+                if (rc == 1 && strcmp(tree_release, k->release)) {
+                        fprintf(stderr,
+                                "isocheck-vm: --modules %s holds modules for %s (vermagic of "
+                                "%s), not for the kernel %s (%s): refused\n",
+                                k->tree, tree_release, guest_modules[0], k->path, k->release);
+                        return -1;
+                }
+        }
+        return 0;
+}
+
+/*
+ * Can this host run a KVM guest: /dev/kvm opens, speaks API version 12 and creates a VM
+ * (Documentation/virt/kvm/api.rst)? Returns 1, or 0 with the reason in @why.
+ */
+static int kvm_works(char *why, size_t size)
+{
+        iso_autoclose int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+
+        if (fd < 0) {
+                snprintf(why, size, "/dev/kvm cannot be opened: %s", strerror(errno));
+                return 0;
+        }
+        int v = ioctl(fd, KVM_GET_API_VERSION, 0);
+
+        if (v != KVM_API_VERSION) {
+                snprintf(why, size, "/dev/kvm: expected KVM_GET_API_VERSION %d, got %d%s%s",
+                         KVM_API_VERSION, v, v < 0 ? ": " : "", v < 0 ? strerror(errno) : "");
+                return 0;
+        }
+        iso_autoclose int vm = ioctl(fd, KVM_CREATE_VM, 0);
+
+        if (vm < 0) {
+                snprintf(why, size, "/dev/kvm: KVM_CREATE_VM failed: %s", strerror(errno));
+                return 0;
+        }
+        return 1;
 }
 
 static void remove_work(const char *dir)
@@ -608,11 +727,8 @@ static void remove_work(const char *dir)
         struct dirent *de;
 
         while (d && (de = readdir(d))) {
-                char p[PATH_MAX];
-
-                if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..") &&
-                    iso_pathf(p, sizeof(p), "%s/%s", dir, de->d_name) == 0)
-                        unlink(p);
+                if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+                        unlinkat(dirfd(d), de->d_name, 0);
         }
         if (d)
                 closedir(d);
@@ -644,7 +760,8 @@ static const char *verdict_word(enum iso_verdict v)
 int main(int argc, char **argv)
 {
         static struct ctx x;
-        char err[512];
+        static struct kernel kernels[ISO_VM_MAX_KERNELS * 8];
+        char err[512], why[256];
 
         if (iso_vm_parse_args(argc, argv, &x.o, err, sizeof(err)) < 0) {
                 fprintf(stderr, "isocheck-vm: %s\nTry 'isocheck-vm --help'.\n", err);
@@ -659,22 +776,29 @@ int main(int argc, char **argv)
                         strerror(errno));
                 return 99;
         }
+        size_t n_k = expand_kernels(&x.o, kernels, ISO_ARRAY_SIZE(kernels));
+        int rc = check_kernels(kernels, n_k) < 0 ? 2 : 0;
+
+        x.kvm_usable = x.o.accel != ISO_VM_ACCEL_TCG && kvm_works(why, sizeof(why));
+        if (!rc && x.o.accel == ISO_VM_ACCEL_KVM && !x.kvm_usable) {
+                /* Asked for by name: booting under TCG instead would hide it, and a boot
+                 * that cannot start is no verdict on the kernel. */
+                fprintf(stderr, "isocheck-vm: --accel kvm, but %s (use --accel tcg or auto)\n",
+                        why);
+                rc = 2;
+        }
+        if (rc) {
+                for (size_t k = 0; k < n_k; k++)
+                        free(kernels[k].path);
+                return rc;
+        }
         struct sigaction sa = {.sa_handler = on_signal};
 
         sigaction(SIGINT, &sa, NULL);
         sigaction(SIGTERM, &sa, NULL);
         sigaction(SIGHUP, &sa, NULL);
         gethostname(x.hostname, sizeof(x.hostname) - 1);
-        int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
 
-        x.kvm_usable = fd >= 0;
-        if (fd >= 0)
-                close(fd);
-        if (x.o.accel == ISO_VM_ACCEL_KVM && !x.kvm_usable)
-                fprintf(stderr, "isocheck-vm: --accel kvm, but /dev/kvm cannot be opened\n");
-
-        char *kernels[ISO_VM_MAX_KERNELS * 8];
-        size_t n_k = expand_kernels(&x.o, kernels, ISO_ARRAY_SIZE(kernels));
         const char *modes[2];
         size_t n_modes = 0;
 
@@ -689,10 +813,11 @@ int main(int argc, char **argv)
                 fprintf(stderr, "isocheck-vm: out of memory\n");
                 return 99;
         }
-        iso_strlcpy(x.work, "/tmp/isocheck-vm.XXXXXX", sizeof(x.work));
-        if (iso_mkdir_p(x.o.output, &e) < 0 || !mkdtemp(x.work)) {
-                fprintf(stderr, "isocheck-vm: expected to create %s and a work directory: %s\n",
-                        x.o.output, e.msg[0] ? e.msg : strerror(errno));
+        x.out_fd = iso_vm_out_open(x.o.output, &e);
+        if (x.out_fd < 0 || iso_vm_workdir(x.work, sizeof(x.work), &e) < 0) {
+                fprintf(stderr, "isocheck-vm: %s\n", e.msg);
+                if (x.out_fd >= 0)
+                        close(x.out_fd);
                 free(cs);
                 return 2;
         }
@@ -701,7 +826,7 @@ int main(int argc, char **argv)
         for (size_t k = 0; k < n_k; k++) {
                 for (size_t m = 0; m < n_modes; m++)
                         cs[k * n_modes + m].cgroup = modes[m];
-                run_kernel(&x, kernels[k], &cs[k * n_modes], n_modes, qemu_ok);
+                run_kernel(&x, &kernels[k], &cs[k * n_modes], n_modes, qemu_ok);
         }
         remove_work(x.work);
 
@@ -731,6 +856,9 @@ int main(int argc, char **argv)
                 add_prop(c, "vm.initramfs_bytes", c->bytes_str);
                 add_prop(c, "vm.modules", c->modules);
                 add_prop(c, "vm.tools.missing", c->missing);
+                /* The guest's own report carries them too, unless the suite never ran. */
+                if (!c->junit)
+                        add_prop(c, "vm.init.warnings", c->init_warnings);
                 add_prop(c, "vm.result", c->message);
                 suites[i] = (struct iso_vm_suite){
                         .name = c->name,
@@ -757,7 +885,7 @@ int main(int argc, char **argv)
                         printf(", suite %.1f s", c->suite_s);
                 printf("%s\n", c->accel[0] ? "]" : "");
         }
-        int rc = failed ? 1 : passed ? 0 : 77;
+        rc = failed ? 1 : passed ? 0 : 77;
         char merged[PATH_MAX];
         char *doc = NULL;
         size_t doc_len = 0;
@@ -773,7 +901,8 @@ int main(int argc, char **argv)
         }
         if (f)
                 fclose(f);
-        if (rc != 99 && iso_write_atomic(merged, doc, doc_len, &e) < 0) {
+        if (rc != 99 &&
+            iso_vm_file_write(x.out_fd, "isocheck-vm.junit.xml", merged, doc, doc_len, &e) < 0) {
                 fprintf(stderr, "isocheck-vm: %s\n", e.msg);
                 rc = 99;
         } else if (rc != 99) {
@@ -786,9 +915,12 @@ int main(int argc, char **argv)
         for (size_t i = 0; i < n; i++) {
                 free(cs[i].junit);
                 free(cs[i].log);
+                if (cs[i].dir_fd > 0)
+                        close(cs[i].dir_fd);
         }
         free(cs);
+        close(x.out_fd);
         for (size_t k = 0; k < n_k; k++)
-                free(kernels[k]);
+                free(kernels[k].path);
         return stop_requested && rc == 0 ? 1 : rc;
 }

@@ -16,8 +16,10 @@ const char iso_vm_usage[] =
         "Kernels and guests:\n"
         "  -k, --kernel PATH        a bzImage, or a directory of vmlinuz-* (repeatable)\n"
         "  -c, --cgroup v1|v2|both  cgroup mode(s) to boot each kernel in (default both)\n"
-        "  -m, --modules DIR        the kernel's modules tree, or a directory of trees\n"
-        "                           named by release (default /lib/modules/RELEASE)\n"
+        "  -m, --modules DIR        the modules tree of the --kernel before it (or a\n"
+        "                           directory of trees named by release); before any\n"
+        "                           --kernel, every kernel's (default /lib/modules/RELEASE);\n"
+        "                           a tree of another release is refused\n"
         "      --accel auto|kvm|tcg auto: KVM when /dev/kvm works and the kernel speaks\n"
         "                           within --kvm-probe seconds, else TCG (default auto)\n"
         "      --memory MB          guest memory (default 1024)\n"
@@ -38,8 +40,10 @@ const char iso_vm_usage[] =
         "  -h, --help               show this help and exit\n"
         "\n"
         "Arguments after -- go to isocheck in the guest (e.g. -- --filter 'pidns.*').\n"
-        "Exit status: 0 every configuration passed, 1 a failure, 2 bad usage, 77 every\n"
-        "configuration skipped (no qemu, no kernel image).\n";
+        "Exit status: 0 every configuration passed, 1 a failure or error, 2 bad usage (a\n"
+        "missing or unreadable kernel, a modules tree of another release, an --accel kvm\n"
+        "this host cannot give), 77 every configuration skipped (no qemu).\n"
+        "The work directory is made under $TMPDIR (default /tmp).\n";
 
 enum {
         OPT_ACCEL = 256,
@@ -146,7 +150,19 @@ int iso_vm_parse_args(int argc, char *const argv[], struct iso_vm_opts *o, char 
                 case 'm':
                         if (!*optarg)
                                 return fail(err, err_size, "--modules needs a directory");
-                        o->modules = optarg;
+                        /* Pairs with the --kernel before it, so trees never cross kernels. */
+                        if (o->n_kernels && o->kernel_modules[o->n_kernels - 1])
+                                return fail(err, err_size,
+                                            "--modules given twice for --kernel %s (a --modules "
+                                            "pairs with the --kernel before it)",
+                                            o->kernels[o->n_kernels - 1]);
+                        if (!o->n_kernels && o->modules)
+                                return fail(err, err_size,
+                                            "--modules given twice before any --kernel");
+                        if (o->n_kernels)
+                                o->kernel_modules[o->n_kernels - 1] = optarg;
+                        else
+                                o->modules = optarg;
                         break;
                 case OPT_ACCEL:
                         if (!strcmp(optarg, "auto"))

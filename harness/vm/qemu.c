@@ -57,15 +57,16 @@ int iso_vm_boot_run(const struct iso_vm_boot *b, struct iso_vm_boot_result *r, s
         argv[n++] = b->append;
         argv[n] = NULL;
 
-        /* The guest's kernel log is replaced, never written through: the report directory
-         * may be another user's, and a link planted there would take root's writes. */
-        if (unlink(b->console) < 0 && errno != ENOENT)
-                return iso_errf(e, errno, "remove the previous console log %s", b->console);
-        iso_autoclose int log =
-                open(b->console, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+        /* Never through a link: the caller's descriptor, or a file that did not exist. */
+        iso_autoclose int own =
+                b->console_fd > 0
+                        ? -1
+                        : open(b->console, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+                               0600);
+        int log = b->console_fd > 0 ? b->console_fd : own;
 
         if (log < 0)
-                return iso_errf(e, errno, "create the console log %s", b->console);
+                return iso_errf(e, errno, "create the console log %s exclusively", b->console);
         /* The command line heads the log: what was booted, exactly. */
         for (size_t i = 0; argv[i]; i++) {
                 const char *sep = argv[i + 1] ? " " : "\n";

@@ -32,6 +32,7 @@
 #define ISO_VM_MARK_EXIT "isocheck-vm: suite exited with status "
 #define ISO_VM_MARK_SENT "isocheck-vm: reports sent"
 #define ISO_VM_MARK_ERROR "isocheck-vm: error: "
+#define ISO_VM_MARK_WARNING "isocheck-vm: warning: "
 #define ISO_VM_MARK_OFF "isocheck-vm: powering off"
 
 /* Framing of one file on the data port: a begin line, base64 lines, an end line. */
@@ -139,6 +140,7 @@ struct iso_vm_console {
         int suite_status;     /* the status in ISO_VM_MARK_EXIT, -1 before */
         char panic[256];      /* the panic line, from "Kernel panic" on */
         char init_error[512]; /* the first ISO_VM_MARK_ERROR line, after the marker */
+        char warnings[1024];  /* ISO_VM_MARK_WARNING lines, after the marker, "; " between */
         char last[256];       /* the last non-empty line */
         size_t bytes;         /* everything fed */
         char part[1024];      /* the line being assembled (longer lines are cut) */
@@ -208,11 +210,79 @@ long iso_vm_ldd_parse(const char *out, struct iso_vm_strv *libs, struct iso_err 
 int iso_vm_moddep_resolve(const char *dep, const char *name, struct iso_vm_strv *order,
                           struct iso_err *e);
 
+/*
+ * The release in a module's vermagic (modinfo(8) -F vermagic: "6.1.0-57-amd64 SMP
+ * preempt mod_unload modversions"), found as "vermagic=" in @len bytes of @text (an
+ * uncompressed .ko, or modinfo's output when it starts with the release). Returns 0 with
+ * the first word in @out, or -1 when there is none.
+ */
+int iso_vm_vermagic_release(const char *text, size_t len, char *out, size_t size);
+
+/*
+ * The release the modules tree @dir was built for, read from the vermagic of module
+ * @name in it ("veth": the first file named so, as the image builder finds it; an
+ * uncompressed .ko is read directly, a compressed one through modinfo(8) run by the
+ * bounded tool runner). Returns 1 with @out filled, 0 when nothing tells (the tree has
+ * no such module, or only a compressed one and kmod's modinfo is not installed), -1 with
+ * @e when the module cannot be read or has no vermagic.
+ */
+int iso_vm_modules_release(const char *dir, const char *name, char *out, size_t size,
+                           struct iso_err *e);
+
+/* ---- files the host writes (harness/vm/files.c) -------------------------------------- */
+
+/*
+ * Create (mode 0700) or open directory @name under @at, never through a symbolic link,
+ * and only when it belongs to this process's euid (a directory another user made could
+ * hold links that user planted). @shown names it in messages. Returns the directory's
+ * descriptor, or -1 with @e (ELOOP/ENOTDIR for a link or another file, EPERM for another
+ * owner, else mkdirat(2)/openat(2)'s errno).
+ */
+int iso_vm_dir_open(int at, const char *name, const char *shown, struct iso_err *e);
+
+/*
+ * The --output directory @path: parents made as needed (followed as given), the last
+ * component created (0755) or opened without following a link. It may belong to another
+ * user (a checkout made before sudo): everything below it is opened with
+ * iso_vm_dir_open and created exclusively. Returns its descriptor or -1 with @e.
+ */
+int iso_vm_out_open(const char *path, struct iso_err *e);
+
+/*
+ * Create file @name in @dirfd exclusively (O_CREAT | O_EXCL | O_NOFOLLOW, mode 0600),
+ * removing what was there first unless it is a directory (a link is removed, its target
+ * never touched). Returns the descriptor or -1 with @e naming @shown.
+ */
+int iso_vm_file_create(int dirfd, const char *name, const char *shown, struct iso_err *e);
+
+/*
+ * Write @len bytes to @name in @dirfd atomically: a temporary file created exclusively
+ * (mode 0600) in the same directory, then renameat(2), which replaces a link rather than
+ * writing through it. Returns 0 or -1 with @e naming @shown.
+ */
+int iso_vm_file_write(int dirfd, const char *name, const char *shown, const void *data, size_t len,
+                      struct iso_err *e);
+
+/*
+ * Store a file the guest sent, @rel ("artifacts/case/file", iso_vm_name_ok), under
+ * @dirfd: each directory on the way through iso_vm_dir_open, the file through
+ * iso_vm_file_write. @dir_shown names @dirfd in messages. Returns 0 or -1 with @e.
+ */
+int iso_vm_store(int dirfd, const char *dir_shown, const char *rel, const void *data, size_t len,
+                 struct iso_err *e);
+
+/*
+ * Make the work directory: "$TMPDIR/isocheck-vm.XXXXXX" (TMPDIR when absolute, else
+ * /tmp) with mkdtemp(3), so exclusively and mode 0700. Returns 0 with the path in @out,
+ * or -1 with @e.
+ */
+int iso_vm_workdir(char *out, size_t size, struct iso_err *e);
+
 /* ---- the initramfs ----------------------------------------------------------------- */
 
 /* What goes into a guest's initramfs. Host paths are absolute or relative to the cwd. */
 struct iso_vm_image_spec {
-        const char *out;          /* the cpio file to write (created, truncated) */
+        const char *out;          /* the cpio file to write (created exclusively, 0600) */
         const char *init;         /* the static guest init: becomes /init */
         const char *isocheck;     /* the suite: /opt/isocheck/isocheck */
         const char *fixtures;     /* directory holding app and sidecar: /opt/isocheck/fixtures */
@@ -233,7 +303,9 @@ struct iso_vm_image_info {
         unsigned long long bytes;
         struct iso_vm_strv missing; /* tools not found on the host */
         struct iso_vm_strv modules; /* module files included, in load order */
-        struct iso_vm_strv absent;  /* modules not in modules.dep (built in, or missing) */
+        struct iso_vm_strv absent;  /* modules not in the tree (built in, or missing) */
+        struct iso_vm_strv lacking; /* of those, the ones the kernel config has as =m (or
+                                     * unknown): needed, and not there */
         struct iso_vm_strv notes;   /* what was done differently, e.g. no modules.dep */
 };
 
@@ -270,7 +342,9 @@ struct iso_vm_boot {
         const char *kernel;  /* bzImage */
         const char *initrd;  /* cpio */
         const char *append;  /* the whole kernel command line */
-        const char *console; /* file receiving the console (and qemu's messages) as they come */
+        const char *console; /* file receiving the console (and qemu's messages) as they come:
+                              * created exclusively (it must not exist) unless @console_fd */
+        int console_fd;      /* > 0: an open file for the console instead, kept by the caller */
         const char *data;    /* file receiving the second serial port (the frames) */
         int kvm;             /* 1: -accel kvm; 0: TCG (multi-threaded) */
         unsigned int memory_mb, cpus;
@@ -336,8 +410,11 @@ enum iso_vm_accel { ISO_VM_ACCEL_AUTO = 0, ISO_VM_ACCEL_KVM, ISO_VM_ACCEL_TCG };
 struct iso_vm_opts {
         const char *kernels[ISO_VM_MAX_KERNELS]; /* images or directories of vmlinuz-* */
         size_t n_kernels;
+        /* --modules DIR after a --kernel: that kernel's tree (or a directory of trees by
+         * release); NULL: @modules, else /lib/modules/RELEASE */
+        const char *kernel_modules[ISO_VM_MAX_KERNELS];
         int want_v1, want_v2;    /* --cgroup v1|v2|both (default both) */
-        const char *modules;     /* --modules DIR (a tree, or trees by release) */
+        const char *modules;     /* --modules DIR before any --kernel: every kernel's default */
         enum iso_vm_accel accel; /* --accel */
         unsigned int memory_mb;  /* --memory, default 1024 */
         unsigned int cpus;       /* --cpus, default 2 */
@@ -358,7 +435,9 @@ struct iso_vm_opts {
  * one-line reason in @err (@err_size bytes): an unknown option, a missing or malformed
  * value (--cgroup other than v1, v2, both; --accel other than auto, kvm, tcg; a memory
  * under 256 or over 65536 MB; a timeout that is not a positive number), no --kernel, too
- * many kernels or suite arguments. Does not print, exit or touch the file system.
+ * many kernels or suite arguments, a second --modules for the same kernel (a --modules
+ * pairs with the --kernel before it; one before any --kernel is every kernel's default).
+ * Does not print, exit or touch the file system.
  */
 int iso_vm_parse_args(int argc, char *const argv[], struct iso_vm_opts *o, char *err,
                       size_t err_size);
