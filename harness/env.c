@@ -987,6 +987,23 @@ static void probe_tools(struct iso_env *env)
 
 /* ---- probe ------------------------------------------------------------------------- */
 
+/* The variables that change a tool's behaviour or words: reported, so that a run under
+ * DOCKER_HOST=..., LC_ALL=de_DE.UTF-8 or TMPDIR=/small can be told from a plain one. */
+static void probe_tool_env(struct iso_env *env)
+{
+        extern char **environ;
+        static const char *const prefixes[] = {"DOCKER_", "BUILDKIT_", "BUILDX_", "LC_",
+                                               "LANG=",   "LANGUAGE=", "TMPDIR="};
+        env->tool_env[0] = '\0';
+        for (char **v = environ; v && *v; v++)
+                for (size_t i = 0; i < ISO_ARRAY_SIZE(prefixes); i++)
+                        if (!strncmp(*v, prefixes[i], strlen(prefixes[i]))) {
+                                iso_appendf(env->tool_env, sizeof(env->tool_env), "%s%.80s",
+                                            env->tool_env[0] ? ", " : "", *v);
+                                break;
+                        }
+}
+
 void iso_env_probe(struct iso_env *env)
 {
         memset(env, 0, sizeof(*env));
@@ -1009,6 +1026,10 @@ void iso_env_probe(struct iso_env *env)
                         iso_docker_reachable(env->docker_info, sizeof(env->docker_info));
         else
                 snprintf(env->docker_info, sizeof(env->docker_info), "docker not on PATH");
+        if (env->docker_reachable)
+                env->docker_buildkit =
+                        iso_docker_builder(env->docker_builder, sizeof(env->docker_builder));
+        probe_tool_env(env);
 }
 
 void iso_env_free(struct iso_env *env)
@@ -1140,6 +1161,11 @@ void iso_env_print(const struct iso_env *env, FILE *out)
                 env->virt[0] ? env->virt : "none detected (bare metal or unknown)");
         fprintf(out, LABEL "%s%s\n", "docker", env->docker_reachable ? "daemon " : "",
                 env->docker_info);
+        if (env->docker_reachable)
+                fprintf(out, LABEL "%s; pinned: %s\n", "docker builder", env->docker_builder,
+                        iso_docker_pinned_env());
+        fprintf(out, LABEL "%s\n", "tool variables",
+                env->tool_env[0] ? env->tool_env : "none set (DOCKER_*, LANG, LC_*, TMPDIR)");
 
         for (size_t i = 0; i < env->n_tools; i++) {
                 const struct iso_tool *t = &env->tools[i];
@@ -1219,6 +1245,9 @@ size_t iso_env_properties(const struct iso_env *env, struct iso_property *props,
         add_prop(&ps, "container", env->container[0] ? env->container : "none");
         add_prop(&ps, "virt", env->virt[0] ? env->virt : "none");
         add_prop(&ps, "docker", env->docker_info);
+        if (env->docker_reachable)
+                add_prop(&ps, "docker.builder", env->docker_builder);
+        add_prop(&ps, "tool.variables", env->tool_env[0] ? env->tool_env : "none");
         for (size_t i = 0; i < env->n_tools; i++) {
                 const struct iso_tool *t = &env->tools[i];
                 const char *v = !t->path[0]     ? "not found"
