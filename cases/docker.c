@@ -86,8 +86,8 @@ static void dk_build(struct dk *d, const char *what, const char *extra, char *im
                                           .buildkit = iso_case_env(d->t)->docker_buildkit};
         iso_autofree char *out = calloc(1, BUILD_OUT_SIZE);
         if (!out)
-                iso_broken(d->t, "expected %d bytes for docker build's output: %s",
-                           BUILD_OUT_SIZE, strerror(errno));
+                iso_broken(d->t, "expected %d bytes for docker build's output: %s", BUILD_OUT_SIZE,
+                           strerror(errno));
         int st = iso_docker_build(&o, out, BUILD_OUT_SIZE, 120.0, &e);
         char log_name[64];
         snprintf(log_name, sizeof(log_name), "docker-build-%s.log", what);
@@ -99,8 +99,7 @@ static void dk_build(struct dk *d, const char *what, const char *extra, char *im
         if (st < 0)
                 snprintf(how, sizeof(how), "%s", e.msg);
         else
-                snprintf(how, sizeof(how), "wait status 0x%x%s%s", st, e.msg[0] ? ", " : "",
-                         e.msg);
+                snprintf(how, sizeof(how), "wait status 0x%x%s%s", st, e.msg[0] ? ", " : "", e.msg);
         dk_cleanup(d);
         iso_broken(d->t,
                    "expected `docker build` of the %s image (%s builder) to succeed, got %s; "
@@ -120,19 +119,17 @@ struct dk_app {
 };
 
 /* The app container's PID and start time as docker sees them now. 0 or -1 with @e. */
-static int dk_app_state(const char *name, pid_t *pid, char *started, size_t size,
-                        struct iso_err *e)
+static int dk_app_state(const char *name, pid_t *pid, char *started, size_t size, struct iso_err *e)
 {
         char out[512];
-        char *args[] = {"inspect", "-f", "{{.State.Pid}} {{.State.StartedAt}}", (char *)name,
-                        NULL};
+        char *args[] = {"inspect", "-f", "{{.State.Pid}} {{.State.StartedAt}}", (char *)name, NULL};
         int st = iso_docker(args, out, sizeof(out), 10.0, e);
         int v = -1;
         char when[64] = "";
         if (st != 0 || sscanf(out, "%d %63s", &v, when) != 2 || v < 0)
                 return iso_errf(e, EPROTO,
-                                "docker inspect %s: expected \"PID STARTED\", got \"%.100s\"",
-                                name, out);
+                                "docker inspect %s: expected \"PID STARTED\", got \"%.100s\"", name,
+                                out);
         *pid = v;
         iso_strlcpy(started, when, size);
         return 0;
@@ -174,8 +171,7 @@ static void dk_start_app(struct dk *d, struct dk_app *a, int must_answer)
                 }
                 usleep(10000);
         }
-        iso_log(d->t, "the app container did not answer on 127.0.0.1:%d within 3 s",
-                a->host_port);
+        iso_log(d->t, "the app container did not answer on 127.0.0.1:%d within 3 s", a->host_port);
         if (must_answer) {
                 dk_cleanup(d);
                 iso_broken(d->t, "expected the app container to answer on 127.0.0.1:%d within 3 s",
@@ -189,8 +185,7 @@ static void dk_start_app(struct dk *d, struct dk_app *a, int must_answer)
  * would then blame the kernel for what a user did. Breaks the case naming both namespaces
  * when docker's PID or start time changed, or the PID no longer has the namespace it had.
  */
-static void dk_app_unchanged(struct dk *d, struct dk_app *a, const char *sidecar,
-                             ino_t sidecar_net)
+static void dk_app_unchanged(struct dk *d, struct dk_app *a, const char *sidecar, ino_t sidecar_net)
 {
         pid_t now = 0;
         char started[64] = "";
@@ -302,8 +297,8 @@ ISO_CASE(container_app_noshell_docker, "container.app.noshell.docker",
                 iso_broken(t,
                            "expected `docker exec %s bash` to reach the container, got %s 0x%x "
                            "(125 is docker's own error)%s%s: %s",
-                           a.name, st < 0 ? "no status" : "wait status", st,
-                           e.msg[0] ? ", " : "", e.msg, tail);
+                           a.name, st < 0 ? "no status" : "wait status", st, e.msg[0] ? ", " : "",
+                           e.msg, tail);
         }
         iso_check(t, WEXITSTATUS(st) != 0, "docker exec app bash exits non-zero",
                   "a non-zero status (126: cannot invoke, 127: not found)", "exit status %d",
@@ -335,28 +330,17 @@ static void dk_start_sidecar(struct dk *d, const char *network, const char *out_
         snprintf(vol, sizeof(vol), "%s:/out", out_dir);
         snprintf(file, sizeof(file), "/out/%s", pcap_name);
         char out[4096];
-        char *args[] = {"run",
-                        "-d",
-                        "--name",
-                        s->name,
-                        "--label",
-                        d->label_run,
-                        "--label",
-                        d->label_case,
-                        "--network",
-                        (char *)network,
-                        "-v",
-                        vol,
-                        s->image,
-                        "-i",
-                        "any",
-                        "-f",
-                        (char *)filter,
-                        "-w",
-                        file,
-                        "-t",
-                        "30",
-                        NULL};
+        char *args[] = {"run",          "-d",
+                        "--name",       s->name,
+                        "--label",      d->label_run,
+                        "--label",      d->label_case,
+                        "--network",    (char *)network,
+                        "-v",           vol,
+                        s->image,       "-i",
+                        "any",          "-f",
+                        (char *)filter, "-w",
+                        file,           "-t",
+                        "30",           NULL};
         dk_must(d, args, out, sizeof(out), 60.0);
         /* Its "ready" line comes through docker logs (bounded: 500 x 10 ms). */
         char *logs[] = {"logs", s->name, NULL};

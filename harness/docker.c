@@ -16,8 +16,9 @@
  * FROM-scratch images are or how they run, pinned for every docker command (env(1) in
  * front of docker, so the caller's environment is left alone): with DOCKER_CONTENT_TRUST=1
  * `docker run` of an unsigned local tag asks a notary server and fails; with
- * DOCKER_DEFAULT_PLATFORM set to another architecture the image is labelled for it and
- * `docker run` looks for it in a registry. Which daemon to talk to (DOCKER_HOST,
+ * DOCKER_DEFAULT_PLATFORM set to another architecture our images, which hold the host's
+ * binaries, would be labelled for that one, and a `docker run` under another setting
+ * looks for them in a registry. Which daemon to talk to (DOCKER_HOST,
  * DOCKER_CONTEXT, DOCKER_CONFIG, DOCKER_TLS_VERIFY...) stays the user's choice, reported by
  * `isocheck --env`. DOCKER_BUILDKIT is pinned per build (iso_docker_build).
  */
@@ -63,8 +64,8 @@ const char *iso_docker_pinned_env(void)
 
 int iso_docker_pick_builder(const char *buildkit_env, const char *buildx, char *why, size_t size)
 {
-        int user_off = buildkit_env && (!strcmp(buildkit_env, "0") ||
-                                        !strcasecmp(buildkit_env, "false"));
+        int user_off =
+                buildkit_env && (!strcmp(buildkit_env, "0") || !strcasecmp(buildkit_env, "false"));
         int user_on = buildkit_env && *buildkit_env && !user_off;
         if (buildx && *buildx && !user_off) {
                 snprintf(why, size, "BuildKit (buildx %.100s)", buildx);
@@ -96,43 +97,63 @@ static int label_value_ok(const char *v)
         return !strpbrk(v, "\"\\\n$");
 }
 
+int iso_docker_dockerfile(const char *path, const char *const labels[], const char *extra,
+                          char *out, size_t size, struct iso_err *e)
+{
+        iso_autofree char *file = iso_read_file(path, NULL, e);
+        if (!file)
+                return -1;
+        /* The LABEL goes right after every FROM, before any step that commits an image, so
+         * each intermediate image the legacy builder makes carries the run's labels. */
+        char label[512] = "LABEL";
+        for (size_t i = 0; labels && labels[i]; i++) {
+                const char *eq = strchr(labels[i], '=');
+                if (!eq || eq == labels[i] || !label_value_ok(labels[i]))
+                        return iso_errf(e, EINVAL,
+                                        "label \"%s\": expected KEY=VALUE without quotes, "
+                                        "backslashes, $ or newlines",
+                                        labels[i]);
+                iso_appendf(label, sizeof(label), " %.*s=\"%s\"", (int)(eq - labels[i]), labels[i],
+                            eq + 1);
+        }
+        int has_labels = labels && labels[0];
+        size_t froms = 0;
+        out[0] = '\0';
+        for (char *save = NULL, *l = strtok_r(file, "\n", &save); l;
+             l = strtok_r(NULL, "\n", &save)) {
+                const char *w = l + strspn(l, " \t");
+                if (*w == '#' || !*w) /* comments and blank lines stay in the file */
+                        continue;
+                iso_appendf(out, size, "%s\n", l);
+                if (!strncasecmp(w, "FROM", 4) && (w[4] == ' ' || w[4] == '\t')) {
+                        froms++;
+                        if (has_labels)
+                                iso_appendf(out, size, "%s\n", label);
+                }
+        }
+        if (extra)
+                iso_appendf(out, size, "%s\n", extra);
+        if (!froms)
+                return iso_errf(e, EINVAL, "%s: expected a FROM instruction, found none", path);
+        if (strlen(out) >= size - 1)
+                return iso_errf(e, EFBIG, "Dockerfile from %s: expected under %zu bytes", path,
+                                size - 1);
+        return 0;
+}
+
 int iso_docker_build(const struct iso_docker_build_opts *o, char *out, size_t size,
                      double timeout_s, struct iso_err *e)
 {
         char path[PATH_MAX];
         if (snprintf(path, sizeof(path), "%s/Dockerfile", o->context) >= (int)sizeof(path))
                 return iso_errf(e, ENAMETOOLONG, "build context %s", o->context);
-        iso_autofree char *file = iso_read_file(path, NULL, e);
-        if (!file)
+        if (o->labels[ISO_ARRAY_SIZE(o->labels) - 1])
+                return iso_errf(e, EINVAL, "docker build %s: more than %zu labels", o->tag,
+                                ISO_ARRAY_SIZE(o->labels) - 1);
+        /* iso_tool_run passes at most 4096 bytes of input. */
+        char df[4096];
+        if (iso_docker_dockerfile(path, o->labels, o->extra, df, sizeof(df), e) < 0)
                 return -1;
-
-        /* The LABEL goes right after every FROM, before any step that commits an image, so
-         * each intermediate image the legacy builder makes carries the run's labels. */
-        char label[512] = "LABEL";
-        for (size_t i = 0; i < ISO_ARRAY_SIZE(o->labels) && o->labels[i]; i++) {
-                const char *eq = strchr(o->labels[i], '=');
-                if (!eq || !label_value_ok(o->labels[i]))
-                        return iso_errf(e, EINVAL, "label \"%s\": expected KEY=VALUE without "
-                                                   "quotes, backslashes, $ or newlines",
-                                        o->labels[i]);
-                iso_appendf(label, sizeof(label), " %.*s=\"%s\"", (int)(eq - o->labels[i]),
-                            o->labels[i], eq + 1);
-        }
-        static char df[8192];
-        df[0] = '\0';
-        for (char *save = NULL, *l = strtok_r(file, "\n", &save); l;
-             l = strtok_r(NULL, "\n", &save)) {
-                if (*l == '#') /* comments stay in the file, not on the pipe */
-                        continue;
-                iso_appendf(df, sizeof(df), "%s\n", l);
-                if (!strncasecmp(l, "FROM", 4) && (l[4] == ' ' || l[4] == '\t'))
-                        iso_appendf(df, sizeof(df), "%s\n", label);
-        }
-        if (o->extra)
-                iso_appendf(df, sizeof(df), "%s\n", o->extra);
-        if (strlen(df) >= 4095)
-                return iso_errf(e, EFBIG, "Dockerfile from %s: over the 4095 bytes a pipe takes",
-                                path);
 
         char buildkit[32];
         snprintf(buildkit, sizeof(buildkit), "DOCKER_BUILDKIT=%d", o->buildkit ? 1 : 0);
@@ -222,7 +243,7 @@ long iso_docker_reclaim(const char *run_id, const char *case_name, char *what, s
         char *ps[] = {"ps", "-aq", "--filter", run_filter, "--filter", case_filter, NULL};
         /* -a: the intermediate images of a build, which have no name, are listed too. */
         char *images[] = {"images", "-aq", "--filter", run_filter, "--filter", case_filter, NULL};
-        char *prune[] = {"image",  "prune",  "-a",        "-f", "--filter",
+        char *prune[] = {"image",    "prune",    "-a",        "-f", "--filter",
                          run_filter, "--filter", case_filter, NULL};
         if (!case_name) {
                 ps[4] = NULL;

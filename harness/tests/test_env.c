@@ -519,8 +519,9 @@ static void test_properties(void **state)
         snprintf(env->container, sizeof(env->container), "docker");
         snprintf(env->virt, sizeof(env->virt), "KVM");
         n = iso_env_properties(env, props, ISO_ARRAY_SIZE(props), buf, sizeof(buf));
-        assert_int_equal(n, 18);
+        assert_int_equal(n, 19);
         assert_non_null(prop(props, n, "docker"));
+        assert_string_equal(prop(props, n, "tool.variables"), "none");
         assert_string_equal(prop(props, n, "kernel.release"), "6.18.44-test");
         assert_string_equal(prop(props, n, "hostname"), "labhost");
         assert_null(prop(props, n, "target"));

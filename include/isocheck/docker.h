@@ -31,8 +31,7 @@ int iso_docker(char *const args[], char *out, size_t size, double timeout_s, str
  * builder still ships). Returns 1 for BuildKit, 0 for legacy, with a line for
  * `isocheck --env` in @why ("legacy (no buildx plugin; DOCKER_BUILDKIT=1 overridden ...)").
  */
-int iso_docker_pick_builder(const char *buildkit_env, const char *buildx, char *why,
-                            size_t size);
+int iso_docker_pick_builder(const char *buildkit_env, const char *buildx, char *why, size_t size);
 
 /* iso_docker_pick_builder for this client: asks `docker buildx version` (10 s at most). */
 int iso_docker_builder(char *why, size_t size);
@@ -43,16 +42,26 @@ const char *iso_docker_pinned_env(void);
 struct iso_docker_build_opts {
         const char *context;   /* directory holding the Dockerfile and what it copies */
         const char *tag;       /* name:tag of the image */
-        const char *labels[4]; /* "key=value", NULL-terminated: on the final image and, by a
-                                  LABEL after each FROM, on every intermediate one */
+        const char *labels[4]; /* "key=value", at most 3, NULL-terminated: on the final
+                                  image and, by a LABEL after each FROM, on every
+                                  intermediate one */
         const char *extra;     /* Dockerfile lines appended (test-build faults), or NULL */
         int buildkit;          /* iso_docker_pick_builder's answer, pinned as DOCKER_BUILDKIT */
 };
 
 /*
+ * The Dockerfile at @path as isocheck builds it into @out (@size bytes): comment and blank
+ * lines dropped, after each FROM a `LABEL key="value" ...` of @labels ("key=value",
+ * NULL-terminated, may be NULL), @extra lines (may be NULL) at the end. Returns 0, or -1
+ * with @e: unreadable file, no FROM, a label without "=" or whose value holds a quote,
+ * backslash, $ or newline (Dockerfile reference: LABEL), or a result of @size bytes or more.
+ */
+int iso_docker_dockerfile(const char *path, const char *const labels[], const char *extra,
+                          char *out, size_t size, struct iso_err *e);
+
+/*
  * `docker build --rm --force-rm -f - -t TAG --label ... CONTEXT` with CONTEXT/Dockerfile
- * (comment lines dropped, at most 4095 bytes) on stdin, the labels inserted after each
- * FROM, so that an interrupted build leaves only images carrying the run's labels
+ * made by iso_docker_dockerfile (at most 4095 bytes) on stdin, so that an interrupted build leaves only images carrying the run's labels
  * (docker-build(1), Dockerfile reference: LABEL). The client's whole output (its
  * deprecation banner first, the error last) goes to @out (@size bytes; the rest dropped),
  * at most @timeout_s seconds. Returns the wait status, or -1 with @e (unreadable

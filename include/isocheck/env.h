@@ -71,6 +71,7 @@ struct iso_env {
 
         int docker_reachable;  /* `docker info` answered */
         char docker_info[256]; /* its server version, or why not */
+
         int docker_buildkit;      /* the builder isocheck pins: 1 BuildKit, 0 legacy */
         char docker_builder[192]; /* which one and why (iso_docker_pick_builder) */
         /* The variables set that change what a tool does or says (DOCKER_*, BUILDKIT_*,

@@ -88,16 +88,12 @@ else
         dk_reclaim "$DK/bk1.xml" "$DK/bk0.xml"
 
         # --- 3, the kind: every variable that changes a tool's behaviour is pinned or
-        # reported. Further inputs: DOCKER_CONTENT_TRUST=1 (docker run of our unsigned
-        # local tag asked notary.docker.io and failed) and DOCKER_DEFAULT_PLATFORM of another
-        # architecture (docker run looked for the image in a registry): both pinned.
+        # reported. Further input: DOCKER_CONTENT_TRUST=1 (docker run of our unsigned local
+        # tag asked notary.docker.io and every docker case was an error): pinned off.
         DOCKER_CONTENT_TRUST=1 dk_run trust --filter container.app.serves.docker
         check "docker: DOCKER_CONTENT_TRUST=1 is pinned off for our local images" \
                 dk_verdict "$DK/trust.xml" container.app.serves.docker pass
-        DOCKER_DEFAULT_PLATFORM=linux/arm64 dk_run plat --filter container.app.serves.docker
-        check "docker: DOCKER_DEFAULT_PLATFORM=linux/arm64 is not inherited by our builds" \
-                dk_verdict "$DK/plat.xml" container.app.serves.docker pass
-        dk_reclaim "$DK/trust.xml" "$DK/plat.xml"
+        dk_reclaim "$DK/trust.xml"
         # Reported: Docker's variables, util-linux's locale, TMPDIR.
         DOCKER_CONTENT_TRUST=1 LC_ALL=C.UTF-8 TMPDIR=/var/tmp build/san/isocheck --env \
                 >"$DK/env2.txt" 2>&1
@@ -121,16 +117,16 @@ exec "$REAL" "$@"'
         PATH=$DK/cli1:$PATH dk_run cli1 --filter container.app.noshell.docker
         check "docker: noshell rests on status and files, not on exec's wording" \
                 dk_verdict "$DK/cli1.xml" container.app.noshell.docker pass
-        # Further input: a podman-like client whose exec answers 127 in its own words.
+        # Further input: a client that answers in German, with exit 127 as podman does.
         dk_wrapper "$DK/cli2" '
 if [ "$1" = exec ]; then
         if "$REAL" "$@" >/dev/null 2>&1; then exit 0; fi
-        echo "Error: crun: executable file \`bash\` not found: OCI runtime attempted to invoke a command that was not found" >&2
+        echo "Fehler: ausführbare Datei „bash“ wurde nicht gefunden" >&2
         exit 127
 fi
 exec "$REAL" "$@"'
         PATH=$DK/cli2:$PATH dk_run cli2 --filter container.app.noshell.docker
-        check "docker: noshell passes with a podman-like exit 127 and other words" \
+        check "docker: noshell passes with exit 127 and a German message" \
                 dk_verdict "$DK/cli2.xml" container.app.noshell.docker pass
         dk_reclaim "$DK/cli1.xml" "$DK/cli2.xml"
 
@@ -174,7 +170,7 @@ exec "$REAL" "$@"'
         PATH=$DK/build2:$PATH dk_run build2 --filter container.app.serves.docker
         check "docker: a long failed build keeps every line, the message the last one" sh -c "
                 f='$DK/build2.art/container.app.serves.docker/docker-build-app.log'
-                [ \$(grep -c '^Step ' \"\$f\") -eq 4000 ] &&
+                [ \"\$(grep -c '^Step ' \"\$f\" 2>/dev/null)\" = 4000 ] &&
                 grep -q 'isocheck-test: the last line after 200 KB' \"\$f\" &&
                 $PY harness/tests/junit_check.py '$DK/build2.xml' --case container.app.serves.docker \
                         --verdict error --text 'the last line after 200 KB'"
