@@ -118,18 +118,23 @@ int iso_docker_dockerfile(const char *path, const char *const labels[], const ch
         }
         int has_labels = labels && labels[0];
         size_t froms = 0;
+        int in_from = 0; /* inside a FROM instruction continued with a backslash */
         out[0] = '\0';
-        for (char *save = NULL, *l = strtok_r(file, "\n", &save); l;
-             l = strtok_r(NULL, "\n", &save)) {
+        /* Line by line, comments and parser directives (# syntax=, # escape=) kept. */
+        for (char *l = file; *l;) {
+                size_t len = strcspn(l, "\n");
                 const char *w = l + strspn(l, " \t");
-                if (*w == '#' || !*w) /* comments and blank lines stay in the file */
-                        continue;
-                iso_appendf(out, size, "%s\n", l);
-                if (!strncasecmp(w, "FROM", 4) && (w[4] == ' ' || w[4] == '\t')) {
+                iso_appendf(out, size, "%.*s\n", (int)len, l);
+                if (!in_from && !strncasecmp(w, "FROM", 4) && (w[4] == ' ' || w[4] == '\t')) {
                         froms++;
+                        in_from = 1;
+                }
+                if (in_from && !(len && l[len - 1] == '\\')) {
+                        in_from = 0;
                         if (has_labels)
                                 iso_appendf(out, size, "%s\n", label);
                 }
+                l += len + (l[len] == '\n');
         }
         if (extra)
                 iso_appendf(out, size, "%s\n", extra);

@@ -50,9 +50,10 @@ struct iso_docker_build_opts {
 };
 
 /*
- * The Dockerfile at @path as isocheck builds it into @out (@size bytes): comment and blank
- * lines dropped, after each FROM a `LABEL key="value" ...` of @labels ("key=value",
- * NULL-terminated, may be NULL), @extra lines (may be NULL) at the end. Returns 0, or -1
+ * The Dockerfile at @path as isocheck builds it into @out (@size bytes): unchanged but for
+ * a `LABEL key="value" ...` line of @labels ("key=value", NULL-terminated, may be NULL)
+ * after each FROM instruction (after its last line when continued with a backslash), and
+ * @extra lines (may be NULL) at the end. Returns 0, or -1
  * with @e: unreadable file, no FROM, a label without "=" or whose value holds a quote,
  * backslash, $ or newline (Dockerfile reference: LABEL), or a result of @size bytes or more.
  */
