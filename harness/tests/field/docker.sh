@@ -262,6 +262,25 @@ exec "$REAL" "$@"'
                 dk_reclaim "$DK/int-$which.xml"
         done
 
+        # Further input: a run SIGKILLed inside a build leaves nameless intermediate images
+        # carrying only labels; --cleanup found dead runs' images by name and missed them.
+        # A run id of the runner's shape whose PID is not alive stands for the dead run.
+        dead_pid=4194000
+        while [ -e /proc/$dead_pid ] && [ $dead_pid -lt 4194300 ]; do dead_pid=$((dead_pid + 1)); done
+        dead=$dead_pid-$(printf '%04x%04x' $RANDOM $RANDOM)
+        printf 'FROM scratch\nLABEL isocheck.run="%s" isocheck.case="field.docker"\nCOPY app /app\n' \
+                "$dead" | docker build -q -f - build/fixtures/app-image >"$DK/dead.build" 2>&1
+        if [ -z "$(docker images -aq --filter "label=isocheck.run=$dead")" ]; then
+                not_ok "docker: --cleanup removes a dead run's nameless images" \
+                        "could not make one: $(tail -n 3 "$DK/dead.build")"
+        else
+                build/san/isocheck --cleanup >"$DK/dead.cleanup" 2>&1
+                check "docker: --cleanup removes a dead run's nameless images" sh -c "
+                        [ -z \"\$(docker images -aq --filter label=isocheck.run=$dead)\" ] ||
+                        { cat '$DK/dead.cleanup'; exit 1; }"
+                docker image prune -a -f --filter "label=isocheck.run=$dead" >/dev/null 2>&1
+        fi
+
         # --- 8: every docker case shows it can fail ---------------------------------------
         # The misbehaviour each exists to catch, injected by the test build's hooks; the
         # case must FAIL (not error, not skip) with a message naming it.
