@@ -95,6 +95,11 @@ else
         check "docker: DOCKER_CONTENT_TRUST=1 is pinned off for our local images" \
                 dk_verdict "$DK/trust.xml" container.app.serves.docker pass
         dk_reclaim "$DK/trust.xml"
+        # Further input: make check-container's own FROM-scratch image under the same two
+        # variables (its build failed for want of buildx, its run asked a notary).
+        check "docker: check-container builds and runs under DOCKER_BUILDKIT=1 DOCKER_CONTENT_TRUST=1" \
+                env DOCKER_BUILDKIT=1 DOCKER_CONTENT_TRUST=1 timeout 300 \
+                scripts/container-target.sh --filter pidns.init.pid1
         # Reported: Docker's variables, util-linux's locale, TMPDIR.
         DOCKER_CONTENT_TRUST=1 LC_ALL=C.UTF-8 TMPDIR=/var/tmp build/san/isocheck --env \
                 >"$DK/env2.txt" 2>&1
