@@ -289,10 +289,10 @@ exec "$REAL" "$@"'
         # --- 8: every docker case shows it can fail ---------------------------------------
         # The misbehaviour each exists to catch, injected by the test build's hooks; the
         # case must FAIL (not error, not skip) with a message naming it.
-        while read -r hook case text; do
-                ISOCHECK_FAULT=$hook dk_run "f-$hook" --filter "$case"
-                check "docker: $case fails under $hook" \
-                        dk_verdict "$DK/f-$hook.xml" "$case" fail "$text"
+        while read -r hook dcase text; do
+                ISOCHECK_FAULT=$hook dk_run "f-$hook" --filter "$dcase"
+                check "docker: $dcase fails under $hook" \
+                        dk_verdict "$DK/f-$hook.xml" "$dcase" fail "$text"
                 dk_reclaim "$DK/f-$hook.xml"
         done <<'EOF'
 docker.app.not_serving container.app.serves.docker answered 200 every time
