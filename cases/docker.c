@@ -209,17 +209,6 @@ static void dk_app_unchanged(struct dk *d, struct dk_app *a, const char *sidecar
                    known ? " started " : "", known ? started : e.msg, (unsigned long)sidecar_net);
 }
 
-/* Test build: restart the app as `docker restart -t 0` from outside would. */
-static void dk_fault_restart(struct dk *d, const struct dk_app *a)
-{
-        if (!iso_fault("docker.app.restarted"))
-                return;
-        char out[1024];
-        char *args[] = {"restart", "-t", "0", (char *)a->name, NULL};
-        iso_docker(args, out, sizeof(out), 30.0, NULL);
-        iso_log(d->t, "fault docker.app.restarted: docker restart -t 0 %s: %s", a->name, out);
-}
-
 static int dk_requests(struct dk_app *a, int *body_ok, char *last, size_t size)
 {
         int ok = 0;
@@ -413,7 +402,6 @@ ISO_CASE(sidecar_netns_shared_docker, "sidecar.netns.shared.docker",
         /* Test build: a sidecar in another network namespace. */
         dk_app_and_sidecar(&d, &a, iso_fault("docker.sidecar.own_netns") ? "none" : NULL,
                            "netns.pcap", &s, pcap);
-        dk_fault_restart(&d, &a);
         /* Read first, then make sure the app is still the one the sidecar joined. */
         ino_t app_ns[ISO_JOINED_NS], sidecar_ns[ISO_JOINED_NS];
         iso_joined_ns_read(a.pid, app_ns);
@@ -436,7 +424,6 @@ ISO_CASE(sidecar_capture_http_docker, "sidecar.capture.http.docker",
         struct dk_sidecar s;
         char pcap[PATH_MAX];
         dk_app_and_sidecar(&d, &a, NULL, "capture.pcap", &s, pcap);
-        dk_fault_restart(&d, &a);
         int body_ok = 0;
         char last[512] = "";
         int ok = dk_requests(&a, &body_ok, last, sizeof(last));

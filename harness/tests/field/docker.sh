@@ -185,17 +185,30 @@ exec "$REAL" "$@"'
         # --- 2: the app container restarted while its sidecar is attached --------------------
         # Input (issue): `docker restart -t 0` of the -app container during
         # sidecar.netns.shared.docker gave three kernel failures "sidecar net:[...], app
-        # net:[0]". The test build's hook docker.app.restarted runs that very command at the
-        # point where the sidecar has joined (an outside racer cannot hit the few
-        # milliseconds reliably). Expected: an error naming both namespaces.
-        ISOCHECK_FAULT=docker.app.restarted dk_run restart1 --filter sidecar.netns.shared.docker
+        # net:[0]". Expected: an error naming both namespaces. The racer is a docker wrapper:
+        # right after the case asks for the sidecar's PID (its last docker call before it
+        # reads the namespaces) it restarts that run's app container, once.
+        dk_wrapper "$DK/restart" "FLAG='$DK/restart.done'"'
+if [ "$1" = inspect ] && [ "$2" = -f ] && [ "$3" = "{{.State.Pid}}" ] && case $4 in *-sidecar*) true ;; *) false ;; esac && [ ! -e "$FLAG" ]; then
+        "$REAL" "$@"
+        rc=$?
+        : >"$FLAG"
+        for app in $("$REAL" ps -q --filter "name=^${4%-sidecar*}-app"); do
+                "$REAL" restart -t 0 "$app" >/dev/null 2>&1
+        done
+        exit $rc
+fi
+exec "$REAL" "$@"'
+        PATH=$DK/restart:$PATH dk_run restart1 --filter sidecar.netns.shared.docker
         check "docker: a restarted app is an error naming the old and the new net:[inode]" sh -c "
+                [ -e '$DK/restart.done' ] || { echo 'the wrapper never restarted the app'; exit 1; }
                 $PY harness/tests/junit_check.py '$DK/restart1.xml' --case sidecar.netns.shared.docker \
                         --verdict error --text 'changed under its sidecar' &&
                 [ \$(grep -o 'net:\[[0-9]*\]' '$DK/restart1.tap' | sort -u | wc -l) -ge 2 ]"
         # Further input: the same restart during sidecar.capture.http.docker (the capture's
-        # counts would otherwise fail as if the kernel lost packets).
-        ISOCHECK_FAULT=docker.app.restarted dk_run restart2 --filter sidecar.capture.http.docker
+        # counts failed as if the kernel had lost the packets).
+        rm -f "$DK/restart.done"
+        PATH=$DK/restart:$PATH dk_run restart2 --filter sidecar.capture.http.docker
         check "docker: a restart during the capture is an error, not lost packets" \
                 dk_verdict "$DK/restart2.xml" sidecar.capture.http.docker error \
                 "changed under its sidecar"
