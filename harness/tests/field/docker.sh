@@ -209,9 +209,10 @@ exec "$REAL" "$@"'
         # counts failed as if the kernel had lost the packets).
         rm -f "$DK/restart.done"
         PATH=$DK/restart:$PATH dk_run restart2 --filter sidecar.capture.http.docker
-        check "docker: a restart during the capture is an error, not lost packets" \
-                dk_verdict "$DK/restart2.xml" sidecar.capture.http.docker error \
-                "changed under its sidecar"
+        check "docker: a restart during the capture is an error, not lost packets" sh -c "
+                [ -e '$DK/restart.done' ] || { echo 'the wrapper never restarted the app'; exit 1; }
+                $PY harness/tests/junit_check.py '$DK/restart2.xml' --case sidecar.capture.http.docker \
+                        --verdict error --text 'changed under its sidecar'"
         check "docker: nothing of the restart runs is left" \
                 dk_nothing_left "$DK/restart1.xml" "$DK/restart2.xml"
         dk_reclaim "$DK/restart1.xml" "$DK/restart2.xml"
