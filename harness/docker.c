@@ -176,6 +176,18 @@ int iso_docker_build(const struct iso_docker_build_opts *o, char *out, size_t si
         return docker_run(buildkit, args, df, out, size, timeout_s, e);
 }
 
+void iso_docker_url_masked(const char *s, char *out, size_t size)
+{
+        const char *scheme = strstr(s, "://");
+        const char *host = scheme ? scheme + 3 : NULL;
+        size_t userinfo = host ? strcspn(host, "/@") : 0;
+        const char *colon = host ? memchr(host, ':', userinfo) : NULL;
+        if (host && host[userinfo] == '@' && colon)
+                snprintf(out, size, "%.*s:***%s", (int)(colon - s), s, host + userinfo);
+        else
+                snprintf(out, size, "%s", s);
+}
+
 static void first_line(char *s)
 {
         s[strcspn(s, "\n")] = '\0';
@@ -187,9 +199,10 @@ int iso_docker_reachable(char *info, size_t size)
         char *args[] = {"info", "--format", "{{.ServerVersion}}", NULL};
         struct iso_err e = {0};
         int st = iso_docker(args, out, sizeof(out), 10.0, &e);
-        const char *host = getenv("DOCKER_HOST");
-        if (!host || !*host)
-                host = "unix:///var/run/docker.sock";
+        const char *set = getenv("DOCKER_HOST");
+        char host[256];
+        iso_docker_url_masked(set && *set ? set : "unix:///var/run/docker.sock", host,
+                              sizeof(host));
         if (st == 0 && out[0] && !strstr(out, "ERROR")) {
                 first_line(out);
                 snprintf(info, size, "%s", out);

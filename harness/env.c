@@ -987,6 +987,26 @@ static void probe_tools(struct iso_env *env)
 
 /* ---- probe ------------------------------------------------------------------------- */
 
+/* Append "NAME=value" of @nv to @buf for the report, never a credential: a variable named
+ * like one (GitLab's DOCKER_AUTH_CONFIG holds registry passwords) shows only that it is
+ * set, and the password of a URL's user:password@ is masked. */
+static void append_tool_var(char *buf, size_t size, const char *nv)
+{
+        static const char *const secret[] = {"AUTH", "PASS", "TOKEN", "SECRET", "KEY", "CRED"};
+        size_t name_len = strcspn(nv, "=");
+        char name[128];
+        snprintf(name, sizeof(name), "%.*s", (int)name_len, nv);
+        const char *sep = buf[0] ? ", " : "";
+        for (size_t i = 0; i < ISO_ARRAY_SIZE(secret); i++)
+                if (strstr(name, secret[i])) {
+                        iso_appendf(buf, size, "%s%s=(set, not shown)", sep, name);
+                        return;
+                }
+        char value[96];
+        iso_docker_url_masked(nv[name_len] ? nv + name_len + 1 : "", value, sizeof(value));
+        iso_appendf(buf, size, "%s%s=%.80s", sep, name, value);
+}
+
 /* The variables that change a tool's behaviour or words: reported, so that a run under
  * DOCKER_HOST=..., LC_ALL=de_DE.UTF-8 or TMPDIR=/small can be told from a plain one. */
 static void probe_tool_env(struct iso_env *env)
@@ -998,8 +1018,7 @@ static void probe_tool_env(struct iso_env *env)
         for (char **v = environ; v && *v; v++)
                 for (size_t i = 0; i < ISO_ARRAY_SIZE(prefixes); i++)
                         if (!strncmp(*v, prefixes[i], strlen(prefixes[i]))) {
-                                iso_appendf(env->tool_env, sizeof(env->tool_env), "%s%.80s",
-                                            env->tool_env[0] ? ", " : "", *v);
+                                append_tool_var(env->tool_env, sizeof(env->tool_env), *v);
                                 break;
                         }
 }

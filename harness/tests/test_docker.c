@@ -163,6 +163,23 @@ static void builder_picked(void **state)
         assert_int_equal(iso_docker_pick_builder("1", "v0.14.1", why, sizeof(why)), 1);
 }
 
+static void url_password_masked(void **state)
+{
+        (void)state;
+        char out[128];
+        iso_docker_url_masked("tcp://me:hunter2@10.0.0.1:2376", out, sizeof(out));
+        assert_string_equal(out, "tcp://me:***@10.0.0.1:2376");
+        iso_docker_url_masked("ssh://me@host", out, sizeof(out));
+        assert_string_equal(out, "ssh://me@host");
+        iso_docker_url_masked("unix:///run/user/1000/docker.sock", out, sizeof(out));
+        assert_string_equal(out, "unix:///run/user/1000/docker.sock");
+        /* An @ after the path is not userinfo. */
+        iso_docker_url_masked("tcp://host:2376/a:b@c", out, sizeof(out));
+        assert_string_equal(out, "tcp://host:2376/a:b@c");
+        iso_docker_url_masked("de_DE.UTF-8", out, sizeof(out));
+        assert_string_equal(out, "de_DE.UTF-8");
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -173,6 +190,7 @@ int main(void)
                 cmocka_unit_test(refused_inputs),
                 cmocka_unit_test(tail_keeps_the_last_lines),
                 cmocka_unit_test(builder_picked),
+                cmocka_unit_test(url_password_masked),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -96,6 +96,13 @@ int iso_docker_host_port(const char *name, int port, int *host_port, struct iso_
 int iso_docker_pid(const char *name, pid_t *pid, struct iso_err *e);
 
 /*
+ * @s (a DOCKER_HOST such as tcp://user:password@host:2376) into @out (@size bytes) with
+ * the password of its user:password@ shown as ***, for messages and reports; anything
+ * else is copied as it is.
+ */
+void iso_docker_url_masked(const char *s, char *out, size_t size);
+
+/*
  * The last @lines non-empty lines of a client's output @out, joined with " | " into @buf
  * (@size bytes, cut at its end): docker prints its banners first and its error last.
  */

@@ -109,6 +109,20 @@ else
                 grep '^tool variables' '$DK/env2.txt' | grep -q TMPDIR=/var/tmp &&
                 grep -q '^docker builder.*pinned: DOCKER_CONTENT_TRUST=0' '$DK/env2.txt'"
 
+        # Reporting them must not publish a credential: GitLab's DOCKER_AUTH_CONFIG holds
+        # registry passwords, and DOCKER_HOST may carry user:password@ (which the docker
+        # line of --env and the JUnit properties used to print as it was).
+        DOCKER_HOST=tcp://me:hunter2@127.0.0.1:1 \
+                DOCKER_AUTH_CONFIG='{"auths":{"r.example":{"auth":"c2VjcmV0LWF1dGg="}}}' \
+                dk_run secret --filter container.app.serves.docker
+        DOCKER_HOST=tcp://me:hunter2@127.0.0.1:1 \
+                DOCKER_AUTH_CONFIG='{"auths":{"r.example":{"auth":"c2VjcmV0LWF1dGg="}}}' \
+                build/san/isocheck --env >"$DK/secret.env" 2>&1
+        check "docker: --env and the reports name DOCKER_HOST and DOCKER_AUTH_CONFIG, no secret" sh -c "
+                ! grep -l -e hunter2 -e c2VjcmV0LWF1dGg '$DK/secret.env' '$DK/secret.xml' '$DK/secret.tap' '$DK/secret.out' &&
+                grep -q 'DOCKER_HOST=tcp://me:\*\*\*@127.0.0.1:1' '$DK/secret.env' &&
+                grep -q 'DOCKER_AUTH_CONFIG=(set, not shown)' '$DK/secret.xml'"
+
         # --- 3: a docker-compatible CLI with other words --------------------------------
         # Input (issue): exec's error reads "failed to exec bash: No such file or directory
         # (os error 2)": container.app.noshell.docker failed on the wording.
