@@ -93,7 +93,10 @@ static void dk_build(struct dk *d, const char *what, const char *extra, char *im
         snprintf(log_name, sizeof(log_name), "docker-build-%s.log", what);
         if (st == 0)
                 return;
-        int kept = iso_artifact(d->t, log_name, out, strlen(out)) == 0;
+        size_t len = strlen(out);
+        if (len == BUILD_OUT_SIZE - 1) /* iso_tool_run dropped the rest: say so in the file */
+                iso_log(d->t, "docker build's output was cut at %d bytes", BUILD_OUT_SIZE);
+        int kept = iso_artifact(d->t, log_name, out, len) == 0;
         char tail[700], how[sizeof(e.msg) + 32];
         iso_docker_tail(out, 6, tail, sizeof(tail));
         if (st < 0)
