@@ -94,7 +94,7 @@ static void dk_build(struct dk *d, const char *what, const char *extra, char *im
         if (st == 0)
                 return;
         size_t len = strlen(out);
-        if (len == BUILD_OUT_SIZE - 1) /* iso_tool_run dropped the rest: say so in the file */
+        if (len == BUILD_OUT_SIZE - 1) /* iso_tool_run dropped the rest: say so */
                 iso_log(d->t, "docker build's output was cut at %d bytes", BUILD_OUT_SIZE);
         int kept = iso_artifact(d->t, log_name, out, len) == 0;
         char tail[700], how[sizeof(e.msg) + 32];
