@@ -1025,6 +1025,42 @@ static void probe_tools(struct iso_env *env)
 
 /* ---- probe ------------------------------------------------------------------------- */
 
+/* Append "NAME=value" of @nv to @buf for the report, never a credential: a variable named
+ * like one (GitLab's DOCKER_AUTH_CONFIG holds registry passwords) shows only that it is
+ * set, and the password of a URL's user:password@ is masked. */
+static void append_tool_var(char *buf, size_t size, const char *nv)
+{
+        static const char *const secret[] = {"AUTH", "PASS", "TOKEN", "SECRET", "KEY", "CRED"};
+        size_t name_len = strcspn(nv, "=");
+        char name[128];
+        snprintf(name, sizeof(name), "%.*s", (int)name_len, nv);
+        const char *sep = buf[0] ? ", " : "";
+        for (size_t i = 0; i < ISO_ARRAY_SIZE(secret); i++)
+                if (strstr(name, secret[i])) {
+                        iso_appendf(buf, size, "%s%s=(set, not shown)", sep, name);
+                        return;
+                }
+        char value[96];
+        iso_docker_url_masked(nv[name_len] ? nv + name_len + 1 : "", value, sizeof(value));
+        iso_appendf(buf, size, "%s%s=%.80s", sep, name, value);
+}
+
+/* The variables that change a tool's behaviour or words: reported, so that a run under
+ * DOCKER_HOST=..., LC_ALL=de_DE.UTF-8 or TMPDIR=/small can be told from a plain one. */
+static void probe_tool_env(struct iso_env *env)
+{
+        extern char **environ;
+        static const char *const prefixes[] = {"DOCKER_", "BUILDKIT_", "BUILDX_", "LC_",
+                                               "LANG=",   "LANGUAGE=", "TMPDIR="};
+        env->tool_env[0] = '\0';
+        for (char **v = environ; v && *v; v++)
+                for (size_t i = 0; i < ISO_ARRAY_SIZE(prefixes); i++)
+                        if (!strncmp(*v, prefixes[i], strlen(prefixes[i]))) {
+                                append_tool_var(env->tool_env, sizeof(env->tool_env), *v);
+                                break;
+                        }
+}
+
 void iso_env_probe(struct iso_env *env)
 {
         memset(env, 0, sizeof(*env));
@@ -1048,6 +1084,10 @@ void iso_env_probe(struct iso_env *env)
                         iso_docker_reachable(env->docker_info, sizeof(env->docker_info));
         else
                 snprintf(env->docker_info, sizeof(env->docker_info), "docker not on PATH");
+        if (env->docker_reachable)
+                env->docker_buildkit =
+                        iso_docker_builder(env->docker_builder, sizeof(env->docker_builder));
+        probe_tool_env(env);
 }
 
 void iso_env_free(struct iso_env *env)
@@ -1182,6 +1222,11 @@ void iso_env_print(const struct iso_env *env, FILE *out)
                 env->virt[0] ? env->virt : "none detected (bare metal or unknown)");
         fprintf(out, LABEL "%s%s\n", "docker", env->docker_reachable ? "daemon " : "",
                 env->docker_info);
+        if (env->docker_reachable)
+                fprintf(out, LABEL "%s; pinned: %s\n", "docker builder", env->docker_builder,
+                        iso_docker_pinned_env());
+        fprintf(out, LABEL "%s\n", "tool variables",
+                env->tool_env[0] ? env->tool_env : "none set (DOCKER_*, LANG, LC_*, TMPDIR)");
 
         for (size_t i = 0; i < env->n_tools; i++) {
                 const struct iso_tool *t = &env->tools[i];
@@ -1264,6 +1309,9 @@ size_t iso_env_properties(const struct iso_env *env, struct iso_property *props,
         add_prop(&ps, "container", env->container[0] ? env->container : "none");
         add_prop(&ps, "virt", env->virt[0] ? env->virt : "none");
         add_prop(&ps, "docker", env->docker_info);
+        if (env->docker_reachable)
+                add_prop(&ps, "docker.builder", env->docker_builder);
+        add_prop(&ps, "tool.variables", env->tool_env[0] ? env->tool_env : "none");
         for (size_t i = 0; i < env->n_tools; i++) {
                 const struct iso_tool *t = &env->tools[i];
                 const char *v = !t->path[0]     ? "not found"

@@ -86,23 +86,40 @@ void iso_fixture_capture(struct iso_t *t, const char *pcap, int port, struct iso
                 s->bad_checksums, s->linktype);
 }
 
-void iso_check_joined_netns(struct iso_t *t, pid_t app, pid_t sidecar)
+static const char *const joined_types[ISO_JOINED_NS] = {"net", "pid", "mnt"};
+
+void iso_joined_ns_read(pid_t pid, ino_t ino[ISO_JOINED_NS])
+{
+        for (size_t i = 0; i < ISO_JOINED_NS; i++) {
+                dev_t d;
+                ino[i] = 0;
+                iso_ns_id(pid, joined_types[i], &d, &ino[i], NULL);
+        }
+}
+
+void iso_check_joined_ns(struct iso_t *t, const ino_t app[ISO_JOINED_NS],
+                         const ino_t sidecar[ISO_JOINED_NS])
 {
         static const struct {
-                const char *type, *what, *expected;
+                const char *what, *expected;
                 int same;
-        } ns[] = {
-                {"net", "the sidecar's network namespace is the app's", "the same net:[inode]", 1},
-                {"pid", "the sidecar keeps its own PID namespace", "another pid:[inode]", 0},
-                {"mnt", "the sidecar keeps its own mount namespace", "another mnt:[inode]", 0},
+        } ns[ISO_JOINED_NS] = {
+                {"the sidecar's network namespace is the app's", "the same net:[inode]", 1},
+                {"the sidecar keeps its own PID namespace", "another pid:[inode]", 0},
+                {"the sidecar keeps its own mount namespace", "another mnt:[inode]", 0},
         };
-        for (size_t i = 0; i < sizeof(ns) / sizeof(ns[0]); i++) {
-                dev_t d;
-                ino_t a = 0, s = 0;
-                iso_ns_id(app, ns[i].type, &d, &a, NULL);
-                iso_ns_id(sidecar, ns[i].type, &d, &s, NULL);
+        for (size_t i = 0; i < ISO_JOINED_NS; i++) {
+                ino_t a = app[i], s = sidecar[i];
                 iso_check(t, a && s && (ns[i].same ? a == s : a != s), ns[i].what, ns[i].expected,
-                          "sidecar %s:[%lu], app %s:[%lu]", ns[i].type, (unsigned long)s,
-                          ns[i].type, (unsigned long)a);
+                          "sidecar %s:[%lu], app %s:[%lu]", joined_types[i], (unsigned long)s,
+                          joined_types[i], (unsigned long)a);
         }
+}
+
+void iso_check_joined_netns(struct iso_t *t, pid_t app, pid_t sidecar)
+{
+        ino_t a[ISO_JOINED_NS], s[ISO_JOINED_NS];
+        iso_joined_ns_read(app, a);
+        iso_joined_ns_read(sidecar, s);
+        iso_check_joined_ns(t, a, s);
 }

@@ -163,9 +163,9 @@ static void scan(const char *dir, const char *prefix, const char *suffix, struct
         closedir(d);
 }
 
-/* Run ids from docker: containers by their isocheck.run label, images by their name
- * ("isocheck-<run id>-<what>": `docker images` cannot format a label). A dead run may
- * have left nothing else. */
+/* Run ids from docker: containers and images (intermediate ones of an interrupted build
+ * included, which have no name) by their isocheck.run label. A dead run may have left
+ * nothing else. */
 static void scan_docker(struct found *f)
 {
         static char out[16384];
@@ -173,27 +173,34 @@ static void scan_docker(struct found *f)
                       "--filter", "label=" ISO_DOCKER_LABEL_RUN,
                       "--format", "{{.Label \"" ISO_DOCKER_LABEL_RUN "\"}}",
                       NULL};
-        char *images[] = {"images",   "--filter",        "label=" ISO_DOCKER_LABEL_RUN,
-                          "--format", "{{.Repository}}", NULL};
         pid_t pid;
         if (iso_docker(ps, out, sizeof(out), 20.0, NULL) == 0)
                 for (char *save = NULL, *id = strtok_r(out, "\n", &save); id;
                      id = strtok_r(NULL, "\n", &save))
                         if (run_pid(id, &pid) == 0)
                                 add_id(f, id);
-        if (iso_docker(images, out, sizeof(out), 20.0, NULL) == 0)
-                for (char *save = NULL, *repo = strtok_r(out, "\n", &save); repo;
-                     repo = strtok_r(NULL, "\n", &save)) {
-                        if (strncmp(repo, ISO_CG_PREFIX "-", strlen(ISO_CG_PREFIX "-")))
-                                continue;
-                        char *id = repo + strlen(ISO_CG_PREFIX "-");
-                        char *dash = strrchr(id, '-');
-                        if (!dash)
-                                continue;
-                        *dash = '\0';
-                        if (run_pid(id, &pid) == 0)
+        /* `docker images` cannot format a label: list the IDs, then inspect them, at most
+         * 64 per call (bounded argv). */
+        static char ids[16384];
+        char *images[] = {"images", "-aq", "--no-trunc", "--filter", "label=" ISO_DOCKER_LABEL_RUN,
+                          NULL};
+        if (iso_docker(images, ids, sizeof(ids), 20.0, NULL) != 0)
+                return;
+        char *save = NULL, *img = strtok_r(ids, "\n", &save);
+        while (img) {
+                char *args[72] = {"image", "inspect", "--format",
+                                  "{{index .Config.Labels \"" ISO_DOCKER_LABEL_RUN "\"}}"};
+                size_t n = 4;
+                for (; img && n < ISO_ARRAY_SIZE(args) - 1; img = strtok_r(NULL, "\n", &save))
+                        args[n++] = img;
+                args[n] = NULL;
+                /* An image removed meanwhile fails the call but the others still print. */
+                iso_docker(args, out, sizeof(out), 20.0, NULL);
+                for (char *s2 = NULL, *id = strtok_r(out, "\n", &s2); id;
+                     id = strtok_r(NULL, "\n", &s2))
+                        if (strncmp(id, "Error", 5) && run_pid(id, &pid) == 0)
                                 add_id(f, id);
-                }
+        }
 }
 
 long iso_recover(const struct iso_env *env, const char *own_run_id, char *out, size_t size,

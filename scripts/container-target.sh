@@ -10,6 +10,16 @@ set -eu
 cd "$(dirname "$0")/.."
 top=$PWD
 out=$top/reports/container
+# Pinned as harness/docker.c pins them for the docker cases: BuildKit needs the buildx
+# plugin (DOCKER_BUILDKIT=1 without it fails the build), content trust would send our
+# local image to a notary, and the image holds this machine's binaries.
+if ! docker buildx version >/dev/null 2>&1; then
+        DOCKER_BUILDKIT=0
+        export DOCKER_BUILDKIT
+fi
+DOCKER_CONTENT_TRUST=0
+export DOCKER_CONTENT_TRUST
+unset DOCKER_DEFAULT_PLATFORM
 
 if ! timeout 10 docker info >/dev/null 2>&1; then
         echo "check-container: skipped: no Docker daemon reachable (docker info failed)" >&2

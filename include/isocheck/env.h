@@ -72,6 +72,14 @@ struct iso_env {
         int docker_reachable;  /* `docker info` answered */
         char docker_info[256]; /* its server version, or why not */
 
+        int docker_buildkit;      /* the builder isocheck pins: 1 BuildKit, 0 legacy */
+        char docker_builder[192]; /* which one and why (iso_docker_pick_builder) */
+        /* The variables set that change what a tool does or says (DOCKER_*, BUILDKIT_*,
+         * LANG, LANGUAGE, LC_*, TMPDIR), "NAME=value, ..." (values cut at 80 bytes; one
+         * named like a credential shown as "(set, not shown)", a URL's password as ***),
+         * or "". */
+        char tool_env[768];
+
         size_t n_tools;
         struct iso_tool tools[ISO_MAX_TOOLS];
 

@@ -69,6 +69,17 @@ void iso_fixture_capture(struct iso_t *t, const char *pcap, int port,
  */
 void iso_check_joined_netns(struct iso_t *t, pid_t app, pid_t sidecar);
 
+/* The namespaces iso_check_joined_netns compares, in this order: net, pid, mnt. */
+#define ISO_JOINED_NS 3
+
+/* Inodes of /proc/@pid/ns/{net,pid,mnt} into @ino, 0 for one that cannot be read (the
+ * process is gone). For a caller that must check who @pid is after reading them. */
+void iso_joined_ns_read(pid_t pid, ino_t ino[ISO_JOINED_NS]);
+
+/* The three checks of iso_check_joined_netns on inodes read before (iso_joined_ns_read). */
+void iso_check_joined_ns(struct iso_t *t, const ino_t app[ISO_JOINED_NS],
+                         const ino_t sidecar[ISO_JOINED_NS]);
+
 /* Start the lab's PID + mount namespace with its own /proc (iso_pidns_box_start). */
 void iso_fixture_pidns_box(struct iso_t *t, struct iso_pidns_box *b);
 
