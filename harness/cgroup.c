@@ -153,7 +153,7 @@ static void describe_pids(const char *path, char *out, size_t size)
                 iso_appendf(out, size, "%s%ld not visible from this PID namespace",
                             m.shown || m.more ? " and " : " ", m.hidden);
         if (!m.shown && !m.more && !m.hidden)
-                iso_appendf(out, size, " none listed any more");
+                iso_appendf(out, size, " none that this PID namespace can see");
 }
 
 /*

@@ -151,7 +151,8 @@ int iso_run_note_file(const char *path, struct iso_err *e)
                         return iso_errf(e, ENAMETOOLONG, "register %s", path);
         } else {
                 char cwd[PATH_MAX];
-                if (!getcwd(cwd, sizeof(cwd)) || iso_pathf(abs, sizeof(abs), "%s/%s", cwd, path) < 0)
+                if (!getcwd(cwd, sizeof(cwd)) ||
+                    iso_pathf(abs, sizeof(abs), "%s/%s", cwd, path) < 0)
                         return iso_errf(e, errno ? errno : ENAMETOOLONG, "register %s", path);
         }
         if (strchr(abs, '\n'))
@@ -244,7 +245,8 @@ enum iso_run_state iso_run_state(const char *run_id, char *why, size_t size)
                             (unsigned)st.st_uid);
                 return ISO_RUN_FOREIGN;
         }
-        iso_autoclose int dir = openat(top, run_id, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        iso_autoclose int dir =
+                openat(top, run_id, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         /* Never blocks (a FIFO put there would hang every run), never follows a symlink. */
         iso_autoclose int owner =
                 dir < 0 ? -1 : openat(dir, OWNER, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
@@ -404,8 +406,8 @@ static int reclaim_run(const struct iso_env *env, const char *id, int docker_bli
         for (size_t i = 0; i < env->n_hierarchies; i++) {
                 char dir[PATH_MAX];
                 struct stat st;
-                if (iso_pathf(dir, sizeof(dir), "%s/" ISO_CG_PREFIX "-%s", env->hierarchies[i].mount,
-                              id) < 0 ||
+                if (iso_pathf(dir, sizeof(dir), "%s/" ISO_CG_PREFIX "-%s",
+                              env->hierarchies[i].mount, id) < 0 ||
                     stat(dir, &st) < 0)
                         continue;
                 struct iso_err ce = {0};
@@ -415,7 +417,8 @@ static int reclaim_run(const struct iso_env *env, const char *id, int docker_bli
                         *last = ce;
                 } else {
                         (*removed)++;
-                        iso_appendf(out, size, "removed cgroup tree %s (run %s is gone)\n", dir, id);
+                        iso_appendf(out, size, "removed cgroup tree %s (run %s is gone)\n", dir,
+                                    id);
                 }
         }
         if (env->docker_reachable) {

@@ -54,10 +54,10 @@ int iso_run_note_file(const char *path, struct iso_err *e);
 void iso_run_unrecord(const char *run_id);
 
 enum iso_run_state {
-        ISO_RUN_DEAD = 0,  /* its record is here and no process holds its lock */
-        ISO_RUN_ALIVE,     /* its record's lock is held */
-        ISO_RUN_UNSEEN,    /* no record visible here: may be alive behind a private /run */
-        ISO_RUN_FOREIGN,   /* not a record isocheck made (a symlink, another owner...) */
+        ISO_RUN_DEAD = 0, /* its record is here and no process holds its lock */
+        ISO_RUN_ALIVE,    /* its record's lock is held */
+        ISO_RUN_UNSEEN,   /* no record visible here: may be alive behind a private /run */
+        ISO_RUN_FOREIGN,  /* not a record isocheck made (a symlink, another owner...) */
 };
 
 /*
