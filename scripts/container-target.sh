@@ -15,7 +15,7 @@
 set -eu
 cd "$(dirname "$0")/.."
 top=$PWD
-out=$top/reports/container
+out=${ISOCHECK_CONTAINER_OUT:-$top/reports/container} # tests point it elsewhere
 
 if ! timeout 10 docker info >/dev/null 2>&1; then
         echo "check-container: skipped: no Docker daemon reachable (docker info failed)" >&2

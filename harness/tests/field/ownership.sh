@@ -115,19 +115,19 @@ for m in /sys/fs/cgroup/unified /sys/fs/cgroup; do
         [ "$(stat -f -c %T $m 2>/dev/null)" = cgroup2fs ] && { v2=$m; break; }
 done
 if [ -n "$v2" ]; then
-mkdir -p "$v2"/isocheck-"$fake"
-sleep 300 &
-hidden=$!
-disown $hidden # ended by fake_cgroups; no job notice
-echo $hidden >"$v2"/isocheck-"$fake"/cgroup.procs
-setsid sh -c "unshare -pfm --mount-proc sh -c 'mount -t tmpfs tmpfs /run && mkdir -p /run/isocheck/$fake && echo \"1 0\" >/run/isocheck/$fake/owner && $top/build/isocheck --cleanup; echo survived'" \
-        >"$O/pg0.out" 2>&1
-check "ownership: --cleanup in a PID namespace never kills its own process group" grep -qx survived "$O/pg0.out"
-check "ownership: ... refuses to empty a cgroup of processes it cannot see, and says so" \
-        grep -q "isocheck-$fake: 1 of them are in a PID namespace this one cannot see" "$O/pg0.out"
-check "ownership: ... and the unseen process lives" kill -0 $hidden
-kill -9 $hidden 2>/dev/null
-fake_cgroups "$fake"
+        mkdir -p "$v2"/isocheck-"$fake"
+        sleep 300 &
+        hidden=$!
+        disown $hidden # ended by fake_cgroups; no job notice
+        echo $hidden >"$v2"/isocheck-"$fake"/cgroup.procs
+        setsid sh -c "unshare -pfm --mount-proc sh -c 'mount -t tmpfs tmpfs /run && mkdir -p /run/isocheck/$fake && echo \"1 0\" >/run/isocheck/$fake/owner && $top/build/isocheck --cleanup; echo survived'" \
+                >"$O/pg0.out" 2>&1
+        check "ownership: --cleanup in a PID namespace never kills its own process group" grep -qx survived "$O/pg0.out"
+        check "ownership: ... refuses to empty a cgroup of processes it cannot see, and says so" \
+                grep -q "isocheck-$fake: 1 of them are in a PID namespace this one cannot see" "$O/pg0.out"
+        check "ownership: ... and the unseen process lives" kill -0 $hidden
+        kill -9 $hidden 2>/dev/null
+        fake_cgroups "$fake"
 else
         skipped "ownership: --cleanup in a PID namespace never kills its own process group" "no cgroup2 mount"
 fi
@@ -219,7 +219,8 @@ no_cgroups_of "$O/live.xml" >/dev/null || not_ok "ownership: ... and its cgroups
 # "dead" and removed mid-run. The container is paused while they run, so it is surely
 # there to be judged.
 if timeout 10 docker info >/dev/null 2>&1; then
-        scripts/container-target.sh --exclude '*.docker' >"$O/ct.out" 2>&1 &
+        ISOCHECK_CONTAINER_OUT=$O/ct-reports scripts/container-target.sh --exclude '*.docker' \
+                >"$O/ct.out" 2>&1 &
         cpid=$!
         ct_id=
         wait_for sh -c "ls /run/isocheck | grep -q '^$cpid-'" && ct_id=$(own_id $cpid)
