@@ -98,13 +98,29 @@ static void sleep_ms(long ms)
         nanosleep(&ts, NULL);
 }
 
-/* Appends " PID (comm)" for up to 8 PIDs of @path to @out. */
-static void describe_pids(const char *path, char *out, size_t size)
+/* Members of @path and the cgroups below it, as this PID namespace sees them. */
+struct members {
+        long shown;  /* PIDs described so far (at most 8) */
+        long more;   /* visible PIDs past those */
+        long hidden; /* listed as 0: in a PID namespace this one cannot see */
+};
+
+/* Appends " PID (comm)" for up to 8 PIDs of @path and the cgroups below it to @out: the
+ * members are usually in the leaves, not in @path itself. */
+static void describe_rec(const char *path, int depth, struct members *m, char *out, size_t size)
 {
-        pid_t pids[8];
+        pid_t pids[512];
         long n = iso_cg_pids(path, pids, ISO_ARRAY_SIZE(pids), NULL);
         size_t len = strlen(out);
-        for (long i = 0; i < n && i < 8 && len < size; i++) {
+        for (long i = 0; i < n && i < (long)ISO_ARRAY_SIZE(pids); i++) {
+                if (pids[i] <= 0) {
+                        m->hidden++;
+                        continue;
+                }
+                if (m->shown >= 8 || len >= size) {
+                        m->more++;
+                        continue;
+                }
                 char file[64], comm[64] = "?";
                 snprintf(file, sizeof(file), "/proc/%d/comm", (int)pids[i]);
                 char *c = iso_read_file(file, NULL, NULL);
@@ -114,19 +130,49 @@ static void describe_pids(const char *path, char *out, size_t size)
                         free(c);
                 }
                 len += (size_t)snprintf(out + len, size - len, " %d (%s)", (int)pids[i], comm);
+                m->shown++;
         }
-        if (n > 8 && len < size)
-                snprintf(out + len, size - len, " and %ld more", n - 8);
+        if (depth > 16)
+                return;
+        char names[64][256];
+        long k = iso_cg_children(path, names, ISO_ARRAY_SIZE(names), NULL);
+        for (long i = 0; i < k && i < (long)ISO_ARRAY_SIZE(names); i++) {
+                char sub[PATH_MAX];
+                if (iso_pathf(sub, sizeof(sub), "%s/%s", path, names[i]) == 0)
+                        describe_rec(sub, depth + 1, m, out, size);
+        }
 }
 
-/* SIGKILL every member of @path and its children once; returns how many were seen. */
-static long kill_members(const char *path, int depth)
+static void describe_pids(const char *path, char *out, size_t size)
+{
+        struct members m = {0};
+        describe_rec(path, 0, &m, out, size);
+        if (m.more)
+                iso_appendf(out, size, " and %ld more", m.more);
+        if (m.hidden)
+                iso_appendf(out, size, "%s%ld not visible from this PID namespace",
+                            m.shown || m.more ? " and " : " ", m.hidden);
+        if (!m.shown && !m.more && !m.hidden)
+                iso_appendf(out, size, " none that this PID namespace can see");
+}
+
+/*
+ * SIGKILL every member of @path and its children once; returns how many were seen and
+ * adds to *@hidden those listed as 0. cgroup.procs lists a task outside the reader's PID
+ * namespace as 0 (pid_vnr), and kill(0, SIGKILL) would hit the caller's own process
+ * group: a PID <= 0 is never signalled.
+ */
+static long kill_members(const char *path, int depth, long *hidden)
 {
         pid_t pids[512];
         long n = iso_cg_pids(path, pids, ISO_ARRAY_SIZE(pids), NULL);
         long seen = n > 0 ? n : 0;
-        for (long i = 0; i < n && i < (long)ISO_ARRAY_SIZE(pids); i++)
-                kill(pids[i], SIGKILL);
+        for (long i = 0; i < n && i < (long)ISO_ARRAY_SIZE(pids); i++) {
+                if (pids[i] > 0)
+                        kill(pids[i], SIGKILL);
+                else
+                        (*hidden)++;
+        }
         if (depth > 16)
                 return seen;
         char names[64][256];
@@ -134,9 +180,18 @@ static long kill_members(const char *path, int depth)
         for (long i = 0; i < k && i < (long)ISO_ARRAY_SIZE(names); i++) {
                 char sub[PATH_MAX];
                 if (iso_pathf(sub, sizeof(sub), "%s/%s", path, names[i]) == 0)
-                        seen += kill_members(sub, depth + 1);
+                        seen += kill_members(sub, depth + 1, hidden);
         }
         return seen;
+}
+
+/* Members of @path (and below) this PID namespace cannot see: listed as 0. */
+static long hidden_members(const char *path)
+{
+        struct members m = {0};
+        char sink[8] = "";
+        describe_rec(path, 0, &m, sink, sizeof(sink));
+        return m.hidden;
 }
 
 int iso_cg_kill_all(const char *path, double timeout_s, struct iso_err *e)
@@ -144,14 +199,23 @@ int iso_cg_kill_all(const char *path, double timeout_s, struct iso_err *e)
         char file[PATH_MAX];
         if (iso_pathf(file, sizeof(file), "%s/cgroup.kill", path) < 0)
                 return iso_errf(e, ENAMETOOLONG, "cgroup path %s", path);
+        /* Members this view cannot see belong to a PID namespace above or beside ours:
+         * whoever runs them is not ours to stop, not even through cgroup.kill. */
+        long hidden = hidden_members(path);
+        if (hidden)
+                return iso_errf(e, EPERM,
+                                "kill processes in %s: %ld of them are in a PID namespace this "
+                                "one cannot see (cgroup.procs lists them as 0), so the cgroup "
+                                "is not ours to empty",
+                                path, hidden);
         /* cgroup.kill also reaches processes forked while we iterate (cgroup-v2.rst). */
         if (access(file, W_OK) == 0)
                 iso_write_file(file, "1", NULL);
         double deadline = iso_now() + timeout_s;
         for (;;) {
-                if (kill_members(path, 0) == 0)
+                if (kill_members(path, 0, &hidden) == 0)
                         return 0;
-                if (iso_now() > deadline)
+                if (hidden || iso_now() > deadline)
                         break;
                 sleep_ms(5);
         }
@@ -182,7 +246,10 @@ static int remove_rec(const char *path, double deadline, int depth, struct iso_e
                 /* EBUSY: a killed task may still be exiting and charged to the cgroup. */
                 if (errno != EBUSY || iso_now() > deadline)
                         break;
-                kill_members(path, 0);
+                long hidden = 0;
+                kill_members(path, 0, &hidden);
+                if (hidden)
+                        break;
                 sleep_ms(5);
         }
         int saved = errno;

@@ -38,6 +38,8 @@ const char iso_cli_usage[] =
         "      --env               describe this machine as the cases see it, and exit\n"
         "      --cleanup           remove what dead runs left (cgroups, containers, roots)\n"
         "                          and exit; a live run's resources are never touched\n"
+        "      --hold-run CMD...   (alone, first) hold a run record while CMD runs, its id\n"
+        "                          in ISOCHECK_HELD_RUN_ID (for scripted targets)\n"
         "  -h, --help              show this help and exit\n"
         "  -V, --version           show the version and exit\n"
         "\n"

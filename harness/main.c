@@ -10,10 +10,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "isocheck/cli.h"
+#include "isocheck/docker.h"
 #include "isocheck/env.h"
 #include "isocheck/recover.h"
 #include "isocheck/report.h"
@@ -42,7 +44,8 @@ static int selected(const struct iso_opts *o, const char *name)
 }
 
 /*
- * A report file is written under "<path>.tmp.<pid>" and renamed into place at the end,
+ * A report file is written under "<path>.tmp.<run id>" (registered with the run's record,
+ * so a recovery removes it if the run is killed) and renamed into place at the end,
  * so a reader never sees half a report. A path that already names something other than
  * a regular file (/dev/stdout, a FIFO, a device) is written in place instead: renaming
  * over it would replace the device node itself.
@@ -66,7 +69,7 @@ static int open_out(struct out_file *o, const char *path)
                 fprintf(stderr, "isocheck: the report path %s is a directory\n", path);
                 return -1;
         }
-        if (snprintf(o->tmp, sizeof(o->tmp), "%s.tmp.%d", path, (int)getpid()) >=
+        if (snprintf(o->tmp, sizeof(o->tmp), "%s.tmp.%s", path, iso_run_id()) >=
             (int)sizeof(o->tmp)) {
                 fprintf(stderr, "isocheck: report path too long: %.80s...\n", path);
                 return -1;
@@ -105,8 +108,9 @@ static int open_out(struct out_file *o, const char *path)
                                 e.msg);
                         return -1;
                 }
-                /* Exclusive, never through a link: the directory may be another user's. A
-                 * leftover of a dead run that had our pid is replaced. */
+                /* Exclusive, never through a link: the directory may be another user's.
+                 * The name carries our run id, so whatever is already there was planted:
+                 * it is removed (a link, never its target) and the file made anew. */
                 int flags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC;
                 int fd = open(o->tmp, flags, 0644);
                 if (fd < 0 && errno == EEXIST && unlink(o->tmp) == 0)
@@ -114,6 +118,8 @@ static int open_out(struct out_file *o, const char *path)
                 o->f = fd >= 0 ? fdopen(fd, "w") : NULL;
                 if (fd >= 0 && !o->f)
                         close(fd);
+                if (o->f)
+                        iso_run_note_file(o->tmp, NULL);
         }
         if (!o->f) {
                 int saved = errno;
@@ -266,6 +272,85 @@ static int list_cases(const struct iso_opts *o, const struct iso_case *const *ca
         return stdout_ok() ? ISO_EXIT_OK : ISO_EXIT_BROKEN;
 }
 
+/*
+ * Take this run's record (recover.h). A /run/isocheck that is a link or belongs to
+ * someone else is refused: root would write through it. A /run that cannot take records
+ * (read-only, missing) leaves the run unrecorded: others then leave what it makes alone.
+ */
+static int record_run(void)
+{
+        struct iso_err e = {0};
+        if (iso_run_record(iso_run_id(), &e) == 0)
+                return 0;
+        if (e.errnum == EPERM || e.errnum == ELOOP || e.errnum == ENOTDIR || e.errnum == EEXIST) {
+                fprintf(stderr, "isocheck: %s\n", e.msg);
+                return -1;
+        }
+        fprintf(stderr,
+                "isocheck: note: this run keeps no record (%s): other runs will leave what it "
+                "makes alone, and so must you after a crash\n",
+                e.msg);
+        return 0;
+}
+
+/*
+ * --hold-run COMMAND [ARG...]: hold a run record (and its lock) while COMMAND runs, for
+ * targets made by scripts (scripts/container-target.sh): COMMAND finds the run id in
+ * ISOCHECK_HELD_RUN_ID and labels what it makes with it, so recoveries leave it alone
+ * while it runs. When COMMAND ends, docker objects labelled with the id go, then the
+ * record. SIGTERM and SIGHUP are passed on; SIGINT reaches COMMAND from the terminal.
+ * Exits with COMMAND's status (128 + N for signal N), 2 when the record is refused.
+ */
+static pid_t held_child;
+
+static void pass_on(int sig)
+{
+        if (held_child > 0)
+                kill(held_child, sig);
+}
+
+static int hold_run(char **cmd)
+{
+        if (!cmd[0]) {
+                fprintf(stderr, "isocheck: --hold-run needs a command to run\n");
+                return ISO_EXIT_USAGE;
+        }
+        /* Without root there is no record: what COMMAND makes is then left alone by
+         * every recovery (no record, no proof of death) and reclaimed here at the end. */
+        const char *id = iso_run_id();
+        if (geteuid() == 0 && record_run() < 0)
+                return ISO_EXIT_USAGE;
+        setenv("ISOCHECK_HELD_RUN_ID", id, 1);
+        struct sigaction sa = {.sa_handler = pass_on};
+        sigemptyset(&sa.sa_mask);
+        sigaction(SIGTERM, &sa, NULL);
+        sigaction(SIGHUP, &sa, NULL);
+        signal(SIGINT, SIG_IGN);
+        held_child = fork();
+        if (held_child == 0) {
+                signal(SIGINT, SIG_DFL);
+                execvp(cmd[0], cmd);
+                fprintf(stderr, "isocheck: --hold-run: exec %s: %s\n", cmd[0], strerror(errno));
+                _exit(127);
+        }
+        int status = 0, rc;
+        if (held_child < 0) {
+                fprintf(stderr, "isocheck: --hold-run: fork: %s\n", strerror(errno));
+                rc = ISO_EXIT_BROKEN;
+        } else {
+                while (waitpid(held_child, &status, 0) < 0 && errno == EINTR)
+                        ;
+                rc = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+        }
+        /* What the command labelled and did not remove (it was killed, say) goes with the
+         * record: nothing else would ever judge it dead. */
+        char what[256];
+        if (iso_docker_reclaim(id, NULL, what, sizeof(what)) > 0)
+                fprintf(stderr, "isocheck: --hold-run: removed %s\n", what);
+        iso_run_unrecord(id);
+        return rc;
+}
+
 static int run(const struct iso_opts *o, const struct iso_case *const *all, size_t n_all)
 {
         const struct iso_case **cases = calloc(n_all ? n_all : 1, sizeof(*cases));
@@ -294,7 +379,13 @@ static int run(const struct iso_opts *o, const struct iso_case *const *all, size
                 free(results);
                 return ISO_EXIT_USAGE;
         }
-        /* The reports first: a run that cannot write them says only that. */
+        /* The record first: everything the run makes from here on is found by its id.
+         * Then the reports: a run that cannot write them says only that. */
+        if (geteuid() == 0 && record_run() < 0) {
+                free(cases);
+                free(results);
+                return ISO_EXIT_USAGE;
+        }
         struct out_file tap_file, junit_file;
         if (open_out(&tap_file, o->tap_path) < 0) {
                 free(cases);
@@ -339,7 +430,6 @@ static int run(const struct iso_opts *o, const struct iso_case *const *all, size
                 long n_removed = iso_recover(&env, runner.run_id, removed, sizeof(removed), &re);
                 if (n_removed != 0)
                         fprintf(stderr, "isocheck: cleaned up after dead runs:\n%s", removed);
-                iso_run_record(runner.run_id, NULL);
         }
 
         struct iso_tap taps[2] = {{stdout, o->tap_version, o->verbose},
@@ -361,7 +451,6 @@ static int run(const struct iso_opts *o, const struct iso_case *const *all, size
                 fflush(stdout);
         }
         iso_runner_fini(&runner);
-        iso_run_unrecord(runner.run_id);
 
         char stamp[32];
         strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", gmtime(&wall));
@@ -467,6 +556,8 @@ static int cleanup(void)
 int main(int argc, char **argv)
 {
         keep_std_fds();
+        if (argc > 1 && !strcmp(argv[1], "--hold-run"))
+                return hold_run(argv + 2);
         struct iso_opts o;
         char err[512];
         if (iso_cli_parse(argc, argv, &o, err, sizeof(err)) < 0) {
@@ -500,5 +591,8 @@ int main(int argc, char **argv)
                 }
                 break;
         }
-        return run(&o, all, n_all);
+        int rc = run(&o, all, n_all);
+        /* Last, after the reports are in place: until then the run is alive. */
+        iso_run_unrecord(iso_run_id());
+        return rc;
 }

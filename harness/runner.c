@@ -32,6 +32,7 @@
 
 #include "isocheck/cgroup.h"
 #include "isocheck/docker.h"
+#include "isocheck/recover.h"
 #include "shared.h"
 
 /* Linker-provided bounds of the "iso_cases" section; weak so a binary without cases links. */
@@ -80,10 +81,8 @@ int iso_runner_init(struct iso_runner *r, const struct iso_env *env, double time
         r->artifacts_fd = iso_open_own_dir(artifacts_dir, &ae);
         if (r->artifacts_fd < 0)
                 iso_strlcpy(r->artifacts_off, ae.msg, sizeof(r->artifacts_off));
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        snprintf(r->run_id, sizeof(r->run_id), "%d-%lx", (int)getpid(),
-                 (unsigned long)(ts.tv_sec * 1000 + ts.tv_nsec / 1000000) & 0xffffffffUL);
+        /* The process's one run id: its record, reports and cgroups all carry it. */
+        iso_strlcpy(r->run_id, iso_run_id(), sizeof(r->run_id));
         r->track_version = iso_cg_track_hierarchy(env, r->track_mount, sizeof(r->track_mount));
         /* Lowering the score needs CAP_SYS_RESOURCE; unprivileged runs skip anyway, but a
          * root without it should know the runner is not shielded (memcg OOM kills stay in

@@ -6,10 +6,16 @@
 # The image is FROM scratch: build/isocheck and its fixtures, plus the tools the cases
 # use and their ldd closures, each at its own absolute path. No registry is needed.
 # Exit status: isocheck's own inside the container; 77 when no Docker daemon answers.
+#
+# Ownership: the script runs under `isocheck --hold-run`, which records a run in
+# /run/isocheck and holds its lock until the script ends; every docker object here is
+# labelled isocheck.run=<that run id> (images also named isocheck-<run id>-*), so
+# `isocheck --cleanup` and the start-up recovery of other runs leave them alone while the
+# container runs, and remove them if this script is killed.
 set -eu
 cd "$(dirname "$0")/.."
 top=$PWD
-out=$top/reports/container
+out=${ISOCHECK_CONTAINER_OUT:-$top/reports/container} # tests point it elsewhere
 # Pinned as harness/docker.c pins them for the docker cases: BuildKit needs the buildx
 # plugin (DOCKER_BUILDKIT=1 without it fails the build), content trust would send our
 # local image to a notary, and the image holds this machine's binaries.
@@ -26,9 +32,12 @@ if ! timeout 10 docker info >/dev/null 2>&1; then
         exit 77
 fi
 
-run_id="$$-$(date +%s | tail -c 7)"
+if [ -z "${ISOCHECK_HELD_RUN_ID:-}" ]; then
+        exec "$top/build/isocheck" --hold-run "$top/scripts/container-target.sh" "$@"
+fi
+run_id=$ISOCHECK_HELD_RUN_ID
 ctx=$(mktemp -d /tmp/isocheck-$run_id-image.XXXXXX)
-image="isocheck-suite:$run_id"
+image="isocheck-$run_id-suite"
 name="isocheck-$run_id-target"
 cleanup() {
         docker rm -f "$name" >/dev/null 2>&1 || true

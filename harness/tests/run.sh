@@ -235,14 +235,15 @@ build/isocheck --filter pidns.init.pid1 --tap "$F/n.tap" --junit "$F/n.xml" --ar
 check "faults: the next run removes what a killed run left" \
         sh -c "[ -n '$kid' ] && [ -z \"\$(leftovers_of '$kid')\" ] && grep -q 'cleaned up after dead runs' '$F/next.err'"
 rm -f "$F"/k.tap.tmp.* "$F"/k.xml.tmp.*
+# A live run is one that holds its record's lock: --hold-run holds one while sleep runs.
 check "faults: --cleanup leaves a live run alone" sh -c "
-        build/isocheck --filter selftest.none --tap - >/dev/null 2>&1
-        sleep 30 & sp=\$!
-        mkdir -p /run/isocheck/\$sp-abcdef && echo \"\$sp \$(cut -d' ' -f22 /proc/\$sp/stat)\" >/run/isocheck/\$sp-abcdef/owner
+        build/isocheck --hold-run sleep 30 & sp=\$!
+        for i in \$(seq 1 200); do ls /run/isocheck | grep -q \"^\$sp-\" && break; sleep 0.05; done
+        id=\$(ls /run/isocheck | grep \"^\$sp-\")
         out=\$(build/isocheck --cleanup)
-        ok=0; [ -f /run/isocheck/\$sp-abcdef/owner ] && ok=1
-        kill \$sp; rm -rf /run/isocheck/\$sp-abcdef
-        [ \$ok -eq 1 ]"
+        ok=0; [ -n \"\$id\" ] && [ -f /run/isocheck/\$id/owner ] && ok=1
+        kill \$sp; wait \$sp
+        [ \$ok -eq 1 ] && [ ! -e /run/isocheck/\$id ]"
 
 build/san/isocheck-selftest --filter 'selftest.verdict.timeout' --filter 'selftest.verdict.pass' \
         --timeout-mult 20 --tap "$F/int.tap" --junit "$F/int.xml" --artifacts "$F/art" \

@@ -25,7 +25,7 @@ struct iso_runner {
         const struct iso_env *env;
         double timeout_mult;          /* declared timeouts are multiplied by this */
         char artifacts_dir[PATH_MAX]; /* per-case directories are made below it */
-        char run_id[64];              /* unique per run: "<pid>-<hex time>" */
+        char run_id[64];              /* unique per run: iso_run_id() */
         int track_version;            /* 0 (no cgroupfs), 1 or 2 */
         char track_mount[256];        /* hierarchy used to track case processes */
         int run_cg_made;              /* isocheck-<run>/ exists in the tracking hierarchy */
