@@ -297,10 +297,13 @@ exec "$REAL" "$@"'
 
         # Further input: a run SIGKILLed inside a build leaves nameless intermediate images
         # carrying only labels; --cleanup found dead runs' images by name and missed them.
-        # A run id of the runner's shape whose PID is not alive stands for the dead run.
+        # A run id of the runner's shape whose PID is not alive stands for the dead run, with
+        # the record a killed run leaves: its directory and an owner file nobody locks any
+        # more (a run without a visible record is left alone: it may be alive elsewhere).
         dead_pid=4194000
         while [ -e /proc/$dead_pid ] && [ $dead_pid -lt 4194300 ]; do dead_pid=$((dead_pid + 1)); done
-        dead=$dead_pid-$(printf '%04x%04x' $RANDOM $RANDOM)
+        dead=$dead_pid-$(printf '%04x%04x%04x%04x' $RANDOM $RANDOM $RANDOM $RANDOM)
+        mkdir -p /run/isocheck && mkdir -m 0700 "/run/isocheck/$dead" && : >"/run/isocheck/$dead/owner"
         printf 'FROM scratch\nLABEL isocheck.run="%s" isocheck.case="field.docker"\nCOPY app /app\n' \
                 "$dead" | docker build -q -f - build/fixtures/app-image >"$DK/dead.build" 2>&1
         if [ -z "$(docker images -aq --filter "label=isocheck.run=$dead")" ]; then
@@ -313,6 +316,7 @@ exec "$REAL" "$@"'
                         { cat '$DK/dead.cleanup'; exit 1; }"
                 docker image prune -a -f --filter "label=isocheck.run=$dead" >/dev/null 2>&1
         fi
+        rm -rf "/run/isocheck/$dead"
 
         # --- 8: every docker case shows it can fail ---------------------------------------
         # The misbehaviour each exists to catch, injected by the test build's hooks; the
