@@ -325,6 +325,9 @@ static void reclaim(struct iso_runner *r, const struct iso_case *c, pid_t pgid, 
                 char what[256];
                 if (iso_docker_reclaim(r->run_id, c->name, what, sizeof(what)) > 0 && !killed)
                         iso_appendf(leaks, size, "%s; ", what);
+                /* Cut short inside a build, the daemon may still commit an image after this. */
+                if (killed)
+                        iso_docker_reclaim_settle(r->run_id, c->name, 3.0, 20.0);
         }
         size_t len = strlen(leaks);
         if (len >= 2 && !strcmp(leaks + len - 2, "; "))

@@ -303,13 +303,15 @@ exec "$REAL" "$@"'
         dead_pid=4194000
         while [ -e /proc/$dead_pid ] && [ $dead_pid -lt 4194300 ]; do dead_pid=$((dead_pid + 1)); done
         dead=$dead_pid-$(printf '%04x%04x%04x%04x' $RANDOM $RANDOM $RANDOM $RANDOM)
-        mkdir -p /run/isocheck && mkdir -m 0700 "/run/isocheck/$dead" && : >"/run/isocheck/$dead/owner"
         printf 'FROM scratch\nLABEL isocheck.run="%s" isocheck.case="field.docker"\nCOPY app /app\n' \
                 "$dead" | docker build -q -f - build/fixtures/app-image >"$DK/dead.build" 2>&1
         if [ -z "$(docker images -aq --filter "label=isocheck.run=$dead")" ]; then
                 not_ok "docker: --cleanup removes a dead run's nameless images" \
                         "could not make one: $(tail -n 3 "$DK/dead.build")"
         else
+                # The record last: with it, any --cleanup on the machine may take the images,
+                # and during the build they would vanish under it.
+                mkdir -p /run/isocheck && mkdir -m 0700 "/run/isocheck/$dead" && : >"/run/isocheck/$dead/owner"
                 build/san/isocheck --cleanup >"$DK/dead.cleanup" 2>&1
                 check "docker: --cleanup removes a dead run's nameless images" sh -c "
                         [ -z \"\$(docker images -aq --filter label=isocheck.run=$dead)\" ] ||
