@@ -9,35 +9,15 @@
  * attribute-value normalisation would otherwise turn it into plain spaces.
  */
 #include "isocheck/report.h"
-#include "isocheck/text.h"
 
 #include <errno.h>
 #include <locale.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <string.h>
 
-static int put(FILE *out, const char *s)
-{
-        return fputs(s, out) == EOF ? -1 : 0;
-}
-
-static int __attribute__((format(printf, 2, 3))) putf(FILE *out, const char *fmt, ...)
-{
-        va_list ap;
-        int n;
-
-        va_start(ap, fmt);
-        n = vfprintf(out, fmt, ap);
-        va_end(ap);
-        return n < 0 ? -1 : 0;
-}
-
-/* Bounded length: check records live in shared memory a crashed case may have left unterminated. */
-static size_t fieldlen(const char *s, size_t size)
-{
-        return s ? strnlen(s, size) : 0;
-}
+#include "isocheck/cli.h"
+#include "isocheck/text.h"
+#include "report_io.h"
 
 /* XML 1.0 section 2.2 Char, less the surrogates the decoder never yields. */
 static int xml_char_ok(uint32_t cp)
@@ -362,3 +342,21 @@ int iso_junit_write(FILE *out, const struct iso_run *run)
                 return -1;
         return 0;
 }
+
+/* The JUnit writer of the report seam: --junit FILE, written whole at the end. */
+static const char *junit_path(const struct iso_opts *o)
+{
+        return o->junit_path;
+}
+
+static int junit_end(const struct iso_report_out *out, const struct iso_run *run)
+{
+        return iso_junit_write(out->f, run);
+}
+
+const struct iso_report_writer iso_report_junit = {
+        .name = "junit",
+        .label = "JUnit",
+        .path = junit_path,
+        .end = junit_end,
+};
