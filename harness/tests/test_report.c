@@ -6,13 +6,17 @@
  * these tests push hostile strings through both writers and check the output's shape
  * with checkers written here, independently of the writers' own escaping code: TAP line
  * shapes, YAML scalars, UTF-8 validity (with iconv, not iso_utf8_next), and XML
- * well-formedness and schema validity (with xmllint, when it is installed).
+ * well-formedness and schema validity (in process with libxml2's xmlSchemaValidateDoc, and
+ * with xmllint too when it is installed).
  */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
+
+#include <libxml/parser.h>
+#include <libxml/xmlschemas.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -379,7 +383,45 @@ static int have_xmllint(void)
         return system("command -v xmllint >/dev/null 2>&1") == 0;
 }
 
-/* xmllint on @doc: well-formedness, and each schema that exists. Returns schemas used. */
+/*
+ * @doc parsed and validated in process (libxml2: xmlReadMemory, xmlSchemaValidateDoc)
+ * against the project's schema, which must be there, and Jenkins' junit-10.xsd when it is
+ * (CI has ../shared/schemas beside the clone). Fails the test on any complaint.
+ */
+static void schema_check(const char *doc)
+{
+        const char *schemas[] = {OWN_SCHEMA, JENKINS_SCHEMA};
+        xmlDocPtr xml = xmlReadMemory(doc, (int)strlen(doc), "report.xml", NULL, XML_PARSE_NONET);
+
+        if (!xml)
+                fail_msg("libxml2 could not parse the report:\n%s", doc);
+        assert_int_equal(access(OWN_SCHEMA, R_OK), 0);
+        for (size_t i = 0; i < 2; i++) {
+                if (access(schemas[i], R_OK))
+                        continue;
+                xmlSchemaParserCtxtPtr pc = xmlSchemaNewParserCtxt(schemas[i]);
+                assert_non_null(pc);
+                xmlSchemaPtr schema = xmlSchemaParse(pc);
+                if (!schema)
+                        fail_msg("libxml2 could not read the schema %s", schemas[i]);
+                xmlSchemaValidCtxtPtr vc = xmlSchemaNewValidCtxt(schema);
+                assert_non_null(vc);
+                int rc = xmlSchemaValidateDoc(vc, xml);
+                xmlSchemaFreeValidCtxt(vc);
+                xmlSchemaFree(schema);
+                xmlSchemaFreeParserCtxt(pc);
+                if (rc != 0)
+                        fail_msg("the report does not validate against %s (xmlSchemaValidateDoc "
+                                 "gave %d):\n%s",
+                                 schemas[i], rc, doc);
+        }
+        xmlFreeDoc(xml);
+}
+
+/*
+ * @doc validated in process (schema_check), then by xmllint: well-formedness, and each
+ * schema that exists. Returns the schemas xmllint used, -1 without xmllint.
+ */
 static int xmllint_check(const char *doc)
 {
         char dir[] = "/tmp/isocheck-test-XXXXXX", path[64], cmd[512];
@@ -387,6 +429,7 @@ static int xmllint_check(const char *doc)
         int used = 0;
         FILE *f;
 
+        schema_check(doc);
         if (!have_xmllint())
                 return -1;
         assert_non_null(mkdtemp(dir));
