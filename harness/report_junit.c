@@ -354,7 +354,8 @@ static int put_verdict(xmlTextWriterPtr w, const struct iso_result *r, enum iso_
                 size_t where_n = fieldlen(r->where, sizeof(r->where));
 
                 ok = clean_put(t.f, msg, msg_n) == 0 &&
-                     (!where_n || (put(t.f, "\nat: ") == 0 && clean_put(t.f, r->where, where_n) == 0));
+                     (!where_n ||
+                      (put(t.f, "\nat: ") == 0 && clean_put(t.f, r->where, where_n) == 0));
         } else {
                 ok = put_verdict_body(t.f, r, msg, msg_n) == 0;
         }
@@ -375,7 +376,8 @@ static int put_system_out(xmlTextWriterPtr w, const struct iso_result *r)
         if (r->log && *r->log) {
                 size_t n = strlen(r->log);
 
-                ok = clean_put(t.f, r->log, n) == 0 && (r->log[n - 1] == '\n' || put(t.f, "\n") == 0);
+                ok = clean_put(t.f, r->log, n) == 0 &&
+                     (r->log[n - 1] == '\n' || put(t.f, "\n") == 0);
         }
         if (ok && n_checks)
                 ok = put(t.f, "checks:\n") == 0;
@@ -405,9 +407,9 @@ static int put_harness_error(xmlTextWriterPtr w, const char *why)
         struct text t;
         int ok;
 
-        if (start(w, "testcase") || attr(w, "classname", "isocheck") || attr(w, "name", "harness") ||
-            attr(w, "time", "0.000") || start(w, "error") || attr(w, "message", why) ||
-            attr(w, "type", "error") || text_open(&t) < 0)
+        if (start(w, "testcase") || attr(w, "classname", "isocheck") ||
+            attr(w, "name", "harness") || attr(w, "time", "0.000") || start(w, "error") ||
+            attr(w, "message", why) || attr(w, "type", "error") || text_open(&t) < 0)
                 return -1;
         ok = clean_put(t.f, why, strlen(why)) == 0 &&
              put(t.f, "\nthe other reports of this run are incomplete") == 0;
@@ -427,7 +429,8 @@ static int put_document(xmlTextWriterPtr w, const struct iso_run *run)
                 n++;
                 counts[ISO_ERROR]++;
         }
-        if (xmlTextWriterSetIndent(w, 1) < 0 || xmlTextWriterSetIndentString(w, BAD_CAST "  ") < 0 ||
+        if (xmlTextWriterSetIndent(w, 1) < 0 ||
+            xmlTextWriterSetIndentString(w, BAD_CAST "  ") < 0 ||
             xmlTextWriterStartDocument(w, NULL, "UTF-8", NULL) < 0)
                 return -1;
         if (start(w, "testsuites") || attr(w, "name", "isocheck") || attr_count(w, "tests", n) ||

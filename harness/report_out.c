@@ -22,7 +22,8 @@ static const struct iso_report_writer *const writers[] = {
         &iso_report_junit,
 };
 
-static void note(struct iso_reports *rs, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void note(struct iso_reports *rs, const char *fmt, ...)
+        __attribute__((format(printf, 2, 3)));
 static void note(struct iso_reports *rs, const char *fmt, ...)
 {
         size_t len = strnlen(rs->notes, sizeof(rs->notes));
@@ -168,7 +169,7 @@ static int open_out(struct iso_report_out *out, struct iso_err *e)
                 return fail(e, ENAMETOOLONG, "report path too long: %.80s...", out->path);
         errno = 0;
         int rc = stat(out->path, &st) == 0 && !S_ISREG(st.st_mode) ? open_in_place(out, &st, e)
-                                                                    : open_tmp(out, e);
+                                                                   : open_tmp(out, e);
         if (rc < 0)
                 return -1;
         if (!out->f) {

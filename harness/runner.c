@@ -134,7 +134,6 @@ static int make_tracking(struct iso_runner *r, const char *case_name, char *ctl,
         return 0;
 }
 
-
 static void __attribute__((noreturn))
 child_main(struct iso_runner *r, const struct iso_case *c, struct iso_shared *sh, const char *ctl,
            int out_fd, const struct case_files *cf)
@@ -325,7 +324,6 @@ static void reclaim(struct iso_runner *r, const struct iso_case *c, pid_t pgid, 
                 leaks[len - 2] = '\0';
 }
 
-
 /*
  * What a case cut short was running, read before it is killed: each process still in its
  * tracking cgroup @ctl with its command line, appended to the case log (@log_fd), and the
@@ -379,7 +377,6 @@ static void note_running(const char *ctl, pid_t case_pid, int log_fd, char *runn
         }
 }
 
-
 static void broken(struct iso_result *res, const char *fmt, ...)
         __attribute__((format(printf, 2, 3)));
 static void broken(struct iso_result *res, const char *fmt, ...)
@@ -390,7 +387,6 @@ static void broken(struct iso_result *res, const char *fmt, ...)
         va_end(ap);
         res->verdict = ISO_ERROR;
 }
-
 
 void iso_runner_run(struct iso_runner *r, const struct iso_case *c, struct iso_result *res)
 {
