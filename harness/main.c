@@ -233,6 +233,29 @@ static void print_notes(const char *notes)
         }
 }
 
+/* SIGINT, SIGTERM and SIGHUP stop the run (the running case is abandoned, then cleaned up). */
+static void catch_stop(void)
+{
+        struct sigaction sa = {.sa_handler = on_stop}; /* no SA_RESTART: wake the wait */
+        sigemptyset(&sa.sa_mask);
+        sigaction(SIGINT, &sa, NULL);
+        sigaction(SIGTERM, &sa, NULL);
+        sigaction(SIGHUP, &sa, NULL); /* a dropped ssh session: stop and clean up too */
+        signal(SIGPIPE, SIG_IGN);
+}
+
+/* Leftovers of runs that died (kill -9, a crash) go before this one (@run_id) starts. */
+static void recover_dead(const struct iso_env *env, const char *run_id)
+{
+        char removed[4096];
+        struct iso_err e = {0};
+
+        if (env->euid != 0)
+                return;
+        if (iso_recover(env, run_id, removed, sizeof(removed), &e) != 0)
+                fprintf(stderr, "isocheck: cleaned up after dead runs:\n%s", removed);
+}
+
 static int run(const struct iso_opts *o, const struct iso_case *const *all, size_t n_all)
 {
         const struct iso_case **cases = calloc(n_all ? n_all : 1, sizeof(*cases));
@@ -274,13 +297,7 @@ static int run(const struct iso_opts *o, const struct iso_case *const *all, size
                 goto out;
         }
 
-        struct sigaction sa = {.sa_handler = on_stop}; /* no SA_RESTART: wake the wait */
-        sigemptyset(&sa.sa_mask);
-        sigaction(SIGINT, &sa, NULL);
-        sigaction(SIGTERM, &sa, NULL);
-        sigaction(SIGHUP, &sa, NULL); /* a dropped ssh session: stop and clean up too */
-        signal(SIGPIPE, SIG_IGN);
-
+        catch_stop();
         iso_env_probe(&env);
         env_probed = 1;
         struct iso_runner runner;
@@ -292,15 +309,7 @@ static int run(const struct iso_opts *o, const struct iso_case *const *all, size
                 goto out;
         }
 
-        /* Leftovers of runs that died (kill -9, a crash) go before this one starts. */
-        if (env.euid == 0) {
-                char removed[4096];
-                struct iso_err re = {0};
-                long n_removed = iso_recover(&env, runner.run_id, removed, sizeof(removed), &re);
-                if (n_removed != 0)
-                        fprintf(stderr, "isocheck: cleaned up after dead runs:\n%s", removed);
-        }
-
+        recover_dead(&env, runner.run_id);
         iso_reports_begin(&reports, n);
         time_t wall = time(NULL);
         double start = iso_now();
