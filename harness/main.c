@@ -3,7 +3,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <fnmatch.h>
-#include <libgen.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -41,142 +40,6 @@ static int selected(const struct iso_opts *o, const char *name)
         for (size_t i = 0; in && i < o->n_excludes; i++)
                 in = fnmatch(o->excludes[i], name, 0) != 0;
         return in;
-}
-
-/*
- * A report file is written under "<path>.tmp.<run id>" (registered with the run's record,
- * so a recovery removes it if the run is killed) and renamed into place at the end,
- * so a reader never sees half a report. A path that already names something other than
- * a regular file (/dev/stdout, a FIFO, a device) is written in place instead: renaming
- * over it would replace the device node itself.
- */
-struct out_file {
-        const char *path;
-        char tmp[PATH_MAX];
-        int in_place;
-        FILE *f;
-};
-
-static int open_out(struct out_file *o, const char *path)
-{
-        o->path = path;
-        o->f = NULL;
-        o->in_place = 0;
-        if (!path)
-                return 0;
-        struct stat st;
-        if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-                fprintf(stderr, "isocheck: the report path %s is a directory\n", path);
-                return -1;
-        }
-        if (snprintf(o->tmp, sizeof(o->tmp), "%s.tmp.%s", path, iso_run_id()) >=
-            (int)sizeof(o->tmp)) {
-                fprintf(stderr, "isocheck: report path too long: %.80s...\n", path);
-                return -1;
-        }
-        if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
-                /* Written through, so only a stream (a terminal, /dev/stdout, a pipe), and
-                 * never through a link another user planted: root would write where they
-                 * point it (a block device, another user's FIFO). */
-                struct stat lst;
-                if (lstat(path, &lst) == 0 && S_ISLNK(lst.st_mode) && lst.st_uid != geteuid() &&
-                    lst.st_uid != 0) {
-                        fprintf(stderr,
-                                "isocheck: refusing to write the report through %s: a link "
-                                "owned by uid %u\n",
-                                path, (unsigned)lst.st_uid);
-                        return -1;
-                }
-                if (!S_ISCHR(st.st_mode) && !S_ISFIFO(st.st_mode) && !S_ISSOCK(st.st_mode)) {
-                        fprintf(stderr,
-                                "isocheck: the report path %s is neither a regular file nor a "
-                                "stream (a block device?): refusing to write it\n",
-                                path);
-                        return -1;
-                }
-                o->in_place = 1;
-                int fd = open(path, O_WRONLY | O_NOCTTY | O_CLOEXEC);
-                o->f = fd >= 0 ? fdopen(fd, "w") : NULL;
-                if (fd >= 0 && !o->f)
-                        close(fd);
-        } else {
-                char dir[PATH_MAX];
-                snprintf(dir, sizeof(dir), "%s", path);
-                struct iso_err e = {0};
-                if (iso_mkdir_p(dirname(dir), &e) < 0) {
-                        fprintf(stderr, "isocheck: cannot create the report directory: %s\n",
-                                e.msg);
-                        return -1;
-                }
-                /* Exclusive, never through a link: the directory may be another user's.
-                 * The name carries our run id, so whatever is already there was planted:
-                 * it is removed (a link, never its target) and the file made anew. */
-                int flags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC;
-                int fd = open(o->tmp, flags, 0644);
-                if (fd < 0 && errno == EEXIST && unlink(o->tmp) == 0)
-                        fd = open(o->tmp, flags, 0644);
-                o->f = fd >= 0 ? fdopen(fd, "w") : NULL;
-                if (fd >= 0 && !o->f)
-                        close(fd);
-                if (o->f)
-                        iso_run_note_file(o->tmp, NULL);
-        }
-        if (!o->f) {
-                int saved = errno;
-                fprintf(stderr, "isocheck: cannot write the report %s: %s%s\n", path,
-                        strerror(saved),
-                        saved == EACCES || saved == EPERM || saved == EROFS
-                                ? " (name a file you can write with --tap FILE and --junit FILE)"
-                                : "");
-                return -1;
-        }
-        return 0;
-}
-
-/* Flush, sync and rename into place; on any failure remove the temporary file and return -1
- * with errno set. */
-static int commit_out(struct out_file *o)
-{
-        if (!o->f)
-                return 0;
-        int ok = fflush(o->f) == 0 && !ferror(o->f) && (o->in_place || fsync(fileno(o->f)) == 0);
-        int saved = errno;
-        ok = (fclose(o->f) == 0) && ok;
-        o->f = NULL;
-        if (o->in_place && ok)
-                return 0;
-        if (ok && rename(o->tmp, o->path) == 0)
-                return 0;
-        if (ok)
-                saved = errno;
-        fprintf(stderr, "isocheck: writing the report %s failed: %s\n", o->path,
-                strerror(saved ? saved : EIO));
-        if (!o->in_place)
-                unlink(o->tmp);
-        errno = saved ? saved : EIO; /* for the caller's Bail out! */
-        return -1;
-}
-
-static void discard_out(struct out_file *o)
-{
-        if (!o->f)
-                return;
-        fclose(o->f);
-        o->f = NULL;
-        if (!o->in_place)
-                unlink(o->tmp);
-}
-
-/* Two options naming one file would interleave two documents in it. */
-static int same_file(const char *a, const char *b)
-{
-        if (!a || !b)
-                return 0;
-        if (!strcmp(a, b))
-                return 1;
-        struct stat x, y;
-        return stat(a, &x) == 0 && stat(b, &y) == 0 && x.st_dev == y.st_dev &&
-               x.st_ino == y.st_ino && S_ISREG(x.st_mode);
 }
 
 /*
@@ -235,23 +98,6 @@ static int stdout_ok(void)
         fprintf(stderr, "isocheck: write error on standard output%s%s\n", errno ? ": " : "",
                 errno ? strerror(errno) : "");
         return 0;
-}
-
-/*
- * Flush @f and, when it has failed, describe that in @why (if still empty): "writing @what
- * failed: the error" (@first_errno when non-zero). A NULL @f (no such report) is fine.
- */
-static void stream_failed(FILE *f, int first_errno, const char *what, char *why, size_t size)
-{
-        if (!f)
-                return;
-        errno = 0;
-        if (fflush(f) == 0 && !ferror(f))
-                return;
-        /* The error of the first failed write: later ones only repeat EIO. */
-        int saved = first_errno ? first_errno : errno ? errno : EIO;
-        if (!why[0])
-                snprintf(why, size, "writing %s failed: %s", what, strerror(saved));
 }
 
 static int list_cases(const struct iso_opts *o, const struct iso_case *const *cases, size_t n)
@@ -351,166 +197,146 @@ static int hold_run(char **cmd)
         return rc;
 }
 
-static int run(const struct iso_opts *o, const struct iso_case *const *all, size_t n_all)
+/*
+ * The report's properties: who ran what where (target, version, run id), what the
+ * environment probe found, then the --property NAME=VALUE entries. Returns the count.
+ */
+static size_t run_properties(const struct iso_opts *o, const struct iso_env *env,
+                             const char *run_id, struct iso_property *props, size_t max)
 {
-        const struct iso_case **cases = calloc(n_all ? n_all : 1, sizeof(*cases));
-        struct iso_result *results = calloc(n_all ? n_all : 1, sizeof(*results));
-        if (!cases || !results) {
-                fprintf(stderr, "isocheck: out of memory\n");
-                free(cases);
-                free(results);
-                return ISO_EXIT_BROKEN;
-        }
-        size_t n = 0;
-        for (size_t i = 0; i < n_all; i++)
-                if (selected(o, all[i]->name))
-                        cases[n++] = all[i];
-        if (n == 0) {
-                fprintf(stderr, "isocheck: no case matches the --filter/--exclude given "
-                                "(see --list)\n");
-                free(cases);
-                free(results);
-                return ISO_EXIT_USAGE;
-        }
+        static char prop_buf[8192];
+        static char user_props[ISO_MAX_GLOBS][512];
+        size_t n = 3;
 
-        if (same_file(o->tap_path, o->junit_path)) {
-                fprintf(stderr, "isocheck: --tap and --junit name the same file %s\n", o->tap_path);
-                free(cases);
-                free(results);
-                return ISO_EXIT_USAGE;
+        props[0] = (struct iso_property){"target", o->target};
+        props[1] = (struct iso_property){"isocheck.version", ISOCHECK_VERSION};
+        /* What this run's cgroups, interfaces and records are named after. */
+        props[2] = (struct iso_property){"run.id", run_id};
+        n += iso_env_properties(env, props + 3, max - 3, prop_buf, sizeof(prop_buf));
+        /* Split in place in a copy. */
+        for (size_t i = 0; i < o->n_properties && n < max; i++) {
+                iso_strlcpy(user_props[i], o->properties[i], sizeof(user_props[i]));
+                char *eq = strchr(user_props[i], '=');
+                *eq = '\0';
+                props[n++] = (struct iso_property){user_props[i], eq + 1};
         }
-        /* The record first: everything the run makes from here on is found by its id.
-         * Then the reports: a run that cannot write them says only that. */
-        if (geteuid() == 0 && record_run() < 0) {
-                free(cases);
-                free(results);
-                return ISO_EXIT_USAGE;
-        }
-        struct out_file tap_file, junit_file;
-        if (open_out(&tap_file, o->tap_path) < 0) {
-                free(cases);
-                free(results);
-                return ISO_EXIT_USAGE;
-        }
-        if (open_out(&junit_file, o->junit_path) < 0 || check_artifacts_dir(o->artifacts_dir) < 0) {
-                discard_out(&tap_file);
-                discard_out(&junit_file);
-                free(cases);
-                free(results);
-                return ISO_EXIT_USAGE;
-        }
+        return n;
+}
 
+/* What the report seam had to say, one "isocheck: " line each. */
+static void print_notes(const char *notes)
+{
+        for (const char *p = notes; *p;) {
+                size_t len = strcspn(p, "\n");
+                fprintf(stderr, "isocheck: %.*s\n", (int)len, p);
+                p += len + (p[len] == '\n');
+        }
+}
+
+/* SIGINT, SIGTERM and SIGHUP stop the run (the running case is abandoned, then cleaned up). */
+static void catch_stop(void)
+{
         struct sigaction sa = {.sa_handler = on_stop}; /* no SA_RESTART: wake the wait */
         sigemptyset(&sa.sa_mask);
         sigaction(SIGINT, &sa, NULL);
         sigaction(SIGTERM, &sa, NULL);
         sigaction(SIGHUP, &sa, NULL); /* a dropped ssh session: stop and clean up too */
         signal(SIGPIPE, SIG_IGN);
+}
 
-        struct iso_env env;
-        iso_env_probe(&env);
-        struct iso_runner runner;
+/* Leftovers of runs that died (kill -9, a crash) go before this one (@run_id) starts. */
+static void recover_dead(const struct iso_env *env, const char *run_id)
+{
+        char removed[4096];
         struct iso_err e = {0};
-        int rc = ISO_EXIT_OK;
+
+        if (env->euid != 0)
+                return;
+        if (iso_recover(env, run_id, removed, sizeof(removed), &e) != 0)
+                fprintf(stderr, "isocheck: cleaned up after dead runs:\n%s", removed);
+}
+
+static int run(const struct iso_opts *o, const struct iso_case *const *all, size_t n_all)
+{
+        const struct iso_case **cases = calloc(n_all ? n_all : 1, sizeof(*cases));
+        struct iso_result *results = calloc(n_all ? n_all : 1, sizeof(*results));
+        static struct iso_reports reports;
+        struct iso_env env;
+        int env_probed = 0;
+        struct iso_err e = {0};
+        int rc = ISO_EXIT_USAGE;
+        size_t n = 0;
+
+        if (!cases || !results) {
+                fprintf(stderr, "isocheck: out of memory\n");
+                rc = ISO_EXIT_BROKEN;
+                goto out;
+        }
+        for (size_t i = 0; i < n_all; i++)
+                if (selected(o, all[i]->name))
+                        cases[n++] = all[i];
+        if (n == 0) {
+                fprintf(stderr, "isocheck: no case matches the --filter/--exclude given "
+                                "(see --list)\n");
+                goto out;
+        }
+        /* The record first: everything the run makes from here on is found by its id.
+         * Then the reports: a run that cannot write them says only that. */
+        if (iso_reports_plan(&reports, o, &e) < 0) {
+                fprintf(stderr, "isocheck: %s\n", e.msg);
+                goto out;
+        }
+        if (geteuid() == 0 && record_run() < 0)
+                goto out;
+        if (iso_reports_open(&reports, &e) < 0) {
+                fprintf(stderr, "isocheck: %s\n", e.msg);
+                goto out;
+        }
+        if (check_artifacts_dir(o->artifacts_dir) < 0) {
+                iso_reports_discard(&reports);
+                goto out;
+        }
+
+        catch_stop();
+        iso_env_probe(&env);
+        env_probed = 1;
+        struct iso_runner runner;
         if (iso_runner_init(&runner, &env, o->timeout_mult, o->artifacts_dir, &stop_requested, &e) <
             0) {
                 fprintf(stderr, "isocheck: %s\n", e.msg);
-                discard_out(&tap_file);
-                discard_out(&junit_file);
-                iso_env_free(&env);
-                free(cases);
-                free(results);
-                return ISO_EXIT_BROKEN;
+                iso_reports_discard(&reports);
+                rc = ISO_EXIT_BROKEN;
+                goto out;
         }
 
-        /* Leftovers of runs that died (kill -9, a crash) go before this one starts. */
-        if (env.euid == 0) {
-                char removed[4096];
-                struct iso_err re = {0};
-                long n_removed = iso_recover(&env, runner.run_id, removed, sizeof(removed), &re);
-                if (n_removed != 0)
-                        fprintf(stderr, "isocheck: cleaned up after dead runs:\n%s", removed);
-        }
-
-        struct iso_tap taps[2] = {{stdout, o->tap_version, o->verbose},
-                                  {tap_file.f, o->tap_version, o->verbose}};
-        size_t n_taps = tap_file.f ? 2 : 1;
-        int tap_errno[2] = {0, 0}; /* each TAP stream's first write error */
-        for (size_t k = 0; k < n_taps; k++)
-                if (iso_tap_begin(&taps[k], n) < 0)
-                        tap_errno[k] = errno ? errno : EIO;
-        fflush(stdout);
-
+        recover_dead(&env, runner.run_id);
+        iso_reports_begin(&reports, n);
         time_t wall = time(NULL);
         double start = iso_now();
         for (size_t i = 0; i < n; i++) {
                 iso_runner_run(&runner, cases[i], &results[i]);
-                for (size_t k = 0; k < n_taps; k++)
-                        if (iso_tap_case(&taps[k], i + 1, &results[i]) < 0 && !tap_errno[k])
-                                tap_errno[k] = errno ? errno : EIO;
-                fflush(stdout);
+                iso_reports_case(&reports, i + 1, &results[i]);
         }
         iso_runner_fini(&runner);
 
         char stamp[32];
         strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", gmtime(&wall));
         struct iso_property props[48 + ISO_MAX_GLOBS];
-        char prop_buf[8192];
-        size_t n_props = iso_env_properties(&env, props + 3, ISO_ARRAY_SIZE(props) - 3, prop_buf,
-                                            sizeof(prop_buf));
-        props[0] = (struct iso_property){"target", o->target};
-        props[1] = (struct iso_property){"isocheck.version", ISOCHECK_VERSION};
-        /* What this run's cgroups, interfaces and records are named after. */
-        props[2] = (struct iso_property){"run.id", runner.run_id};
-        /* --property NAME=VALUE entries, split in place in a copy. */
-        static char user_props[ISO_MAX_GLOBS][512];
-        for (size_t i = 0; i < o->n_properties && n_props + 3 < ISO_ARRAY_SIZE(props); i++) {
-                iso_strlcpy(user_props[i], o->properties[i], sizeof(user_props[i]));
-                char *eq = strchr(user_props[i], '=');
-                *eq = '\0';
-                props[3 + n_props++] = (struct iso_property){user_props[i], eq + 1};
-        }
         struct iso_run report = {
                 .target = o->target,
                 .hostname = env.hostname,
                 .timestamp = stamp,
                 .duration_s = iso_now() - start,
                 .props = props,
-                .n_props = n_props + 3,
+                .n_props = run_properties(o, &env, runner.run_id, props, ISO_ARRAY_SIZE(props)),
                 .results = results,
                 .n_results = n,
         };
         size_t counts[4];
         iso_run_count(&report, counts);
 
-        /* A report that cannot be written is a broken harness: every report that still
-         * can be says so (TAP: "Bail out!", JUnit: an error). The TAP streams are checked
-         * first, so that the JUnit can carry their failure. */
-        char why[512] = "";
-        char tap_what[PATH_MAX + 32];
-        snprintf(tap_what, sizeof(tap_what), "the TAP report %s", o->tap_path ? o->tap_path : "");
-        stream_failed(stdout, tap_errno[0], "the TAP stream on standard output", why, sizeof(why));
-        stream_failed(tap_file.f, tap_errno[1], tap_what, why, sizeof(why));
-        report.harness_error = why[0] ? why : NULL;
-        if (junit_file.f && iso_junit_write(junit_file.f, &report) < 0) {
-                if (!why[0])
-                        snprintf(why, sizeof(why), "writing the JUnit report %s failed: %s",
-                                 o->junit_path, strerror(errno ? errno : EIO));
-                discard_out(&junit_file);
-        }
-        /* Both, whatever the first gives: no temporary file may stay behind. */
-        if (commit_out(&junit_file) < 0 && !why[0])
-                snprintf(why, sizeof(why), "writing the JUnit report %s failed: %s", o->junit_path,
-                         strerror(errno));
-        if (why[0]) {
-                fprintf(stderr, "isocheck: %s\n", why);
-                for (size_t k = 0; k < n_taps; k++)
-                        iso_tap_bail(&taps[k], why);
-                rc = ISO_EXIT_BROKEN;
-        }
-        if (commit_out(&tap_file) < 0 || !stdout_ok())
-                rc = ISO_EXIT_BROKEN;
-
+        rc = iso_reports_end(&reports, &report) < 0 ? ISO_EXIT_BROKEN : ISO_EXIT_OK;
+        print_notes(reports.notes);
         fprintf(stderr, "isocheck: %zu passed, %zu failed, %zu errors, %zu skipped in %.1f s\n",
                 counts[ISO_PASS], counts[ISO_FAIL], counts[ISO_ERROR], counts[ISO_SKIP],
                 report.duration_s);
@@ -520,9 +346,11 @@ static int run(const struct iso_opts *o, const struct iso_case *const *all, size
                 else if (counts[ISO_PASS] == 0)
                         rc = ISO_EXIT_NOTHING;
         }
-        for (size_t i = 0; i < n; i++)
+out:
+        for (size_t i = 0; results && i < n; i++)
                 free(results[i].log);
-        iso_env_free(&env);
+        if (env_probed)
+                iso_env_free(&env);
         free(cases);
         free(results);
         return rc;

@@ -2,42 +2,29 @@
 /*
  * JUnit XML writer, for Jenkins' junit-10.xsd and the project's isocheck-junit.xsd.
  *
- * All text goes through one escaper that decodes UTF-8 strictly, so the document stays
- * well formed whatever a case recorded: markup characters become entity references (so
- * "]]>" cannot close anything, and no CDATA is used), characters XML 1.0 forbids become
- * U+FFFD, and white space in attributes is written as character references because
- * attribute-value normalisation would otherwise turn it into plain spaces.
+ * The document is written with libxml2's xmlTextWriter, which owns the markup and the
+ * escaping: markup characters become entity references (so "]]>" cannot close anything;
+ * no CDATA is used), and white space in attributes is written as character references,
+ * because attribute-value normalisation would otherwise turn it into plain spaces.
+ * xmlTextWriter passes its input through as UTF-8 without checking it, so every string a
+ * case recorded is first decoded strictly here (clean_put): invalid UTF-8 and characters
+ * XML 1.0 forbids become U+FFFD. That decoder is ours because libxml2 has none that
+ * replaces rather than fails.
+ *
+ * iso_xml_put, the hand-written escaper below, is kept for harness/vm/junit.c, which
+ * merges guests' documents by streaming them.
  */
 #include "isocheck/report.h"
-#include "isocheck/text.h"
 
 #include <errno.h>
-#include <locale.h>
-#include <stdarg.h>
+#include <libxml/xmlwriter.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
-static int put(FILE *out, const char *s)
-{
-        return fputs(s, out) == EOF ? -1 : 0;
-}
-
-static int __attribute__((format(printf, 2, 3))) putf(FILE *out, const char *fmt, ...)
-{
-        va_list ap;
-        int n;
-
-        va_start(ap, fmt);
-        n = vfprintf(out, fmt, ap);
-        va_end(ap);
-        return n < 0 ? -1 : 0;
-}
-
-/* Bounded length: check records live in shared memory a crashed case may have left unterminated. */
-static size_t fieldlen(const char *s, size_t size)
-{
-        return s ? strnlen(s, size) : 0;
-}
+#include "isocheck/cli.h"
+#include "isocheck/text.h"
+#include "report_io.h"
 
 /* XML 1.0 section 2.2 Char, less the surrogates the decoder never yields. */
 static int xml_char_ok(uint32_t cp)
@@ -115,27 +102,128 @@ int iso_xml_put(FILE *out, const char *s, int attr)
         return xml_put_n(out, s, strlen(s), attr);
 }
 
-/* ` key="value"` with the value escaped for an attribute. */
-static int put_attr_n(FILE *out, const char *key, const char *val, size_t n)
+/* ---------------------------------------------------------------- the xmlTextWriter side */
+
+/* Where the document goes, and the first write error on the way (xmlOutputBufferCreateIO). */
+struct sink {
+        FILE *out;
+        int err;
+};
+
+static int sink_write(void *ctx, const char *buf, int len)
 {
-        if (putf(out, " %s=\"", key) || xml_put_n(out, val ? val : "", val ? n : 0, 1) ||
-            put(out, "\""))
+        struct sink *s = ctx;
+
+        errno = 0;
+        if (len > 0 && fwrite(buf, 1, (size_t)len, s->out) != (size_t)len) {
+                if (!s->err)
+                        s->err = errno ? errno : EIO;
                 return -1;
+        }
+        return len;
+}
+
+/* libxml2 reports a failed write on stderr too; the caller says it once, with the path. */
+static void quiet(void *ctx, const char *msg, ...)
+{
+        (void)ctx;
+        (void)msg;
+}
+
+static int sink_close(void *ctx)
+{
+        (void)ctx; /* the caller's stream: flushed and closed by the caller */
         return 0;
 }
 
-static int put_attr(FILE *out, const char *key, const char *val)
+/* The @n bytes at @s to @f as XML 1.0 can hold them, unescaped: xmlTextWriter escapes. */
+static int clean_put(FILE *f, const char *s, size_t n)
 {
-        return put_attr_n(out, key, val, val ? strlen(val) : 0);
+        const unsigned char *p = (const unsigned char *)s;
+
+        for (size_t i = 0; s && i < n;) {
+                uint32_t cp;
+                size_t k = iso_utf8_next(p + i, n - i, &cp);
+                char enc[4];
+                size_t len;
+
+                if (!xml_char_ok(cp))
+                        cp = ISO_REPLACEMENT_CHAR;
+                len = iso_utf8_put(cp, enc);
+                if (fwrite(enc, 1, len, f) != len)
+                        return -1;
+                i += k;
+        }
+        return 0;
 }
 
-static int put_time_attr(FILE *out, double s)
+/* A text being composed (open_memstream) before it goes to the writer whole. */
+struct text {
+        char *buf;
+        size_t len;
+        FILE *f;
+};
+
+static int text_open(struct text *t)
+{
+        t->buf = NULL;
+        t->len = 0;
+        t->f = open_memstream(&t->buf, &t->len);
+        return t->f ? 0 : -1;
+}
+
+/* Close @t and write it as the content of the open element (escaped by xmlTextWriter). */
+static int text_write(xmlTextWriterPtr w, struct text *t, int ok)
+{
+        ok = fclose(t->f) == 0 && ok;
+        if (ok && t->len)
+                ok = xmlTextWriterWriteString(w, BAD_CAST t->buf) >= 0;
+        free(t->buf);
+        return ok ? 0 : -1;
+}
+
+/* Attribute @key with the @n bytes at @val, cleaned (NULL: ""). */
+static int attr_n(xmlTextWriterPtr w, const char *key, const char *val, size_t n)
+{
+        struct text t;
+        int ok;
+
+        if (text_open(&t) < 0)
+                return -1;
+        ok = clean_put(t.f, val, val ? n : 0) == 0;
+        ok = fclose(t.f) == 0 && ok;
+        ok = ok && xmlTextWriterWriteAttribute(w, BAD_CAST key, BAD_CAST(t.buf ? t.buf : "")) >= 0;
+        free(t.buf);
+        return ok ? 0 : -1;
+}
+
+static int attr(xmlTextWriterPtr w, const char *key, const char *val)
+{
+        return attr_n(w, key, val, val ? strlen(val) : 0);
+}
+
+static int attr_count(xmlTextWriterPtr w, const char *key, size_t n)
+{
+        return xmlTextWriterWriteFormatAttribute(w, BAD_CAST key, "%zu", n) < 0 ? -1 : 0;
+}
+
+static int attr_time(xmlTextWriterPtr w, double s)
 {
         char buf[48];
 
         if (iso_format_seconds(buf, sizeof(buf), s))
                 return -1;
-        return putf(out, " time=\"%s\"", buf);
+        return attr(w, "time", buf);
+}
+
+static int start(xmlTextWriterPtr w, const char *name)
+{
+        return xmlTextWriterStartElement(w, BAD_CAST name) < 0 ? -1 : 0;
+}
+
+static int end(xmlTextWriterPtr w)
+{
+        return xmlTextWriterEndElement(w) < 0 ? -1 : 0;
 }
 
 static enum iso_verdict verdict_of(const struct iso_result *r)
@@ -159,7 +247,7 @@ static size_t n_artifacts_of(const struct iso_result *r)
  * classname's dots. A name without an inner dot (none, or only at either end) would give
  * an empty half, so it is used whole for both.
  */
-static int put_case_names(FILE *out, const char *name)
+static int put_case_names(xmlTextWriterPtr w, const char *name)
 {
         /* DESIGN.md: classname is "area.topic", name the behaviour, variant included
          * ("cgroup.memory" + "oom_kill.tool"). */
@@ -169,9 +257,8 @@ static int put_case_names(FILE *out, const char *name)
         size_t len = strlen(name);
 
         if (!dot || dot == name || dot == name + len - 1)
-                return put_attr(out, "classname", name) || put_attr(out, "name", name) ? -1 : 0;
-        if (put_attr_n(out, "classname", name, (size_t)(dot - name)) ||
-            put_attr(out, "name", dot + 1))
+                return attr(w, "classname", name) || attr(w, "name", name) ? -1 : 0;
+        if (attr_n(w, "classname", name, (size_t)(dot - name)) || attr(w, "name", dot + 1))
                 return -1;
         return 0;
 }
@@ -181,63 +268,72 @@ static int put_check_line(FILE *out, size_t num, const struct iso_check_rec *c)
         size_t file_n = fieldlen(c->file, sizeof(c->file));
 
         if (putf(out, "%sok %zu - ", c->ok ? "" : "not ", num) ||
-            xml_put_n(out, c->what, fieldlen(c->what, sizeof(c->what)), 0))
+            clean_put(out, c->what, fieldlen(c->what, sizeof(c->what))))
                 return -1;
         if (file_n &&
-            (put(out, " (") || xml_put_n(out, c->file, file_n, 0) || putf(out, ":%d)", c->line)))
+            (put(out, " (") || clean_put(out, c->file, file_n) || putf(out, ":%d)", c->line)))
                 return -1;
         if (c->skipped &&
-            (put(out, " # SKIP ") || xml_put_n(out, c->got, fieldlen(c->got, sizeof(c->got)), 0)))
+            (put(out, " # SKIP ") || clean_put(out, c->got, fieldlen(c->got, sizeof(c->got)))))
                 return -1;
         return put(out, "\n");
 }
 
-/* The body of <failure> or <error>: what went wrong, where, and what was kept. */
-static int put_verdict_body(FILE *out, const struct iso_result *r, const char *msg, size_t msg_n)
+static int put_artifacts(FILE *out, const struct iso_result *r)
 {
-        size_t where_n = fieldlen(r->where, sizeof(r->where));
-        size_t i, n_checks = n_checks_of(r), n_art = n_artifacts_of(r);
+        size_t n_art = n_artifacts_of(r);
 
-        if (xml_put_n(out, msg, msg_n, 0) || put(out, "\n"))
-                return -1;
-        if (where_n && (put(out, "at: ") || xml_put_n(out, r->where, where_n, 0) || put(out, "\n")))
-                return -1;
-        for (i = 0; i < n_checks; i++) {
-                const struct iso_check_rec *c = &r->checks[i];
-
-                if (c->ok)
-                        continue;
-                if (put_check_line(out, i + 1, c) || put(out, "  expected: ") ||
-                    xml_put_n(out, c->expected, fieldlen(c->expected, sizeof(c->expected)), 0) ||
-                    put(out, "\n  got: ") ||
-                    xml_put_n(out, c->got, fieldlen(c->got, sizeof(c->got)), 0) || put(out, "\n"))
-                        return -1;
-        }
         if (n_art && put(out, "artifacts:\n"))
                 return -1;
-        for (i = 0; i < n_art; i++) {
+        for (size_t i = 0; i < n_art; i++) {
                 const char *a = r->artifacts[i];
 
-                if (put(out, "  ") || xml_put_n(out, a, fieldlen(a, sizeof(r->artifacts[i])), 0) ||
+                if (put(out, "  ") || clean_put(out, a, fieldlen(a, sizeof(r->artifacts[i]))) ||
                     put(out, "\n"))
                         return -1;
         }
         return 0;
 }
 
-static int put_verdict(FILE *out, const struct iso_result *r, enum iso_verdict v)
+/* The body of <failure> or <error>: what went wrong, where, and what was kept. */
+static int put_verdict_body(FILE *out, const struct iso_result *r, const char *msg, size_t msg_n)
+{
+        size_t where_n = fieldlen(r->where, sizeof(r->where));
+        size_t n_checks = n_checks_of(r);
+
+        if (clean_put(out, msg, msg_n) || put(out, "\n"))
+                return -1;
+        if (where_n && (put(out, "at: ") || clean_put(out, r->where, where_n) || put(out, "\n")))
+                return -1;
+        for (size_t i = 0; i < n_checks; i++) {
+                const struct iso_check_rec *c = &r->checks[i];
+
+                if (c->ok)
+                        continue;
+                if (put_check_line(out, i + 1, c) || put(out, "  expected: ") ||
+                    clean_put(out, c->expected, fieldlen(c->expected, sizeof(c->expected))) ||
+                    put(out, "\n  got: ") ||
+                    clean_put(out, c->got, fieldlen(c->got, sizeof(c->got))) || put(out, "\n"))
+                        return -1;
+        }
+        return put_artifacts(out, r);
+}
+
+static int put_verdict(xmlTextWriterPtr w, const struct iso_result *r, enum iso_verdict v)
 {
         const char *msg = r->message, *tag;
         size_t msg_n = fieldlen(r->message, sizeof(r->message));
         char fallback[64];
+        struct text t;
+        int ok;
 
         if (v == ISO_PASS)
                 return 0;
         if (!msg_n) {
                 /* Consumers show the message attribute as the headline: never leave it empty. */
-                size_t i, failed = 0, n_checks = n_checks_of(r);
+                size_t failed = 0, n_checks = n_checks_of(r);
 
-                for (i = 0; i < n_checks; i++)
+                for (size_t i = 0; i < n_checks; i++)
                         failed += !r->checks[i].ok;
                 if (v == ISO_FAIL)
                         snprintf(fallback, sizeof(fallback), "%zu of %zu checks failed", failed,
@@ -248,117 +344,175 @@ static int put_verdict(FILE *out, const struct iso_result *r, enum iso_verdict v
                 msg_n = strlen(fallback);
         }
         tag = v == ISO_SKIP ? "skipped" : v == ISO_FAIL ? "failure" : "error";
-        if (putf(out, "      <%s", tag) || put_attr_n(out, "message", msg, msg_n))
+        if (start(w, tag) || attr_n(w, "message", msg, msg_n))
                 return -1;
-        if (v != ISO_SKIP && putf(out, " type=\"%s\"", iso_verdict_name(v)))
+        if (v != ISO_SKIP && attr(w, "type", iso_verdict_name(v)))
                 return -1;
-        if (put(out, ">"))
+        if (text_open(&t) < 0)
                 return -1;
         if (v == ISO_SKIP) {
                 size_t where_n = fieldlen(r->where, sizeof(r->where));
 
-                if (xml_put_n(out, msg, msg_n, 0))
-                        return -1;
-                if (where_n && (put(out, "\nat: ") || xml_put_n(out, r->where, where_n, 0)))
-                        return -1;
-        } else if (put_verdict_body(out, r, msg, msg_n)) {
-                return -1;
+                ok = clean_put(t.f, msg, msg_n) == 0 &&
+                     (!where_n ||
+                      (put(t.f, "\nat: ") == 0 && clean_put(t.f, r->where, where_n) == 0));
+        } else {
+                ok = put_verdict_body(t.f, r, msg, msg_n) == 0;
         }
-        return putf(out, "</%s>\n", tag);
+        if (text_write(w, &t, ok))
+                return -1;
+        return end(w);
 }
 
 /* <system-out>: the case log, then every check with its outcome. Always present. */
-static int put_system_out(FILE *out, const struct iso_result *r)
+static int put_system_out(xmlTextWriterPtr w, const struct iso_result *r)
 {
-        size_t i, n_checks = n_checks_of(r);
+        size_t n_checks = n_checks_of(r);
+        struct text t;
+        int ok = 1;
 
-        if (put(out, "      <system-out>"))
+        if (start(w, "system-out") || text_open(&t) < 0)
                 return -1;
         if (r->log && *r->log) {
                 size_t n = strlen(r->log);
 
-                if (xml_put_n(out, r->log, n, 0) || (r->log[n - 1] != '\n' && put(out, "\n")))
-                        return -1;
+                ok = clean_put(t.f, r->log, n) == 0 &&
+                     (r->log[n - 1] == '\n' || put(t.f, "\n") == 0);
         }
-        if (n_checks && put(out, "checks:\n"))
-                return -1;
-        for (i = 0; i < n_checks; i++)
-                if (put_check_line(out, i + 1, &r->checks[i]))
-                        return -1;
+        if (ok && n_checks)
+                ok = put(t.f, "checks:\n") == 0;
+        for (size_t i = 0; ok && i < n_checks; i++)
+                ok = put_check_line(t.f, i + 1, &r->checks[i]) == 0;
         /* Passing cases keep evidence too (a capture, the kernel log lines): name it. */
-        if (n_artifacts_of(r) && put(out, "artifacts:\n"))
+        ok = ok && put_artifacts(t.f, r) == 0;
+        if (text_write(w, &t, ok))
                 return -1;
-        for (i = 0; i < n_artifacts_of(r); i++) {
-                const char *a = r->artifacts[i];
-
-                if (put(out, "  ") || xml_put_n(out, a, fieldlen(a, sizeof(r->artifacts[i])), 0) ||
-                    put(out, "\n"))
-                        return -1;
-        }
-        return put(out, "</system-out>\n");
+        /* "<system-out></system-out>" even when empty, as before. */
+        return xmlTextWriterFullEndElement(w) < 0 ? -1 : 0;
 }
 
-static int put_case(FILE *out, const struct iso_result *r)
+static int put_case(xmlTextWriterPtr w, const struct iso_result *r)
 {
         enum iso_verdict v = verdict_of(r);
 
-        if (put(out, "    <testcase") || put_case_names(out, r->name ? r->name : "") ||
-            put_time_attr(out, r->duration_s) || put(out, ">\n") || put_verdict(out, r, v) ||
-            put_system_out(out, r) || put(out, "    </testcase>\n"))
+        if (start(w, "testcase") || put_case_names(w, r->name ? r->name : "") ||
+            attr_time(w, r->duration_s) || put_verdict(w, r, v) || put_system_out(w, r) || end(w))
                 return -1;
         return 0;
 }
 
+/* A broken harness shows as one more case, in error: never as an all-green file. */
+static int put_harness_error(xmlTextWriterPtr w, const char *why)
+{
+        struct text t;
+        int ok;
+
+        if (start(w, "testcase") || attr(w, "classname", "isocheck") ||
+            attr(w, "name", "harness") || attr(w, "time", "0.000") || start(w, "error") ||
+            attr(w, "message", why) || attr(w, "type", "error") || text_open(&t) < 0)
+                return -1;
+        ok = clean_put(t.f, why, strlen(why)) == 0 &&
+             put(t.f, "\nthe other reports of this run are incomplete") == 0;
+        if (text_write(w, &t, ok) || end(w) || start(w, "system-out") ||
+            xmlTextWriterFullEndElement(w) < 0 || end(w))
+                return -1;
+        return 0;
+}
+
+static int put_document(xmlTextWriterPtr w, const struct iso_run *run)
+{
+        size_t counts[4], n;
+
+        iso_run_count(run, counts);
+        n = run->n_results;
+        if (run->harness_error) {
+                n++;
+                counts[ISO_ERROR]++;
+        }
+        if (xmlTextWriterSetIndent(w, 1) < 0 ||
+            xmlTextWriterSetIndentString(w, BAD_CAST "  ") < 0 ||
+            xmlTextWriterStartDocument(w, NULL, "UTF-8", NULL) < 0)
+                return -1;
+        if (start(w, "testsuites") || attr(w, "name", "isocheck") || attr_count(w, "tests", n) ||
+            attr_count(w, "failures", counts[ISO_FAIL]) ||
+            attr_count(w, "errors", counts[ISO_ERROR]) || attr_time(w, run->duration_s))
+                return -1;
+        /* junit-10.xsd has no "skipped" on <testsuites>; <testsuite> carries it. */
+        if (start(w, "testsuite") || attr(w, "name", run->target) || attr_count(w, "tests", n) ||
+            attr_count(w, "failures", counts[ISO_FAIL]) ||
+            attr_count(w, "errors", counts[ISO_ERROR]) ||
+            attr_count(w, "skipped", counts[ISO_SKIP]) || attr_time(w, run->duration_s) ||
+            attr(w, "timestamp", run->timestamp) || attr(w, "hostname", run->hostname))
+                return -1;
+        if (start(w, "properties"))
+                return -1;
+        for (size_t i = 0; i < run->n_props; i++) {
+                const struct iso_property *p = &run->props[i];
+
+                if (start(w, "property") || attr(w, "name", p->name) ||
+                    attr(w, "value", p->value) || end(w))
+                        return -1;
+        }
+        if (xmlTextWriterFullEndElement(w) < 0)
+                return -1;
+        for (size_t i = 0; i < run->n_results; i++)
+                if (put_case(w, &run->results[i]))
+                        return -1;
+        if (run->harness_error && put_harness_error(w, run->harness_error))
+                return -1;
+        return xmlTextWriterEndDocument(w) < 0 ? -1 : 0;
+}
+
 int iso_junit_write(FILE *out, const struct iso_run *run)
 {
-        size_t counts[4], i, n;
+        struct sink sink = {out, 0};
+        xmlOutputBufferPtr buf;
+        xmlTextWriterPtr w;
+        int rc;
 
         if (!out || !run || (run->n_results && !run->results) || (run->n_props && !run->props)) {
                 errno = EINVAL;
                 return -1;
         }
-        iso_run_count(run, counts);
-        n = run->n_results;
-        /* A broken harness shows as one more case, in error: never as an all-green file. */
-        size_t extra = run->harness_error ? 1 : 0;
-        n += extra;
-        counts[ISO_ERROR] += extra;
-        if (put(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n") ||
-            putf(out, "<testsuites name=\"isocheck\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\"",
-                 n, counts[ISO_FAIL], counts[ISO_ERROR]) ||
-            put_time_attr(out, run->duration_s) || put(out, ">\n"))
+        xmlGenericErrorFunc old_handler = xmlGenericError;
+        void *old_ctx = xmlGenericErrorContext;
+        xmlSetGenericErrorFunc(NULL, quiet);
+        buf = xmlOutputBufferCreateIO(sink_write, sink_close, &sink, NULL);
+        w = buf ? xmlNewTextWriter(buf) : NULL; /* owns @buf from here on */
+        if (!w) {
+                if (buf)
+                        xmlOutputBufferClose(buf);
+                xmlSetGenericErrorFunc(old_ctx, old_handler);
+                errno = ENOMEM;
                 return -1;
-        /* junit-10.xsd has no "skipped" on <testsuites>; <testsuite> carries it. */
-        if (put(out, "  <testsuite") || put_attr(out, "name", run->target) ||
-            putf(out, " tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" skipped=\"%zu\"", n,
-                 counts[ISO_FAIL], counts[ISO_ERROR], counts[ISO_SKIP]) ||
-            put_time_attr(out, run->duration_s) || put_attr(out, "timestamp", run->timestamp) ||
-            put_attr(out, "hostname", run->hostname) || put(out, ">\n"))
-                return -1;
-        if (put(out, "    <properties>\n"))
-                return -1;
-        for (i = 0; i < run->n_props; i++) {
-                const struct iso_property *p = &run->props[i];
-
-                if (put(out, "      <property") || put_attr(out, "name", p->name) ||
-                    put_attr(out, "value", p->value) || put(out, "/>\n"))
-                        return -1;
         }
-        if (put(out, "    </properties>\n"))
-                return -1;
-        for (i = 0; i < run->n_results; i++)
-                if (put_case(out, &run->results[i]))
-                        return -1;
-        if (extra && (put(out, "    <testcase classname=\"isocheck\" name=\"harness\" "
-                               "time=\"0.000\">\n      <error") ||
-                      put_attr(out, "message", run->harness_error) ||
-                      put(out, " type=\"error\">") || iso_xml_put(out, run->harness_error, 0) ||
-                      put(out, "\nthe other reports of this run are incomplete</error>\n"
-                               "      <system-out></system-out>\n    </testcase>\n")))
-                return -1;
-        if (put(out, "  </testsuite>\n</testsuites>\n"))
-                return -1;
+        rc = put_document(w, run);
+        xmlFreeTextWriter(w); /* flushes what is left into the sink */
+        xmlSetGenericErrorFunc(old_ctx, old_handler);
+        errno = 0;
         if (fflush(out) == EOF || ferror(out))
+                rc = -1;
+        if (rc < 0 || sink.err) {
+                errno = sink.err ? sink.err : errno ? errno : EIO;
                 return -1;
+        }
         return 0;
 }
+
+/* The JUnit writer of the report seam: --junit FILE, written whole at the end. */
+static const char *junit_path(const struct iso_opts *o)
+{
+        return o->junit_path;
+}
+
+static int junit_end(const struct iso_report_out *out, const struct iso_run *run)
+{
+        return iso_junit_write(out->f, run);
+}
+
+const struct iso_report_writer iso_report_junit = {
+        .name = "junit",
+        .label = "JUnit",
+        .path = junit_path,
+        .end = junit_end,
+};

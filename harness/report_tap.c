@@ -10,13 +10,15 @@
  * start a new key. Invalid UTF-8 becomes U+FFFD because TAP 14 streams are UTF-8.
  */
 #include "isocheck/report.h"
-#include "isocheck/text.h"
 
 #include <errno.h>
 #include <locale.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <string.h>
+
+#include "isocheck/cli.h"
+#include "isocheck/text.h"
+#include "report_io.h"
 
 /* How a string is escaped on its way into a TAP line. */
 enum tap_esc {
@@ -28,22 +30,6 @@ enum tap_esc {
 /* Indentation of a subtest, and of YAML blocks relative to their test point. */
 #define SUB_INDENT "    "
 #define YAML_INDENT "  "
-
-static int put(FILE *out, const char *s)
-{
-        return fputs(s, out) == EOF ? -1 : 0;
-}
-
-static int __attribute__((format(printf, 2, 3))) putf(FILE *out, const char *fmt, ...)
-{
-        va_list ap;
-        int n;
-
-        va_start(ap, fmt);
-        n = vfprintf(out, fmt, ap);
-        va_end(ap);
-        return n < 0 ? -1 : 0;
-}
 
 /*
  * Code points that must not appear raw in @mode. C0 controls, DEL and C1 controls (NEL,
@@ -101,12 +87,6 @@ static int put_esc(FILE *out, const char *s, size_t n, enum tap_esc mode)
                 i += k;
         }
         return 0;
-}
-
-/* Bounded length: check records live in shared memory a crashed case may have left unterminated. */
-static size_t fieldlen(const char *s, size_t size)
-{
-        return s ? strnlen(s, size) : 0;
 }
 
 static int put_yaml(FILE *out, const char *s, size_t n)
@@ -336,3 +316,45 @@ int iso_tap_case(const struct iso_tap *tap, size_t number, const struct iso_resu
                 return -1;
         return 0;
 }
+
+/* The TAP writer of the report seam: the stream on standard output, and --tap FILE. */
+static struct iso_tap tap_of(const struct iso_report_out *out)
+{
+        return (struct iso_tap){out->f, out->opts->tap_version, out->opts->verbose};
+}
+
+static const char *tap_path(const struct iso_opts *o)
+{
+        return o->tap_path;
+}
+
+static int tap_begin(const struct iso_report_out *out, size_t n_planned)
+{
+        struct iso_tap tap = tap_of(out);
+
+        return iso_tap_begin(&tap, n_planned);
+}
+
+static int tap_add(const struct iso_report_out *out, size_t number, const struct iso_result *r)
+{
+        struct iso_tap tap = tap_of(out);
+
+        return iso_tap_case(&tap, number, r);
+}
+
+static int tap_bail(const struct iso_report_out *out, const char *reason)
+{
+        struct iso_tap tap = tap_of(out);
+
+        return iso_tap_bail(&tap, reason);
+}
+
+const struct iso_report_writer iso_report_tap = {
+        .name = "tap",
+        .label = "TAP",
+        .to_stdout = 1,
+        .path = tap_path,
+        .begin = tap_begin,
+        .add = tap_add,
+        .bail = tap_bail,
+};

@@ -6,13 +6,17 @@
  * these tests push hostile strings through both writers and check the output's shape
  * with checkers written here, independently of the writers' own escaping code: TAP line
  * shapes, YAML scalars, UTF-8 validity (with iconv, not iso_utf8_next), and XML
- * well-formedness and schema validity (with xmllint, when it is installed).
+ * well-formedness and schema validity (in process with libxml2's xmlSchemaValidateDoc, and
+ * with xmllint too when it is installed).
  */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
+
+#include <libxml/parser.h>
+#include <libxml/xmlschemas.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -25,6 +29,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "isocheck/cli.h"
+#include "isocheck/recover.h"
 #include "isocheck/report.h"
 #include "isocheck/runner.h"
 #include "isocheck/text.h"
@@ -379,7 +385,45 @@ static int have_xmllint(void)
         return system("command -v xmllint >/dev/null 2>&1") == 0;
 }
 
-/* xmllint on @doc: well-formedness, and each schema that exists. Returns schemas used. */
+/*
+ * @doc parsed and validated in process (libxml2: xmlReadMemory, xmlSchemaValidateDoc)
+ * against the project's schema, which must be there, and Jenkins' junit-10.xsd when it is
+ * (CI has ../shared/schemas beside the clone). Fails the test on any complaint.
+ */
+static void schema_check(const char *doc)
+{
+        const char *schemas[] = {OWN_SCHEMA, JENKINS_SCHEMA};
+        xmlDocPtr xml = xmlReadMemory(doc, (int)strlen(doc), "report.xml", NULL, XML_PARSE_NONET);
+
+        if (!xml)
+                fail_msg("libxml2 could not parse the report:\n%s", doc);
+        assert_int_equal(access(OWN_SCHEMA, R_OK), 0);
+        for (size_t i = 0; i < 2; i++) {
+                if (access(schemas[i], R_OK))
+                        continue;
+                xmlSchemaParserCtxtPtr pc = xmlSchemaNewParserCtxt(schemas[i]);
+                assert_non_null(pc);
+                xmlSchemaPtr schema = xmlSchemaParse(pc);
+                if (!schema)
+                        fail_msg("libxml2 could not read the schema %s", schemas[i]);
+                xmlSchemaValidCtxtPtr vc = xmlSchemaNewValidCtxt(schema);
+                assert_non_null(vc);
+                int rc = xmlSchemaValidateDoc(vc, xml);
+                xmlSchemaFreeValidCtxt(vc);
+                xmlSchemaFree(schema);
+                xmlSchemaFreeParserCtxt(pc);
+                if (rc != 0)
+                        fail_msg("the report does not validate against %s (xmlSchemaValidateDoc "
+                                 "gave %d):\n%s",
+                                 schemas[i], rc, doc);
+        }
+        xmlFreeDoc(xml);
+}
+
+/*
+ * @doc validated in process (schema_check), then by xmllint: well-formedness, and each
+ * schema that exists. Returns the schemas xmllint used, -1 without xmllint.
+ */
 static int xmllint_check(const char *doc)
 {
         char dir[] = "/tmp/isocheck-test-XXXXXX", path[64], cmd[512];
@@ -387,6 +431,7 @@ static int xmllint_check(const char *doc)
         int used = 0;
         FILE *f;
 
+        schema_check(doc);
         if (!have_xmllint())
                 return -1;
         assert_non_null(mkdtemp(dir));
@@ -1302,6 +1347,155 @@ static void test_negative_zero_seconds(void **state)
         assert_int_equal(iso_format_seconds(buf, 3, 1.0), -1);
 }
 
+/* ---------------------------------------------------------------- the report seam */
+
+/* Point fd 1 at @path (the seam writes the TAP stream to stdout too); returns the old fd 1. */
+static int stdout_to(const char *path)
+{
+        int saved, fd;
+
+        fflush(stdout);
+        saved = dup(1);
+        fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+        assert_true(saved >= 0 && fd >= 0);
+        assert_int_equal(dup2(fd, 1), 1);
+        close(fd);
+        return saved;
+}
+
+static void stdout_back(int saved)
+{
+        fflush(stdout);
+        clearerr(stdout);
+        assert_int_equal(dup2(saved, 1), 1);
+        close(saved);
+}
+
+static char *read_all(const char *path)
+{
+        struct iso_err e = {0};
+        size_t len;
+        char *s = iso_read_file(path, &len, &e);
+
+        if (!s)
+                fail_msg("%s", e.msg);
+        return s;
+}
+
+/* Files committed: written under "<path>.tmp.<run id>", renamed at the end, the TAP on
+ * stdout and in its file alike, the JUnit valid, nothing to note. */
+static void test_seam_commit(void **state)
+{
+        char dir[] = "/tmp/isocheck-seam-XXXXXX", tap[96], junit[96], tmp[160], out[96], sub[64];
+        static struct iso_reports rs;
+        struct iso_opts o = {.tap_version = 14};
+        struct iso_err e = {0};
+        struct iso_result *r = new_result();
+        struct iso_run run = {"host", "h", "2024-05-01T12:00:00Z", 0, NULL, 0, r, 1, NULL};
+        char *t, *x;
+        int saved, rc;
+
+        (void)state;
+        assert_non_null(mkdtemp(dir));
+        snprintf(sub, sizeof(sub), "%s/sub", dir);
+        snprintf(tap, sizeof(tap), "%s/r.tap", sub); /* its directory is made by the seam */
+        snprintf(junit, sizeof(junit), "%s/r.xml", dir);
+        snprintf(out, sizeof(out), "%s/stdout", dir);
+        o.tap_path = tap;
+        o.junit_path = junit;
+        assert_int_equal(iso_reports_plan(&rs, &o, &e), 0);
+        assert_int_equal(rs.n_outs, 3);
+        assert_int_equal(iso_reports_open(&rs, &e), 0);
+        snprintf(tmp, sizeof(tmp), "%s.tmp.%s", tap, iso_run_id());
+        assert_int_equal(access(tmp, F_OK), 0);
+        assert_int_not_equal(access(tap, F_OK), 0);
+
+        r->name = "a.b.c";
+        r->verdict = ISO_PASS;
+        saved = stdout_to(out);
+        iso_reports_begin(&rs, 1);
+        iso_reports_case(&rs, 1, r);
+        rc = iso_reports_end(&rs, &run);
+        stdout_back(saved);
+        assert_int_equal(rc, 0);
+        assert_string_equal(rs.notes, "");
+        assert_int_not_equal(access(tmp, F_OK), 0);
+        t = read_all(tap);
+        assert_string_equal(t, "TAP version 14\n1..1\nok 1 - a.b.c\n");
+        free(t);
+        t = read_all(out);
+        assert_string_equal(t, "TAP version 14\n1..1\nok 1 - a.b.c\n");
+        free(t);
+        x = read_all(junit);
+        schema_check(x);
+        assert_non_null(strstr(x, "<testcase classname=\"a.b\" name=\"c\""));
+        free(x);
+        unlink(tap);
+        unlink(junit);
+        unlink(out);
+        rmdir(sub);
+        assert_int_equal(rmdir(dir), 0);
+        free(r);
+}
+
+static void test_seam_same_file(void **state)
+{
+        static struct iso_reports rs;
+        struct iso_opts o = {.tap_path = "reports/x", .junit_path = "reports/x"};
+        struct iso_err e = {0};
+
+        (void)state;
+        assert_int_equal(iso_reports_plan(&rs, &o, &e), -1);
+        assert_string_equal(e.msg, "--tap and --junit name the same file reports/x");
+}
+
+/* A JUnit that cannot be written (/dev/full, in place): the TAP file ends with a Bail out!
+ * naming it, the notes say it, and no temporary file stays. */
+static void test_seam_broken_junit(void **state)
+{
+        char dir[] = "/tmp/isocheck-seam-XXXXXX", tap[96], out[96];
+        static struct iso_reports rs;
+        struct iso_opts o = {.tap_version = 14, .junit_path = "/dev/full"};
+        struct iso_err e = {0};
+        struct iso_result *r = new_result();
+        struct iso_run run = {"host", "h", "t", 0, NULL, 0, r, 1, NULL};
+        const char *why = "writing the JUnit report /dev/full failed: No space left on device";
+        char *t;
+        int saved, rc;
+
+        (void)state;
+        if (access("/dev/full", W_OK)) {
+                skip();
+                return;
+        }
+        assert_non_null(mkdtemp(dir));
+        snprintf(tap, sizeof(tap), "%s/r.tap", dir);
+        snprintf(out, sizeof(out), "%s/stdout", dir);
+        o.tap_path = tap;
+        assert_int_equal(iso_reports_plan(&rs, &o, &e), 0);
+        assert_int_equal(iso_reports_open(&rs, &e), 0);
+        r->name = "a.b.c";
+        r->verdict = ISO_PASS;
+        saved = stdout_to(out);
+        iso_reports_begin(&rs, 1);
+        iso_reports_case(&rs, 1, r);
+        rc = iso_reports_end(&rs, &run);
+        stdout_back(saved);
+        assert_int_equal(rc, -1);
+        assert_non_null(strstr(rs.notes, why));
+        t = read_all(tap);
+        assert_non_null(strstr(t, "ok 1 - a.b.c\nBail out! "));
+        assert_non_null(strstr(t, why));
+        free(t);
+        t = read_all(out);
+        assert_non_null(strstr(t, why));
+        free(t);
+        unlink(tap);
+        unlink(out);
+        assert_int_equal(rmdir(dir), 0); /* fails if a temporary file stayed */
+        free(r);
+}
+
 /* ---------------------------------------------------------------- a harness that broke */
 
 /*
@@ -1594,6 +1788,9 @@ int main(void)
                 cmocka_unit_test(test_write_errors),
                 cmocka_unit_test(test_sample_run),
                 cmocka_unit_test(test_junit_harness_error),
+                cmocka_unit_test(test_seam_commit),
+                cmocka_unit_test(test_seam_same_file),
+                cmocka_unit_test(test_seam_broken_junit),
                 cmocka_unit_test(test_log_cut),
                 cmocka_unit_test_setup_teardown(test_write_atomic_not_through_link, make_scratch,
                                                 remove_scratch),

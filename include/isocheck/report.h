@@ -8,8 +8,11 @@
 #ifndef ISOCHECK_REPORT_H
 #define ISOCHECK_REPORT_H
 
+#include <limits.h>
 #include <stddef.h>
 #include <stdio.h>
+
+#include "isocheck/util.h"
 
 #define ISO_MAX_CHECKS 128
 #define ISO_MAX_ARTIFACTS 8
@@ -119,5 +122,92 @@ int iso_format_seconds(char *buf, size_t size, double s);
 
 /* Count results by verdict into @counts[4] indexed by enum iso_verdict. */
 void iso_run_count(const struct iso_run *run, size_t counts[4]);
+
+/*
+ * The report seam. A report format is one writer (harness/report_<format>.c) holding a
+ * `const struct iso_report_writer`, listed once in harness/report_out.c's table; the
+ * program asks the seam, never a writer, to plan, open, feed and commit a run's reports.
+ *
+ * A writer either streams (add: one case at a time as it ends, TAP) or writes a document
+ * at the end (end: the whole run, JUnit); a streaming writer may also bail (say the run
+ * broke). The seam gives each output its FILE, and commits it atomically: a file is
+ * written as "<path>.tmp.<run id>" (O_EXCL|O_NOFOLLOW, registered with the run record by
+ * iso_run_note_file so a recovery removes it if the run dies), then fsync(2)ed and
+ * rename(2)d into place; a path naming a character device, FIFO or socket (/dev/stdout,
+ * a pipe) is written in place.
+ */
+struct iso_opts;
+struct iso_report_writer;
+
+/* One output of a run: a writer and where it writes. */
+struct iso_report_out {
+        const struct iso_report_writer *writer;
+        const struct iso_opts *opts; /* the run's options (TAP version, verbosity) */
+        const char *path;            /* NULL: standard output */
+        char what[PATH_MAX + 40];    /* "the TAP report PATH", for messages */
+        char tmp[PATH_MAX];          /* "<path>.tmp.<run id>" */
+        int in_place;                /* a stream: written through, never renamed */
+        FILE *f;
+        int first_errno; /* the first write error while streaming, 0 if none */
+};
+
+struct iso_report_writer {
+        const char *name;  /* the option naming its file: "tap" for --tap */
+        const char *label; /* in messages: "TAP", "JUnit" */
+        int to_stdout;     /* also written to standard output */
+        /* The file @o asks for, or NULL for none. */
+        const char *(*path)(const struct iso_opts *o);
+        /* Each returns 0, or -1 with errno on a write error; any may be NULL. */
+        int (*begin)(const struct iso_report_out *out, size_t n_planned);
+        int (*add)(const struct iso_report_out *out, size_t number, const struct iso_result *r);
+        int (*end)(const struct iso_report_out *out, const struct iso_run *run);
+        int (*bail)(const struct iso_report_out *out, const char *reason);
+};
+
+extern const struct iso_report_writer iso_report_tap, iso_report_junit;
+
+#define ISO_MAX_REPORT_OUTS 8
+
+/* A run's reports; zero it, or fill it with iso_reports_plan. */
+struct iso_reports {
+        struct iso_report_out outs[ISO_MAX_REPORT_OUTS]; /* streaming writers first */
+        size_t n_outs;
+        /* What went wrong while committing, one line per problem, for the caller to show
+         * (the library prints nothing). */
+        char notes[2048];
+};
+
+/*
+ * Decide the outputs @o asks for, for every registered writer. Nothing is opened. Returns 0,
+ * or -1 with @e when two outputs name the same file ("--tap and --junit name the same file
+ * PATH").
+ */
+int iso_reports_plan(struct iso_reports *rs, const struct iso_opts *o, struct iso_err *e);
+
+/*
+ * Open every planned output: a temporary file beside a regular file's path (its directory
+ * made with iso_mkdir_p), or the stream itself. Refused: a directory, a block device, a
+ * link owned by another user that leads to a stream. Returns 0, or -1 with @e naming the
+ * path and the cause (with a hint on EACCES/EPERM/EROFS); nothing stays open then.
+ */
+int iso_reports_open(struct iso_reports *rs, struct iso_err *e);
+
+/* The plan (@n_planned cases) to every writer that streams. Write errors are kept per output. */
+void iso_reports_begin(struct iso_reports *rs, size_t n_planned);
+
+/* Case @number (1-based) to every writer that streams. Write errors are kept per output. */
+void iso_reports_case(struct iso_reports *rs, size_t number, const struct iso_result *r);
+
+/*
+ * End the run: streaming outputs that failed make a harness error, which the documents
+ * carry (@run->harness_error is set); then every document is written and committed; if
+ * anything failed, every streaming output that still works gets a "Bail out!"-style line
+ * naming the first failure; then the streams are committed. Returns 0, or -1 when a report
+ * could not be written (the harness broke): @rs->notes says what.
+ */
+int iso_reports_end(struct iso_reports *rs, struct iso_run *run);
+
+/* Close every output and remove the temporary files, committing nothing. */
+void iso_reports_discard(struct iso_reports *rs);
 
 #endif
