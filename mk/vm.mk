@@ -28,7 +28,7 @@ $(VM_INIT): harness/vm/init.c harness/vm/codec.c harness/util.c include/isocheck
 		include/isocheck/util.h
 	@mkdir -p $(dir $@)
 	$(CC) $(STD) $(CPPFLAGS) $(CFLAGS) $(WARNINGS) -static -o $@ harness/vm/init.c \
-		harness/vm/codec.c harness/util.c
+		harness/vm/codec.c harness/util.c -lz
 
 # The unit test links the VM modules too (the generic rule links harness/*.c only).
 $(BUILD)/san/tests/test_vm: harness/tests/test_vm.c $(VM_SAN_OBJ) $(MODULES:%.c=$(BUILD)/san/%.o)

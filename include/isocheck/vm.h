@@ -44,8 +44,8 @@
 /* ---- codec ------------------------------------------------------------------------- */
 
 /*
- * CRC-32 (IEEE 802.3, reflected polynomial 0xEDB88320, as zlib's crc32() and gzip
- * compute it) of @len bytes, continuing from @crc (0 to start). Returns the new CRC.
+ * CRC-32 (IEEE 802.3, reflected polynomial 0xEDB88320, as gzip and PNG use it) of @len
+ * bytes, continuing from @crc (0 to start), computed by zlib's crc32(3). Returns the new CRC.
  */
 uint32_t iso_vm_crc32(uint32_t crc, const void *data, size_t len);
 
