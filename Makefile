@@ -7,7 +7,8 @@ WARNINGS := -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes -Wmissing-prot
             -Wno-missing-field-initializers
 CPPFLAGS += -Iinclude -D_GNU_SOURCE
 STD      := -std=gnu11
-LIBS     := $(shell pkg-config --libs zlib libpcap 2>/dev/null || echo -lz -lpcap)
+LIBS     := $(shell pkg-config --libs zlib libpcap libmnl libarchive 2>/dev/null || \
+              echo -lz -lpcap -lmnl -larchive)
 CMOCKA   := $(shell pkg-config --libs cmocka 2>/dev/null || echo -lcmocka)
 SAN      := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 # The test build also compiles the fault hooks (include/isocheck/fault.h); the shipped one does not.

@@ -340,7 +340,7 @@ static void cpio_newc_layout(void **state)
         struct iso_cpio c;
         struct iso_err e = {0};
 
-        iso_cpio_init(&c, fd);
+        assert_int_equal(iso_cpio_init(&c, fd, &e), 0);
         assert_int_equal(iso_cpio_add(&c, "bin", S_IFDIR | 0755, NULL, 0, 0, 0, &e), 0);
         assert_int_equal(iso_cpio_add(&c, "bin/hello", S_IFREG | 0755, "hi!\n", 4, 0, 0, &e), 0);
         assert_int_equal(iso_cpio_add(&c, "sh", S_IFLNK | 0777, "bin/hello", 9, 0, 0, &e), 0);
