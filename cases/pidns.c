@@ -14,6 +14,7 @@
 #include "isocheck/ns.h"
 #include "isocheck/nsbox.h"
 #include "isocheck/proc.h"
+#include "needs.h"
 
 /*
  * Where /proc/PID/status has no usable NSpid line (Linux before 4.1, some sandboxes:
@@ -41,8 +42,7 @@ ISO_CASE(pidns_init_pid1, "pidns.init.pid1",
          .summary = "the first process in a new PID namespace is PID 1 with parent 0 there, "
                     "and has another PID outside",
          .lab_step = "Exploring Namespaces: unshare --pid --mount-proc --fork bash; ps aux",
-         .needs = {ISO_ROOT, ISO_CAP_SYS_ADMIN, ISO_NS("pid"), ISO_KCONFIG("CONFIG_PID_NS")},
-         .timeout_s = 10)
+         .needs = {NEEDS_PIDNS}, .timeout_s = 10)
 {
         int to_parent[2], to_child[2];
         if (pipe(to_parent) < 0 || pipe(to_child) < 0)
@@ -142,9 +142,7 @@ ISO_CASE(pidns_view_isolated, "pidns.view.isolated",
                     "host PIDs cannot be signalled from inside",
          .lab_step = "Exploring Namespaces: unshare --pid --mount-proc --fork bash; sleep & "
                      "ps aux",
-         .needs = {ISO_ROOT, ISO_CAP_SYS_ADMIN, ISO_NS("pid"), ISO_NS("mnt"),
-                   ISO_KCONFIG("CONFIG_PID_NS")},
-         .timeout_s = 10)
+         .needs = {NEEDS_PIDNS_PROC}, .timeout_s = 10)
 {
         struct iso_pidns_box b;
         iso_fixture_pidns_box(t, &b);
@@ -179,9 +177,7 @@ ISO_CASE(pidns_pid_differs, "pidns.pid.differs",
          .summary = "the sleep in a new PID namespace has a small PID inside and another on "
                     "the host, and NSpid lists both",
          .lab_step = "Exploring Namespaces: ps aux | grep sleep, inside and on the host",
-         .needs = {ISO_ROOT, ISO_CAP_SYS_ADMIN, ISO_NS("pid"), ISO_NS("mnt"),
-                   ISO_KCONFIG("CONFIG_PID_NS")},
-         .timeout_s = 10)
+         .needs = {NEEDS_PIDNS_PROC}, .timeout_s = 10)
 {
         struct iso_pidns_box b;
         iso_fixture_pidns_box(t, &b);
@@ -230,9 +226,7 @@ ISO_CASE(pidns_parent_visible, "pidns.parent.visible",
          .summary = "the host sees the namespace's init as a child of its creator; inside, "
                     "init's parent PID is 0",
          .lab_step = "Exploring Namespaces: ps -ef on the host shows unshare as bash's parent",
-         .needs = {ISO_ROOT, ISO_CAP_SYS_ADMIN, ISO_NS("pid"), ISO_NS("mnt"),
-                   ISO_KCONFIG("CONFIG_PID_NS")},
-         .timeout_s = 10)
+         .needs = {NEEDS_PIDNS_PROC}, .timeout_s = 10)
 {
         struct iso_pidns_box b;
         iso_fixture_pidns_box(t, &b);
@@ -313,8 +307,7 @@ ISO_CASE(pidns_unshare_nofork, "pidns.unshare.nofork",
                     "is PID 1, and once that exits further forks fail with ENOMEM",
          .lab_step = "Exploring Namespaces: unshare --pid bash without --fork: \"fork: Cannot "
                      "allocate memory\"",
-         .needs = {ISO_ROOT, ISO_CAP_SYS_ADMIN, ISO_NS("pid"), ISO_KCONFIG("CONFIG_PID_NS")},
-         .timeout_s = 10)
+         .needs = {NEEDS_PIDNS}, .timeout_s = 10)
 {
         int p[2];
         if (pipe(p) < 0)
