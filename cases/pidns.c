@@ -309,25 +309,20 @@ ISO_CASE(pidns_unshare_nofork, "pidns.unshare.nofork",
                      "allocate memory\"",
          .needs = {NEEDS_PIDNS}, .timeout_s = 10)
 {
-        int p[2];
-        if (pipe(p) < 0)
-                iso_broken(t, "pipe: %s", strerror(errno));
-        fflush(NULL);
-        pid_t h = fork();
+        int fd;
+        struct iso_err e = {0};
+        pid_t h = iso_fork_piped(&fd, &e);
         if (h < 0)
-                iso_broken(t, "fork: %s", strerror(errno));
-        if (h == 0) {
-                close(p[0]);
-                nofork_child(p[1]);
-        }
-        close(p[1]);
+                iso_broken(t, "%s", e.msg);
+        if (h == 0)
+                nofork_child(fd);
         struct nofork_report r;
         memset(&r, 0, sizeof(r));
-        ssize_t got = read(p[0], &r, sizeof(r));
-        close(p[0]);
-        waitpid(h, NULL, 0);
-        if (got != (ssize_t)sizeof(r))
-                iso_broken(t, "expected a report from the unsharing process, got %zd bytes", got);
+        if (iso_piped_collect(h, fd, &r, sizeof(r)) < 0)
+                iso_broken(t,
+                           "expected a report from the unsharing process, but it ended "
+                           "without one (%s)",
+                           strerror(errno));
         if (r.unshare_errno)
                 iso_broken(t, "expected unshare(CLONE_NEWPID) to succeed as root, got %s",
                            strerror(r.unshare_errno));
