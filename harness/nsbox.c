@@ -77,22 +77,18 @@ static void __attribute__((noreturn)) init_main(int mount_proc, int fd)
                 answer = -errno;
         /* Answer only once the sleeper is sleep(1): a lister must never see it mid-exec,
          * still named after us (it happened under load). */
-        int ready[2] = {-1, -1};
-        if (!answer && pipe2(ready, O_CLOEXEC) < 0)
-                answer = -errno;
-        pid_t s = answer ? -1 : fork();
-        if (s == 0) {
-                close(ready[0]);
-                sleeper(ready[1]);
-        }
+        int ready = -1;
+        struct iso_err fe = {0};
+        pid_t s = answer ? -1 : iso_fork_piped(&ready, &fe);
+        if (s == 0)
+                sleeper(ready);
         if (!answer)
-                answer = s > 0 ? s : -errno;
-        if (ready[1] >= 0) {
+                answer = s > 0 ? s : -fe.errnum;
+        if (s > 0) {
                 char x;
-                close(ready[1]);
-                while (read(ready[0], &x, 1) < 0 && errno == EINTR)
+                while (read(ready, &x, 1) < 0 && errno == EINTR)
                         ;
-                close(ready[0]);
+                close(ready);
         }
         if (write_full(fd, &answer, sizeof(answer)) < 0 || answer < 0)
                 _exit(1);
