@@ -8,7 +8,8 @@ WARNINGS := -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes -Wmissing-prot
 CPPFLAGS += -Iinclude -D_GNU_SOURCE \
             $(shell pkg-config --cflags libxml-2.0 2>/dev/null || echo -I/usr/include/libxml2)
 STD      := -std=gnu11
-LIBS     := $(shell pkg-config --libs zlib libpcap libxml-2.0 2>/dev/null || echo -lz -lpcap -lxml2)
+LIBS     := $(shell pkg-config --libs zlib libpcap libxml-2.0 libmnl libarchive 2>/dev/null || \
+              echo -lz -lpcap -lxml2 -lmnl -larchive)
 CMOCKA   := $(shell pkg-config --libs cmocka 2>/dev/null || echo -lcmocka)
 SAN      := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 # The test build also compiles the fault hooks (include/isocheck/fault.h); the shipped one does not.

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "floors.h"
+#include "isocheck/vm.h"
 
 static int find_on_path(const char *name, char *out, size_t size)
 {
@@ -77,36 +78,28 @@ int iso_vm_find(char *qemu, size_t qemu_size, char *kernel, size_t kernel_size, 
                         guess);
 }
 
-/* One cpio "newc" header and name, padded to 4 bytes (buffer-format.rst). */
-static int cpio_header(FILE *f, unsigned ino, unsigned mode, size_t size, const char *name)
-{
-        size_t namesize = strlen(name) + 1;
-        if (fprintf(f, "070701%08X%08X%08X%08X%08X%08X%08zX%08X%08X%08X%08X%08zX%08X", ino, mode,
-                    0u, 0u, 1u, 0u, size, 0u, 0u, 0u, 0u, namesize, 0u) < 0 ||
-            fwrite(name, 1, namesize, f) != namesize)
-                return -1;
-        size_t pad = (4 - (110 + namesize) % 4) % 4;
-        return fwrite("\0\0\0", 1, pad, f) == pad ? 0 : -1;
-}
-
+/* The archive through the VM target's writer (harness/vm/cpio.c, libarchive's newc). */
 int iso_vm_write_initramfs(const char *path, const char *init_path, struct iso_err *e)
 {
         size_t len = 0;
         iso_autofree char *init = iso_read_file(init_path, &len, e);
         if (!init)
                 return -1;
-        FILE *f = fopen(path, "we");
-        if (!f)
+        int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        if (fd < 0)
                 return iso_errf(e, errno, "create %s", path);
-        size_t pad = (4 - len % 4) % 4;
-        int bad = cpio_header(f, 1, S_IFREG | 0755, len, "init") < 0 ||
-                  fwrite(init, 1, len, f) != len || fwrite("\0\0\0", 1, pad, f) != pad ||
-                  cpio_header(f, 2, 0, 0, "TRAILER!!!") < 0;
-        if (fclose(f) != 0 || bad) {
+        struct iso_cpio c;
+        int rc = iso_cpio_init(&c, fd, e);
+        if (rc == 0)
+                rc = iso_cpio_add(&c, "init", S_IFREG | 0755, init, len, 0, 0, e);
+        if (rc == 0)
+                rc = iso_cpio_finish(&c, e);
+        iso_cpio_abandon(&c);
+        if (close(fd) < 0 && rc == 0)
+                rc = iso_errf(e, errno, "close %s", path);
+        if (rc < 0)
                 unlink(path);
-                return iso_errf(e, EIO, "write %s", path);
-        }
-        return 0;
+        return rc;
 }
 
 double iso_vm_boot_once(const char *qemu, const char *accel, const char *kernel, const char *initrd,

@@ -22,6 +22,7 @@
 #include "isocheck/kmsg.h"
 #include "isocheck/memcg.h"
 #include "isocheck/ns.h"
+#include "needs.h"
 
 #define LAB_LIMIT 100000000LL     /* the lab's own value: echo 100000000 > ... */
 #define OOM_LIMIT (32LL << 20)    /* what the OOM cases limit a cgroup to */
@@ -325,7 +326,7 @@ ISO_CASE(cgroup_memory_create, "cgroup.memory.create",
          .summary = "mkdir in the memory hierarchy makes a cgroup with its interface files; "
                     "they cannot be unlinked; rmdir of the empty cgroup removes it",
          .lab_step = "Exploring cgroups: mkdir /sys/fs/cgroup/memory/demo; ls",
-         .needs = {ISO_ROOT, ISO_CGROUP_CTRL("memory", 0)}, .timeout_s = 10)
+         .needs = {NEEDS_MEMCG}, .timeout_s = 10)
 {
         struct iso_cg cg;
         iso_fixture_cgroup(t, "memory", "fresh", &cg);
@@ -370,7 +371,7 @@ ISO_CASE(cgroup_memory_limit, "cgroup.memory.limit",
          .summary = "a memory limit reads back rounded down to a page multiple, stays set, "
                     "and \"max\"/-1 means unlimited",
          .lab_step = "Exploring cgroups: echo 100000000 > memory.limit_in_bytes; cat it",
-         .needs = {ISO_ROOT, ISO_CGROUP_CTRL("memory", 0)}, .timeout_s = 10)
+         .needs = {NEEDS_MEMCG}, .timeout_s = 10)
 {
         struct iso_cg cg;
         iso_fixture_cgroup(t, "memory", "limited", &cg);
@@ -461,7 +462,7 @@ ISO_CASE(cgroup_memory_under_limit, "cgroup.memory.under_limit",
          .summary = "ls, ps and cat, and an allocation well under the limit, run to exit 0 "
                     "in a limited memory cgroup without an OOM kill",
          .lab_step = "Exploring cgroups: echo $$ > tasks; ls; ps aux",
-         .needs = {ISO_ROOT, ISO_CGROUP_CTRL("memory", 0), ISO_TOOL("ps")}, .timeout_s = 20)
+         .needs = {NEEDS_MEMCG, ISO_TOOL("ps")}, .timeout_s = 20)
 {
         struct iso_cg cg;
         iso_fixture_cgroup(t, "memory", "shell", &cg);
@@ -609,7 +610,7 @@ ISO_CASE(cgroup_memory_oom_kill, "cgroup.memory.oom_kill",
                     "once in oom_kill, and named in the kernel log",
          .lab_step = "Exploring cgroups: echo $$ > tasks; stress -m 1 --vm-bytes 100000000; "
                      "dmesg",
-         .needs = {ISO_ROOT, ISO_CGROUP_CTRL("memory", 0)}, .timeout_s = 30)
+         .needs = {NEEDS_MEMCG}, .timeout_s = 30)
 {
         struct oom_scene s;
         oom_prepare(t, "hog", -1, &s);
@@ -738,7 +739,7 @@ ISO_CASE(cgroup_memory_oom_kill_tool, "cgroup.memory.oom_kill.tool",
          .summary = "stress-ng allocating 3x the limit inside the memory cgroup gets its "
                     "worker OOM-killed",
          .lab_step = "Exploring cgroups: stress -m 1 --vm-bytes 100000000 (with stress-ng)",
-         .needs = {ISO_ROOT, ISO_CGROUP_CTRL("memory", 0), ISO_TOOL("stress-ng")}, .timeout_s = 40)
+         .needs = {NEEDS_MEMCG, ISO_TOOL("stress-ng")}, .timeout_s = 40)
 {
         char bytes[32];
         snprintf(bytes, sizeof(bytes), "%lld", HOG_BYTES);
@@ -751,7 +752,7 @@ ISO_CASE(cgroup_memory_oom_kill_stress, "cgroup.memory.oom_kill.stress",
          .summary = "stress, the lab's own hog, allocating 3x the limit inside the memory "
                     "cgroup is OOM-killed",
          .lab_step = "Exploring cgroups: stress -m 1 --vm-bytes 100000000",
-         .needs = {ISO_ROOT, ISO_CGROUP_CTRL("memory", 0), ISO_TOOL("stress")}, .timeout_s = 40)
+         .needs = {NEEDS_MEMCG, ISO_TOOL("stress")}, .timeout_s = 40)
 {
         char bytes[32];
         snprintf(bytes, sizeof(bytes), "%lld", HOG_BYTES);

@@ -16,9 +16,7 @@
 #include "isocheck/ns.h"
 #include "isocheck/nsbox.h"
 #include "isocheck/proc.h"
-
-#define NEEDS_PIDNS \
-        ISO_ROOT, ISO_CAP_SYS_ADMIN, ISO_NS("pid"), ISO_NS("mnt"), ISO_KCONFIG("CONFIG_PID_NS")
+#include "needs.h"
 
 /* The lab's mistake made on purpose: unshare(CLONE_NEWPID) then fork, so the parent stays
  * in the old namespace and only its child is PID 1 of the new one. */
@@ -81,7 +79,7 @@ ISO_CASE(nsenter_pidns_same, "nsenter.pidns.same",
                     "that namespace; joining unshare's parent instead lands in the old one",
          .lab_step = "Exploring Namespaces: nsenter --pid --root -t PID bash (PID of the "
                      "namespace's bash, not of unshare)",
-         .needs = {NEEDS_PIDNS}, .timeout_s = 10)
+         .needs = {NEEDS_PIDNS_PROC}, .timeout_s = 10)
 {
         struct iso_pidns_box b;
         iso_fixture_pidns_box(t, &b);
@@ -147,7 +145,7 @@ ISO_CASE(nsenter_view_matches, "nsenter.view.matches",
          .summary = "a process joining the namespace's PID namespace and its mount namespace "
                     "(or root) lists the same process table as the original shell",
          .lab_step = "Exploring Namespaces: ps aux in both shells after nsenter --pid --root",
-         .needs = {NEEDS_PIDNS}, .timeout_s = 10)
+         .needs = {NEEDS_PIDNS_PROC}, .timeout_s = 10)
 {
         struct iso_pidns_box b;
         iso_fixture_pidns_box(t, &b);

@@ -14,6 +14,7 @@
 #include "isocheck/ns.h"
 #include "isocheck/nsbox.h"
 #include "isocheck/proc.h"
+#include "needs.h"
 
 /*
  * Where /proc/PID/status has no usable NSpid line (Linux before 4.1, some sandboxes:
@@ -41,8 +42,7 @@ ISO_CASE(pidns_init_pid1, "pidns.init.pid1",
          .summary = "the first process in a new PID namespace is PID 1 with parent 0 there, "
                     "and has another PID outside",
          .lab_step = "Exploring Namespaces: unshare --pid --mount-proc --fork bash; ps aux",
-         .needs = {ISO_ROOT, ISO_CAP_SYS_ADMIN, ISO_NS("pid"), ISO_KCONFIG("CONFIG_PID_NS")},
-         .timeout_s = 10)
+         .needs = {NEEDS_PIDNS}, .timeout_s = 10)
 {
         int to_parent[2], to_child[2];
         if (pipe(to_parent) < 0 || pipe(to_child) < 0)
@@ -142,9 +142,7 @@ ISO_CASE(pidns_view_isolated, "pidns.view.isolated",
                     "host PIDs cannot be signalled from inside",
          .lab_step = "Exploring Namespaces: unshare --pid --mount-proc --fork bash; sleep & "
                      "ps aux",
-         .needs = {ISO_ROOT, ISO_CAP_SYS_ADMIN, ISO_NS("pid"), ISO_NS("mnt"),
-                   ISO_KCONFIG("CONFIG_PID_NS")},
-         .timeout_s = 10)
+         .needs = {NEEDS_PIDNS_PROC}, .timeout_s = 10)
 {
         struct iso_pidns_box b;
         iso_fixture_pidns_box(t, &b);
@@ -179,9 +177,7 @@ ISO_CASE(pidns_pid_differs, "pidns.pid.differs",
          .summary = "the sleep in a new PID namespace has a small PID inside and another on "
                     "the host, and NSpid lists both",
          .lab_step = "Exploring Namespaces: ps aux | grep sleep, inside and on the host",
-         .needs = {ISO_ROOT, ISO_CAP_SYS_ADMIN, ISO_NS("pid"), ISO_NS("mnt"),
-                   ISO_KCONFIG("CONFIG_PID_NS")},
-         .timeout_s = 10)
+         .needs = {NEEDS_PIDNS_PROC}, .timeout_s = 10)
 {
         struct iso_pidns_box b;
         iso_fixture_pidns_box(t, &b);
@@ -230,9 +226,7 @@ ISO_CASE(pidns_parent_visible, "pidns.parent.visible",
          .summary = "the host sees the namespace's init as a child of its creator; inside, "
                     "init's parent PID is 0",
          .lab_step = "Exploring Namespaces: ps -ef on the host shows unshare as bash's parent",
-         .needs = {ISO_ROOT, ISO_CAP_SYS_ADMIN, ISO_NS("pid"), ISO_NS("mnt"),
-                   ISO_KCONFIG("CONFIG_PID_NS")},
-         .timeout_s = 10)
+         .needs = {NEEDS_PIDNS_PROC}, .timeout_s = 10)
 {
         struct iso_pidns_box b;
         iso_fixture_pidns_box(t, &b);
@@ -313,28 +307,22 @@ ISO_CASE(pidns_unshare_nofork, "pidns.unshare.nofork",
                     "is PID 1, and once that exits further forks fail with ENOMEM",
          .lab_step = "Exploring Namespaces: unshare --pid bash without --fork: \"fork: Cannot "
                      "allocate memory\"",
-         .needs = {ISO_ROOT, ISO_CAP_SYS_ADMIN, ISO_NS("pid"), ISO_KCONFIG("CONFIG_PID_NS")},
-         .timeout_s = 10)
+         .needs = {NEEDS_PIDNS}, .timeout_s = 10)
 {
-        int p[2];
-        if (pipe(p) < 0)
-                iso_broken(t, "pipe: %s", strerror(errno));
-        fflush(NULL);
-        pid_t h = fork();
+        int fd;
+        struct iso_err e = {0};
+        pid_t h = iso_fork_piped(&fd, &e);
         if (h < 0)
-                iso_broken(t, "fork: %s", strerror(errno));
-        if (h == 0) {
-                close(p[0]);
-                nofork_child(p[1]);
-        }
-        close(p[1]);
+                iso_broken(t, "%s", e.msg);
+        if (h == 0)
+                nofork_child(fd);
         struct nofork_report r;
         memset(&r, 0, sizeof(r));
-        ssize_t got = read(p[0], &r, sizeof(r));
-        close(p[0]);
-        waitpid(h, NULL, 0);
-        if (got != (ssize_t)sizeof(r))
-                iso_broken(t, "expected a report from the unsharing process, got %zd bytes", got);
+        if (iso_piped_collect(h, fd, &r, sizeof(r)) < 0)
+                iso_broken(t,
+                           "expected a report from the unsharing process, but it ended "
+                           "without one (%s)",
+                           strerror(errno));
         if (r.unshare_errno)
                 iso_broken(t, "expected unshare(CLONE_NEWPID) to succeed as root, got %s",
                            strerror(r.unshare_errno));

@@ -15,10 +15,7 @@
 #include "isocheck/ns.h"
 #include "isocheck/proc.h"
 #include "isocheck/tool.h"
-
-#define NEEDS_TOOLS                                                                              \
-        ISO_ROOT, ISO_CAP_SYS_ADMIN, ISO_NS("pid"), ISO_NS("mnt"), ISO_KCONFIG("CONFIG_PID_NS"), \
-                ISO_TOOL("unshare"), ISO_TOOL("nsenter"), ISO_TOOL("ps")
+#include "needs.h"
 
 /* The shell inside answers "ps" with a listing ended by END, and ends on "quit" or EOF. */
 static const char shell_script[] = "sleep 30 & "
@@ -158,7 +155,7 @@ ISO_CASE(pidns_view_isolated_tool, "pidns.view.isolated.tool",
                     "ps itself, with the PIDs the kernel gives them there",
          .lab_step = "Exploring Namespaces: unshare --pid --mount-proc --fork bash; sleep & "
                      "ps aux",
-         .needs = {NEEDS_TOOLS}, .timeout_s = 15)
+         .needs = {NEEDS_PIDNS_TOOLS}, .timeout_s = 15)
 {
         struct lab_ns ns;
         start_lab(t, &ns);
@@ -191,7 +188,7 @@ ISO_CASE(pidns_pid_differs_tool, "pidns.pid.differs.tool",
          .summary = "the sleep started inside `unshare --pid` has one PID in ps there and "
                     "another on the host",
          .lab_step = "Exploring Namespaces: ps aux | grep sleep, inside and on the host",
-         .needs = {NEEDS_TOOLS}, .timeout_s = 15)
+         .needs = {NEEDS_PIDNS_TOOLS}, .timeout_s = 15)
 {
         struct lab_ns ns;
         start_lab(t, &ns);
@@ -220,8 +217,8 @@ ISO_CASE(pidns_pid_differs_tool, "pidns.pid.differs.tool",
 ISO_CASE(pidns_parent_visible_tool, "pidns.parent.visible.tool",
          .summary = "the host shows unshare as the parent of the namespace's sh; inside, ps "
                     "shows sh's parent as 0",
-         .lab_step = "Exploring Namespaces: ps -ef on the host; ps inside", .needs = {NEEDS_TOOLS},
-         .timeout_s = 15)
+         .lab_step = "Exploring Namespaces: ps -ef on the host; ps inside",
+         .needs = {NEEDS_PIDNS_TOOLS}, .timeout_s = 15)
 {
         struct lab_ns ns;
         start_lab(t, &ns);
@@ -280,7 +277,7 @@ ISO_CASE(nsenter_view_matches_tool, "nsenter.view.matches.tool",
          .summary = "ps run through `nsenter --pid --root` (and --mount) lists the same table "
                     "as ps in the unshare shell",
          .lab_step = "Exploring Namespaces: nsenter --pid --root -t PID bash; ps aux",
-         .needs = {NEEDS_TOOLS}, .timeout_s = 20)
+         .needs = {NEEDS_PIDNS_TOOLS}, .timeout_s = 20)
 {
         struct lab_ns ns;
         start_lab(t, &ns);
@@ -312,7 +309,7 @@ ISO_CASE(nsenter_pidns_same_tool, "nsenter.pidns.same.tool",
                     "`-t <unshare>` lands in the old one",
          .lab_step = "Exploring Namespaces: nsenter --pid --root -t PID bash (the PID of bash, "
                      "not of unshare)",
-         .needs = {NEEDS_TOOLS, ISO_TOOL("readlink")}, .timeout_s = 15)
+         .needs = {NEEDS_PIDNS_TOOLS, ISO_TOOL("readlink")}, .timeout_s = 15)
 {
         struct lab_ns ns;
         start_lab(t, &ns);

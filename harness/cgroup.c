@@ -448,37 +448,29 @@ pid_t iso_cg_spawn(const struct iso_cg *cg, int (*fn)(void *), void *arg, struct
         char path[PATH_MAX];
         if (iso_cg_file(cg, file, path, sizeof(path)) < 0)
                 return iso_errf(e, ENAMETOOLONG, "cgroup file %s/%s", cg->path, file);
-        int p[2];
-        if (pipe2(p, O_CLOEXEC) < 0)
-                return iso_errf(e, errno, "pipe2");
-        fflush(NULL);
-        pid_t pid = fork();
-        if (pid < 0) {
-                int saved = errno;
-                close(p[0]);
-                close(p[1]);
-                return iso_errf(e, saved, "fork");
-        }
+        /* The child reports only a failure to join; EOF (it closed its end) means in. */
+        int fd;
+        pid_t pid = iso_fork_piped(&fd, e);
+        if (pid < 0)
+                return -1;
         if (pid == 0) {
-                close(p[0]);
                 char self[32];
                 snprintf(self, sizeof(self), "%d", (int)getpid());
                 struct iso_err ce = {0};
                 if (iso_write_file(path, self, &ce) < 0) {
                         int err = ce.errnum ? ce.errnum : EIO;
-                        (void)!write(p[1], &err, sizeof(err));
+                        (void)!write(fd, &err, sizeof(err));
                         _exit(127);
                 }
-                close(p[1]);
+                close(fd);
                 _exit(fn(arg));
         }
-        close(p[1]);
         int err = 0;
         ssize_t r;
         do
-                r = read(p[0], &err, sizeof(err));
+                r = read(fd, &err, sizeof(err));
         while (r < 0 && errno == EINTR);
-        close(p[0]);
+        close(fd);
         if (r == (ssize_t)sizeof(err)) {
                 waitpid(pid, NULL, 0);
                 return iso_errf(e, err, "write PID %d to %s", (int)pid, path);

@@ -1,15 +1,13 @@
 // SPDX-License-Identifier: MIT
 #include "isocheck/cli.h"
 
-#include <errno.h>
 #include <getopt.h>
-#include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "isocheck/container.h"
+#include "isocheck/opt.h"
 
 const char iso_cli_usage[] =
         "Usage: isocheck [OPTION]...\n"
@@ -77,23 +75,13 @@ static const struct option long_opts[] = {
         {NULL, 0, NULL, 0},
 };
 
-static int fail(char *err, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int fail(char *err, size_t size, const char *fmt, ...)
-{
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err, size, fmt, ap);
-        va_end(ap);
-        return -1;
-}
-
 static int add_glob(const char **list, size_t *n, const char *glob, const char *opt, char *err,
                     size_t size)
 {
         if (!*glob)
-                return fail(err, size, "%s needs a non-empty glob", opt);
+                return iso_opt_fail(err, size, "%s needs a non-empty glob", opt);
         if (*n >= ISO_MAX_GLOBS)
-                return fail(err, size, "too many %s options (at most 32)", opt);
+                return iso_opt_fail(err, size, "too many %s options (at most 32)", opt);
         list[(*n)++] = glob;
         return 0;
 }
@@ -103,7 +91,7 @@ static int set_action(struct iso_opts *o, enum iso_action a, const char *opt, co
                       char *err, size_t size)
 {
         if (*prev && strcmp(*prev, opt))
-                return fail(err, size, "%s and %s cannot be combined", *prev, opt);
+                return iso_opt_fail(err, size, "%s and %s cannot be combined", *prev, opt);
         *prev = opt;
         o->action = a;
         return 0;
@@ -119,13 +107,10 @@ int iso_cli_parse(int argc, char *const argv[], struct iso_opts *o, char *err, s
         o->timeout_mult = 1.0;
         o->target = "host";
 
-        /* getopt keeps global state: reset it so parsing can run more than once. */
-        optind = 0;
-        opterr = 0;
+        iso_opt_reset();
         int ch, idx;
         const char *action_opt = NULL;
         while ((ch = getopt_long(argc, argv, ":lf:x:vhV", long_opts, &idx)) != -1) {
-                char *end;
                 switch (ch) {
                 case 'l':
                         if (set_action(o, ISO_ACT_LIST, "--list", &action_opt, err, err_size))
@@ -143,7 +128,7 @@ int iso_cli_parse(int argc, char *const argv[], struct iso_opts *o, char *err, s
                         break;
                 case OPT_TAP:
                         if (!*optarg)
-                                return fail(err, err_size, "--tap needs a file name or -");
+                                return iso_opt_fail(err, err_size, "--tap needs a file name or -");
                         o->tap_path = strcmp(optarg, "-") ? optarg : NULL;
                         break;
                 case OPT_TAP_VERSION:
@@ -152,48 +137,49 @@ int iso_cli_parse(int argc, char *const argv[], struct iso_opts *o, char *err, s
                         else if (!strcmp(optarg, "14"))
                                 o->tap_version = 14;
                         else
-                                return fail(err, err_size,
-                                            "--tap-version must be 13 or 14, not \"%s\"", optarg);
+                                return iso_opt_fail(err, err_size,
+                                                    "--tap-version must be 13 or 14, not \"%s\"",
+                                                    optarg);
                         break;
                 case OPT_JUNIT:
                         if (!*optarg)
-                                return fail(err, err_size, "--junit needs a file name");
+                                return iso_opt_fail(err, err_size, "--junit needs a file name");
                         o->junit_path = optarg;
                         break;
                 case OPT_ARTIFACTS:
                         if (!*optarg)
-                                return fail(err, err_size, "--artifacts needs a directory");
+                                return iso_opt_fail(err, err_size, "--artifacts needs a directory");
                         o->artifacts_dir = optarg;
                         break;
                 case OPT_TIMEOUT_MULT:
-                        errno = 0;
-                        o->timeout_mult = strtod(optarg, &end);
-                        if (errno || end == optarg || *end || !isfinite(o->timeout_mult) ||
-                            o->timeout_mult < 0.01 || o->timeout_mult > 1000)
-                                return fail(err, err_size,
-                                            "--timeout-mult needs a number from 0.01 to 1000, "
-                                            "not \"%s\"",
-                                            optarg);
+                        if (iso_opt_number(optarg, 0.01, 1000, &o->timeout_mult) < 0)
+                                return iso_opt_fail(
+                                        err, err_size,
+                                        "--timeout-mult needs a number from 0.01 to 1000, "
+                                        "not \"%s\"",
+                                        optarg);
                         break;
                 case OPT_TARGET:
                         if (!*optarg || strspn(optarg, "abcdefghijklmnopqrstuvwxyz"
                                                        "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") !=
                                                 strlen(optarg))
-                                return fail(err, err_size,
-                                            "--target needs a name of letters, digits, '.', '_' "
-                                            "or '-', not \"%s\"",
-                                            optarg);
+                                return iso_opt_fail(
+                                        err, err_size,
+                                        "--target needs a name of letters, digits, '.', '_' "
+                                        "or '-', not \"%s\"",
+                                        optarg);
                         o->target = optarg;
                         break;
                 case OPT_PROPERTY: {
                         const char *eq = strchr(optarg, '=');
                         if (!eq || eq == optarg)
-                                return fail(err, err_size,
-                                            "--property needs NAME=VALUE, not \"%s\"", optarg);
+                                return iso_opt_fail(err, err_size,
+                                                    "--property needs NAME=VALUE, not \"%s\"",
+                                                    optarg);
                         if (o->n_properties >= ISO_MAX_GLOBS)
-                                return fail(err, err_size,
-                                            "too many --property options (at "
-                                            "most 32)");
+                                return iso_opt_fail(err, err_size,
+                                                    "too many --property options (at "
+                                                    "most 32)");
                         o->properties[o->n_properties++] = optarg;
                         break;
                 }
@@ -214,23 +200,13 @@ int iso_cli_parse(int argc, char *const argv[], struct iso_opts *o, char *err, s
                 case 'V':
                         o->action = ISO_ACT_VERSION;
                         break;
-                case ':':
-                        return fail(err, err_size, "option %s needs a value", argv[optind - 1]);
-                default:
-                        /* A long option given a value it does not take ("--list=yes"). */
-                        if (optopt && !strncmp(argv[optind - 1], "--", 2))
-                                snprintf(err, err_size, "option %s takes no value (see --help)",
-                                         argv[optind - 1]);
-                        else if (optopt)
-                                snprintf(err, err_size, "unknown option -%c (see --help)", optopt);
-                        else
-                                snprintf(err, err_size, "unknown option %s (see --help)",
-                                         argv[optind - 1]);
-                        return -1;
+                default: /* ':' or '?': what getopt itself refused */
+                        return iso_opt_refused(ch, argv, err, err_size);
                 }
         }
         if (optind < argc)
-                return fail(err, err_size, "unexpected argument \"%s\" (see --help)", argv[optind]);
+                return iso_opt_fail(err, err_size, "unexpected argument \"%s\" (see --help)",
+                                    argv[optind]);
         return 0;
 }
 
@@ -240,6 +216,6 @@ int iso_cli_check_env(char *err, size_t err_size)
         char host[16], app[16];
         struct iso_err e = {0};
         if (iso_app_addresses(0, host, app, &e) < 0)
-                return fail(err, err_size, "%s", e.msg);
+                return iso_opt_fail(err, err_size, "%s", e.msg);
         return 0;
 }

@@ -1,179 +1,183 @@
 // SPDX-License-Identifier: MIT
+/*
+ * rtnetlink requests (rtnetlink(7)) built and acknowledged through libmnl: its message
+ * builder (mnl_nlmsg_put_header, mnl_attr_put*, nests) and its reply walker
+ * (mnl_cb_run), which handles NLMSG_ERROR and sequence checks. What stays ours is the
+ * choice of requests and the messages naming what was asked.
+ */
 #include "isocheck/netlink.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <net/if.h>
+#include <libmnl/libmnl.h>
 #include <linux/if_link.h>
-#include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <linux/veth.h>
+#include <net/if.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
-/* One request under construction: header, fixed part, attributes. */
-struct nl_req {
-        char buf[1024];
-        size_t len;
-};
-
-static struct nlmsghdr *req_init(struct nl_req *r, int type, int flags)
+/* Start a request of @type in @buf: header flags REQUEST | ACK | @flags, a fresh sequence. */
+static struct nlmsghdr *req_start(char *buf, int type, int flags)
 {
-        memset(r, 0, sizeof(*r));
-        struct nlmsghdr *h = (struct nlmsghdr *)r->buf;
+        struct nlmsghdr *h = mnl_nlmsg_put_header(buf);
+
         h->nlmsg_type = (unsigned short)type;
         h->nlmsg_flags = (unsigned short)(NLM_F_REQUEST | NLM_F_ACK | flags);
-        h->nlmsg_seq = 1;
-        r->len = NLMSG_HDRLEN;
+        h->nlmsg_seq = (unsigned int)time(NULL);
         return h;
 }
 
-static void *req_put(struct nl_req *r, const void *data, size_t n)
+/* Send @h and wait for the kernel's acknowledgement; its error becomes errno. */
+static int talk(struct nlmsghdr *h, const char *what, struct iso_err *e)
 {
-        void *at = r->buf + r->len;
-        if (r->len + NLMSG_ALIGN(n) > sizeof(r->buf))
-                return NULL;
-        if (data)
-                memcpy(at, data, n);
-        r->len += NLMSG_ALIGN(n);
-        return at;
-}
+        struct mnl_socket *nl = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
 
-static struct rtattr *attr_put(struct nl_req *r, int type, const void *data, size_t n)
-{
-        struct rtattr *a = req_put(r, NULL, RTA_LENGTH(n));
-        if (!a)
-                return NULL;
-        a->rta_type = (unsigned short)type;
-        a->rta_len = (unsigned short)RTA_LENGTH(n);
-        if (n)
-                memcpy(RTA_DATA(a), data, n);
-        return a;
-}
-
-/* Close a nested attribute opened with attr_put(r, type, NULL, 0). */
-static void nest_end(struct nl_req *r, struct rtattr *nest)
-{
-        nest->rta_len = (unsigned short)(r->buf + r->len - (char *)nest);
-}
-
-/* Send @r and read the kernel's acknowledgement; its error becomes errno. */
-static int talk(struct nl_req *r, const char *what, struct iso_err *e)
-{
-        ((struct nlmsghdr *)r->buf)->nlmsg_len = (unsigned)r->len;
-        int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
-        if (fd < 0)
+        if (!nl)
                 return iso_errf(e, errno, "netlink socket for %s", what);
-        struct sockaddr_nl kernel = {.nl_family = AF_NETLINK};
-        if (sendto(fd, r->buf, r->len, 0, (struct sockaddr *)&kernel, sizeof(kernel)) < 0) {
+        if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
                 int saved = errno;
-                close(fd);
+
+                mnl_socket_close(nl);
+                return iso_errf(e, saved, "netlink bind for %s", what);
+        }
+        unsigned int portid = mnl_socket_get_portid(nl);
+        unsigned int seq = h->nlmsg_seq;
+
+        if (mnl_socket_sendto(nl, h, h->nlmsg_len) < 0) {
+                int saved = errno;
+
+                mnl_socket_close(nl);
                 return iso_errf(e, saved, "netlink send for %s", what);
         }
-        char reply[4096];
-        ssize_t n;
-        do
-                n = recv(fd, reply, sizeof(reply), 0);
-        while (n < 0 && errno == EINTR);
+        char reply[MNL_SOCKET_BUFFER_SIZE];
+        int rc;
+        /* One request, one acknowledgement: mnl_cb_run returns MNL_CB_STOP (0) on the ACK,
+         * -1 with errno from an NLMSG_ERROR; bounded by the replies the kernel sends. */
+        do {
+                ssize_t n;
+
+                do
+                        n = mnl_socket_recvfrom(nl, reply, sizeof(reply));
+                while (n < 0 && errno == EINTR);
+                if (n < 0) {
+                        int saved = errno;
+
+                        mnl_socket_close(nl);
+                        return iso_errf(e, saved, "netlink reply for %s", what);
+                }
+                if (n == 0) {
+                        mnl_socket_close(nl);
+                        return iso_errf(e, EPROTO, "%s: no acknowledgement from the kernel", what);
+                }
+                rc = mnl_cb_run(reply, (size_t)n, seq, portid, NULL, NULL);
+        } while (rc > 0);
         int saved = errno;
-        close(fd);
-        if (n < 0)
-                return iso_errf(e, saved, "netlink reply for %s", what);
-        for (struct nlmsghdr *h = (struct nlmsghdr *)reply; NLMSG_OK(h, (unsigned)n);
-             h = NLMSG_NEXT(h, n)) {
-                if (h->nlmsg_type != NLMSG_ERROR)
-                        continue;
-                const struct nlmsgerr *err = NLMSG_DATA(h);
-                if (err->error == 0)
-                        return 0;
-                return iso_errf(e, -err->error, "%s", what);
-        }
-        return iso_errf(e, EPROTO, "%s: no acknowledgement from the kernel", what);
+
+        mnl_socket_close(nl);
+        if (rc < 0)
+                return iso_errf(e, saved, "%s", what);
+        return 0;
 }
 
 int iso_nl_veth_create(const char *name, const char *peer, pid_t peer_ns_pid, struct iso_err *e)
 {
         char what[96];
+
         snprintf(what, sizeof(what), "create veth pair %s / %s", name, peer);
         if (strlen(name) >= IFNAMSIZ || strlen(peer) >= IFNAMSIZ)
                 return iso_errf(e, EINVAL, "%s: names are at most %d bytes", what, IFNAMSIZ - 1);
-        struct nl_req r;
-        req_init(&r, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
-        struct ifinfomsg ifi = {.ifi_family = AF_UNSPEC};
-        req_put(&r, &ifi, sizeof(ifi));
-        attr_put(&r, IFLA_IFNAME, name, strlen(name) + 1);
-        struct rtattr *linkinfo = attr_put(&r, IFLA_LINKINFO, NULL, 0);
-        attr_put(&r, IFLA_INFO_KIND, "veth", 4);
-        struct rtattr *data = attr_put(&r, IFLA_INFO_DATA, NULL, 0);
-        struct rtattr *peer_info = attr_put(&r, VETH_INFO_PEER, NULL, 0);
-        if (!peer_info)
-                return iso_errf(e, EMSGSIZE, "%s", what);
-        req_put(&r, &ifi, sizeof(ifi)); /* the peer's own ifinfomsg */
-        attr_put(&r, IFLA_IFNAME, peer, strlen(peer) + 1);
-        if (peer_ns_pid > 0) {
-                unsigned int pid = (unsigned int)peer_ns_pid;
-                attr_put(&r, IFLA_NET_NS_PID, &pid, sizeof(pid));
-        }
-        nest_end(&r, peer_info);
-        nest_end(&r, data);
-        nest_end(&r, linkinfo);
-        return talk(&r, what, e);
+        char buf[1024];
+        struct nlmsghdr *h = req_start(buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
+        struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(h, sizeof(*ifi));
+
+        ifi->ifi_family = AF_UNSPEC;
+        mnl_attr_put_strz(h, IFLA_IFNAME, name);
+        struct nlattr *linkinfo = mnl_attr_nest_start(h, IFLA_LINKINFO);
+
+        mnl_attr_put_str(h, IFLA_INFO_KIND, "veth");
+        struct nlattr *data = mnl_attr_nest_start(h, IFLA_INFO_DATA);
+        struct nlattr *peer_info = mnl_attr_nest_start(h, VETH_INFO_PEER);
+        /* The peer's own ifinfomsg comes first inside VETH_INFO_PEER (veth(4) netlink). */
+        struct ifinfomsg *peer_ifi = mnl_nlmsg_put_extra_header(h, sizeof(*peer_ifi));
+
+        peer_ifi->ifi_family = AF_UNSPEC;
+        mnl_attr_put_strz(h, IFLA_IFNAME, peer);
+        if (peer_ns_pid > 0)
+                mnl_attr_put_u32(h, IFLA_NET_NS_PID, (uint32_t)peer_ns_pid);
+        mnl_attr_nest_end(h, peer_info);
+        mnl_attr_nest_end(h, data);
+        mnl_attr_nest_end(h, linkinfo);
+        return talk(h, what, e);
 }
 
 int iso_nl_addr_add(const char *ifname, const char *addr, int prefix, struct iso_err *e)
 {
         char what[96];
+
         snprintf(what, sizeof(what), "add address %s/%d to %s", addr, prefix, ifname);
         unsigned idx = if_nametoindex(ifname);
+
         if (!idx)
                 return iso_errf(e, errno, "%s", what);
         struct in_addr a;
+
         if (inet_pton(AF_INET, addr, &a) != 1)
                 return iso_errf(e, EINVAL, "%s: not an IPv4 address", what);
-        struct nl_req r;
-        req_init(&r, RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL);
-        struct ifaddrmsg ifa = {.ifa_family = AF_INET,
-                                .ifa_prefixlen = (unsigned char)prefix,
-                                .ifa_scope = RT_SCOPE_UNIVERSE,
-                                .ifa_index = idx};
-        req_put(&r, &ifa, sizeof(ifa));
-        attr_put(&r, IFA_LOCAL, &a, sizeof(a));
-        attr_put(&r, IFA_ADDRESS, &a, sizeof(a));
-        return talk(&r, what, e);
+        char buf[256];
+        struct nlmsghdr *h = req_start(buf, RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL);
+        struct ifaddrmsg *ifa = mnl_nlmsg_put_extra_header(h, sizeof(*ifa));
+
+        ifa->ifa_family = AF_INET;
+        ifa->ifa_prefixlen = (unsigned char)prefix;
+        ifa->ifa_scope = RT_SCOPE_UNIVERSE;
+        ifa->ifa_index = idx;
+        mnl_attr_put(h, IFA_LOCAL, sizeof(a), &a);
+        mnl_attr_put(h, IFA_ADDRESS, sizeof(a), &a);
+        return talk(h, what, e);
+}
+
+/* An RTM_NEWLINK or RTM_DELLINK on interface @idx, with @flags changed under @change. */
+static int link_request(int type, unsigned idx, unsigned flags, unsigned change, const char *what,
+                        struct iso_err *e)
+{
+        char buf[256];
+        struct nlmsghdr *h = req_start(buf, type, 0);
+        struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(h, sizeof(*ifi));
+
+        ifi->ifi_family = AF_UNSPEC;
+        ifi->ifi_index = (int)idx;
+        ifi->ifi_flags = flags;
+        ifi->ifi_change = change;
+        return talk(h, what, e);
 }
 
 int iso_nl_link_up(const char *ifname, struct iso_err *e)
 {
         char what[64];
+
         snprintf(what, sizeof(what), "set %s up", ifname);
         unsigned idx = if_nametoindex(ifname);
+
         if (!idx)
                 return iso_errf(e, errno, "%s", what);
-        struct nl_req r;
-        req_init(&r, RTM_NEWLINK, 0);
-        struct ifinfomsg ifi = {.ifi_family = AF_UNSPEC,
-                                .ifi_index = (int)idx,
-                                .ifi_flags = IFF_UP,
-                                .ifi_change = IFF_UP};
-        req_put(&r, &ifi, sizeof(ifi));
-        return talk(&r, what, e);
+        return link_request(RTM_NEWLINK, idx, IFF_UP, IFF_UP, what, e);
 }
 
 int iso_nl_link_delete(const char *ifname, struct iso_err *e)
 {
         char what[64];
+
         snprintf(what, sizeof(what), "delete %s", ifname);
         unsigned idx = if_nametoindex(ifname);
+
         if (!idx)
                 return 0; /* already gone: a veth goes with its namespace */
-        struct nl_req r;
-        req_init(&r, RTM_DELLINK, 0);
-        struct ifinfomsg ifi = {.ifi_family = AF_UNSPEC, .ifi_index = (int)idx};
-        req_put(&r, &ifi, sizeof(ifi));
         struct iso_err tmp = {0};
-        if (talk(&r, what, &tmp) < 0 && tmp.errnum != ENODEV) {
+
+        if (link_request(RTM_DELLINK, idx, 0, 0, what, &tmp) < 0 && tmp.errnum != ENODEV) {
                 if (e)
                         *e = tmp;
                 return -1;

@@ -77,22 +77,18 @@ static void __attribute__((noreturn)) init_main(int mount_proc, int fd)
                 answer = -errno;
         /* Answer only once the sleeper is sleep(1): a lister must never see it mid-exec,
          * still named after us (it happened under load). */
-        int ready[2] = {-1, -1};
-        if (!answer && pipe2(ready, O_CLOEXEC) < 0)
-                answer = -errno;
-        pid_t s = answer ? -1 : fork();
-        if (s == 0) {
-                close(ready[0]);
-                sleeper(ready[1]);
-        }
+        int ready = -1;
+        struct iso_err fe = {0};
+        pid_t s = answer ? -1 : iso_fork_piped(&ready, &fe);
+        if (s == 0)
+                sleeper(ready);
         if (!answer)
-                answer = s > 0 ? s : -errno;
-        if (ready[1] >= 0) {
+                answer = s > 0 ? s : -fe.errnum;
+        if (s > 0) {
                 char x;
-                close(ready[1]);
-                while (read(ready[0], &x, 1) < 0 && errno == EINTR)
+                while (read(ready, &x, 1) < 0 && errno == EINTR)
                         ;
-                close(ready[0]);
+                close(ready);
         }
         if (write_full(fd, &answer, sizeof(answer)) < 0 || answer < 0)
                 _exit(1);
@@ -170,38 +166,28 @@ int iso_pidns_box_list(struct iso_pidns_box *b, pid_t probe, struct iso_pidns_vi
 int iso_pidns_list_joined(pid_t target, int types, int enter_root, pid_t probe,
                           struct iso_pidns_view *v, struct iso_err *e)
 {
-        int p[2];
-        if (pipe2(p, O_CLOEXEC) < 0)
-                return iso_errf(e, errno, "pipe2");
-        fflush(NULL);
-        pid_t j = fork();
+        int fd;
+        pid_t j = iso_fork_piped(&fd, e);
+        if (j < 0)
+                return -1;
         if (j == 0) {
-                close(p[0]);
                 struct iso_err je = {0};
                 if (iso_ns_join(target, types, enter_root, &je) < 0) {
                         struct iso_pidns_view bad = {.n = -1, .probe_errno = je.errnum};
-                        _exit(write_full(p[1], &bad, sizeof(bad)) < 0);
+                        _exit(write_full(fd, &bad, sizeof(bad)) < 0);
                 }
                 pid_t j2 = fork();
                 if (j2 == 0) {
                         struct iso_pidns_view mine;
                         look(probe, &mine);
-                        _exit(write_full(p[1], &mine, sizeof(mine)) < 0);
+                        _exit(write_full(fd, &mine, sizeof(mine)) < 0);
                 }
                 int st = 0;
                 if (j2 > 0)
                         waitpid(j2, &st, 0);
                 _exit(j2 > 0 && WIFEXITED(st) ? WEXITSTATUS(st) : 1);
         }
-        close(p[1]);
-        if (j < 0) {
-                close(p[0]);
-                return iso_errf(e, errno, "fork");
-        }
-        int rc = iso_read_all(p[0], v, sizeof(*v));
-        close(p[0]);
-        waitpid(j, NULL, 0);
-        if (rc < 0)
+        if (iso_piped_collect(j, fd, v, sizeof(*v)) < 0)
                 return iso_errf(e, EIO, "the joining process for PID %d reported nothing",
                                 (int)target);
         if (v->n < 0)

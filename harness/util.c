@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 
 int iso_errf(struct iso_err *e, int errnum, const char *fmt, ...)
@@ -391,5 +392,40 @@ int iso_write_atomic_at(int dirfd, const char *shown, const char *relpath, const
                 }
         }
         close(fd);
+        return rc;
+}
+
+pid_t iso_fork_piped(int *fd, struct iso_err *e)
+{
+        int p[2];
+
+        *fd = -1;
+        if (pipe2(p, O_CLOEXEC) < 0)
+                return iso_errf(e, errno, "pipe2 for a child's report");
+        /* Unflushed stdio would be written twice, once by each process. */
+        fflush(NULL);
+        pid_t pid = fork();
+
+        if (pid < 0) {
+                int saved = errno;
+
+                close(p[0]);
+                close(p[1]);
+                return iso_errf(e, saved, "fork");
+        }
+        close(pid == 0 ? p[0] : p[1]);
+        *fd = pid == 0 ? p[1] : p[0];
+        return pid;
+}
+
+int iso_piped_collect(pid_t pid, int fd, void *buf, size_t n)
+{
+        int rc = iso_read_all(fd, buf, n);
+        int saved = errno;
+
+        close(fd);
+        while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+                ;
+        errno = saved; /* the read's: EPIPE when the child ended first */
         return rc;
 }

@@ -23,7 +23,7 @@ bench: all $(BENCH_DIR)/isocheck-bench $(BENCH_DIR)/iso-true $(BENCH_DIR)/iso-vm
 $(BENCH_OBJ): $(wildcard bench/*.h)
 
 # The bench drives the same runner and cases as build/isocheck for its stability run.
-$(BENCH_DIR)/isocheck-bench: $(BENCH_OBJ) $(OBJ)
+$(BENCH_DIR)/isocheck-bench: $(BENCH_OBJ) $(OBJ) $(BUILD)/obj/harness/vm/cpio.o
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $^ $(LIBS) -lm
 

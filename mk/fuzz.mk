@@ -27,12 +27,14 @@ FUZZ_MODS_fuzz_stat      := proc util
 FUZZ_MODS_fuzz_nspid     := ns util
 FUZZ_MODS_fuzz_kconfig   := kconfig util
 FUZZ_MODS_fuzz_pcap      := capture util
+FUZZ_MODS_fuzz_vm_frames := vm/console vm/codec util
 FUZZ_LIBS_fuzz_junit     := $(shell pkg-config --libs libxml-2.0 2>/dev/null || echo -lxml2)
 FUZZ_LIBS_fuzz_mountinfo := $(LIBS)
 FUZZ_LIBS_fuzz_keyed     := $(LIBS)
 FUZZ_LIBS_fuzz_proc_cgroup := $(LIBS)
 FUZZ_LIBS_fuzz_kconfig   := $(LIBS)
 FUZZ_LIBS_fuzz_pcap      := $(LIBS)
+FUZZ_LIBS_fuzz_vm_frames := $(LIBS)
 FUZZ_XML_CFLAGS          := $(shell pkg-config --cflags libxml-2.0 2>/dev/null || \
                               echo -I/usr/include/libxml2)
 

@@ -2,7 +2,9 @@
 # init), their unit tests, and `make check-vm`, which boots Debian's kernel under qemu with
 # cgroup v1 and v2 and runs the suite in each. See harness/vm/ and include/isocheck/vm.h.
 
-VM_SRC      := $(filter-out harness/vm/main.c harness/vm/init.c,$(wildcard harness/vm/*.c))
+# init.c and init_*.c: the static guest init's own files (the host side does not link them).
+VM_INIT_SRC := harness/vm/init.c $(wildcard harness/vm/init_*.c)
+VM_SRC      := $(filter-out harness/vm/main.c $(VM_INIT_SRC),$(wildcard harness/vm/*.c))
 VM_OBJ      := $(VM_SRC:%.c=$(BUILD)/obj/%.o)
 VM_SAN_OBJ  := $(VM_SRC:%.c=$(BUILD)/san/%.o)
 VM_INIT     := $(BUILD)/vm/isocheck-init
@@ -24,11 +26,11 @@ $(BUILD)/isocheck-vm: $(VM_OBJ) $(BUILD)/obj/harness/vm/main.o $(MODULES:%.c=$(B
 	$(CC) $(CFLAGS) -o $@ $^ $(LIBS)
 
 # PID 1 of the guest: static, so the initramfs needs no loader for it.
-$(VM_INIT): harness/vm/init.c harness/vm/codec.c harness/util.c include/isocheck/vm.h \
-		include/isocheck/util.h
+$(VM_INIT): $(VM_INIT_SRC) harness/vm/init.h harness/vm/codec.c harness/util.c \
+		include/isocheck/vm.h include/isocheck/util.h
 	@mkdir -p $(dir $@)
-	$(CC) $(STD) $(CPPFLAGS) $(CFLAGS) $(WARNINGS) -static -o $@ harness/vm/init.c \
-		harness/vm/codec.c harness/util.c
+	$(CC) $(STD) $(CPPFLAGS) $(CFLAGS) $(WARNINGS) -static -o $@ $(VM_INIT_SRC) \
+		harness/vm/codec.c harness/util.c -lz
 
 # The unit test links the VM modules too (the generic rule links harness/*.c only).
 $(BUILD)/san/tests/test_vm: harness/tests/test_vm.c $(VM_SAN_OBJ) $(MODULES:%.c=$(BUILD)/san/%.o)

@@ -50,6 +50,7 @@
 #include <unistd.h>
 
 #include "isocheck/capture.h"
+#include "samples.h"
 
 #ifndef DLT_LINUX_SLL2
 #define DLT_LINUX_SLL2 276
@@ -57,14 +58,6 @@
 
 #define PORT 8000
 #define CLIENT_PORT 41000
-
-static void sample_path(char *buf, size_t size, const char *name)
-{
-        const char *dir = getenv("ISOCHECK_SAMPLES");
-
-        assert_int_equal(
-                iso_pathf(buf, size, "%s/%s", dir && *dir ? dir : "fixtures/samples", name), 0);
-}
 
 static void analyze_ok(const char *path, int port, struct iso_capture_summary *s)
 {

@@ -17,24 +17,16 @@
 #include <string.h>
 
 #include "isocheck/docker.h"
+#include "samples.h"
 
 static const char *const labels[] = {"isocheck.run=123-abc",
                                      "isocheck.case=sidecar.capture.http.docker", NULL};
 #define LABEL_LINE "LABEL isocheck.run=\"123-abc\" isocheck.case=\"sidecar.capture.http.docker\"\n"
 
-static void sample_path(char *buf, size_t size, const char *name)
-{
-        const char *dir = getenv("ISOCHECK_SAMPLES");
-        assert_int_equal(
-                iso_pathf(buf, size, "%s/%s", dir && *dir ? dir : "fixtures/samples", name), 0);
-}
-
 /* The project's own app Dockerfile, read from fixtures/app (samples' parent's sibling). */
 static void fixture_path(char *buf, size_t size, const char *rel)
 {
-        const char *dir = getenv("ISOCHECK_SAMPLES");
-        assert_int_equal(
-                iso_pathf(buf, size, "%s/../%s", dir && *dir ? dir : "fixtures/samples", rel), 0);
+        assert_int_equal(iso_pathf(buf, size, "%s/../%s", samples_dir(), rel), 0);
 }
 
 /* @out is the file at @path with @inserted after the line ending at @after, nothing else. */

@@ -16,30 +16,9 @@
 #include <string.h>
 
 #include "isocheck/env.h"
+#include "samples.h"
 
 #define EXT4_MAGIC 0xEF53L
-
-static void sample_path(char *buf, size_t size, const char *name)
-{
-        const char *dir = getenv("ISOCHECK_SAMPLES");
-
-        assert_int_equal(
-                iso_pathf(buf, size, "%s/%s", dir && *dir ? dir : "fixtures/samples", name), 0);
-}
-
-static char *read_sample(const char *name)
-{
-        char path[512];
-        struct iso_err e = {0};
-
-        sample_path(path, sizeof(path), name);
-
-        char *s = iso_read_file(path, NULL, &e);
-
-        if (!s)
-                fail_msg("%s", e.msg);
-        return s;
-}
 
 static struct iso_env *new_env(void)
 {

@@ -16,14 +16,7 @@
 #include <unistd.h>
 
 #include "isocheck/kconfig.h"
-
-static void sample_path(char *buf, size_t size, const char *name)
-{
-        const char *dir = getenv("ISOCHECK_SAMPLES");
-
-        assert_int_equal(
-                iso_pathf(buf, size, "%s/%s", dir && *dir ? dir : "fixtures/samples", name), 0);
-}
+#include "samples.h"
 
 /* The assignments in config-sample; the "# ... is not set" lines are not stored. */
 #define SAMPLE_ASSIGNMENTS 22

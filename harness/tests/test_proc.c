@@ -15,21 +15,12 @@
 
 #include "isocheck/ns.h"
 #include "isocheck/proc.h"
-
-static char *sample(const char *name)
-{
-        const char *dir = getenv("ISOCHECK_SAMPLES");
-        char path[512];
-        snprintf(path, sizeof(path), "%s/%s", dir ? dir : "fixtures/samples", name);
-        char *s = iso_read_file(path, NULL, NULL);
-        assert_non_null(s);
-        return s;
-}
+#include "samples.h"
 
 static void stat_lines(void **state)
 {
         (void)state;
-        char *text = sample("proc-stat-lines.txt");
+        char *text = read_sample("proc-stat-lines.txt");
         static const struct iso_proc want[] = {{1, 0, "sh"},
                                                {2, 1, "sleep"},
                                                {77, 1, "my prog"},
@@ -68,7 +59,7 @@ static void stat_malformed(void **state)
 static void nspid(void **state)
 {
         (void)state;
-        char *s = sample("status-nspid.txt");
+        char *s = read_sample("status-nspid.txt");
         pid_t ids[4] = {0};
         assert_int_equal(iso_ns_parse_nspid(s, ids, 4), 2);
         assert_int_equal(ids[0], 24405);
@@ -78,7 +69,7 @@ static void nspid(void **state)
         assert_int_equal(iso_ns_parse_nspid(s, one, 1), 2);
         assert_int_equal(one[0], 24405);
         free(s);
-        s = sample("status-old-kernel.txt");
+        s = read_sample("status-old-kernel.txt");
         assert_int_equal(iso_ns_parse_nspid(s, ids, 4), -1);
         free(s);
         assert_int_equal(iso_ns_parse_nspid("NSpid:\t7\n", ids, 4), 1);
@@ -97,17 +88,17 @@ static void nspid_unavailable(void **state)
         (void)state;
         pid_t ids[4] = {0};
         struct iso_err e = {0};
-        char *s = sample("status-nspid.txt");
+        char *s = read_sample("status-nspid.txt");
         assert_int_equal(iso_ns_nspid_text(s, "status-nspid.txt", ids, 4, &e), 2);
         free(s);
         /* Linux before 4.1 (and sandboxes that hide the NS* lines): no NSpid line. */
-        s = sample("status-old-kernel.txt");
+        s = read_sample("status-old-kernel.txt");
         assert_int_equal(iso_ns_nspid_text(s, "status-old-kernel.txt", ids, 4, &e), -1);
         assert_int_equal(e.errnum, ENODATA);
         assert_non_null(strstr(e.msg, "status-old-kernel.txt has no NSpid line"));
         free(s);
         /* Further input of the kind: an NSpid line holding no PID (a sandbox's stub). */
-        s = sample("status-empty-nspid.txt");
+        s = read_sample("status-empty-nspid.txt");
         memset(&e, 0, sizeof(e));
         assert_int_equal(iso_ns_nspid_text(s, "status-empty-nspid.txt", ids, 4, &e), -1);
         assert_int_equal(e.errnum, ENODATA);

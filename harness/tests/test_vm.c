@@ -26,24 +26,7 @@
 #include "isocheck/report.h"
 #include "isocheck/tool.h"
 #include "isocheck/vm.h"
-
-static const char *samples(void)
-{
-        const char *d = getenv("ISOCHECK_SAMPLES");
-
-        return d && *d ? d : "fixtures/samples";
-}
-
-static char *sample(const char *name, size_t *len)
-{
-        char path[1024];
-
-        snprintf(path, sizeof(path), "%s/%s", samples(), name);
-        char *s = iso_read_file(path, len, NULL);
-
-        assert_non_null(s);
-        return s;
-}
+#include "samples.h"
 
 /* Everything written to @fd since it was made, as a NUL-terminated heap string. */
 static char *drain(int fd, size_t *len)
@@ -263,7 +246,7 @@ static void console_follows_a_good_boot(void **state)
 {
         (void)state;
         size_t len;
-        char *s = sample("vm-console-ok.txt", &len);
+        char *s = read_sample_len("vm-console-ok.txt", &len);
 
         for (size_t piece = 1; piece < 9; piece++) {
                 struct iso_vm_console c;
@@ -288,7 +271,7 @@ static void console_names_the_panic(void **state)
 {
         (void)state;
         size_t len;
-        char *s = sample("vm-console-panic.txt", &len);
+        char *s = read_sample_len("vm-console-panic.txt", &len);
         struct iso_vm_console c;
 
         iso_vm_console_init(&c);
@@ -340,7 +323,7 @@ static void cpio_newc_layout(void **state)
         struct iso_cpio c;
         struct iso_err e = {0};
 
-        iso_cpio_init(&c, fd);
+        assert_int_equal(iso_cpio_init(&c, fd, &e), 0);
         assert_int_equal(iso_cpio_add(&c, "bin", S_IFDIR | 0755, NULL, 0, 0, 0, &e), 0);
         assert_int_equal(iso_cpio_add(&c, "bin/hello", S_IFREG | 0755, "hi!\n", 4, 0, 0, &e), 0);
         assert_int_equal(iso_cpio_add(&c, "sh", S_IFLNK | 0777, "bin/hello", 9, 0, 0, &e), 0);
@@ -424,7 +407,7 @@ static void ldd_output(void **state)
         (void)state;
         struct iso_vm_strv libs = {0};
         struct iso_err e = {0};
-        char *s = sample("vm-ldd-isocheck.txt", NULL);
+        char *s = read_sample_len("vm-ldd-isocheck.txt", NULL);
 
         assert_int_equal(iso_vm_ldd_parse(s, &libs, &e), 12);
         assert_int_equal(libs.n, 12);
@@ -701,7 +684,7 @@ static void console_collects_init_warnings(void **state)
 {
         (void)state;
         size_t len;
-        char *s = sample("vm-console-6.12-v1.txt", &len);
+        char *s = read_sample_len("vm-console-6.12-v1.txt", &len);
         struct iso_vm_console c;
 
         iso_vm_console_init(&c);

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * Reading what the guest says: the serial console, followed line by line as it arrives,
- * and the frames of the data port, decoded once the VM is gone.
+ * and the frames of the data port, decoded once the VM is gone. The frame format is
+ * isocheck's own (vm.h), so its parser is too; the CRC-32 it checks is zlib's.
  */
 #include "isocheck/vm.h"
 

@@ -1,69 +1,64 @@
 // SPDX-License-Identifier: MIT
 /*
- * A newc cpio writer: the initramfs format the kernel unpacks into rootfs
- * (Documentation/driver-api/early-userspace/buffer-format.rst). Each entry is a 110-byte
- * ASCII header ("070701" and thirteen 8-digit hex fields), the name with its NUL, padding
- * to 4 bytes, the body, padding to 4 bytes.
+ * The initramfs archive through libarchive's newc cpio writer
+ * (archive_write_set_format_cpio_newc(3)): the format the kernel unpacks into rootfs
+ * (Documentation/driver-api/early-userspace/buffer-format.rst). What stays ours is the
+ * policy: relative names only, inode numbers in order of addition, owner root, mtime 0,
+ * and the 512-byte blocking the kernel's unpacker is happy with.
  */
 #include "isocheck/vm.h"
 
+#include <archive.h>
+#include <archive_entry.h>
 #include <errno.h>
-#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-void iso_cpio_init(struct iso_cpio *c, int fd)
+/* libarchive's message for its last failure on @c's archive, as an iso_err. */
+static int archive_fail(struct iso_cpio *c, const char *call, const char *name, struct iso_err *e)
 {
+        int errnum = archive_errno(c->a);
+        const char *msg = archive_error_string(c->a);
+
+        return iso_errf(e, errnum > 0 ? errnum : EIO, "%s for cpio entry %s: %s", call, name,
+                        msg ? msg : "libarchive gave no message");
+}
+
+/*
+ * The archive's size as the file holds it: libarchive's byte counters stop before the
+ * last block's padding, and the archive starts where the fd stood (0 for a new file).
+ */
+static void size_written(struct iso_cpio *c)
+{
+        off_t end = lseek(c->fd, 0, SEEK_CUR);
+
+        c->offset = end > c->start ? (unsigned long long)(end - c->start) : 0;
+}
+
+int iso_cpio_init(struct iso_cpio *c, int fd, struct iso_err *e)
+{
+        memset(c, 0, sizeof(*c));
         c->fd = fd;
         c->ino = 1;
-        c->offset = 0;
-}
+        c->start = lseek(fd, 0, SEEK_CUR);
+        if (c->start < 0)
+                c->start = 0;
+        c->a = archive_write_new();
+        if (!c->a)
+                return iso_errf(e, ENOMEM, "archive_write_new for the cpio archive");
+        /* Blocks of 512 bytes, the last one padded too: the trailer ends on a 512 multiple. */
+        if (archive_write_set_format_cpio_newc(c->a) != ARCHIVE_OK ||
+            archive_write_set_bytes_per_block(c->a, 512) != ARCHIVE_OK ||
+            archive_write_set_bytes_in_last_block(c->a, 512) != ARCHIVE_OK ||
+            archive_write_open_fd(c->a, fd) != ARCHIVE_OK) {
+                int rc = archive_fail(c, "archive_write_open_fd", "(start)", e);
 
-static int put(struct iso_cpio *c, const void *buf, size_t len, struct iso_err *e)
-{
-        const char *p = buf;
-
-        while (len) {
-                ssize_t w = write(c->fd, p, len);
-
-                if (w < 0 && errno == EINTR)
-                        continue;
-                if (w <= 0)
-                        return iso_errf(e, w < 0 ? errno : EIO,
-                                        "write the cpio archive at byte %llu", c->offset);
-                p += w;
-                len -= (size_t)w;
-                c->offset += (unsigned long long)w;
+                archive_write_free(c->a);
+                c->a = NULL;
+                return rc;
         }
-        return 0;
-}
-
-static int pad(struct iso_cpio *c, unsigned int to, struct iso_err *e)
-{
-        static const char zeros[512];
-        size_t n = (size_t)((to - c->offset % to) % to);
-
-        return n ? put(c, zeros, n, e) : 0;
-}
-
-static int entry(struct iso_cpio *c, const char *name, unsigned int mode, unsigned int nlink,
-                 const void *data, size_t len, unsigned int rmajor, unsigned int rminor,
-                 struct iso_err *e)
-{
-        char head[160];
-        size_t name_len = strlen(name) + 1;
-        int n = snprintf(head, sizeof(head),
-                         "070701%08lX%08X%08X%08X%08X%08X%08lX%08X%08X%08X%08X%08lX%08X", c->ino++,
-                         mode, 0u, 0u, nlink, 0u, (unsigned long)len, 0u, 0u, rmajor, rminor,
-                         (unsigned long)name_len, 0u);
-
-        if (n != 110) /* a field over 8 hex digits: not expressible in newc */
-                return iso_errf(e, EOVERFLOW, "cpio entry %s: a header field overflows", name);
-        if (put(c, head, 110, e) < 0 || put(c, name, name_len, e) < 0 || pad(c, 4, e) < 0)
-                return -1;
-        if (len && (put(c, data, len, e) < 0 || pad(c, 4, e) < 0))
-                return -1;
         return 0;
 }
 
@@ -76,12 +71,80 @@ int iso_cpio_add(struct iso_cpio *c, const char *name, unsigned int mode, const 
         if (len > 0xFFFFFFFFul)
                 return iso_errf(e, EINVAL, "cpio entry %s: %zu bytes, newc holds at most 4 GiB - 1",
                                 name, len);
-        return entry(c, name, mode, S_ISDIR(mode) ? 2 : 1, data, len, rmajor, rminor, e);
+        if (!c->a)
+                return iso_errf(e, EBADF, "cpio entry %s: the archive is not open", name);
+
+        struct archive_entry *ent = archive_entry_new();
+        char *target = NULL;
+        int rc = 0;
+
+        if (!ent)
+                return iso_errf(e, ENOMEM, "archive_entry_new for cpio entry %s", name);
+        archive_entry_set_pathname(ent, name);
+        archive_entry_set_mode(ent, mode);
+        archive_entry_set_ino64(ent, (la_int64_t)c->ino++);
+        archive_entry_set_nlink(ent, S_ISDIR(mode) ? 2 : 1);
+        archive_entry_set_uid(ent, 0);
+        archive_entry_set_gid(ent, 0);
+        archive_entry_set_mtime(ent, 0, 0);
+        if (S_ISLNK(mode)) {
+                /* The caller's target is counted, libarchive wants it NUL-terminated. */
+                target = strndup(data ? data : "", len);
+                if (!target) {
+                        archive_entry_free(ent);
+                        return iso_errf(e, ENOMEM, "cpio entry %s: symlink target", name);
+                }
+                archive_entry_set_symlink(ent, target);
+        }
+        /* The newc writer wants a size on every entry; it writes a symlink's target itself. */
+        archive_entry_set_size(ent, S_ISREG(mode) || S_ISLNK(mode) ? (la_int64_t)len : 0);
+        if (S_ISCHR(mode) || S_ISBLK(mode)) {
+                archive_entry_set_rdevmajor(ent, rmajor);
+                archive_entry_set_rdevminor(ent, rminor);
+        }
+        if (archive_write_header(c->a, ent) != ARCHIVE_OK) {
+                rc = archive_fail(c, "archive_write_header", name, e);
+        } else if (S_ISREG(mode)) {
+                const char *p = data;
+
+                while (len && rc == 0) {
+                        la_ssize_t w = archive_write_data(c->a, p, len);
+
+                        if (w <= 0)
+                                rc = archive_fail(c, "archive_write_data", name, e);
+                        else {
+                                p += w;
+                                len -= (size_t)w;
+                        }
+                }
+        }
+        free(target);
+        archive_entry_free(ent);
+        return rc;
 }
 
 int iso_cpio_finish(struct iso_cpio *c, struct iso_err *e)
 {
-        if (entry(c, "TRAILER!!!", 0, 1, NULL, 0, 0, 0, e) < 0)
-                return -1;
-        return pad(c, 512, e);
+        if (!c->a)
+                return iso_errf(e, EBADF, "cpio trailer: the archive is not open");
+        /* Closing writes the "TRAILER!!!" entry and pads the last block. */
+        int rc = archive_write_close(c->a) == ARCHIVE_OK
+                         ? 0
+                         : archive_fail(c, "archive_write_close", "TRAILER!!!", e);
+
+        archive_write_free(c->a);
+        c->a = NULL;
+        size_written(c);
+        return rc;
+}
+
+void iso_cpio_abandon(struct iso_cpio *c)
+{
+        if (c->a) {
+                /* Failed state: freeing writes no trailer over a half-made archive. */
+                archive_write_fail(c->a);
+                archive_write_free(c->a);
+                c->a = NULL;
+                size_written(c);
+        }
 }

@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: MIT
-/* Facts the initramfs builder needs: a kernel image's release, ldd's list, modules.dep. */
+/*
+ * Facts the initramfs builder needs: a kernel image's release (the x86 boot protocol's
+ * setup header, which no Debian library reads), ldd's list and modules.dep.
+ */
 #include "isocheck/vm.h"
 
 #include <errno.h>

@@ -536,9 +536,11 @@ int iso_vm_image_build(const struct iso_vm_image_spec *s, struct iso_vm_image_in
         memset(info, 0, sizeof(*info));
         if (fd < 0)
                 return iso_errf(e, errno, "create the initramfs %s exclusively", s->out);
-        iso_cpio_init(&b.cpio, fd);
-        int rc = build(&b, s, e);
+        int rc = iso_cpio_init(&b.cpio, fd, e);
 
+        if (rc == 0)
+                rc = build(&b, s, e);
+        iso_cpio_abandon(&b.cpio); /* after a failure: no trailer; after finish: nothing */
         info->bytes = b.cpio.offset;
         if (close(fd) < 0 && rc == 0)
                 rc = iso_errf(e, errno, "close the initramfs %s", s->out);

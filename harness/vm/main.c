@@ -12,18 +12,15 @@
 #include <libgen.h>
 #include <limits.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <linux/kvm.h>
-#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "isocheck/vm.h"
+#include "host.h"
 
 /* What the guest needs; a missing one is noted, and the cases needing it skip there. */
 static const char *const guest_tools[] = {
@@ -40,38 +37,6 @@ static void on_signal(int sig)
 {
         (void)sig;
         stop_requested = 1;
-}
-
-struct config {
-        const char *kernel;
-        int dir_fd; /* the report directory, opened without following links; 0 before */
-        char release[128];
-        const char *cgroup;
-        char name[256]; /* vm-<release>-<cgroup> */
-        char dir[PATH_MAX];
-        enum iso_verdict verdict;
-        char message[1024];
-        char accel[400];
-        double boot_s, suite_s;
-        char *junit;
-        char *log;
-        char timestamp[32];
-        char boot_s_str[32], suite_s_str[32], mem_str[16], cpus_str[16], bytes_str[32];
-        char modules[PATH_MAX + 160], missing[512], init_warnings[1024];
-        struct iso_property props[16];
-        size_t n_props;
-};
-
-static void set_result(struct config *c, enum iso_verdict v, const char *fmt, ...)
-        __attribute__((format(printf, 3, 4)));
-static void set_result(struct config *c, enum iso_verdict v, const char *fmt, ...)
-{
-        va_list ap;
-
-        c->verdict = v;
-        va_start(ap, fmt);
-        vsnprintf(c->message, sizeof(c->message), fmt, ap);
-        va_end(ap);
 }
 
 static void utc_now(char *out, size_t size)
@@ -101,53 +66,6 @@ static int on_path(const char *prog)
         return 0;
 }
 
-/* The last @max bytes of a file, starting at a line. */
-static char *file_tail(const char *path, size_t max)
-{
-        size_t len = 0;
-        char *s = iso_read_file(path, &len, NULL);
-
-        if (!s || len <= max)
-                return s;
-        const char *from = s + len - max;
-        const char *nl = strchr(from, '\n');
-
-        if (nl)
-                from = nl + 1;
-        memmove(s, from, strlen(from) + 1);
-        return s;
-}
-
-/* "not ok N - name" lines at the top level of a TAP stream: the failed cases. */
-static void failed_cases(const char *tap, char *out, size_t size)
-{
-        size_t used = 0, count = 0;
-
-        out[0] = '\0';
-        for (const char *l = tap; l && *l;) {
-                size_t len = strcspn(l, "\n");
-
-                if (!strncmp(l, "not ok ", 7)) {
-                        const char *dash = strstr(l, " - ");
-
-                        if (dash && dash < l + len) {
-                                size_t n = strcspn(dash + 3, " #\n");
-
-                                if (count++ < 12 && used + n + 3 < size) {
-                                        used += (size_t)snprintf(out + used, size - used, "%s%.*s",
-                                                                 used ? ", " : "", (int)n,
-                                                                 dash + 3);
-                                }
-                        }
-                }
-                l += len;
-                if (*l)
-                        l++;
-        }
-        if (count > 12 && used + 16 < size)
-                snprintf(out + used, size - used, " and %zu more", count - 12);
-}
-
 struct ctx {
         struct iso_vm_opts o;
         char work[PATH_MAX];
@@ -160,115 +78,6 @@ struct ctx {
         char hostname[256];
 };
 
-/* Write the frames the guest sent into the configuration's report directory. */
-static int store_frames(struct config *c, struct iso_vm_file *f, long n, int *status,
-                        struct iso_err *e)
-{
-        int have_tap = 0, have_junit = 0;
-
-        *status = -1;
-        for (long i = 0; i < n; i++) {
-                if (!strcmp(f[i].name, "status")) {
-                        double s = 0;
-
-                        if (sscanf((char *)f[i].data, "status %d suite_s %lf", status, &s) >= 1)
-                                c->suite_s = s;
-                        continue;
-                }
-                /* Under the report directory only, never through a link found there. */
-                if (iso_vm_store(c->dir_fd, c->dir, f[i].name, f[i].data, f[i].len, e) < 0)
-                        return -1;
-                if (!strcmp(f[i].name, "isocheck.tap"))
-                        have_tap = 1;
-                if (!strcmp(f[i].name, "isocheck.junit.xml")) {
-                        have_junit = 1;
-                        free(c->junit);
-                        c->junit = strdup((char *)f[i].data);
-                }
-        }
-        if (*status < 0)
-                return iso_errf(e, ENOENT, "expected a status frame from the guest, got none");
-        if (!have_tap || !have_junit)
-                return iso_errf(e, ENOENT, "expected the TAP and JUnit reports, got %s%s",
-                                have_tap     ? "TAP only"
-                                : have_junit ? "JUnit only"
-                                             : "neither",
-                                " (see console.log)");
-        return 0;
-}
-
-/* Judge a boot that ended with the guest powering off: the reports must be whole. */
-static void judge_reports(struct config *c, const char *data_path, const char *console_path,
-                          const struct iso_vm_boot_result *r)
-{
-        struct iso_err e = {0};
-        struct iso_vm_file files[256];
-        size_t len = 0;
-        iso_autofree char *data = iso_read_file(data_path, &len, &e);
-        long n = data ? iso_vm_frames_parse(data, len, files, ISO_ARRAY_SIZE(files), &e) : -1;
-
-        if (n == 0) {
-                /* The init falls back to the console when the data port will not open. */
-                size_t clen = 0;
-                iso_autofree char *con = iso_read_file(console_path, &clen, &e);
-
-                n = con ? iso_vm_frames_parse(con, clen, files, ISO_ARRAY_SIZE(files), &e) : -1;
-        }
-        if (n < 0) {
-                set_result(c, ISO_FAIL, "the reports did not arrive whole: %s", e.msg);
-                return;
-        }
-        int status = -1;
-
-        if (store_frames(c, files, n, &status, &e) < 0) {
-                /* A report the guest did not send is the guest's; one this host refused to
-                 * store (a planted link, a full disk) is the environment's. */
-                set_result(c, e.errnum == ENOENT ? ISO_FAIL : ISO_ERROR, "%s%s%s", e.msg,
-                           r->con.init_error[0] ? "; init: " : "", r->con.init_error);
-                free(c->junit);
-                c->junit = NULL;
-        } else if (status == 0) {
-                set_result(c, ISO_PASS, "every case that ran passed");
-        } else if (status == 77) {
-                set_result(c, ISO_SKIP, "nothing could run in the guest (isocheck exited 77)");
-        } else {
-                char path[PATH_MAX], failed[640] = "";
-
-                if (iso_pathf(path, sizeof(path), "%s/isocheck.tap", c->dir) == 0) {
-                        iso_autofree char *tap = iso_read_file(path, NULL, NULL);
-
-                        failed_cases(tap, failed, sizeof(failed));
-                }
-                set_result(c, status == 1 ? ISO_FAIL : ISO_ERROR,
-                           "expected every case to pass in the guest, isocheck exited %d%s%s",
-                           status, failed[0] ? ": " : "", failed);
-        }
-        iso_vm_files_free(files, n > 0 ? (size_t)n : 0);
-}
-
-static void describe_status(int status, char *out, size_t size)
-{
-        if (status >= 0 && WIFEXITED(status))
-                snprintf(out, size, "exited with status %d", WEXITSTATUS(status));
-        else if (status >= 0 && WIFSIGNALED(status))
-                snprintf(out, size, "was killed by signal %d", WTERMSIG(status));
-        else
-                snprintf(out, size, "ended (status unknown)");
-}
-
-static const char *phase(const struct iso_vm_console *con)
-{
-        if (con->t_exit)
-                return "sending the reports";
-        if (con->t_suite)
-                return "running the suite";
-        if (con->t_init)
-                return "setting up the guest";
-        if (con->t_kernel)
-                return "booting the kernel (init not started)";
-        return "waiting for the kernel";
-}
-
 static void boot_config(struct ctx *x, struct config *c, const char *initrd)
 {
         char console[PATH_MAX], data[PATH_MAX], append[2048], mult[32];
@@ -280,11 +89,11 @@ static void boot_config(struct ctx *x, struct config *c, const char *initrd)
 
         if (iso_pathf(console, sizeof(console), "%s/console.log", c->dir) < 0 ||
             iso_pathf(data, sizeof(data), "%s/data-%s", x->work, c->cgroup) < 0) {
-                set_result(c, ISO_ERROR, "report path too long: %s", c->dir);
+                vm_set_result(c, ISO_ERROR, "report path too long: %s", c->dir);
                 return;
         }
         if (x->kvm_broken) {
-                set_result(c, ISO_ERROR, "not booted: %s", x->kvm_note);
+                vm_set_result(c, ISO_ERROR, "not booted: %s", x->kvm_note);
                 return;
         }
         double bound = o->output_s;
@@ -321,12 +130,12 @@ static void boot_config(struct ctx *x, struct config *c, const char *initrd)
                 iso_autoclose int cfd = iso_vm_file_create(c->dir_fd, "console.log", console, &e);
 
                 if (cfd < 0) {
-                        set_result(c, ISO_ERROR, "%s", e.msg);
+                        vm_set_result(c, ISO_ERROR, "%s", e.msg);
                         return;
                 }
                 b.console_fd = cfd;
                 if (iso_vm_boot_run(&b, &r, &e) < 0) {
-                        set_result(c, ISO_ERROR, "expected qemu to start, but %s", e.msg);
+                        vm_set_result(c, ISO_ERROR, "expected qemu to start, but %s", e.msg);
                         return;
                 }
                 if (kvm && o->accel == ISO_VM_ACCEL_AUTO && !r.con.t_kernel &&
@@ -340,7 +149,7 @@ static void boot_config(struct ctx *x, struct config *c, const char *initrd)
                         else {
                                 char st[128];
 
-                                describe_status(r.status, st, sizeof(st));
+                                vm_describe_status(r.status, st, sizeof(st));
                                 snprintf(how, sizeof(how), "qemu %s before the kernel's first line",
                                          st);
                         }
@@ -366,7 +175,7 @@ static void boot_config(struct ctx *x, struct config *c, const char *initrd)
 
         switch (r.outcome) {
         case ISO_VM_OFF:
-                judge_reports(c, data, console, &r);
+                vm_judge_reports(c, data, console, &r);
                 break;
         case ISO_VM_NO_OUTPUT:
                 if (kvm && o->accel == ISO_VM_ACCEL_KVM) {
@@ -377,120 +186,49 @@ static void boot_config(struct ctx *x, struct config *c, const char *initrd)
                                  "not run guests here (use --accel tcg or auto)",
                                  bound);
                         x->kvm_broken = 1;
-                        set_result(c, ISO_ERROR, "%s", x->kvm_note);
+                        vm_set_result(c, ISO_ERROR, "%s", x->kvm_note);
                         break;
                 }
-                set_result(c, ISO_FAIL, "kernel produced no output in %.0f s (%s)", bound,
-                           c->accel);
+                vm_set_result(c, ISO_FAIL, "kernel produced no output in %.0f s (%s)", bound,
+                              c->accel);
                 break;
         case ISO_VM_PANIC:
-                set_result(c, ISO_FAIL, "kernel panic after %.1f s while %s: %s",
-                           r.con.t_panic - r.t_start, phase(&r.con), r.con.panic);
+                vm_set_result(c, ISO_FAIL, "kernel panic after %.1f s while %s: %s",
+                              r.con.t_panic - r.t_start, vm_phase(&r.con), r.con.panic);
                 break;
         case ISO_VM_TIMEOUT:
-                set_result(c, ISO_FAIL,
-                           "expected the guest to power off within %.0f s, but it was still %s "
-                           "(last console line: \"%.200s\")",
-                           o->timeout_s, phase(&r.con), r.con.last);
+                vm_set_result(c, ISO_FAIL,
+                              "expected the guest to power off within %.0f s, but it was still %s "
+                              "(last console line: \"%.200s\")",
+                              o->timeout_s, vm_phase(&r.con), r.con.last);
                 break;
         case ISO_VM_EXITED: {
                 char how[160];
 
-                describe_status(r.status, how, sizeof(how));
-                set_result(c, ISO_FAIL,
-                           "expected the guest to run the suite and power off, but qemu %s after "
-                           "%.1f s while %s%s%s (last console line: \"%.200s\")",
-                           how, total, phase(&r.con), r.con.init_error[0] ? "; init: " : "",
-                           r.con.init_error, r.con.last);
+                vm_describe_status(r.status, how, sizeof(how));
+                vm_set_result(
+                        c, ISO_FAIL,
+                        "expected the guest to run the suite and power off, but qemu %s after "
+                        "%.1f s while %s%s%s (last console line: \"%.200s\")",
+                        how, total, vm_phase(&r.con), r.con.init_error[0] ? "; init: " : "",
+                        r.con.init_error, r.con.last);
                 break;
         }
         case ISO_VM_STOPPED:
-                set_result(c, ISO_ERROR, "interrupted after %.1f s while %s", total, phase(&r.con));
+                vm_set_result(c, ISO_ERROR, "interrupted after %.1f s while %s", total,
+                              vm_phase(&r.con));
                 break;
         }
         unlink(data);
         iso_strlcpy(c->init_warnings, r.con.warnings, sizeof(c->init_warnings));
         if (c->verdict != ISO_PASS && c->verdict != ISO_SKIP)
-                c->log = file_tail(console, 6000);
+                c->log = vm_file_tail(console, 6000);
 }
 
 static void add_prop(struct config *c, const char *name, const char *value)
 {
         if (c->n_props < ISO_ARRAY_SIZE(c->props) && value && *value)
                 c->props[c->n_props++] = (struct iso_property){name, value};
-}
-
-static void join(const struct iso_vm_strv *sv, char *out, size_t size)
-{
-        out[0] = '\0';
-        for (size_t i = 0; i < sv->n; i++) {
-                if (i)
-                        strncat(out, " ", size - strlen(out) - 1);
-                strncat(out, sv->v[i], size - strlen(out) - 1);
-        }
-}
-
-/* A kernel to boot, with the modules tree that goes with it. */
-struct kernel {
-        char *path;
-        const char *modules_opt; /* the --modules paired with it (or every kernel's), NULL */
-        char release[128];
-        char tree[PATH_MAX]; /* its modules tree, "" when there is none */
-};
-
-/*
- * The modules tree for @release: with --modules DIR, DIR/<release> when DIR is a
- * directory of trees (like /lib/modules), else DIR itself (its release is checked before
- * any boot); without, /lib/modules/<release> when it exists.
- */
-static const char *modules_dir(const char *opt, const char *release, char *buf, size_t size)
-{
-        struct stat st;
-
-        if (opt) {
-                if (iso_pathf(buf, size, "%s/%s", opt, release) == 0 && stat(buf, &st) == 0 &&
-                    S_ISDIR(st.st_mode))
-                        return buf;
-                return iso_pathf(buf, size, "%s", opt) == 0 ? buf : NULL;
-        }
-        if (iso_pathf(buf, size, "/lib/modules/%s", release) == 0 && stat(buf, &st) == 0 &&
-            S_ISDIR(st.st_mode))
-                return buf;
-        return NULL;
-}
-
-/* The config beside the image (/boot/config-<release>), if readable. */
-static const char *kconfig_path(const char *kernel, const char *release, char *buf, size_t size)
-{
-        char dir[PATH_MAX];
-
-        iso_strlcpy(dir, kernel, sizeof(dir));
-        if (iso_pathf(buf, size, "%s/config-%s", dirname(dir), release) == 0 &&
-            access(buf, R_OK) == 0)
-                return buf;
-        if (iso_pathf(buf, size, "/boot/config-%s", release) == 0 && access(buf, R_OK) == 0)
-                return buf;
-        return NULL;
-}
-
-/* What vm.modules says: what was loaded, and what the cases need that is not there. */
-static void describe_modules(const struct kernel *k, const struct iso_vm_image_info *info,
-                             char *out, size_t size)
-{
-        char lacking[256];
-
-        join(&info->modules, out, size);
-        if (info->lacking.n) {
-                join(&info->lacking, lacking, sizeof(lacking));
-                iso_appendf(out, size, "%smissing: %s (not built in, and not in %s%s)",
-                            out[0] ? "; " : "", lacking, k->tree[0] ? k->tree : "/lib/modules/",
-                            k->tree[0] ? "" : k->release);
-        } else if (!info->modules.n && info->absent.n) {
-                join(&info->absent, lacking, sizeof(lacking));
-                snprintf(out, size, "none needed: %s built in (kernel config)", lacking);
-        }
-        if (info->notes.n)
-                iso_appendf(out, size, " (%s)", info->notes.v[0]);
 }
 
 /* Run every cgroup mode of one kernel; @c has one entry per mode, names filled. */
@@ -515,18 +253,18 @@ static void run_kernel(struct ctx *x, const struct kernel *k, struct config *cs,
                 snprintf(c->name, sizeof(c->name), "vm-%s-%s", k->release, c->cgroup);
                 utc_now(c->timestamp, sizeof(c->timestamp));
                 if (iso_pathf(c->dir, sizeof(c->dir), "%s/%s", x->o.output, c->name) < 0) {
-                        set_result(c, ISO_ERROR, "report path too long: %s/%s", x->o.output,
-                                   c->name);
+                        vm_set_result(c, ISO_ERROR, "report path too long: %s/%s", x->o.output,
+                                      c->name);
                         continue;
                 }
                 if (v != ISO_PASS) {
-                        set_result(c, v, "%s", why);
+                        vm_set_result(c, v, "%s", why);
                         continue;
                 }
                 c->dir_fd = iso_vm_dir_open(x->out_fd, c->name, c->dir, &e);
                 if (c->dir_fd < 0) {
                         c->dir_fd = 0;
-                        set_result(c, ISO_ERROR, "expected a report directory: %s", e.msg);
+                        vm_set_result(c, ISO_ERROR, "expected a report directory: %s", e.msg);
                         continue;
                 }
                 static const char *const stale[] = {"isocheck.tap", "isocheck.junit.xml",
@@ -548,14 +286,14 @@ static void run_kernel(struct ctx *x, const struct kernel *k, struct config *cs,
                 .modules_dir = k->tree[0] ? k->tree : NULL,
                 .modules = guest_modules,
                 .n_modules = ISO_ARRAY_SIZE(guest_modules),
-                .kconfig = kconfig_path(k->path, k->release, kconf, sizeof(kconf)),
+                .kconfig = vm_kconfig_path(k->path, k->release, kconf, sizeof(kconf)),
                 .suite_args = x->o.suite_args,
                 .n_suite_args = x->o.n_suite_args,
         };
 
         if (iso_pathf(initrd, sizeof(initrd), "%s/initramfs-%s.cpio", x->work, k->release) < 0) {
                 for (size_t i = 0; i < n_cs; i++)
-                        set_result(&cs[i], ISO_ERROR, "work path too long for %s", k->release);
+                        vm_set_result(&cs[i], ISO_ERROR, "work path too long for %s", k->release);
                 return;
         }
         spec.out = initrd;
@@ -563,16 +301,16 @@ static void run_kernel(struct ctx *x, const struct kernel *k, struct config *cs,
         if (iso_vm_image_build(&spec, &info, &e) < 0) {
                 for (size_t i = 0; i < n_cs; i++)
                         if (cs[i].verdict == ISO_PASS)
-                                set_result(&cs[i], ISO_ERROR,
-                                           "expected an initramfs for %s, but %s", k->release,
-                                           e.msg);
+                                vm_set_result(&cs[i], ISO_ERROR,
+                                              "expected an initramfs for %s, but %s", k->release,
+                                              e.msg);
                 iso_vm_image_info_free(&info);
                 return;
         }
         if (info.lacking.n) {
                 char lacking[256];
 
-                join(&info.lacking, lacking, sizeof(lacking));
+                vm_join(&info.lacking, lacking, sizeof(lacking));
                 fprintf(stderr,
                         "isocheck-vm: warning: %s needs module(s) %s, which %s%s lacks; the "
                         "cases that need them skip\n",
@@ -584,141 +322,16 @@ static void run_kernel(struct ctx *x, const struct kernel *k, struct config *cs,
 
                 if (c->verdict != ISO_PASS || stop_requested) {
                         if (stop_requested && c->verdict == ISO_PASS)
-                                set_result(c, ISO_ERROR, "interrupted before it booted");
+                                vm_set_result(c, ISO_ERROR, "interrupted before it booted");
                         continue;
                 }
-                describe_modules(k, &info, c->modules, sizeof(c->modules));
-                join(&info.missing, c->missing, sizeof(c->missing));
+                vm_describe_modules(k, &info, c->modules, sizeof(c->modules));
+                vm_join(&info.missing, c->missing, sizeof(c->missing));
                 snprintf(c->bytes_str, sizeof(c->bytes_str), "%llu", info.bytes);
                 boot_config(x, c, initrd);
         }
         iso_vm_image_info_free(&info);
         unlink(initrd);
-}
-
-/* Kernels named on the command line, each with its --modules; a directory gives its
- * vmlinuz-* in order. */
-static size_t expand_kernels(const struct iso_vm_opts *o, struct kernel *out, size_t max)
-{
-        size_t n = 0;
-
-        for (size_t i = 0; i < o->n_kernels && n < max; i++) {
-                struct stat st;
-                const char *mods = o->kernel_modules[i] ? o->kernel_modules[i] : o->modules;
-
-                if (stat(o->kernels[i], &st) == 0 && S_ISDIR(st.st_mode)) {
-                        struct dirent **names = NULL;
-                        int k = scandir(o->kernels[i], &names, NULL, alphasort);
-                        size_t before = n;
-
-                        for (int j = 0; j < k; j++) {
-                                char p[PATH_MAX];
-
-                                if (!strncmp(names[j]->d_name, "vmlinuz-", 8) && n < max &&
-                                    iso_pathf(p, sizeof(p), "%s/%s", o->kernels[i],
-                                              names[j]->d_name) == 0)
-                                        out[n++] = (struct kernel){strdup(p), mods, "", ""};
-                                free(names[j]);
-                        }
-                        free(names);
-                        if (n == before && n < max) {
-                                char p[PATH_MAX];
-
-                                /* Named so the refusal says where nothing was found. */
-                                if (iso_pathf(p, sizeof(p), "%s/vmlinuz-*", o->kernels[i]) == 0)
-                                        out[n++] = (struct kernel){strdup(p), mods, "", ""};
-                        }
-                        continue;
-                }
-                out[n++] = (struct kernel){strdup(o->kernels[i]), mods, "", ""};
-        }
-        return n;
-}
-
-/*
- * Before anything boots: every kernel is a bzImage whose release can be read, and every
- * --modules tree belongs to its kernel (the vermagic of a module the cases need). A
- * mistake here is a usage error, one line on stderr, not a result. Returns 0 or -1.
- */
-static int check_kernels(struct kernel *ks, size_t n)
-{
-        for (size_t i = 0; i < n; i++) {
-                struct kernel *k = &ks[i];
-                struct iso_err e = {0};
-                struct stat st;
-                char tree_release[128];
-
-                if (stat(k->path, &st) < 0) {
-                        fprintf(stderr, "isocheck-vm: --kernel: no kernel image at %s: %s\n",
-                                k->path, strerror(errno));
-                        return -1;
-                }
-                if (iso_vm_kernel_release(k->path, k->release, sizeof(k->release), &e) < 0) {
-                        fprintf(stderr, "isocheck-vm: --kernel: %s\n", e.msg);
-                        return -1;
-                }
-                /* It names files and directories: one plain component, nothing else. */
-                if (strchr(k->release, '/') || k->release[0] == '.') {
-                        fprintf(stderr,
-                                "isocheck-vm: --kernel %s: its release \"%s\" is not a file "
-                                "name: refused\n",
-                                k->path, k->release);
-                        return -1;
-                }
-                if (!modules_dir(k->modules_opt, k->release, k->tree, sizeof(k->tree)))
-                        k->tree[0] = '\0';
-                if (!k->modules_opt)
-                        continue;
-                errno = 0;
-                if (stat(k->tree, &st) < 0 || !S_ISDIR(st.st_mode)) {
-                        fprintf(stderr, "isocheck-vm: --modules %s: expected a directory, %s\n",
-                                k->modules_opt, errno ? strerror(errno) : "got another file");
-                        return -1;
-                }
-                int rc = iso_vm_modules_release(k->tree, guest_modules[0], tree_release,
-                                                sizeof(tree_release), &e);
-
-                if (rc < 0) {
-                        fprintf(stderr, "isocheck-vm: --modules %s: %s\n", k->tree, e.msg);
-                        return -1;
-                }
-                if (rc == 1 && strcmp(tree_release, k->release)) {
-                        fprintf(stderr,
-                                "isocheck-vm: --modules %s holds modules for %s (vermagic of "
-                                "%s), not for the kernel %s (%s): refused\n",
-                                k->tree, tree_release, guest_modules[0], k->path, k->release);
-                        return -1;
-                }
-        }
-        return 0;
-}
-
-/*
- * Can this host run a KVM guest: /dev/kvm opens, speaks API version 12 and creates a VM
- * (Documentation/virt/kvm/api.rst)? Returns 1, or 0 with the reason in @why.
- */
-static int kvm_works(char *why, size_t size)
-{
-        iso_autoclose int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
-
-        if (fd < 0) {
-                snprintf(why, size, "/dev/kvm cannot be opened: %s", strerror(errno));
-                return 0;
-        }
-        int v = ioctl(fd, KVM_GET_API_VERSION, 0);
-
-        if (v != KVM_API_VERSION) {
-                snprintf(why, size, "/dev/kvm: expected KVM_GET_API_VERSION %d, got %d%s%s",
-                         KVM_API_VERSION, v, v < 0 ? ": " : "", v < 0 ? strerror(errno) : "");
-                return 0;
-        }
-        iso_autoclose int vm = ioctl(fd, KVM_CREATE_VM, 0);
-
-        if (vm < 0) {
-                snprintf(why, size, "/dev/kvm: KVM_CREATE_VM failed: %s", strerror(errno));
-                return 0;
-        }
-        return 1;
 }
 
 static void remove_work(const char *dir)
@@ -776,10 +389,10 @@ int main(int argc, char **argv)
                         strerror(errno));
                 return 99;
         }
-        size_t n_k = expand_kernels(&x.o, kernels, ISO_ARRAY_SIZE(kernels));
-        int rc = check_kernels(kernels, n_k) < 0 ? 2 : 0;
+        size_t n_k = vm_expand_kernels(&x.o, kernels, ISO_ARRAY_SIZE(kernels));
+        int rc = vm_check_kernels(kernels, n_k, guest_modules[0]) < 0 ? 2 : 0;
 
-        x.kvm_usable = x.o.accel != ISO_VM_ACCEL_TCG && kvm_works(why, sizeof(why));
+        x.kvm_usable = x.o.accel != ISO_VM_ACCEL_TCG && vm_kvm_works(why, sizeof(why));
         if (!rc && x.o.accel == ISO_VM_ACCEL_KVM && !x.kvm_usable) {
                 /* Asked for by name: booting under TCG instead would hide it, and a boot
                  * that cannot start is no verdict on the kernel. */

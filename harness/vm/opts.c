@@ -3,10 +3,9 @@
 #include "isocheck/vm.h"
 
 #include <getopt.h>
-#include <math.h>
-#include <stdarg.h>
-#include <stdlib.h>
 #include <string.h>
+
+#include "isocheck/opt.h"
 
 const char iso_vm_usage[] =
         "Usage: isocheck-vm --kernel PATH [--kernel PATH]... [OPTION]... [-- ISOCHECK-ARGS]\n"
@@ -75,43 +74,6 @@ static const struct option long_opts[] = {
         {NULL, 0, NULL, 0},
 };
 
-static int fail(char *err, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int fail(char *err, size_t size, const char *fmt, ...)
-{
-        va_list ap;
-
-        va_start(ap, fmt);
-        vsnprintf(err, size, fmt, ap);
-        va_end(ap);
-        return -1;
-}
-
-/* A finite number in (0, @max]. */
-static int seconds(const char *arg, double max, double *out)
-{
-        char *end;
-        double v = strtod(arg, &end);
-
-        if (end == arg || *end || !isfinite(v) || v <= 0 || v > max)
-                return -1;
-        *out = v;
-        return 0;
-}
-
-static int whole(const char *arg, unsigned long lo, unsigned long hi, unsigned int *out)
-{
-        char *end;
-        unsigned long v;
-
-        if (!*arg || *arg == '-' || *arg == '+')
-                return -1;
-        v = strtoul(arg, &end, 10);
-        if (*end || v < lo || v > hi)
-                return -1;
-        *out = (unsigned int)v;
-        return 0;
-}
-
 int iso_vm_parse_args(int argc, char *const argv[], struct iso_vm_opts *o, char *err,
                       size_t err_size)
 {
@@ -126,39 +88,41 @@ int iso_vm_parse_args(int argc, char *const argv[], struct iso_vm_opts *o, char 
         o->kvm_probe_s = 20;
         o->output = "reports";
         o->qemu = "qemu-system-x86_64";
-        optind = 0;
-        opterr = 0;
+        iso_opt_reset();
         while ((ch = getopt_long(argc, argv, "+:k:c:m:o:h", long_opts, &idx)) != -1) {
                 switch (ch) {
                 case 'k':
                         if (!*optarg)
-                                return fail(err, err_size, "--kernel needs a path");
+                                return iso_opt_fail(err, err_size, "--kernel needs a path");
                         if (o->n_kernels >= ISO_VM_MAX_KERNELS)
-                                return fail(err, err_size, "too many --kernel options (at most %d)",
-                                            ISO_VM_MAX_KERNELS);
+                                return iso_opt_fail(err, err_size,
+                                                    "too many --kernel options (at most %d)",
+                                                    ISO_VM_MAX_KERNELS);
                         o->kernels[o->n_kernels++] = optarg;
                         break;
                 case 'c':
                         if (cgroup_given++)
-                                return fail(err, err_size, "--cgroup given twice");
+                                return iso_opt_fail(err, err_size, "--cgroup given twice");
                         o->want_v1 = !strcmp(optarg, "v1") || !strcmp(optarg, "both");
                         o->want_v2 = !strcmp(optarg, "v2") || !strcmp(optarg, "both");
                         if (!o->want_v1 && !o->want_v2)
-                                return fail(err, err_size,
-                                            "--cgroup must be v1, v2 or both, not \"%s\"", optarg);
+                                return iso_opt_fail(err, err_size,
+                                                    "--cgroup must be v1, v2 or both, not \"%s\"",
+                                                    optarg);
                         break;
                 case 'm':
                         if (!*optarg)
-                                return fail(err, err_size, "--modules needs a directory");
+                                return iso_opt_fail(err, err_size, "--modules needs a directory");
                         /* Pairs with the --kernel before it, so trees never cross kernels. */
                         if (o->n_kernels && o->kernel_modules[o->n_kernels - 1])
-                                return fail(err, err_size,
-                                            "--modules given twice for --kernel %s (a --modules "
-                                            "pairs with the --kernel before it)",
-                                            o->kernels[o->n_kernels - 1]);
+                                return iso_opt_fail(
+                                        err, err_size,
+                                        "--modules given twice for --kernel %s (a --modules "
+                                        "pairs with the --kernel before it)",
+                                        o->kernels[o->n_kernels - 1]);
                         if (!o->n_kernels && o->modules)
-                                return fail(err, err_size,
-                                            "--modules given twice before any --kernel");
+                                return iso_opt_fail(err, err_size,
+                                                    "--modules given twice before any --kernel");
                         if (o->n_kernels)
                                 o->kernel_modules[o->n_kernels - 1] = optarg;
                         else
@@ -172,80 +136,84 @@ int iso_vm_parse_args(int argc, char *const argv[], struct iso_vm_opts *o, char 
                         else if (!strcmp(optarg, "tcg"))
                                 o->accel = ISO_VM_ACCEL_TCG;
                         else
-                                return fail(err, err_size,
-                                            "--accel must be auto, kvm or tcg, not \"%s\"", optarg);
+                                return iso_opt_fail(err, err_size,
+                                                    "--accel must be auto, kvm or tcg, not \"%s\"",
+                                                    optarg);
                         break;
                 case OPT_MEMORY:
-                        if (whole(optarg, 256, 65536, &o->memory_mb) < 0)
-                                return fail(err, err_size,
-                                            "--memory must be 256 to 65536 (MB), not \"%s\"",
-                                            optarg);
+                        if (iso_opt_whole(optarg, 256, 65536, &o->memory_mb) < 0)
+                                return iso_opt_fail(
+                                        err, err_size,
+                                        "--memory must be 256 to 65536 (MB), not \"%s\"", optarg);
                         break;
                 case OPT_CPUS:
-                        if (whole(optarg, 1, 64, &o->cpus) < 0)
-                                return fail(err, err_size, "--cpus must be 1 to 64, not \"%s\"",
-                                            optarg);
+                        if (iso_opt_whole(optarg, 1, 64, &o->cpus) < 0)
+                                return iso_opt_fail(err, err_size,
+                                                    "--cpus must be 1 to 64, not \"%s\"", optarg);
                         break;
                 case OPT_APPEND:
                         o->append = optarg;
                         break;
                 case OPT_QEMU:
                         if (!*optarg)
-                                return fail(err, err_size, "--qemu needs a program");
+                                return iso_opt_fail(err, err_size, "--qemu needs a program");
                         o->qemu = optarg;
                         break;
                 case OPT_TIMEOUT:
-                        if (seconds(optarg, 86400, &o->timeout_s) < 0)
-                                return fail(err, err_size,
-                                            "--timeout must be seconds in (0, 86400], not \"%s\"",
-                                            optarg);
+                        if (iso_opt_number(optarg, 0, 86400, &o->timeout_s) < 0)
+                                return iso_opt_fail(
+                                        err, err_size,
+                                        "--timeout must be seconds in (0, 86400], not \"%s\"",
+                                        optarg);
                         break;
                 case OPT_NO_OUTPUT:
-                        if (seconds(optarg, 86400, &o->output_s) < 0)
-                                return fail(err, err_size,
-                                            "--no-output-timeout must be seconds in (0, 86400], "
-                                            "not \"%s\"",
-                                            optarg);
+                        if (iso_opt_number(optarg, 0, 86400, &o->output_s) < 0)
+                                return iso_opt_fail(
+                                        err, err_size,
+                                        "--no-output-timeout must be seconds in (0, 86400], "
+                                        "not \"%s\"",
+                                        optarg);
                         break;
                 case OPT_KVM_PROBE:
-                        if (seconds(optarg, 86400, &o->kvm_probe_s) < 0)
-                                return fail(err, err_size,
-                                            "--kvm-probe must be seconds in (0, 86400], not \"%s\"",
-                                            optarg);
+                        if (iso_opt_number(optarg, 0, 86400, &o->kvm_probe_s) < 0)
+                                return iso_opt_fail(
+                                        err, err_size,
+                                        "--kvm-probe must be seconds in (0, 86400], not \"%s\"",
+                                        optarg);
                         break;
                 case OPT_TIMEOUT_MULT:
-                        if (seconds(optarg, 1000, &o->timeout_mult) < 0)
-                                return fail(err, err_size,
-                                            "--timeout-mult must be a number in (0, 1000], not "
-                                            "\"%s\"",
-                                            optarg);
+                        if (iso_opt_number(optarg, 0, 1000, &o->timeout_mult) < 0)
+                                return iso_opt_fail(
+                                        err, err_size,
+                                        "--timeout-mult must be a number in (0, 1000], not "
+                                        "\"%s\"",
+                                        optarg);
                         break;
                 case 'o':
                         if (!*optarg)
-                                return fail(err, err_size, "--output needs a directory");
+                                return iso_opt_fail(err, err_size, "--output needs a directory");
                         o->output = optarg;
                         break;
                 case 'h':
                         o->help = 1;
                         return 0;
-                case ':':
-                        return fail(err, err_size, "%s needs a value", argv[optind - 1]);
-                default:
-                        return fail(err, err_size, "unknown option %s", argv[optind - 1]);
+                default: /* ':' or '?': what getopt itself refused */
+                        return iso_opt_refused(ch, argv, err, err_size);
                 }
         }
         /* "+" stops at the first non-option: only what follows "--" is isocheck's. */
         if (optind < argc && strcmp(argv[optind - 1], "--"))
-                return fail(err, err_size,
-                            "unexpected argument \"%s\" (isocheck's arguments go after --)",
-                            argv[optind]);
+                return iso_opt_fail(err, err_size,
+                                    "unexpected argument \"%s\" (isocheck's arguments go after --)",
+                                    argv[optind]);
         for (int i = optind; i < argc; i++) {
                 if (o->n_suite_args >= ISO_VM_MAX_ARGS)
-                        return fail(err, err_size, "too many arguments for isocheck (at most %d)",
-                                    ISO_VM_MAX_ARGS);
+                        return iso_opt_fail(err, err_size,
+                                            "too many arguments for isocheck (at most %d)",
+                                            ISO_VM_MAX_ARGS);
                 o->suite_args[o->n_suite_args++] = argv[i];
         }
         if (!o->n_kernels)
-                return fail(err, err_size, "no --kernel given");
+                return iso_opt_fail(err, err_size, "no --kernel given");
         return 0;
 }

@@ -133,4 +133,20 @@ int iso_open_own_dir(const char *path, struct iso_err *e);
 int iso_write_atomic_at(int dirfd, const char *shown, const char *relpath, const void *data,
                         size_t len, struct iso_err *e);
 
+/*
+ * The pipe+fork handshake: a close-on-exec pipe(2), stdio flushed, fork(2). Like fork(),
+ * returns 0 in the child, with *@fd the pipe's write end (the read end closed), and the
+ * child's PID in the parent, with *@fd the read end (the write end closed), so the child
+ * reports through the pipe and the parent sees EOF once the child exits or execs.
+ * Returns -1 with @e (pipe2 or fork, both ends closed) when there is no child.
+ */
+pid_t iso_fork_piped(int *fd, struct iso_err *e);
+
+/*
+ * The parent's side of iso_fork_piped for a fixed-size report: read @n bytes from @fd
+ * into @buf (EINTR retried), close @fd and reap @pid. Returns 0 when all @n bytes came,
+ * -1 with errno EPIPE when the child ended first, or read(2)'s errno.
+ */
+int iso_piped_collect(pid_t pid, int fd, void *buf, size_t n);
+
 #endif

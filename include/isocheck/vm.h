@@ -44,8 +44,8 @@
 /* ---- codec ------------------------------------------------------------------------- */
 
 /*
- * CRC-32 (IEEE 802.3, reflected polynomial 0xEDB88320, as zlib's crc32() and gzip
- * compute it) of @len bytes, continuing from @crc (0 to start). Returns the new CRC.
+ * CRC-32 (IEEE 802.3, reflected polynomial 0xEDB88320, as gzip and PNG use it) of @len
+ * bytes, continuing from @crc (0 to start), computed by zlib's crc32(3). Returns the new CRC.
  */
 uint32_t iso_vm_crc32(uint32_t crc, const void *data, size_t len);
 
@@ -83,30 +83,40 @@ int iso_vm_frame_write(int fd, const char *name, const void *data, size_t len, s
 
 /*
  * A newc cpio archive being written to a file descriptor (the format the kernel unpacks
- * into rootfs: Documentation/driver-api/early-userspace/buffer-format.rst). Entries are
- * written as they are added; names are relative ("bin/sh"), parents must come first.
+ * into rootfs: Documentation/driver-api/early-userspace/buffer-format.rst), through
+ * libarchive (archive_write_set_format_cpio_newc(3)). Names are relative ("bin/sh"),
+ * parents must come first. @offset is the archive's size once finished or abandoned.
  */
+struct archive;
 struct iso_cpio {
+        struct archive *a;
         int fd;
+        off_t start;       /* where the archive begins in @fd */
         unsigned long ino; /* next inode number */
         unsigned long long offset;
 };
 
-/* Start an archive on @fd (owned by the caller). Cannot fail. */
-void iso_cpio_init(struct iso_cpio *c, int fd);
+/* Start an archive on @fd (owned by the caller). 0, or -1 with @e (libarchive's errno). */
+int iso_cpio_init(struct iso_cpio *c, int fd, struct iso_err *e);
 
 /*
  * Add one entry: @name relative (no leading '/'), @mode a full st_mode (S_IFREG | 0755,
  * S_IFDIR, S_IFLNK, S_IFCHR), @data/@len the file body or the symlink target (NULL/0 for
  * directories and devices), @rmajor/@rminor the device numbers of a device node. Owner
  * root, mtime 0. Returns 0, or -1 with @e (EINVAL for an absolute or empty name or a body
- * over 4 GiB - 1, which newc cannot express; else write(2)'s errno).
+ * over 4 GiB - 1, which newc cannot express; else libarchive's errno and message).
  */
 int iso_cpio_add(struct iso_cpio *c, const char *name, unsigned int mode, const void *data,
                  size_t len, unsigned int rmajor, unsigned int rminor, struct iso_err *e);
 
-/* Write the "TRAILER!!!" entry and pad to a 512-byte multiple. Returns 0 or -1 with @e. */
+/*
+ * Write the "TRAILER!!!" entry, pad to a 512-byte multiple and release the writer (the
+ * caller still closes the fd). Returns 0 or -1 with @e.
+ */
 int iso_cpio_finish(struct iso_cpio *c, struct iso_err *e);
+
+/* Release the writer after a failure without writing a trailer. Safe after finish. */
+void iso_cpio_abandon(struct iso_cpio *c);
 
 /* ---- a growable list of strings ---------------------------------------------------- */
 
