@@ -49,10 +49,12 @@ size_t iso_registry(const struct iso_case *const **cases)
 {
         static const struct iso_case **sorted;
         static size_t n;
-        if (!sorted && __start_iso_cases && __stop_iso_cases) {
+        if (!sorted) {
                 /* The linker places both symbols around the one "iso_cases" section. */
                 // cppcheck-suppress comparePointers
-                n = (size_t)(__stop_iso_cases - __start_iso_cases);
+                n = __start_iso_cases && __stop_iso_cases
+                            ? (size_t)(__stop_iso_cases - __start_iso_cases)
+                            : 0;
                 /* Behaviours written once run as one case per runtime (runtime.h). */
                 const struct iso_case *const *variants;
                 size_t n_var = iso_runtime_cases(&variants);
@@ -60,7 +62,8 @@ size_t iso_registry(const struct iso_case *const **cases)
                 if (!sorted) {
                         n = 0;
                 } else {
-                        memcpy(sorted, __start_iso_cases, n * sizeof(*sorted));
+                        if (n)
+                                memcpy(sorted, __start_iso_cases, n * sizeof(*sorted));
                         if (n_var)
                                 memcpy(sorted + n, variants, n_var * sizeof(*sorted));
                         n += n_var;
