@@ -40,8 +40,8 @@ static void app_unchanged(struct iso_rt_ctx *c, const struct iso_rt_app *app,
         dev_t dev;
         ino_t net = 0;
         iso_ns_id(sc->pid, "net", &dev, &net, NULL);
-        iso_rt_broken(c, "%s; the sidecar %s is in net:[%lu], the namespace it joined", e.msg,
-                      sc->name, (unsigned long)net);
+        iso_rt_broken(c, "%s; the sidecar %s is in net:[%lu], the namespace the app left",
+                      e.msg, sc->name, (unsigned long)net);
 }
 
 ISO_RUNTIME_CASE(sidecar_netns_shared, "sidecar.netns.shared", 1,

@@ -222,6 +222,9 @@ void iso_rt_fixture_app(struct iso_rt_ctx *c, const struct iso_rt_app_opts *o,
         if (c->rt->app_start(c, o, app, &e) < 0)
                 iso_rt_broken(c, "%s", e.msg);
         c->apps[c->n_apps++] = app;
+        if (!app->answered && !o->answer_optional)
+                iso_rt_broken(c, "expected the app container to answer on %s:%d within 3 s",
+                              app->addr, app->port);
 }
 
 void iso_rt_fixture_sidecar(struct iso_rt_ctx *c, const struct iso_rt_app *app,
