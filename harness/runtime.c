@@ -125,8 +125,7 @@ static void add_needs(struct iso_need *needs, const struct iso_need *add, size_t
         size_t n = 0;
         while (n < ISO_MAX_NEEDS && needs[n].kind != ISO_NEED_END)
                 n++;
-        for (size_t i = 0; i < max_add && add[i].kind != ISO_NEED_END && n + 1 < ISO_MAX_NEEDS;
-             i++)
+        for (size_t i = 0; i < max_add && add[i].kind != ISO_NEED_END && n + 1 < ISO_MAX_NEEDS; i++)
                 needs[n++] = add[i];
 }
 

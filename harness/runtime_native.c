@@ -48,8 +48,7 @@ static int native_app_start(struct iso_rt_ctx *c, const struct iso_rt_app_opts *
         struct iso_err se = {0};
         if (iso_app_start(a, &ao, &se) < 0) {
                 free(a);
-                return iso_errf(e, 0,
-                                "expected the native app container to start, but %s", se.msg);
+                return iso_errf(e, 0, "expected the native app container to start, but %s", se.msg);
         }
         app->priv = a;
         app->pid = a->pid;
@@ -86,8 +85,8 @@ static int native_sidecar_start(struct iso_rt_ctx *c, const struct iso_rt_app *a
                 return iso_errf(e, 0, "expected the sidecar fixture, but %s", fe.msg);
         char secs[16];
         snprintf(secs, sizeof(secs), "%u", o->seconds);
-        char *argv[] = {path, "-i", "any", "-f", (char *)o->filter, "-w", (char *)o->pcap, "-t",
-                        secs, NULL};
+        char *argv[] = {path, "-i", "any", "-f", (char *)o->filter, "-w", (char *)o->pcap,
+                        "-t", secs, NULL};
         /* Fault sidecar.setns.noop: setns(2) joins nothing, as a kernel ignoring it would;
          * the sidecar stays in our own network namespace. */
         pid_t into = iso_fault("sidecar.setns.noop") ? getpid() : app->pid;
@@ -180,8 +179,7 @@ static int native_exec(struct iso_rt_ctx *c, const struct iso_rt_app *app, char 
                 return ISO_RT_EXEC_RAN;
         }
         if (err < 0)
-                return iso_errf(e, -err,
-                                "expected to join the app's namespaces, but setns failed");
+                return iso_errf(e, -err, "expected to join the app's namespaces, but setns failed");
         snprintf(detail, size, "%s", strerror(err));
         return err == ENOENT ? ISO_RT_EXEC_NOT_FOUND : ISO_RT_EXEC_FAILED;
 }
