@@ -97,6 +97,24 @@ int iso_runtime_usable(const struct iso_runtime *rt, const char **why)
         return iso_runtime_state(rt, why) == 1;
 }
 
+int iso_runtime_need_met(const char *name, char *reason, size_t size)
+{
+        const struct iso_runtime *rt = name ? iso_runtime_find(name) : NULL;
+        const char *why = "";
+        if (!rt) {
+                if (reason && size)
+                        snprintf(reason, size, "invalid requirement: no runtime named %s",
+                                 name ? name : "(none)");
+                return 0;
+        }
+        if (iso_runtime_usable(rt, &why))
+                return 1;
+        if (reason && size)
+                snprintf(reason, size, "needs %s: %s", rt->requirement ? rt->requirement : rt->name,
+                         why[0] ? why : "not probed");
+        return 0;
+}
+
 /* --- behaviours x runtimes ------------------------------------------------------------ */
 
 /* A variant case: the iso_case the runner sees first, so iso_current_case() leads back. */
@@ -161,6 +179,10 @@ size_t iso_runtime_cases(const struct iso_case *const **cases)
                         x->c.name = x->name;
                         x->c.run = variant_run;
                         add_needs(x->c.needs, rts[k]->needs, ISO_ARRAY_SIZE(rts[k]->needs));
+                        if (rts[k]->probe) {
+                                const struct iso_need usable[] = {ISO_RUNTIME_USABLE(rts[k]->name)};
+                                add_needs(x->c.needs, usable, 1);
+                        }
                         if (b->sidecar)
                                 add_needs(x->c.needs, rts[k]->sidecar_needs,
                                           ISO_ARRAY_SIZE(rts[k]->sidecar_needs));

@@ -106,6 +106,10 @@ struct iso_runtime {
         /* Entries the runtime itself puts in every container's root besides the image's,
          * space-separated (".dockerenv dev etc proc sys"), or "" */
         const char *root_entries;
+        /* What its probe looks for, as a skip says it: "needs <requirement>: <why>" ("a
+         * Docker daemon"); a runtime with a probe gets ISO_RUNTIME_USABLE(name) in every
+         * variant's needs. NULL: its name. */
+        const char *requirement;
 
         /*
          * Is the runtime usable here? Called once by the environment probe (before cases
@@ -195,6 +199,10 @@ void iso_runtimes_probe(struct iso_env *env);
 /* The answer of @rt's probe: 1 usable, 0 not, with its line in *@why (may be NULL). A
  * runtime without a probe is usable. */
 int iso_runtime_usable(const struct iso_runtime *rt, const char **why);
+
+/* ISO_RUNTIME_USABLE(@name): 1 when the runtime's probe said usable; 0 with "needs
+ * <requirement>: <why>" in @reason (@size bytes) otherwise, or naming an unknown runtime. */
+int iso_runtime_need_met(const char *name, char *reason, size_t size);
 
 /* The probe's answer itself: 1, 0 or -1 (see the probe operation). */
 int iso_runtime_state(const struct iso_runtime *rt, const char **why);
