@@ -214,6 +214,21 @@ struct iso_rt_behaviour {
         void (*run)(struct iso_t *t, struct iso_rt_ctx *c);
 };
 
+/*
+ * Declare a behaviour, as ISO_CASE declares a case (cases/container.c):
+ *
+ *   ISO_RUNTIME_CASE(container_app_serves, "container.app.serves", 0,
+ *                    .summary = "...", .lab_step = "...", .timeout_s = 20)
+ *   {
+ *           struct iso_rt_app app;
+ *           iso_rt_fixture_app(c, &(struct iso_rt_app_opts){.hostname = "app"}, &app);
+ *           ... iso_http_get(app.addr, app.port, ...); iso_check(t, ...);
+ *   }
+ *
+ * @uses_sidecar: 1 when it starts a sidecar (the runtime's sidecar_needs apply). The body
+ * gets the case handle @t and the runtime's context @c (c->rt is the runtime); whatever
+ * it left running is stopped, and the case's objects reclaimed, when it returns.
+ */
 #define ISO_RUNTIME_CASE(ident, dotted_name, uses_sidecar, ...)                                   \
         static void ident##_body(struct iso_t *t, struct iso_rt_ctx *c);                          \
         static const struct iso_rt_behaviour ident##_behaviour = {                                \
