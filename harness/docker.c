@@ -8,7 +8,6 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/wait.h>
-#include <time.h>
 
 #include "isocheck/tool.h"
 
@@ -286,23 +285,6 @@ long iso_docker_reclaim(const char *run_id, const char *case_name, char *what, s
                         remove_ids("rmi", "-f", imgs);
         }
         return (long)(nc + ni);
-}
-
-long iso_docker_reclaim_settle(const char *run_id, const char *case_name, double quiet_s,
-                               double max_s)
-{
-        long total = 0;
-        double start = iso_now(), quiet_since = start;
-        while (iso_now() - start < max_s && iso_now() - quiet_since < quiet_s) {
-                struct timespec pause = {0, 500 * 1000 * 1000};
-                nanosleep(&pause, NULL);
-                long n = iso_docker_reclaim(run_id, case_name, NULL, 0);
-                if (n > 0) {
-                        total += n;
-                        quiet_since = iso_now();
-                }
-        }
-        return total;
 }
 
 int iso_docker_host_port(const char *name, int port, int *host_port, struct iso_err *e)

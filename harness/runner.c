@@ -323,11 +323,20 @@ static void reclaim(struct iso_runner *r, const struct iso_case *c, pid_t pgid, 
         const struct iso_runtime *rt = iso_case_runtime(c);
         if (rt && rt->reclaim) {
                 char what[256] = "";
-                if (rt->reclaim(r->run_id, c->name, what, sizeof(what)) > 0 && !killed)
+                long found = rt->reclaim(r->run_id, c->name, what, sizeof(what));
+                if (found > 0 && !killed)
                         iso_appendf(leaks, size, "%s; ", what);
-                /* Cut short inside a build, the daemon may still commit an image after this. */
-                if (killed)
-                        iso_docker_reclaim_settle(r->run_id, c->name, 3.0, 20.0);
+                /* Cut short mid-way (say inside an image build), a runtime's daemon may go on
+                 * and still make a labelled object after this pass: look again until 3 s
+                 * pass with nothing found, 20 s at most. */
+                double start = iso_now(), quiet_since = start;
+                while (killed && found > 0 && iso_now() - start < 20.0 &&
+                       iso_now() - quiet_since < 3.0) {
+                        struct timespec pause = {0, 500 * 1000 * 1000};
+                        nanosleep(&pause, NULL);
+                        if (rt->reclaim(r->run_id, c->name, NULL, 0) > 0)
+                                quiet_since = iso_now();
+                }
         }
         size_t len = strlen(leaks);
         if (len >= 2 && !strcmp(leaks + len - 2, "; "))

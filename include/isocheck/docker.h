@@ -87,15 +87,6 @@ int iso_docker_reachable(char *info, size_t size);
 long iso_docker_reclaim(const char *run_id, const char *case_name, char *what, size_t size);
 
 /*
- * After a case was killed (timeout, SIGINT) inside `docker build`: the daemon goes on until it
- * notices its client is gone and may still commit a labelled image. Reclaim again every 0.5 s
- * until no object of @run_id/@case_name has been found for @quiet_s seconds, at most @max_s
- * seconds in all. Returns how many objects the extra passes removed.
- */
-long iso_docker_reclaim_settle(const char *run_id, const char *case_name, double quiet_s,
-                               double max_s);
-
-/*
  * The host port docker published for the container's @port/tcp (docker port NAME PORT),
  * bound on 127.0.0.1. Returns 0 with *@host_port set, or -1 with @e.
  */
