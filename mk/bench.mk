@@ -11,7 +11,7 @@
 BENCH_REPEAT    ?= 5
 BENCH_STABILITY ?= 20
 BENCH_DIR       := $(BUILD)/bench
-BENCH_SRC       := bench/bench.c bench/floors.c bench/stats.c bench/vm.c
+BENCH_SRC       := $(filter-out bench/true.c bench/vminit.c,$(wildcard bench/*.c))
 BENCH_OBJ       := $(BENCH_SRC:%.c=$(BUILD)/obj/%.o)
 
 .PHONY: bench
