@@ -21,8 +21,6 @@
  */
 #include "bench.h"
 
-volatile sig_atomic_t stop_requested;
-
 static void on_stop(int sig)
 {
         (void)sig;

@@ -5,6 +5,8 @@
  */
 #include "bench.h"
 
+volatile sig_atomic_t stop_requested;
+
 static void on_tick(int sig)
 {
         (void)sig; /* only there to interrupt waitpid(2) so deadlines are checked */
