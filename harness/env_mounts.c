@@ -2,8 +2,16 @@
 /*
  * Environment probe: the mounts. The cgroup mode and the cgroup hierarchies, from
  * statfs(2) and /proc/self/mountinfo (proc(5)).
+ *
+ * mountinfo is read with util-linux's libmount (mnt_table_parse_stream), the parser
+ * mount(8) and findmnt(8) use: it splits the fields, finds the " - " separator after the
+ * optional fields and undoes the octal escapes. What stays here is what libmount does not
+ * answer: which cgroup mounts are covered by later mounts, and which super options of a
+ * v1 hierarchy name its controllers.
  */
 #include "env_probe.h"
+
+#include <libmount.h>
 
 /* ---- cgroup mode ------------------------------------------------------------------- */
 
@@ -42,71 +50,83 @@ long fs_magic(const char *path)
 
 /* ---- mountinfo --------------------------------------------------------------------- */
 
-/* One mountinfo line, split in place; the strings point into a private copy of the text. */
+/* One mount of a libmount table; the strings belong to the table's entries. */
 struct mnt_line {
         long id, parent;
-        char *root, *mount, *opts, *fstype, *super;
+        const char *root, *mount, *opts, *fstype, *super;
 };
 
-/* proc(5): space, tab, newline and backslash in paths appear as \040 \011 \012 \134. */
-static void unescape_octal(char *s)
+/*
+ * libmount guesses a stream's format from its first line that is neither blank nor a
+ * comment ("%u %u" at its start: mountinfo, else fstab). A stream whose first line is
+ * damaged would then be read as an fstab, so start it at the first line shaped like
+ * mountinfo; the lines skipped could not have been parsed anyway.
+ */
+static const char *first_mountinfo_line(const char *text)
 {
-        char *w = s;
+        for (const char *l = text; l && *l;) {
+                unsigned a, b;
 
-        for (char *r = s; *r;) {
-                if (r[0] == '\\' && r[1] >= '0' && r[1] <= '3' && r[2] >= '0' && r[2] <= '7' &&
-                    r[3] >= '0' && r[3] <= '7') {
-                        int v = (r[1] - '0') * 64 + (r[2] - '0') * 8 + (r[3] - '0');
-
-                        /* A NUL would cut the path short: keep "\000" as written. */
-                        if (v) {
-                                *w++ = (char)v;
-                                r += 4;
-                                continue;
-                        }
-                }
-                *w++ = *r++;
+                if (sscanf(l, "%u %u", &a, &b) == 2)
+                        return l;
+                l = strchr(l, '\n');
+                l = l ? l + 1 : NULL;
         }
-        *w = '\0';
+        return NULL;
 }
 
 /*
- * "36 35 98:0 /root /mnt rw,noatime master:1 - ext3 /dev/root rw,errors=continue":
- * six fixed fields, any number of optional fields, "-", then type, source, super options.
+ * @text (mountinfo, proc(5)) parsed by libmount; lines it cannot parse are left out, as
+ * its parser does by default. NULL when no line is mountinfo or memory ran out.
  */
-static int parse_mnt_line(char *line, struct mnt_line *m)
+static struct libmnt_table *parse_table(const char *text)
 {
-        char *tok[64];
-        size_t n = 0;
-        char *save = NULL;
+        const char *start = first_mountinfo_line(text);
 
-        for (char *t = strtok_r(line, " ", &save); t && n < ISO_ARRAY_SIZE(tok);
-             t = strtok_r(NULL, " ", &save))
-                tok[n++] = t;
+        if (!start)
+                return NULL;
 
-        size_t sep = 6;
+        struct libmnt_table *tb = mnt_new_table();
+        FILE *f = fmemopen((void *)start, strlen(start), "r");
 
-        while (sep < n && strcmp(tok[sep], "-"))
-                sep++;
-        if (sep + 2 >= n)
-                return -1;
+        if (!tb || !f || mnt_table_parse_stream(tb, f, "mountinfo") < 0) {
+                if (f)
+                        fclose(f);
+                mnt_unref_table(tb);
+                return NULL;
+        }
+        fclose(f);
+        return tb;
+}
 
-        char *end;
+/* The table's mounts in its order, into a new array of *@n; NULL when out of memory. */
+static struct mnt_line *table_lines(struct libmnt_table *tb, size_t *n)
+{
+        struct libmnt_iter *it = mnt_new_iter(MNT_ITER_FORWARD);
+        struct mnt_line *all = calloc((size_t)mnt_table_get_nents(tb) + 1, sizeof(*all));
+        struct libmnt_fs *fs;
 
-        m->id = strtol(tok[0], &end, 10);
-        if (*end)
-                return -1;
-        m->parent = strtol(tok[1], &end, 10);
-        if (*end)
-                return -1;
-        m->root = tok[3];
-        m->mount = tok[4];
-        m->opts = tok[5];
-        m->fstype = tok[sep + 1];
-        m->super = sep + 3 < n ? tok[sep + 3] : "";
-        unescape_octal(m->root);
-        unescape_octal(m->mount);
-        return 0;
+        *n = 0;
+        if (!it || !all) {
+                mnt_free_iter(it);
+                free(all);
+                return NULL;
+        }
+        while (mnt_table_next_fs(tb, it, &fs) == 0) {
+                struct mnt_line *m = &all[*n];
+                const char *v;
+
+                m->id = mnt_fs_get_id(fs);
+                m->parent = mnt_fs_get_parent_id(fs);
+                m->root = (v = mnt_fs_get_root(fs)) ? v : "";
+                m->mount = (v = mnt_fs_get_target(fs)) ? v : "";
+                m->opts = (v = mnt_fs_get_vfs_options(fs)) ? v : "";
+                m->fstype = (v = mnt_fs_get_fstype(fs)) ? v : "";
+                m->super = (v = mnt_fs_get_fs_options(fs)) ? v : "";
+                (*n)++;
+        }
+        mnt_free_iter(it);
+        return all;
 }
 
 static const struct mnt_line *find_mount(const struct mnt_line *all, size_t n, long id)
@@ -252,36 +272,18 @@ size_t iso_env_parse_mountinfo(struct iso_env *env, const char *text)
         if (!text)
                 return 0;
 
-        iso_autofree char *copy = strdup(text);
-        iso_autofree struct mnt_line *all = NULL;
-        size_t n = 0, cap = 0;
+        struct libmnt_table *tb = parse_table(text);
+        size_t n = 0;
+        struct mnt_line *all = tb ? table_lines(tb, &n) : NULL;
 
-        if (!copy)
-                return 0;
-        char *save = NULL;
-
-        for (char *l = strtok_r(copy, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
-                struct mnt_line m;
-
-                if (parse_mnt_line(l, &m) < 0)
-                        continue;
-                if (n == cap) {
-                        size_t ncap = cap ? cap * 2 : 64;
-                        struct mnt_line *na = realloc(all, ncap * sizeof(*na));
-
-                        if (!na)
-                                return 0;
-                        all = na;
-                        cap = ncap;
-                }
-                all[n++] = m;
-        }
         for (size_t i = 0; i < n; i++) {
                 if (strcmp(all[i].fstype, "cgroup") && strcmp(all[i].fstype, "cgroup2"))
                         continue;
                 if (!mount_hidden(all, n, &all[i]))
                         add_hierarchy(env, &all[i]);
         }
+        free(all);
+        mnt_unref_table(tb);
         choose_memory(env);
         return env->n_hierarchies;
 }
@@ -289,20 +291,20 @@ size_t iso_env_parse_mountinfo(struct iso_env *env, const char *text)
 int mount_root_of(const char *mountpoint, char *root, size_t size)
 {
         iso_autofree char *mi = iso_read_file("/proc/self/mountinfo", NULL, NULL);
-        char *save = NULL;
+        struct libmnt_table *tb = mi ? parse_table(mi) : NULL;
+        size_t n = 0;
+        struct mnt_line *all = tb ? table_lines(tb, &n) : NULL;
         int found = -1;
 
-        if (!mi)
-                return -1;
         /* The visible one: the last listed. */
-        for (char *l = strtok_r(mi, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
-                struct mnt_line m;
-
-                if (parse_mnt_line(l, &m) == 0 && !strcmp(m.mount, mountpoint)) {
-                        copy_str(root, size, m.root);
+        for (size_t i = n; i-- > 0;)
+                if (!strcmp(all[i].mount, mountpoint)) {
+                        copy_str(root, size, all[i].root);
                         found = 0;
+                        break;
                 }
-        }
+        free(all);
+        mnt_unref_table(tb);
         return found;
 }
 
