@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-/* Unit tests of the bench's pure parts (bench/stats.c): order statistics, JSON, JUnit times. */
+/* Unit tests of the bench's parts: order statistics, the JSON document and the whole report
+ * read back with json-c, JUnit times (bench/stats.c, bench/bench_output.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
