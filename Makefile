@@ -17,12 +17,12 @@ SAN      := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-r
 SAN_CPP  := -DISO_FAULT_INJECTION
 
 BUILD    := build
-# The modules: every .c under harness/ (subfolders too) except the programs' main()s, the
-# static VM guest init, the tests and the fuzz targets. They make one static library,
-# build/libisocheck.a (and build/san/libisocheck.a), that every program links.
-MODULES  := $(sort $(shell find harness -name '*.c' -not -path 'harness/tests/*' \
-              -not -path 'harness/fuzz/*' -not -path harness/main.c -not -path harness/vm/main.c \
-              -not -path harness/vm/init.c))
+# The modules: every .c under harness/ (subfolders too) except the programs' main()s
+# (a new program adds its file to MAINS), the tests and the fuzz targets. They make one
+# static library, build/libisocheck.a (and build/san/libisocheck.a), that every program links.
+MAINS    := harness/main.c harness/vm/main.c harness/vm/init.c
+MODULES  := $(filter-out $(MAINS),$(sort $(shell find harness -name '*.c' \
+              -not -path 'harness/tests/*' -not -path 'harness/fuzz/*')))
 CASES    := $(wildcard cases/*.c)
 UNIT     := $(wildcard harness/tests/test_*.c)
 
