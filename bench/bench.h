@@ -213,8 +213,6 @@ unsigned floor_parts(const char *name);
 double floor_sum(unsigned parts, char *desc, size_t size);
 /* Remove any isocheck-bench-<pid>-* cgroup a floor left, in every hierarchy. */
 void cleanup_cgroups(const struct iso_env *env);
-/* Remove the empty app roots a stopped in-process case left under /tmp. */
-void cleanup_tmp_roots(void);
 
 /* bench_runs.c */
 void timed_runs(struct bench *b);
@@ -226,8 +224,10 @@ long status_kib(const char *status, const char *key);
 /* Open descriptors of @pid (/proc/<pid>/fd entries), -1 if unreadable. */
 long count_fds(pid_t pid);
 
-/* bench_stability.c */
+/* bench_stability.c; it alone reads the native runtime's root names under /tmp. */
 void stability(struct bench *b);
+/* Remove the empty app roots a stopped in-process case left under /tmp. */
+void cleanup_tmp_roots(void);
 
 /* bench_output.c */
 void print_table(const struct bench *b, FILE *f);

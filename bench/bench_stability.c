@@ -35,6 +35,33 @@ static long count_cg_tree(const char *dir, int depth, int inside, const char *mi
         return n;
 }
 
+/*
+ * Remove the app roots /tmp/isocheck-<our pid>-<time>-root-* that a case of our in-process
+ * runs left when it was stopped mid-way (the runner does not remove them then). rmdir
+ * only: an empty mount point is all they should be; anything else is reported, not deleted.
+ */
+void cleanup_tmp_roots(void)
+{
+        char mine[64];
+        snprintf(mine, sizeof(mine), "isocheck-%d-", (int)getpid());
+        DIR *d = opendir("/tmp");
+        if (!d)
+                return;
+        const struct dirent *de;
+        while ((de = readdir(d)) != NULL) {
+                if (strncmp(de->d_name, mine, strlen(mine)) != 0 || !strstr(de->d_name, "-root-"))
+                        continue;
+                char path[PATH_MAX];
+                snprintf(path, sizeof(path), "/tmp/%s", de->d_name);
+                if (rmdir(path) == 0)
+                        fprintf(stderr, "bench: removed %s, left by a stopped case\n", path);
+                else
+                        fprintf(stderr, "bench: %s left behind: rmdir: %s\n", path,
+                                strerror(errno));
+        }
+        closedir(d);
+}
+
 static void take_sample(const struct iso_env *env, struct sample *s)
 {
         memset(s, 0, sizeof(*s));
