@@ -28,48 +28,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#if defined(__x86_64__) || defined(__i386__)
-#include <cpuid.h>
-/* ---- the parts' entry points (each fills its fields of @env; none fails) ------------ */
-
-/* env_caps.c */
-void probe_identity(struct iso_env *env);
-void probe_namespaces(struct iso_env *env);
-void probe_rlimits(struct iso_env *env);
-void probe_kmsg(struct iso_env *env);
-
-/* env_cgroups.c */
-void probe_cgroups(struct iso_env *env);
-void probe_swap_total(struct iso_env *env);
-void probe_swap_accounting(struct iso_env *env);
-void probe_overcommit(struct iso_env *env);
-/* Is kernel @release ("6.1.0-13-amd64") at least @major.@minor? 0 when unparsable. */
-int release_at_least(const char *release, int major, int minor);
-
-/* env_mounts.c */
-/* statfs(2)'s f_type of @path, 0 when it cannot be read. */
-long fs_magic(const char *path);
-/* Sets memory_version and memory_path from the hierarchies found. */
-void choose_memory(struct iso_env *env);
-/*
- * The root (mountinfo field 4: the directory of the filesystem mounted there) of the
- * visible mount on @mountpoint in /proc/self/mountinfo, into @root. Returns 0, or -1 when
- * nothing is mounted there or mountinfo cannot be read.
- */
-int mount_root_of(const char *mountpoint, char *root, size_t size);
-
-/* env_virt.c */
-void probe_container(struct iso_env *env);
-void probe_virt(struct iso_env *env);
-
-/* env_tools.c */
-void probe_tools(struct iso_env *env);
-void probe_tool_env(struct iso_env *env);
-/* The first executable @name on $PATH into @out: 0, or -1 when none. */
-int find_on_path(const char *name, char *out, size_t size);
-
-#endif
-
 #define CG_ROOT "/sys/fs/cgroup"
 #define CG_UNIFIED "/sys/fs/cgroup/unified"
 #define CAP_SYS_ADMIN_BIT 21 /* linux/capability.h; spelled here to avoid its uapi baggage */

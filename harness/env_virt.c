@@ -4,6 +4,10 @@
  */
 #include "env_probe.h"
 
+#if defined(__x86_64__) || defined(__i386__)
+#include <cpuid.h>
+#endif
+
 /* ---- probe: container and virtualization ------------------------------------------- */
 
 /* Path fragments that container managers put into cgroup paths and rootfs locations. */
