@@ -5,23 +5,37 @@ CC       ?= gcc
 CFLAGS   ?= -O2 -g
 WARNINGS := -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
             -Wno-missing-field-initializers
-CPPFLAGS += -Iinclude -D_GNU_SOURCE \
-            $(shell pkg-config --cflags libxml-2.0 2>/dev/null || echo -I/usr/include/libxml2)
+CPPFLAGS += -Iinclude -D_GNU_SOURCE
 STD      := -std=gnu11
-LIBS     := $(shell pkg-config --libs zlib libpcap libxml-2.0 libmnl libarchive 2>/dev/null || \
-              echo -lz -lpcap -lxml2 -lmnl -larchive)
+# The libraries the modules use, by pkg-config name (each -dev package is in scripts/deps.sh).
+PKGS     := zlib libpcap mount json-c libxml-2.0 libmnl libarchive
+CPPFLAGS += $(shell pkg-config --cflags $(PKGS) 2>/dev/null || echo -I/usr/include/libxml2)
+LIBS     := $(shell pkg-config --libs $(PKGS) 2>/dev/null || \
+              echo -lz -lpcap -lmount -ljson-c -lxml2 -lmnl -larchive)
 CMOCKA   := $(shell pkg-config --libs cmocka 2>/dev/null || echo -lcmocka)
 SAN      := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 # The test build also compiles the fault hooks (include/isocheck/fault.h); the shipped one does not.
 SAN_CPP  := -DISO_FAULT_INJECTION
 
 BUILD    := build
-MODULES  := $(filter-out harness/main.c,$(wildcard harness/*.c))
+# The modules: every .c under harness/ (subfolders too) except the programs' main()s
+# (a new program adds its file to MAINS; the VM guest init's init_*.c are its own), the tests and the fuzz targets. They make one
+# static library, build/libisocheck.a (and build/san/libisocheck.a), that every program links.
+MAINS    := harness/main.c harness/vm/main.c harness/vm/init.c $(wildcard harness/vm/init_*.c)
+MODULES  := $(filter-out $(MAINS),$(sort $(shell find harness -name '*.c' \
+              -not -path 'harness/tests/*' -not -path 'harness/fuzz/*')))
 CASES    := $(wildcard cases/*.c)
 UNIT     := $(wildcard harness/tests/test_*.c)
 
-OBJ      := $(MODULES:%.c=$(BUILD)/obj/%.o) $(CASES:%.c=$(BUILD)/obj/%.o)
-SAN_OBJ  := $(MODULES:%.c=$(BUILD)/san/%.o) $(CASES:%.c=$(BUILD)/san/%.o)
+LIB      := $(BUILD)/libisocheck.a
+SAN_LIB  := $(BUILD)/san/libisocheck.a
+# Whole archive: every module is linked, as before the library, so a module that registers
+# itself (a linker section, a constructor) is never dropped for being unreferenced.
+LINK_LIB     = -Wl,--whole-archive $(LIB) -Wl,--no-whole-archive
+LINK_SAN_LIB = -Wl,--whole-archive $(SAN_LIB) -Wl,--no-whole-archive
+# The cases stay objects: they register through the "iso_cases" section (case.h).
+OBJ      := $(CASES:%.c=$(BUILD)/obj/%.o)
+SAN_OBJ  := $(CASES:%.c=$(BUILD)/san/%.o)
 UNIT_BIN := $(UNIT:harness/tests/%.c=$(BUILD)/san/tests/%)
 
 ISOCHECK_ARGS ?=
@@ -53,30 +67,50 @@ $(BUILD)/fixtures/sidecar: fixtures/sidecar/sidecar.c
 	$(CC) $(STD) -D_GNU_SOURCE $(CFLAGS) $(WARNINGS) -o $@ $< \
 		$(shell pkg-config --cflags --libs libpcap 2>/dev/null || echo -lpcap)
 
-$(BUILD)/obj/%.o: %.c $(wildcard include/isocheck/*.h)
-	@mkdir -p $(dir $@)
-	$(CC) $(STD) $(CPPFLAGS) $(CFLAGS) $(WARNINGS) -c -o $@ $<
+# -MMD -MP: each object's .d lists the headers it included, so touching one (harness/shared.h,
+# include/isocheck/*.h, bench/*.h) rebuilds exactly what includes it.
+DEPFLAGS := -MMD -MP
+# An object without its .d (built before -MMD, or the .d removed) is rebuilt, to write it:
+# each .d is named as a target here, so that make does not take a missing one for an
+# intermediate file it may skip.
+DEP_SRC  := $(shell find harness cases bench -name '*.c')
+DEPFILES := $(foreach d,obj san fuzz/obj,$(DEP_SRC:%.c=$(BUILD)/$(d)/%.d))
+$(DEPFILES): ;
 
-$(BUILD)/san/%.o: %.c $(wildcard include/isocheck/*.h)
+$(BUILD)/obj/%.o: %.c $(BUILD)/obj/%.d
 	@mkdir -p $(dir $@)
-	$(CC) $(STD) $(CPPFLAGS) $(SAN_CPP) -O1 -g $(SAN) $(WARNINGS) -c -o $@ $<
+	$(CC) $(STD) $(CPPFLAGS) $(CFLAGS) $(WARNINGS) $(DEPFLAGS) -c -o $@ $<
 
-$(BUILD)/isocheck: $(OBJ) $(BUILD)/obj/harness/main.o
-	$(CC) $(CFLAGS) -o $@ $^ $(LIBS)
+$(BUILD)/san/%.o: %.c $(BUILD)/san/%.d
+	@mkdir -p $(dir $@)
+	$(CC) $(STD) $(CPPFLAGS) $(SAN_CPP) -O1 -g $(SAN) $(WARNINGS) $(DEPFLAGS) -c -o $@ $<
+
+$(LIB): $(MODULES:%.c=$(BUILD)/obj/%.o)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(SAN_LIB): $(MODULES:%.c=$(BUILD)/san/%.o)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(BUILD)/isocheck: $(OBJ) $(BUILD)/obj/harness/main.o $(LIB)
+	$(CC) $(CFLAGS) -o $@ $(OBJ) $(BUILD)/obj/harness/main.o $(LINK_LIB) $(LIBS)
 
 # The test build of the suite itself: sanitizers on, run by `make test`.
-$(BUILD)/san/isocheck: $(SAN_OBJ) $(BUILD)/san/harness/main.o
-	$(CC) $(SAN) -o $@ $^ $(LIBS)
+$(BUILD)/san/isocheck: $(SAN_OBJ) $(BUILD)/san/harness/main.o $(SAN_LIB)
+	$(CC) $(SAN) -o $@ $(SAN_OBJ) $(BUILD)/san/harness/main.o $(LINK_SAN_LIB) $(LIBS)
 
 # The same harness with cases that misbehave on purpose, to test the runner itself.
-$(BUILD)/san/isocheck-selftest: $(MODULES:%.c=$(BUILD)/san/%.o) $(BUILD)/san/harness/main.o \
-		$(BUILD)/san/harness/tests/selfcases.o
-	$(CC) $(SAN) -o $@ $^ $(LIBS)
+$(BUILD)/san/isocheck-selftest: $(BUILD)/san/harness/main.o $(BUILD)/san/harness/tests/selfcases.o \
+		$(SAN_LIB)
+	$(CC) $(SAN) -o $@ $(filter %.o,$^) $(LINK_SAN_LIB) $(LIBS)
 
-# Unit tests link the modules without main() and without cases.
-$(BUILD)/san/tests/%: harness/tests/%.c $(MODULES:%.c=$(BUILD)/san/%.o)
+# Unit tests link the modules without main() and without cases; a test's extra objects
+# (test_bench: the bench's library) are further prerequisites, linked before the modules.
+$(BUILD)/san/tests/%: harness/tests/%.c $(SAN_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(STD) $(CPPFLAGS) -O1 -g $(SAN) $(WARNINGS) -o $@ $^ $(LIBS) $(CMOCKA)
+	$(CC) $(STD) $(CPPFLAGS) -O1 -g $(SAN) $(WARNINGS) $(DEPFLAGS) -o $@ $< \
+		$(filter-out $< $(SAN_LIB),$^) $(LINK_SAN_LIB) $(LIBS) $(CMOCKA)
 
 deps:
 	@scripts/deps.sh check
@@ -115,3 +149,6 @@ clean:
 
 # Targets with a file of their own: mk/vm.mk (check-vm), mk/bench.mk (bench), ...
 include $(wildcard mk/*.mk)
+
+# The header dependencies the compiler wrote (-MMD -MP), for every object built so far.
+-include $(wildcard $(DEPFILES) $(BUILD)/san/tests/*.d)

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "stats.h"
 
+#include <json.h>
+
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -70,29 +72,27 @@ static size_t utf8_len(const unsigned char *p)
         return n;
 }
 
-int iso_json_put_string(FILE *out, const char *s)
+/* @s with every byte that does not start valid UTF-8 replaced by U+FFFD (heap, or NULL). */
+static char *valid_utf8(const char *s)
 {
-        if (fputc('"', out) == EOF)
-                return -1;
-        const unsigned char *p = (const unsigned char *)s;
-        while (*p) {
+        char *out = malloc(strlen(s) * 3 + 1);
+        if (!out)
+                return NULL;
+        char *w = out;
+        for (const unsigned char *p = (const unsigned char *)s; *p;) {
                 size_t n = utf8_len(p);
-                int rc;
                 if (n == 0) {
-                        rc = fputs("\\ufffd", out);
-                        n = 1;
-                } else if (*p == '"' || *p == '\\') {
-                        rc = fprintf(out, "\\%c", *p);
-                } else if (*p < 0x20 || *p == 0x7f) {
-                        rc = fprintf(out, "\\u%04x", *p);
-                } else {
-                        rc = fwrite(p, 1, n, out) == n ? 0 : EOF;
+                        memcpy(w, "\xef\xbf\xbd", 3);
+                        w += 3;
+                        p++;
+                        continue;
                 }
-                if (rc < 0)
-                        return -1;
+                memcpy(w, p, n);
+                w += n;
                 p += n;
         }
-        return fputc('"', out) == EOF ? -1 : 0;
+        *w = '\0';
+        return out;
 }
 
 void iso_json_init(struct iso_json *j, FILE *out, int pretty)
@@ -102,62 +102,76 @@ void iso_json_init(struct iso_json *j, FILE *out, int pretty)
         j->pretty = pretty;
 }
 
-/* The separator, indentation and key before a new value at the current level. */
-static void member(struct iso_json *j, const char *key)
+/*
+ * Hang @v (a new reference, or NULL for null) under @key in the innermost open object, at
+ * the end of the innermost open array, or make it the document. On misuse (a key missing
+ * in an object, a second document) the value is dropped and the writer remembers the error.
+ */
+static void add(struct iso_json *j, const char *key, struct json_object *v)
 {
-        if (j->error)
+        if (j->error) {
+                json_object_put(v);
                 return;
-        if (j->depth > 0) {
-                if (j->n_items[j->depth - 1] && fputc(',', j->out) == EOF)
-                        j->error = 1;
-                if (j->n_items[j->depth - 1] < 255)
-                        j->n_items[j->depth - 1]++;
-                if (j->pretty && fprintf(j->out, "\n%*s", 2 * j->depth, "") < 0)
-                        j->error = 1;
         }
-        if (key &&
-            (iso_json_put_string(j->out, key) < 0 || fputs(j->pretty ? ": " : ":", j->out) == EOF))
+        if (j->depth == 0) {
+                if (j->root || !v) {
+                        j->error = 1;
+                        json_object_put(v);
+                } else {
+                        j->root = json_object_get(v);
+                        json_object_put(v);
+                }
+                return;
+        }
+        struct json_object *parent = j->stack[j->depth - 1];
+        int rc;
+        if (json_object_is_type(parent, json_type_array)) {
+                rc = json_object_array_add(parent, v);
+        } else if (key) {
+                char *k = valid_utf8(key);
+                rc = k ? json_object_object_add(parent, k, v) : -1;
+                free(k);
+        } else {
+                rc = -1;
+        }
+        if (rc < 0) {
                 j->error = 1;
+                json_object_put(v);
+        }
 }
 
-static void open_level(struct iso_json *j, const char *key, char c)
+static void open_level(struct iso_json *j, const char *key, struct json_object *o)
 {
-        member(j, key);
-        if (j->error)
-                return;
-        if (j->depth >= ISO_JSON_MAX_DEPTH) {
+        if (!o || j->depth >= ISO_JSON_MAX_DEPTH) {
                 j->error = 1;
+                json_object_put(o);
                 return;
         }
-        if (fputc(c, j->out) == EOF)
-                j->error = 1;
-        j->closer[j->depth] = c == '{' ? '}' : ']';
-        j->n_items[j->depth++] = 0;
+        add(j, key, json_object_get(o)); /* the parent's reference */
+        if (j->error) {
+                json_object_put(o);
+                return;
+        }
+        j->stack[j->depth++] = o; /* ours, until iso_json_end */
 }
 
 void iso_json_object(struct iso_json *j, const char *key)
 {
-        open_level(j, key, '{');
+        open_level(j, key, json_object_new_object());
 }
 
 void iso_json_array(struct iso_json *j, const char *key)
 {
-        open_level(j, key, '[');
+        open_level(j, key, json_object_new_array());
 }
 
 void iso_json_end(struct iso_json *j)
 {
-        if (j->error)
-                return;
         if (j->depth == 0) {
                 j->error = 1;
                 return;
         }
-        j->depth--;
-        if (j->pretty && j->n_items[j->depth] && fprintf(j->out, "\n%*s", 2 * j->depth, "") < 0)
-                j->error = 1;
-        if (fputc(j->closer[j->depth], j->out) == EOF)
-                j->error = 1;
+        json_object_put(j->stack[--j->depth]);
 }
 
 void iso_json_str(struct iso_json *j, const char *key, const char *s)
@@ -166,9 +180,12 @@ void iso_json_str(struct iso_json *j, const char *key, const char *s)
                 iso_json_null(j, key);
                 return;
         }
-        member(j, key);
-        if (!j->error && iso_json_put_string(j->out, s) < 0)
+        char *v = valid_utf8(s);
+        struct json_object *o = v ? json_object_new_string(v) : NULL;
+        free(v);
+        if (!o)
                 j->error = 1;
+        add(j, key, o);
 }
 
 void iso_json_num(struct iso_json *j, const char *key, double v)
@@ -177,30 +194,38 @@ void iso_json_num(struct iso_json *j, const char *key, double v)
                 iso_json_null(j, key);
                 return;
         }
-        member(j, key);
-        if (!j->error && fprintf(j->out, "%.9g", v) < 0)
+        /* Written as %.9g, as many digits as a timing has meaning, not json-c's %.17g. */
+        char text[32];
+        snprintf(text, sizeof(text), "%.9g", v);
+        struct json_object *o = json_object_new_double_s(v, text);
+        if (!o)
                 j->error = 1;
+        add(j, key, o);
 }
 
 void iso_json_int(struct iso_json *j, const char *key, long long v)
 {
-        member(j, key);
-        if (!j->error && fprintf(j->out, "%lld", v) < 0)
+        struct json_object *o = json_object_new_int64(v);
+        if (!o)
                 j->error = 1;
+        add(j, key, o);
 }
 
 void iso_json_bool(struct iso_json *j, const char *key, int v)
 {
-        member(j, key);
-        if (!j->error && fputs(v ? "true" : "false", j->out) == EOF)
+        struct json_object *o = json_object_new_boolean(v);
+        if (!o)
                 j->error = 1;
+        add(j, key, o);
 }
 
 void iso_json_null(struct iso_json *j, const char *key)
 {
-        member(j, key);
-        if (!j->error && fputs("null", j->out) == EOF)
+        if (j->depth == 0) { /* a document of null alone: not what the bench writes */
                 j->error = 1;
+                return;
+        }
+        add(j, key, NULL);
 }
 
 void iso_json_stats(struct iso_json *j, const char *key, const struct iso_stats *s, double scale)
@@ -215,10 +240,22 @@ void iso_json_stats(struct iso_json *j, const char *key, const struct iso_stats 
 
 int iso_json_finish(struct iso_json *j)
 {
-        if (!j->error && fputc('\n', j->out) == EOF)
+        while (j->depth > 0) {
                 j->error = 1;
-        if (j->depth != 0)
+                json_object_put(j->stack[--j->depth]);
+        }
+        if (!j->root)
                 j->error = 1;
+        if (!j->error) {
+                int flags = JSON_C_TO_STRING_NOSLASHESCAPE |
+                            (j->pretty ? JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED
+                                       : JSON_C_TO_STRING_PLAIN);
+                const char *text = json_object_to_json_string_ext(j->root, flags);
+                if (!text || fputs(text, j->out) == EOF || fputc('\n', j->out) == EOF)
+                        j->error = 1;
+        }
+        json_object_put(j->root);
+        j->root = NULL;
         return j->error ? -1 : 0;
 }
 

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The pure parts of `make bench`, kept apart so harness/tests/test_bench.c can test them
- * without root: order statistics of repeated timings, a small JSON writer, and the reading
- * of per-case times back from the runner's JUnit report.
+ * without root: order statistics of repeated timings, the JSON document (json-c), and the
+ * reading of per-case times back from the runner's JUnit report.
  */
 #ifndef ISOCHECK_BENCH_STATS_H
 #define ISOCHECK_BENCH_STATS_H
@@ -26,20 +26,24 @@ struct iso_stats {
 int iso_stats_of(const double *v, size_t n, struct iso_stats *out);
 
 /*
- * A streaming JSON writer (RFC 8259). Keys and strings take any bytes: invalid UTF-8
- * becomes U+FFFD and control characters \u00XX, so the document stays valid whatever a
- * kernel name or an error message holds. Non-finite numbers are written as null (JSON
- * has no NaN). The first write error is remembered and every later call does nothing.
+ * The bench's JSON document, built as a json-c tree (json_object) in the order it is
+ * written and serialised by json-c when finished: the calls below name where each value
+ * goes, so the report reads top to bottom as its document does. Keys and strings take
+ * any bytes: invalid UTF-8 becomes U+FFFD (json-c copies bytes as they are), control
+ * characters are escaped by json-c. Non-finite numbers are written as null (JSON has no
+ * NaN). After the first error (misnesting, out of memory) every call does nothing.
  */
 #define ISO_JSON_MAX_DEPTH 16
 
+struct json_object;
+
 struct iso_json {
         FILE *out;
+        int pretty; /* json-c's pretty form: two-space indentation and newlines */
+        int error;  /* out of memory, or the nesting is wrong */
         int depth;
-        int error;                                 /* a write failed or the nesting is wrong */
-        unsigned char n_items[ISO_JSON_MAX_DEPTH]; /* members written so far, per level (capped) */
-        char closer[ISO_JSON_MAX_DEPTH];           /* '}' or ']' for each open level */
-        int pretty;                                /* two-space indentation and newlines */
+        struct json_object *stack[ISO_JSON_MAX_DEPTH]; /* the open objects and arrays */
+        struct json_object *root;
 };
 
 void iso_json_init(struct iso_json *j, FILE *out, int pretty);
@@ -58,11 +62,9 @@ void iso_json_null(struct iso_json *j, const char *key);
 /* {"n":..., "median":..., "min":..., "max":...} scaled by @scale (1000: seconds to ms). */
 void iso_json_stats(struct iso_json *j, const char *key, const struct iso_stats *s, double scale);
 
-/* End the document (a final newline). Returns 0, or -1 on a write error or open nesting. */
+/* Serialise the document to @out with a final newline and free it. Returns 0, or -1 on a
+ * write error, an open object or array, or an earlier error. */
 int iso_json_finish(struct iso_json *j);
-
-/* Write @s as a JSON string literal with its quotes. Returns 0 or -1 on a write error. */
-int iso_json_put_string(FILE *out, const char *s);
 
 /* One <testcase> of a JUnit report, as isocheck writes it (report_junit.c). */
 enum iso_bench_verdict { ISO_BV_PASS = 0, ISO_BV_FAIL, ISO_BV_SKIP, ISO_BV_ERROR };

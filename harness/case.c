@@ -116,6 +116,8 @@ void iso_log(struct iso_t *t, const char *fmt, ...)
 }
 
 static void record_end(struct iso_t *t, int kind, const char *file, int line, const char *fmt,
+                       va_list ap) __attribute__((format(printf, 5, 0)));
+static void record_end(struct iso_t *t, int kind, const char *file, int line, const char *fmt,
                        va_list ap)
 {
         struct iso_shared *sh = t->sh;

@@ -11,8 +11,11 @@
 BENCH_REPEAT    ?= 5
 BENCH_STABILITY ?= 20
 BENCH_DIR       := $(BUILD)/bench
-BENCH_SRC       := bench/bench.c bench/floors.c bench/stats.c bench/vm.c
-BENCH_OBJ       := $(BENCH_SRC:%.c=$(BUILD)/obj/%.o)
+# The bench's parts (bench/*.c but its main in bench.c and the two static programs) make
+# a library of their own, linked by the bench and by its unit test (harness/tests/test_bench.c).
+BENCH_SRC       := $(filter-out bench/bench.c bench/true.c bench/vminit.c,$(wildcard bench/*.c))
+BENCH_LIB       := $(BUILD)/bench/libbench.a
+BENCH_SAN_LIB   := $(BUILD)/san/bench/libbench.a
 
 .PHONY: bench
 bench: all $(BENCH_DIR)/isocheck-bench $(BENCH_DIR)/iso-true $(BENCH_DIR)/iso-vminit
@@ -20,12 +23,20 @@ bench: all $(BENCH_DIR)/isocheck-bench $(BENCH_DIR)/iso-true $(BENCH_DIR)/iso-vm
 	@/usr/bin/python3 -m json.tool reports/bench.json >/dev/null && \
 		echo "bench: reports/bench.json is valid JSON" >&2
 
-$(BENCH_OBJ): $(wildcard bench/*.h)
+$(BENCH_LIB): $(BENCH_SRC:%.c=$(BUILD)/obj/%.o)
+	@mkdir -p $(dir $@)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(BENCH_SAN_LIB): $(BENCH_SRC:%.c=$(BUILD)/san/%.o)
+	@mkdir -p $(dir $@)
+	@rm -f $@
+	$(AR) rcs $@ $^
 
 # The bench drives the same runner and cases as build/isocheck for its stability run.
-$(BENCH_DIR)/isocheck-bench: $(BENCH_OBJ) $(OBJ) $(BUILD)/obj/harness/vm/cpio.o
+$(BENCH_DIR)/isocheck-bench: $(BUILD)/obj/bench/bench.o $(BENCH_LIB) $(OBJ) $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $^ $(LIBS) -lm
+	$(CC) $(CFLAGS) -o $@ $(BUILD)/obj/bench/bench.o $(BENCH_LIB) $(OBJ) $(LINK_LIB) $(LIBS) -lm
 
 # Static, so the fork+exec floor has no dynamic loader in it; and so it can be a VM's /init.
 $(BENCH_DIR)/iso-true: bench/true.c
@@ -36,6 +47,5 @@ $(BENCH_DIR)/iso-vminit: bench/vminit.c
 	@mkdir -p $(dir $@)
 	$(CC) $(STD) -D_GNU_SOURCE $(CFLAGS) $(WARNINGS) -static -o $@ $<
 
-# The unit test of the pure parts (harness/tests/test_bench.c) links them in: the pattern
-# rule's $^ takes this extra prerequisite.
-$(BUILD)/san/tests/test_bench: $(BUILD)/san/bench/stats.o
+# The unit test of the bench's parts: the pattern rule links this extra prerequisite.
+$(BUILD)/san/tests/test_bench: $(BENCH_SAN_LIB)

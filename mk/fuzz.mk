@@ -15,26 +15,13 @@ FUZZ_CFLAGS  := $(STD) $(CPPFLAGS) -O1 -g $(FUZZ_SAN) -fsanitize=fuzzer-no-link 
 FUZZ_TARGETS := $(patsubst harness/fuzz/%.c,%,$(wildcard harness/fuzz/fuzz_*.c))
 FUZZ_BINS    := $(FUZZ_TARGETS:%=$(FUZZ_DIR)/%)
 
-# The harness modules each target links (harness/<name>.c) and the libraries they need.
-FUZZ_ENV_MODS          := env docker kconfig tool ns util runtime
-FUZZ_MODS_fuzz_tap       := report_tap report text fuzz/run_input
-FUZZ_MODS_fuzz_junit     := report_junit report text fuzz/run_input
-FUZZ_MODS_fuzz_kmsg      := kmsg util
-FUZZ_MODS_fuzz_mountinfo := $(FUZZ_ENV_MODS)
-FUZZ_MODS_fuzz_keyed     := cgroup $(FUZZ_ENV_MODS)
-FUZZ_MODS_fuzz_proc_cgroup := cgroup $(FUZZ_ENV_MODS)
-FUZZ_MODS_fuzz_stat      := proc util
-FUZZ_MODS_fuzz_nspid     := ns util
-FUZZ_MODS_fuzz_kconfig   := kconfig util
-FUZZ_MODS_fuzz_pcap      := capture util
-FUZZ_MODS_fuzz_vm_frames := vm/console vm/codec util
+# Every target links the modules' library built for fuzzing (build/fuzz/libisocheck.a, only
+# the objects it references) and the helpers in harness/fuzz/ that are not targets.
+FUZZ_LIB     := $(FUZZ_DIR)/libisocheck.a
+FUZZ_HELPERS := $(patsubst %.c,$(FUZZ_DIR)/obj/%.o,$(filter-out harness/fuzz/fuzz_%.c, \
+                  $(wildcard harness/fuzz/*.c)))
+# What a target itself uses besides the library's own libraries (fuzz_junit parses with libxml2).
 FUZZ_LIBS_fuzz_junit     := $(shell pkg-config --libs libxml-2.0 2>/dev/null || echo -lxml2)
-FUZZ_LIBS_fuzz_mountinfo := $(LIBS)
-FUZZ_LIBS_fuzz_keyed     := $(LIBS)
-FUZZ_LIBS_fuzz_proc_cgroup := $(LIBS)
-FUZZ_LIBS_fuzz_kconfig   := $(LIBS)
-FUZZ_LIBS_fuzz_pcap      := $(LIBS)
-FUZZ_LIBS_fuzz_vm_frames := $(LIBS)
 FUZZ_XML_CFLAGS          := $(shell pkg-config --cflags libxml-2.0 2>/dev/null || \
                               echo -I/usr/include/libxml2)
 
@@ -55,14 +42,17 @@ fuzz-smoke: fuzz-build
 fuzz: fuzz-build
 	@FUZZ_SECONDS=$(FUZZ_SECONDS) harness/tests/fuzz_smoke.sh --long
 
-$(FUZZ_DIR)/obj/%.o: %.c $(wildcard include/isocheck/*.h)
+$(FUZZ_DIR)/obj/%.o: %.c $(FUZZ_DIR)/obj/%.d
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_XML_CFLAGS) -c -o $@ $<
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_XML_CFLAGS) $(DEPFLAGS) -c -o $@ $<
+
+$(FUZZ_LIB): $(MODULES:%.c=$(FUZZ_DIR)/obj/%.o)
+	@rm -f $@
+	$(AR) rcs $@ $^
 
 define FUZZ_TARGET_RULES
-$(FUZZ_DIR)/$(1): $(FUZZ_DIR)/obj/harness/fuzz/$(1).o \
-		$(FUZZ_MODS_$(1):%=$(FUZZ_DIR)/obj/harness/%.o)
-	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $$@ $$^ $(FUZZ_LIBS_$(1))
+$(FUZZ_DIR)/$(1): $(FUZZ_DIR)/obj/harness/fuzz/$(1).o $(FUZZ_HELPERS) $(FUZZ_LIB)
+	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $$@ $$^ $(FUZZ_LIBS_$(1)) $(LIBS)
 
 FUZZ_SEEDS_ALL_$(1) := $(FUZZ_SEEDS_$(1)) $(wildcard harness/fuzz/corpus/$(1)/*) \
 		$(wildcard harness/fuzz/crashes/$(1:fuzz_%=%)-*)

@@ -2,11 +2,10 @@
 # init), their unit tests, and `make check-vm`, which boots Debian's kernel under qemu with
 # cgroup v1 and v2 and runs the suite in each. See harness/vm/ and include/isocheck/vm.h.
 
-# init.c and init_*.c: the static guest init's own files (the host side does not link them).
+# init.c and init_*.c: the static guest init's own files (kept out of the library, see
+# MAINS in the Makefile). The host side's modules (harness/vm/*.c but main.c and the init's)
+# are in build/libisocheck.a.
 VM_INIT_SRC := harness/vm/init.c $(wildcard harness/vm/init_*.c)
-VM_SRC      := $(filter-out harness/vm/main.c $(VM_INIT_SRC),$(wildcard harness/vm/*.c))
-VM_OBJ      := $(VM_SRC:%.c=$(BUILD)/obj/%.o)
-VM_SAN_OBJ  := $(VM_SRC:%.c=$(BUILD)/san/%.o)
 VM_INIT     := $(BUILD)/vm/isocheck-init
 
 # check-vm's defaults: Debian's kernel (the one linux-image-amd64 points to), both modes.
@@ -22,8 +21,8 @@ JUNIT_XSD_SHARED := ../shared/schemas/junit-10.xsd
 .PHONY: check-vm vm-deps
 all: $(BUILD)/isocheck-vm $(VM_INIT)
 
-$(BUILD)/isocheck-vm: $(VM_OBJ) $(BUILD)/obj/harness/vm/main.o $(MODULES:%.c=$(BUILD)/obj/%.o)
-	$(CC) $(CFLAGS) -o $@ $^ $(LIBS)
+$(BUILD)/isocheck-vm: $(BUILD)/obj/harness/vm/main.o $(LIB)
+	$(CC) $(CFLAGS) -o $@ $(BUILD)/obj/harness/vm/main.o $(LINK_LIB) $(LIBS)
 
 # PID 1 of the guest: static, so the initramfs needs no loader for it.
 $(VM_INIT): $(VM_INIT_SRC) harness/vm/init.h harness/vm/codec.c harness/util.c \
@@ -31,11 +30,6 @@ $(VM_INIT): $(VM_INIT_SRC) harness/vm/init.h harness/vm/codec.c harness/util.c \
 	@mkdir -p $(dir $@)
 	$(CC) $(STD) $(CPPFLAGS) $(CFLAGS) $(WARNINGS) -static -o $@ $(VM_INIT_SRC) \
 		harness/vm/codec.c harness/util.c -lz
-
-# The unit test links the VM modules too (the generic rule links harness/*.c only).
-$(BUILD)/san/tests/test_vm: harness/tests/test_vm.c $(VM_SAN_OBJ) $(MODULES:%.c=$(BUILD)/san/%.o)
-	@mkdir -p $(dir $@)
-	$(CC) $(STD) $(CPPFLAGS) -O1 -g $(SAN) $(WARNINGS) -o $@ $^ $(LIBS) $(CMOCKA)
 
 # qemu and Debian's kernel: installed as root with apt-get, else named and refused.
 vm-deps:

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: MIT
 /*
- * libFuzzer target: the mountinfo parser of the environment probe (env.c,
- * iso_env_parse_mountinfo), on any text: proc(5) lines with octal escapes, optional fields,
- * mounts stacked and hidden, too many hierarchies for the table. What it fills must hold
- * together: a count within ISO_MAX_HIERARCHIES, versions 1 or 2, NUL-terminated strings,
- * and a memory controller home that is one of the hierarchies found.
+ * libFuzzer target: the mountinfo reading of the environment probe (env_mounts.c,
+ * iso_env_parse_mountinfo: libmount's mnt_table_parse_stream fed the text, then the hidden
+ * mounts and v1 controllers worked out of its table), on any text: proc(5) lines with
+ * octal escapes, optional fields, mounts stacked and hidden, too many hierarchies for the
+ * table. What it fills must hold together: a count within ISO_MAX_HIERARCHIES, versions 1
+ * or 2, NUL-terminated strings, and a memory controller home that is one of the
+ * hierarchies found.
  */
 #include "isocheck/env.h"
 

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-/* Unit tests of the bench's pure parts (bench/stats.c): order statistics, JSON, JUnit times. */
+/* Unit tests of the bench's parts: order statistics, the JSON document and the whole report
+ * read back with json-c, JUnit times (bench/stats.c, bench/bench_output.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,6 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <json.h>
+
+#include "../../bench/bench.h"
 #include "../../bench/stats.h"
 
 static void stats_odd_even(void **state)
@@ -108,17 +112,38 @@ static void doc_strings(struct iso_json *j)
         iso_json_end(j);
 }
 
+/* Element @i of the JSON array in @text, read back by json-c's parser. */
+static void assert_element(struct json_object *doc, size_t i, const char *want)
+{
+        struct json_object *v = json_object_array_get_idx(doc, i);
+        if (!want) {
+                assert_null(v);
+                return;
+        }
+        assert_true(json_object_is_type(v, json_type_string));
+        assert_string_equal(json_object_get_string(v), want);
+}
+
 static void json_strings(void **state)
 {
         (void)state;
         int rc;
         char *t = json_text(doc_strings, &rc);
         assert_int_equal(rc, 0);
-        assert_string_equal(t, "[\"quote \\\" backslash \\\\ tab \\u0009 nl \\u000a del \\u007f\","
-                               "\"bad \\ufffd utf8 \\ufffd( overlong \\ufffd\\ufffd surrogate "
-                               "\\ufffd\\ufffd\\ufffd\","
-                               "\"ok \xc3\xa9 \xe2\x82\xac \xf0\x9f\x90\xa7\","
-                               "\"cut \\ufffd\\ufffd\",null]\n");
+        /* Read back: what was valid comes back as it was, each bad byte as U+FFFD. */
+        struct json_object *doc = json_tokener_parse(t);
+        assert_non_null(doc);
+        assert_int_equal(json_object_array_length(doc), 5);
+        assert_element(doc, 0, "quote \" backslash \\ tab \t nl \n del \x7f");
+        assert_element(doc, 1,
+                       "bad \xef\xbf\xbd utf8 \xef\xbf\xbd( overlong \xef\xbf\xbd\xef\xbf\xbd "
+                       "surrogate \xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");
+        assert_element(doc, 2, "ok \xc3\xa9 \xe2\x82\xac \xf0\x9f\x90\xa7");
+        assert_element(doc, 3, "cut \xef\xbf\xbd\xef\xbf\xbd");
+        assert_element(doc, 4, NULL);
+        /* Control characters are escaped in the text itself. */
+        assert_null(strchr(t, '\t'));
+        json_object_put(doc);
         free(t);
 }
 
@@ -162,7 +187,13 @@ static void json_pretty(void **state)
         iso_json_end(&j);
         assert_int_equal(iso_json_finish(&j), 0);
         fclose(f);
-        assert_string_equal(buf, "{\n  \"a\": [\n    1\n  ],\n  \"empty\": {}\n}\n");
+        /* One member a line, indented by two spaces a level; the same document read back. */
+        assert_non_null(strstr(buf, "\n  \"a\": [\n    1\n  ],\n"));
+        struct json_object *doc = json_tokener_parse(buf);
+        assert_non_null(doc);
+        assert_string_equal(json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PLAIN),
+                            "{\"a\":[1],\"empty\":{}}");
+        json_object_put(doc);
         free(buf);
 }
 
@@ -221,13 +252,78 @@ static void junit_malformed(void **state)
         assert_int_equal(iso_bench_junit_cases("<testcase name=\"a\" time=\"1", c, 2), -1);
 }
 
+/* The bench's whole report (bench_output.c), written to a file and read back by json-c. */
+static void bench_report_read_back(void **state)
+{
+        (void)state;
+        static struct bench b;
+        static struct case_row rows[2];
+        memset(&b, 0, sizeof(b));
+        iso_strlcpy(b.env.hostname, "host\xff", sizeof(b.env.hostname));
+        iso_strlcpy(rows[0].name, "cgroup.memory.oom_kill", sizeof(rows[0].name));
+        rows[0].verdict = "pass";
+        rows[0].s = (struct iso_stats){3, 0.0205, 0.02, 0.021};
+        rows[0].floor_s = 0.01;
+        rows[0].ratio = 2.05;
+        rows[0].adj_ratio = NAN;
+        iso_strlcpy(rows[1].name, "container.app.serves", sizeof(rows[1].name));
+        rows[1].verdict = "skip";
+        rows[1].s = (struct iso_stats){0, NAN, NAN, NAN};
+        b.rows = rows;
+        b.n_rows = 2;
+
+        char path[] = "/tmp/isocheck-test-bench-XXXXXX";
+        int fd = mkstemp(path);
+        assert_true(fd >= 0);
+        close(fd);
+        struct iso_err e = {0};
+        assert_int_equal(save_json(&b, path, &e), 0);
+        struct json_object *doc = json_object_from_file(path);
+        unlink(path);
+        assert_non_null(doc);
+
+        struct json_object *v, *host, *cases, *c;
+        assert_true(json_object_object_get_ex(doc, "schema", &v));
+        assert_string_equal(json_object_get_string(v), "isocheck-bench/1");
+        assert_true(json_object_object_get_ex(doc, "interrupted", &v));
+        assert_false(json_object_get_boolean(v));
+        /* A byte that is not UTF-8 comes back as U+FFFD, so the file stays JSON. */
+        assert_true(json_object_object_get_ex(doc, "host", &host));
+        assert_true(json_object_object_get_ex(host, "hostname", &v));
+        assert_string_equal(json_object_get_string(v), "host\xef\xbf\xbd");
+
+        assert_true(json_object_object_get_ex(doc, "cases", &cases));
+        assert_int_equal(json_object_array_length(cases), 2);
+        c = json_object_array_get_idx(cases, 0);
+        assert_true(json_object_object_get_ex(c, "name", &v));
+        assert_string_equal(json_object_get_string(v), "cgroup.memory.oom_kill");
+        assert_true(json_object_object_get_ex(c, "median", &v));
+        assert_true(json_object_get_double(v) == 20.5); /* ms */
+        assert_true(json_object_object_get_ex(c, "under_2x", &v));
+        assert_true(json_object_is_type(v, json_type_boolean));
+        /* What was not measured is null, never NaN. */
+        assert_true(json_object_object_get_ex(c, "ratio_with_runner", &v));
+        assert_null(v);
+        c = json_object_array_get_idx(cases, 1);
+        assert_true(json_object_object_get_ex(c, "ratio", &v));
+        assert_null(v);
+        assert_true(json_object_object_get_ex(c, "under_2x", &v));
+        assert_null(v);
+        json_object_put(doc);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(stats_odd_even),      cmocka_unit_test(stats_nan_and_empty),
-                cmocka_unit_test(json_nested),         cmocka_unit_test(json_strings),
-                cmocka_unit_test(json_nesting_errors), cmocka_unit_test(json_pretty),
-                cmocka_unit_test(junit_cases),         cmocka_unit_test(junit_malformed),
+                cmocka_unit_test(stats_odd_even),
+                cmocka_unit_test(stats_nan_and_empty),
+                cmocka_unit_test(json_nested),
+                cmocka_unit_test(json_strings),
+                cmocka_unit_test(json_nesting_errors),
+                cmocka_unit_test(json_pretty),
+                cmocka_unit_test(junit_cases),
+                cmocka_unit_test(junit_malformed),
+                cmocka_unit_test(bench_report_read_back),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

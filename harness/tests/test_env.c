@@ -229,15 +229,24 @@ static void test_mountinfo_malformed(void **state)
         assert_int_equal(iso_env_parse_mountinfo(env, NULL), 0);
         assert_int_equal(iso_env_parse_mountinfo(env, ""), 0);
         assert_int_equal(iso_env_parse_mountinfo(env, "\n\n  \n"), 0);
-        /* No separator, too few fields, non-numeric ids: skipped, not misread. */
+        /*
+         * No separator, too few fields, non-numeric ids, no super options (the kernel always
+         * writes at least rw or ro; libmount refuses the line): skipped, not misread.
+         */
         assert_int_equal(iso_env_parse_mountinfo(env, "1 0 0:1 / /a rw cgroup cgroup rw,memory\n"
                                                       "2 0 0:2 / /b rw -\n"
                                                       "x 0 0:3 / /c rw - cgroup cgroup rw,pids\n"
                                                       "3 0 0:4 / /d rw - cgroup\n"
-                                                      "4 0 0:5 / /e rw - cgroup cgroup\n"),
+                                                      "5 0 0:6 / /f rw - cgroup cgroup\n"
+                                                      "4 0 0:5 / /e rw - cgroup cgroup rw\n"),
                          1);
-        /* The last line has no super options at all: no controllers, still a hierarchy. */
+        /* The last line's super options are a mount flag alone: no controllers, still a
+         * hierarchy. */
         assert_hier(&env->hierarchies[0], 1, "/e", "/", "", 0);
+        /* A damaged first line does not make the rest read as an fstab. */
+        assert_int_equal(iso_env_parse_mountinfo(env, "garbage line\n"
+                                                      "4 0 0:5 / /e rw - cgroup cgroup rw\n"),
+                         1);
 
         /* More hierarchies than fit: the first ISO_MAX_HIERARCHIES are kept. */
         for (int i = 0; i < ISO_MAX_HIERARCHIES + 6; i++)
