@@ -40,7 +40,7 @@ UNIT_BIN := $(UNIT:harness/tests/%.c=$(BUILD)/san/tests/%)
 
 ISOCHECK_ARGS ?=
 
-.PHONY: all check test test-field unit lint deps deps-test install clean
+.PHONY: all check test test-field unit lint layers deps deps-test install clean
 FIXTURES := $(BUILD)/fixtures/app $(BUILD)/fixtures/sidecar \
             $(BUILD)/fixtures/app-image/Dockerfile $(BUILD)/fixtures/sidecar-image/Dockerfile
 all: $(BUILD)/isocheck $(FIXTURES)
@@ -137,6 +137,10 @@ test: deps-test
 
 lint:
 	@harness/tests/lint.sh
+
+# The layers of docs/architecture.md, and a check that no include points up.
+layers:
+	@python3 harness/tests/layers.py
 
 # The fixtures go where the installed binary looks for them (iso_fixture_path).
 install: all

@@ -20,6 +20,7 @@
  * reported as met or missed.
  */
 #include "bench.h"
+#include "isocheck/runtime.h"
 
 static void on_stop(int sig)
 {
@@ -157,6 +158,7 @@ int main(int argc, char **argv)
                 fprintf(stderr, "isocheck-bench: not root: most floors and cases will skip\n");
         loadavg(b.load_before, sizeof(b.load_before));
         iso_env_probe(&b.env);
+        iso_runtimes_probe(&b.env);
 
         measure_floors(&b.o, &b.env);
         if (!stop_requested)

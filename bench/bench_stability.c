@@ -138,6 +138,7 @@ static int inprocess_run(const struct opts *o, struct verdicts *v, struct iso_er
         }
         struct iso_env env;
         iso_env_probe(&env);
+        iso_runtimes_probe(&env);
         struct iso_runner runner;
         int rc = iso_runner_init(&runner, &env, 1.0, REPORT_DIR "/artifacts", &stop_requested, e);
         size_t n = 0;

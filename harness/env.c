@@ -7,7 +7,6 @@
  * The probe is cut by concern (env_*.c, see env_probe.h); this file runs the parts in order.
  */
 #include "env_probe.h"
-#include "isocheck/runtime.h"
 
 /* ---- simple lookups ---------------------------------------------------------------- */
 
@@ -45,8 +44,6 @@ void iso_env_probe(struct iso_env *env)
         probe_container(env);
         probe_virt(env);
         probe_tools(env);
-        /* Asked once here, so a runtime's cases skip with its own reason. */
-        iso_runtimes_probe(env);
         probe_tool_env(env);
 }
 

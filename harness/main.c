@@ -19,6 +19,7 @@
 #include "isocheck/recover.h"
 #include "isocheck/report.h"
 #include "isocheck/runner.h"
+#include "isocheck/runtime.h"
 
 #ifndef ISOCHECK_VERSION
 #define ISOCHECK_VERSION "0.1.0"
@@ -299,6 +300,7 @@ static int run(const struct iso_opts *o, const struct iso_case *const *all, size
 
         catch_stop();
         iso_env_probe(&env);
+        iso_runtimes_probe(&env);
         env_probed = 1;
         struct iso_runner runner;
         if (iso_runner_init(&runner, &env, o->timeout_mult, o->artifacts_dir, &stop_requested, &e) <
@@ -361,6 +363,7 @@ static int cleanup(void)
 {
         struct iso_env env;
         iso_env_probe(&env);
+        iso_runtimes_probe(&env);
         if (env.euid != 0) {
                 fprintf(stderr, "isocheck: --cleanup needs root: running as uid %u\n",
                         (unsigned)env.euid);
@@ -406,6 +409,8 @@ int main(int argc, char **argv)
         case ISO_ACT_ENV: {
                 struct iso_env env;
                 iso_env_probe(&env);
+                iso_runtimes_probe(&env);
+                iso_runtimes_probe(&env);
                 iso_env_print(&env, stdout);
                 iso_env_free(&env);
                 return stdout_ok() ? ISO_EXIT_OK : ISO_EXIT_BROKEN;

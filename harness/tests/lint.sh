@@ -11,3 +11,5 @@ clang-format --dry-run -Werror $files
 cppcheck --quiet --error-exitcode=1 --enable=warning,portability,performance \
         --std=c11 -D_GNU_SOURCE -Iinclude --inline-suppr \
         --suppress=missingIncludeSystem --suppress=unmatchedSuppression $files
+# The layering of docs/architecture.md: no #include points to a higher layer.
+python3 harness/tests/layers.py >/dev/null

@@ -152,6 +152,7 @@ static void run_case(const char *name, struct iso_result *res)
         static int probed;
         if (!probed) {
                 iso_env_probe(&env);
+                iso_runtimes_probe(&env);
                 probed = 1;
         }
         char dir[] = "/tmp/isocheck-test-runtime-XXXXXX";

@@ -192,7 +192,8 @@ const struct iso_runtime *iso_runtime_find(const char *name);
 
 /*
  * Probe every runtime (their probe operations) and keep the answers for
- * iso_runtime_usable(). Called by iso_env_probe.
+ * iso_runtime_usable(). The programs call it right after iso_env_probe(): the
+ * environment layer knows no runtime (docs/architecture.md).
  */
 void iso_runtimes_probe(struct iso_env *env);
 
