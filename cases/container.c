@@ -1,46 +1,40 @@
 // SPDX-License-Identifier: MIT
 /*
- * Debugging Slim Containers, native runtime: the single-binary app in isocheck's own
- * namespaces, cgroup and a root holding only the app (namespaces(7), pivot_root(2)).
+ * Debugging Slim Containers: the single-binary app in a FROM-scratch container, written
+ * once and run on every registered runtime (runtime.h): `container.app.serves` on the
+ * native one, `container.app.serves.docker` on docker, and so on.
  */
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <sched.h>
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "isocheck/case.h"
-#include "isocheck/fixtures.h"
 #include "isocheck/container.h"
-#include "isocheck/ns.h"
+#include "isocheck/runtime.h"
 
-#define APP_PORT 8000
-#define REQUESTS 5
-#define APP_BODY "isocheck app: hello from a FROM-scratch container\n"
-
-ISO_CASE(container_app_serves, "container.app.serves",
-         .summary = "the single-binary app in its own namespaces answers HTTP GET / with 200 "
-                    "and its body, every time",
-         .lab_step = "Debugging Slim Containers: docker run -d -p 8000:8000 app; curl :8000",
-         .needs = {ISO_NEEDS_NATIVE_APP}, .timeout_s = 20)
+ISO_RUNTIME_CASE(container_app_serves, "container.app.serves", 0,
+                 .summary = "the single-binary app in its own container answers HTTP GET / with "
+                            "200 and its body, every time",
+                 .lab_step = "Debugging Slim Containers: docker run -d -p 8000:8000 app; curl "
+                             ":8000",
+                 .timeout_s = 20)
 {
-        struct iso_app app;
-        iso_fixture_app(t, "app", &app);
+        struct iso_rt_app app;
+        struct iso_rt_app_opts o = {.hostname = "app"};
+        iso_rt_fixture_app(c, &o, &app);
         int ok = 0, body_ok = 0, unanswered = 0, made = 0;
         char last[512] = "";
-        /* Bounded: REQUESTS, each 3 s at most; an app that let two in a row go unanswered
-         * has shown it, and the rest would only run into the case's timeout. */
-        for (int i = 0; i < REQUESTS && unanswered < 2; i++) {
+        /* Bounded: ISO_APP_REQUESTS, each 3 s at most; an app that let two in a row go
+         * unanswered has shown it, and the rest would only run into the case's timeout. */
+        for (int i = 0; i < ISO_APP_REQUESTS && unanswered < 2; i++) {
                 int status = 0;
                 char body[256];
                 struct iso_err e = {0};
                 made++;
-                if (iso_http_get(app.app_addr, app.port, "/", &status, body, sizeof(body), &e) <
-                    0) {
+                if (iso_http_get(app.addr, app.port, "/", &status, body, sizeof(body), &e) < 0) {
                         iso_strlcpy(last, e.msg, sizeof(last));
                         unanswered = e.errnum == ETIMEDOUT ? unanswered + 1 : 0;
                         continue;
@@ -48,83 +42,40 @@ ISO_CASE(container_app_serves, "container.app.serves",
                 unanswered = 0;
                 snprintf(last, sizeof(last), "status %d, body \"%.200s\"", status, body);
                 ok += status == 200;
-                body_ok += !strcmp(body, APP_BODY);
+                body_ok += !strcmp(body, ISO_APP_BODY);
         }
         struct iso_err e = {0};
-        int status = iso_app_stop(&app, &e);
-        iso_check(t, ok == REQUESTS, "GET / answered 200 every time", "5 of 5",
-                  "%d of %d made (of %d); last: %s", ok, made, REQUESTS, last);
-        iso_check(t, body_ok == REQUESTS, "every answer carries the app's body", APP_BODY,
-                  "%d of %d; last: %s", body_ok, REQUESTS, last);
+        int status = iso_rt_stop_app(c, &app, &e);
+        iso_check(t, ok == ISO_APP_REQUESTS, "GET / answered 200 every time", "5 of 5",
+                  "%d of %d made (of %d)%s; last: %s", ok, made, ISO_APP_REQUESTS,
+                  app.answered ? "" : " (no answer within 3 s of starting either)", last);
+        iso_check(t, body_ok == ISO_APP_REQUESTS, "every answer carries the app's body",
+                  ISO_APP_BODY, "%d of %d; last: %s", body_ok, ISO_APP_REQUESTS, last);
         iso_check(t, status >= 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0,
                   "the app exits 0 on SIGTERM", "exit status 0", "%s",
                   status < 0 ? e.msg : "see wait status in the log");
         iso_log(t, "app wait status 0x%x", status);
 }
 
-/* Try to exec @prog inside the app's namespaces and root, as `docker exec app bash` does.
- * Returns the errno execvp gave (0 if it somehow ran). On a broken step the app is
- * stopped before the case ends, so nothing of it is left behind. */
-static int exec_inside(struct iso_t *t, struct iso_app *app, const char *prog)
+/* Is @name one of the space-separated @entries? */
+static int listed(const char *entries, const char *name)
 {
-        int p[2];
-        /* Close-on-exec: a program that does run must not hold the pipe open. */
-        if (pipe2(p, O_CLOEXEC) < 0) {
-                int saved = errno;
-                iso_app_stop(app, NULL);
-                iso_broken(t, "pipe2: %s", strerror(saved));
-        }
-        fflush(NULL);
-        pid_t c = fork();
-        if (c < 0) {
-                int saved = errno;
-                iso_app_stop(app, NULL);
-                iso_broken(t, "fork: %s", strerror(saved));
-        }
-        if (c == 0) {
-                close(p[0]);
-                struct iso_err e = {0};
-                int err;
-                if (iso_ns_join(app->pid,
-                                CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWUTS |
-                                        CLONE_NEWIPC,
-                                0, &e) < 0)
-                        err = -(e.errnum ? e.errnum : EIO);
-                else {
-                        char *argv[] = {(char *)prog, NULL};
-                        execvp(prog, argv);
-                        err = errno;
-                }
-                (void)!write(p[1], &err, sizeof(err));
-                _exit(0);
-        }
-        close(p[1]);
-        int err = 0;
-        ssize_t got = read(p[0], &err, sizeof(err));
-        close(p[0]);
-        /* Whatever ran in its place (a shell waiting for input, another server) is not
-         * ours to wait for. */
-        if (got != (ssize_t)sizeof(err))
-                kill(c, SIGKILL);
-        waitpid(c, NULL, 0);
-        if (got != (ssize_t)sizeof(err))
-                return 0; /* nothing reported: the exec worked and the program ran */
-        if (err < 0) {
-                iso_app_stop(app, NULL);
-                iso_broken(t, "expected to join the app's namespaces, but setns failed: %s",
-                           strerror(-err));
-        }
-        return err;
+        size_t len = strlen(name);
+        for (const char *p = entries; (p = strstr(p, name)); p += len)
+                if ((p == entries || p[-1] == ' ') && (p[len] == ' ' || p[len] == '\0'))
+                        return 1;
+        return 0;
 }
 
-ISO_CASE(container_app_noshell, "container.app.noshell",
-         .summary = "the app's root holds only the app: no /bin/sh, no bash, and exec of bash "
-                    "in its namespaces fails",
-         .lab_step = "Debugging Slim Containers: docker exec -it app bash fails",
-         .needs = {ISO_NEEDS_NATIVE_APP}, .timeout_s = 20)
+ISO_RUNTIME_CASE(container_app_noshell, "container.app.noshell", 0,
+                 .summary = "the app's root holds only the app: no /bin/sh, no bash, and exec "
+                            "of bash in its container fails",
+                 .lab_step = "Debugging Slim Containers: docker exec -it app bash fails",
+                 .timeout_s = 20)
 {
-        struct iso_app app;
-        iso_fixture_app(t, "app", &app);
+        struct iso_rt_app app;
+        struct iso_rt_app_opts o = {.hostname = "app"};
+        iso_rt_fixture_app(c, &o, &app);
         char root[64];
         snprintf(root, sizeof(root), "/proc/%d/root", (int)app.pid);
         static const char *const shells[] = {"/bin/sh", "/bin/bash", "/usr/bin/sh", "/usr/bin/bash",
@@ -136,12 +87,14 @@ ISO_CASE(container_app_noshell, "container.app.noshell",
                 int present = access(path, F_OK) == 0;
                 iso_check(t, !present, what, "absent", "%s", present ? "present" : "absent");
         }
-        /* Everything in the root: only "app" is expected. */
+        /* Everything in the root but what the runtime itself puts in every container's:
+         * only "app" is expected. */
         char listing[256] = "";
         size_t n = 0;
         DIR *d = opendir(root);
-        for (struct dirent *de; d && (de = readdir(d));) {
-                if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+        for (const struct dirent *de; d && (de = readdir(d));) {
+                if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..") ||
+                    listed(c->rt->root_entries, de->d_name))
                         continue;
                 n++;
                 size_t len = strlen(listing);
@@ -153,8 +106,13 @@ ISO_CASE(container_app_noshell, "container.app.noshell",
                 closedir(d);
         iso_check(t, n == 1 && !strcmp(listing, "app"), "the root holds the app binary alone",
                   "app", "%zu entries: %s", n, listing);
-        int err = exec_inside(t, &app, "bash");
-        iso_check(t, err == ENOENT, "exec of bash inside the app's namespaces fails",
-                  "ENOENT (no such file)", "%s", err ? strerror(err) : "bash ran");
-        iso_app_stop(&app, NULL);
+        char *argv[] = {"bash", NULL};
+        char detail[128] = "";
+        struct iso_err e = {0};
+        int r = c->rt->exec(c, &app, argv, detail, sizeof(detail), &e);
+        if (r < 0)
+                iso_rt_broken(c, "%s", e.msg);
+        iso_check(t, r != ISO_RT_EXEC_RAN, "exec of bash inside the app's container fails",
+                  "not found or not runnable (ENOENT; exit status 126 or 127)", "%s",
+                  r == ISO_RT_EXEC_RAN ? "bash ran" : detail);
 }

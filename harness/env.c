@@ -6,6 +6,7 @@
  */
 #include "isocheck/env.h"
 #include "isocheck/docker.h"
+#include "isocheck/runtime.h"
 #include "isocheck/tool.h"
 
 #include <ctype.h>
@@ -1077,16 +1078,8 @@ void iso_env_probe(struct iso_env *env)
         probe_container(env);
         probe_virt(env);
         probe_tools(env);
-        /* Asked once here, so docker cases skip with the daemon's own reason. */
-        const struct iso_tool *docker = iso_env_tool(env, "docker");
-        if (docker && docker->path[0])
-                env->docker_reachable =
-                        iso_docker_reachable(env->docker_info, sizeof(env->docker_info));
-        else
-                snprintf(env->docker_info, sizeof(env->docker_info), "docker not on PATH");
-        if (env->docker_reachable)
-                env->docker_buildkit =
-                        iso_docker_builder(env->docker_builder, sizeof(env->docker_builder));
+        /* Asked once here, so a runtime's cases skip with its own reason. */
+        iso_runtimes_probe(env);
         probe_tool_env(env);
 }
 

@@ -16,7 +16,7 @@
 #include <unistd.h>
 
 #include "isocheck/cgroup.h"
-#include "isocheck/docker.h"
+#include "isocheck/runtime.h"
 
 #define OWNER "owner" /* the lock file of a record */
 #define FILES "files" /* temporary files the run registered, one absolute path a line */
@@ -331,44 +331,12 @@ static void scan(const char *dir, const char *prefix, const char *suffix, struct
         closedir(d);
 }
 
-/* Run ids from docker: containers and images (intermediate ones of an interrupted build
- * included, which have no name) by their isocheck.run label. A dead run may have left
- * nothing else. */
-static void scan_docker(struct found *f)
+/* A run id a runtime found objects of (its scan), kept when it names a run. */
+static void found_by_runtime(void *arg, const char *id)
 {
-        static char out[16384];
-        char *ps[] = {"ps",       "-a",
-                      "--filter", "label=" ISO_DOCKER_LABEL_RUN,
-                      "--format", "{{.Label \"" ISO_DOCKER_LABEL_RUN "\"}}",
-                      NULL};
         pid_t pid;
-        if (iso_docker(ps, out, sizeof(out), 20.0, NULL) == 0)
-                for (char *save = NULL, *id = strtok_r(out, "\n", &save); id;
-                     id = strtok_r(NULL, "\n", &save))
-                        if (run_pid(id, &pid) == 0)
-                                add_id(f, id);
-        /* `docker images` cannot format a label: list the IDs, then inspect them, at most
-         * 64 per call (bounded argv). */
-        static char ids[16384];
-        char *images[] = {"images", "-aq", "--no-trunc", "--filter", "label=" ISO_DOCKER_LABEL_RUN,
-                          NULL};
-        if (iso_docker(images, ids, sizeof(ids), 20.0, NULL) != 0)
-                return;
-        char *save = NULL, *img = strtok_r(ids, "\n", &save);
-        while (img) {
-                char *args[72] = {"image", "inspect", "--format",
-                                  "{{index .Config.Labels \"" ISO_DOCKER_LABEL_RUN "\"}}"};
-                size_t n = 4;
-                for (; img && n < ISO_ARRAY_SIZE(args) - 1; img = strtok_r(NULL, "\n", &save))
-                        args[n++] = img;
-                args[n] = NULL;
-                /* An image removed meanwhile fails the call but the others still print. */
-                iso_docker(args, out, sizeof(out), 20.0, NULL);
-                for (char *s2 = NULL, *id = strtok_r(out, "\n", &s2); id;
-                     id = strtok_r(NULL, "\n", &s2))
-                        if (strncmp(id, "Error", 5) && run_pid(id, &pid) == 0)
-                                add_id(f, id);
-        }
+        if (run_pid(id, &pid) == 0)
+                add_id(arg, id);
 }
 
 /* Remove the temporary files dead run @id registered (iso_run_note_file): regular files
@@ -404,9 +372,10 @@ static long remove_noted_files(int top, const char *id, char *out, size_t size)
         return removed;
 }
 
-/* Everything dead run @id left: cgroup trees, docker objects, container roots, temporary
+/* Everything dead run @id left: cgroup trees, the runtimes' objects, temporary
  * files, and last its record. Adds to *@removed; 0, or -1 with @last on a failure. */
-static int reclaim_run(const struct iso_env *env, const char *id, int docker_blind, char *out,
+static int reclaim_run(const struct iso_env *env, const char *id,
+                       const struct iso_runtime *blind, const char *blind_why, char *out,
                        size_t size, long *removed, struct iso_err *last)
 {
         int failed = 0;
@@ -428,41 +397,30 @@ static int reclaim_run(const struct iso_env *env, const char *id, int docker_bli
                                     id);
                 }
         }
-        if (env->docker_reachable) {
-                char what[256];
-                long n = iso_docker_reclaim(id, NULL, what, sizeof(what));
+        /* What the runtimes made for it: containers, images, container roots. Only those
+         * answering can be asked. */
+        const struct iso_runtime *const *rts;
+        size_t n_rt = iso_runtimes(&rts);
+        for (size_t i = 0; i < n_rt; i++) {
+                char what[256] = "";
+                long n = rts[i]->reclaim && iso_runtime_usable(rts[i], NULL)
+                                 ? rts[i]->reclaim(id, NULL, what, sizeof(what))
+                                 : 0;
                 if (n > 0) {
                         *removed += n;
                         iso_appendf(out, size, "removed %s\n", what);
                 }
         }
-        /* Container roots: empty mountpoints on the host; their tmpfs lived only in the
-         * container's mount namespace. */
-        DIR *d = opendir("/tmp");
-        char prefix[96];
-        snprintf(prefix, sizeof(prefix), ISO_CG_PREFIX "-%s-root-", id);
-        for (struct dirent *de; d && (de = readdir(d));) {
-                char path[PATH_MAX];
-                if (strncmp(de->d_name, prefix, strlen(prefix)) ||
-                    iso_pathf(path, sizeof(path), "/tmp/%s", de->d_name) < 0)
-                        continue;
-                if (rmdir(path) == 0) {
-                        (*removed)++;
-                        iso_appendf(out, size, "removed %s\n", path);
-                }
-        }
-        if (d)
-                closedir(d);
         iso_autoclose int top = open_run_dir(0, NULL);
         struct stat st;
         if (top < 0 || fstatat(top, id, &st, AT_SYMLINK_NOFOLLOW) < 0)
                 return failed ? -1 : 0;
         *removed += remove_noted_files(top, id, out, size);
-        if (docker_blind) {
+        if (blind) {
                 iso_appendf(out, size,
-                            "kept the record of run %s: docker objects it may have left cannot "
+                            "kept the record of run %s: %s objects it may have left cannot "
                             "be checked (%s)\n",
-                            id, env->docker_info);
+                            id, blind->name, blind_why);
                 return failed ? -1 : 0;
         }
         if (remove_record(top, id) < 0 && errno != ENOENT) {
@@ -485,13 +443,23 @@ long iso_recover(const struct iso_env *env, const char *own_run_id, char *out, s
         scan(ISO_RUN_DIR, "", NULL, &f);
         for (size_t i = 0; i < env->n_hierarchies; i++)
                 scan(env->hierarchies[i].mount, ISO_CG_PREFIX "-", NULL, &f);
-        scan("/tmp", ISO_CG_PREFIX "-", "-root-", &f);
-        if (env->docker_reachable)
-                scan_docker(&f);
-        /* Docker installed but not answering: what a dead run left there cannot be seen,
-         * so its record stays, for a later --cleanup with the daemon up to find. */
-        const struct iso_tool *docker = iso_env_tool(env, "docker");
-        int docker_blind = docker && docker->path[0] && !env->docker_reachable;
+        /* A runtime installed but not answering (a docker daemon down): what a dead run
+         * left there cannot be seen, so its record stays, for a later --cleanup with the
+         * runtime up to find. */
+        const struct iso_runtime *const *rts;
+        size_t n_rt = iso_runtimes(&rts);
+        const struct iso_runtime *blind = NULL;
+        const char *blind_why = "";
+        for (size_t i = 0; i < n_rt; i++) {
+                const char *why = "";
+                int state = iso_runtime_state(rts[i], &why);
+                if (state == 1 && rts[i]->scan)
+                        rts[i]->scan(found_by_runtime, &f);
+                else if (state == 0 && !blind) {
+                        blind = rts[i];
+                        blind_why = why;
+                }
+        }
 
         long removed = 0;
         int failed = 0;
@@ -518,7 +486,7 @@ long iso_recover(const struct iso_env *env, const char *own_run_id, char *out, s
                 case ISO_RUN_DEAD:
                         break;
                 }
-                if (reclaim_run(env, id, docker_blind, out, size, &removed, &last) < 0)
+                if (reclaim_run(env, id, blind, blind_why, out, size, &removed, &last) < 0)
                         failed = 1;
         }
         if (f.dropped)

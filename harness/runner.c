@@ -31,7 +31,7 @@
 #include <unistd.h>
 
 #include "isocheck/cgroup.h"
-#include "isocheck/docker.h"
+#include "isocheck/runtime.h"
 #include "isocheck/recover.h"
 #include "shared.h"
 
@@ -49,15 +49,24 @@ size_t iso_registry(const struct iso_case *const **cases)
 {
         static const struct iso_case **sorted;
         static size_t n;
-        if (!sorted && __start_iso_cases && __stop_iso_cases) {
+        if (!sorted) {
                 /* The linker places both symbols around the one "iso_cases" section. */
                 // cppcheck-suppress comparePointers
-                n = (size_t)(__stop_iso_cases - __start_iso_cases);
-                sorted = malloc((n ? n : 1) * sizeof(*sorted));
+                n = __start_iso_cases && __stop_iso_cases
+                            ? (size_t)(__stop_iso_cases - __start_iso_cases)
+                            : 0;
+                /* Behaviours written once run as one case per runtime (runtime.h). */
+                const struct iso_case *const *variants;
+                size_t n_var = iso_runtime_cases(&variants);
+                sorted = malloc((n + n_var ? n + n_var : 1) * sizeof(*sorted));
                 if (!sorted) {
                         n = 0;
                 } else {
-                        memcpy(sorted, __start_iso_cases, n * sizeof(*sorted));
+                        if (n)
+                                memcpy(sorted, __start_iso_cases, n * sizeof(*sorted));
+                        if (n_var)
+                                memcpy(sorted + n, variants, n_var * sizeof(*sorted));
+                        n += n_var;
                         qsort(sorted, n, sizeof(*sorted), by_name);
                 }
         }
@@ -317,13 +326,11 @@ static void reclaim(struct iso_runner *r, const struct iso_case *c, pid_t pgid, 
                 if (iso_cg_remove_tree(dir, 2.0, &e) < 0)
                         iso_appendf(leaks, size, "cannot remove %s; ", e.msg);
         }
-        /* Containers and images carry the run's and the case's labels. */
-        int uses_docker = 0;
-        for (size_t i = 0; i < ISO_MAX_NEEDS && c->needs[i].kind != ISO_NEED_END; i++)
-                uses_docker |= c->needs[i].kind == ISO_NEED_DOCKER;
-        if (uses_docker) {
-                char what[256];
-                if (iso_docker_reclaim(r->run_id, c->name, what, sizeof(what)) > 0 && !killed)
+        /* What a runtime made for the case carries the run's and the case's names. */
+        const struct iso_runtime *rt = iso_case_runtime(c);
+        if (rt && rt->reclaim) {
+                char what[256] = "";
+                if (rt->reclaim(r->run_id, c->name, what, sizeof(what)) > 0 && !killed)
                         iso_appendf(leaks, size, "%s; ", what);
         }
         size_t len = strlen(leaks);

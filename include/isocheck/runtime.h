@@ -39,7 +39,8 @@ struct iso_rt_ctx {
         const char *case_name; /* the variant's dotted name */
         const struct iso_env *env;
         unsigned n; /* objects made so far, for unique names */
-        void *priv; /* the backend's own state for this case */
+        void *priv; /* the backend's state for this case (malloc'd): when set, iso_rt_end
+                       reclaims the case's objects, then frees it */
         /* What is running, stopped in one place when a step fails (iso_rt_end): sidecars
          * first (they flush their capture), then apps, the last started first. */
         struct iso_rt_app *apps[2];
@@ -96,15 +97,20 @@ struct iso_runtime {
         const char *suffix; /* appended to a behaviour's name: "" or ".docker" */
         /* Requirements of a variant's case, appended to the behaviour's own (at most
          * ISO_MAX_NEEDS in all): for the app, and for an app with a sidecar. */
-        struct iso_need needs[6];
+        struct iso_need needs[ISO_MAX_NEEDS];
         struct iso_need sidecar_needs[6];
         unsigned min_timeout_s; /* a variant's timeout is at least this (image builds) */
+        /* Entries the runtime itself puts in every container's root besides the image's,
+         * space-separated (".dockerenv dev etc proc sys"), or "" */
+        const char *root_entries;
 
         /*
          * Is the runtime usable here? Called once by the environment probe (before cases
          * fork). Returns 1, or 0 with the reason in @why ("no Docker daemon reachable at
-         * ..."); either way @why may carry a line for `isocheck --env` (a version). May
-         * record what it found in @env.
+         * ..."): installed but not answering, so what dead runs left in it cannot be seen
+         * and the recovery keeps their records; or -1 when it is not installed at all
+         * (nothing of it can exist). Either way @why carries a line for `isocheck --env`
+         * (a version). May record what it found in @env.
          */
         int (*probe)(struct iso_env *env, char *why, size_t size);
 
@@ -179,6 +185,9 @@ void iso_runtimes_probe(struct iso_env *env);
 /* The answer of @rt's probe: 1 usable, 0 not, with its line in *@why (may be NULL). A
  * runtime without a probe is usable. */
 int iso_runtime_usable(const struct iso_runtime *rt, const char **why);
+
+/* The probe's answer itself: 1, 0 or -1 (see the probe operation). */
+int iso_runtime_state(const struct iso_runtime *rt, const char **why);
 
 /* A behaviour written once: the runner makes one case per registered runtime. */
 struct iso_rt_behaviour {

@@ -328,9 +328,9 @@ exec "$REAL" "$@"'
                 dk_reclaim "$DK/f-$hook.xml"
         done <<'EOF'
 docker.app.not_serving container.app.serves.docker answered 200 every time
-docker.image.has_shell container.app.noshell.docker /bin/bash present
+docker.image.has_shell container.app.noshell.docker the app's root has no /bin/bash: expected absent, got present
 docker.sidecar.own_netns sidecar.netns.shared.docker the sidecar's network namespace is the app's
 docker.sidecar.misses_syn sidecar.capture.http.docker SYNs to port 8000 in the capture
-docker.sidecar.joined sidecar.capture.isolated.docker packets seen by the sidecar outside
+docker.sidecar.joined sidecar.capture.isolated.docker packets seen by the capture in the other namespace
 EOF
 fi

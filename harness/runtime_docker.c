@@ -1,0 +1,448 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The docker runtime behind the seam, through the Docker CLI exactly as the lab runs it
+ * (harness/docker.c). Images are built FROM scratch from our own binaries (no registry);
+ * the app's port is published on 127.0.0.1 with a port docker picks, so two runs never
+ * collide on 8000. Everything carries the labels isocheck.run and isocheck.case.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "isocheck/container.h"
+#include "isocheck/docker.h"
+#include "isocheck/fault.h"
+#include "isocheck/ns.h"
+#include "isocheck/runtime.h"
+
+/* What a case made, named after the run and the case so reclaim finds it. */
+struct dk {
+        char tag[160]; /* image name:tag prefix for this case */
+        char label_run[96], label_case[192];
+        char image_app[192], image_sidecar[192];
+};
+
+struct dk_app {
+        ino_t net;        /* its network namespace when it started */
+        char started[64]; /* docker's .State.StartedAt then: a restart changes it */
+};
+
+static struct dk *dk_of(struct iso_rt_ctx *c, struct iso_err *e)
+{
+        if (c->priv)
+                return c->priv;
+        struct dk *d = calloc(1, sizeof(*d));
+        if (!d) {
+                iso_errf(e, errno, "expected memory for the docker runtime's state");
+                return NULL;
+        }
+        snprintf(d->tag, sizeof(d->tag), "isocheck-%s", c->run_id);
+        snprintf(d->label_run, sizeof(d->label_run), ISO_DOCKER_LABEL_RUN "=%s", c->run_id);
+        snprintf(d->label_case, sizeof(d->label_case), ISO_DOCKER_LABEL_CASE "=%s", c->case_name);
+        c->priv = d;
+        return d;
+}
+
+/* `docker ARGS`, expecting success; docker's last words otherwise (its first ones are
+ * often a deprecation banner). */
+static int dk_must(char *const args[], char *out, size_t size, double timeout, struct iso_err *e)
+{
+        struct iso_err de = {0};
+        int st = iso_docker(args, out, size, timeout, &de);
+        if (st == 0)
+                return 0;
+        char tail[600];
+        iso_docker_tail(out, 4, tail, sizeof(tail));
+        return iso_errf(e, de.errnum ? de.errnum : EPROTO,
+                        "expected `docker %s` to succeed, got status 0x%x%s%s: %s", args[0], st,
+                        de.msg[0] ? ": " : "", de.msg, tail);
+}
+
+static int dk_probe(struct iso_env *env, char *why, size_t size)
+{
+        /* Asked once here, so docker cases skip with the daemon's own reason. */
+        const struct iso_tool *docker = iso_env_tool(env, "docker");
+        if (docker && docker->path[0])
+                env->docker_reachable =
+                        iso_docker_reachable(env->docker_info, sizeof(env->docker_info));
+        else
+                snprintf(env->docker_info, sizeof(env->docker_info), "docker not on PATH");
+        if (env->docker_reachable)
+                env->docker_buildkit =
+                        iso_docker_builder(env->docker_builder, sizeof(env->docker_builder));
+        iso_strlcpy(why, env->docker_info, size);
+        if (env->docker_reachable)
+                return 1;
+        return docker && docker->path[0] ? 0 : -1;
+}
+
+/* The whole client output of a build, kept as an artifact: 1 MiB holds any of ours. */
+#define BUILD_OUT_SIZE (1024 * 1024)
+
+/* Build image @what ("app" or "sidecar") from its context under build/fixtures, with the
+ * builder the environment probe chose; @extra Dockerfile lines (test-build faults). */
+static int dk_build(struct iso_rt_ctx *c, struct dk *d, const char *what, const char *extra,
+                    char *image, size_t size, struct iso_err *e)
+{
+        char ctx_name[32], ctx[PATH_MAX];
+        snprintf(ctx_name, sizeof(ctx_name), "%s-image", what);
+        struct iso_err fe = {0};
+        if (iso_fixture_path(ctx_name, ctx, sizeof(ctx), &fe) < 0)
+                return iso_errf(e, fe.errnum, "expected the %s image context, but %s", what,
+                                fe.msg);
+        snprintf(image, size, "%s-%s:%u", d->tag, what, c->n++);
+        struct iso_docker_build_opts o = {.context = ctx,
+                                          .tag = image,
+                                          .labels = {d->label_run, d->label_case, NULL},
+                                          .extra = extra,
+                                          .buildkit = c->env->docker_buildkit};
+        iso_autofree char *out = calloc(1, BUILD_OUT_SIZE);
+        if (!out)
+                return iso_errf(e, errno, "expected %d bytes for docker build's output",
+                                BUILD_OUT_SIZE);
+        struct iso_err be = {0};
+        int st = iso_docker_build(&o, out, BUILD_OUT_SIZE, 120.0, &be);
+        if (st == 0)
+                return 0;
+        char log_name[64];
+        snprintf(log_name, sizeof(log_name), "docker-build-%s.log", what);
+        size_t len = strlen(out);
+        if (len == BUILD_OUT_SIZE - 1 && c->t) /* iso_tool_run dropped the rest: say so */
+                iso_log(c->t, "docker build's output was cut at %d bytes", BUILD_OUT_SIZE);
+        int kept = c->t && iso_artifact(c->t, log_name, out, len) == 0;
+        char tail[700], how[sizeof(be.msg) + 32];
+        iso_docker_tail(out, 6, tail, sizeof(tail));
+        if (st < 0)
+                snprintf(how, sizeof(how), "%s", be.msg);
+        else
+                snprintf(how, sizeof(how), "wait status 0x%x%s%s", st, be.msg[0] ? ", " : "",
+                         be.msg);
+        return iso_errf(e, EPROTO,
+                        "expected `docker build` of the %s image (%s builder) to succeed, got %s; "
+                        "its last lines: %s%s%s",
+                        what, o.buildkit ? "BuildKit" : "legacy", how, tail[0] ? tail : "(none)",
+                        kept ? "; whole output in artifact " : "", kept ? log_name : "");
+}
+
+static int dk_prepare(struct iso_rt_ctx *c, const char *what, const struct iso_rt_app_opts *o,
+                      struct iso_err *e)
+{
+        struct dk *d = dk_of(c, e);
+        if (!d)
+                return -1;
+        if (!strcmp(what, "sidecar")) {
+                if (d->image_sidecar[0])
+                        return 0;
+                return dk_build(c, d, "sidecar", NULL, d->image_sidecar, sizeof(d->image_sidecar),
+                                e);
+        }
+        /* One app image per case: the second app of a case runs the same one. */
+        if (d->image_app[0])
+                return 0;
+        int shell = (o && o->has_shell) || iso_fault("docker.image.has_shell");
+        return dk_build(c, d, "app", shell ? "COPY app /bin/bash" : NULL, d->image_app,
+                        sizeof(d->image_app), e);
+}
+
+/* The container's PID and start time as docker sees them now. 0 or -1 with @e. */
+static int dk_state(const char *name, pid_t *pid, char *started, size_t size, struct iso_err *e)
+{
+        char out[512];
+        char *args[] = {"inspect", "-f", "{{.State.Pid}} {{.State.StartedAt}}", (char *)name, NULL};
+        int st = iso_docker(args, out, sizeof(out), 10.0, e);
+        int v = -1;
+        char when[64] = "";
+        if (st != 0 || sscanf(out, "%d %63s", &v, when) != 2 || v < 0)
+                return iso_errf(e, EPROTO,
+                                "docker inspect %s: expected \"PID STARTED\", got \"%.100s\"", name,
+                                out);
+        *pid = v;
+        iso_strlcpy(started, when, size);
+        return 0;
+}
+
+static int dk_app_start(struct iso_rt_ctx *c, const struct iso_rt_app_opts *o,
+                        struct iso_rt_app *app, struct iso_err *e)
+{
+        struct dk *d = dk_of(c, e);
+        if (!d || (!d->image_app[0] && dk_prepare(c, "app", o, e) < 0))
+                return -1;
+        struct dk_app *a = calloc(1, sizeof(*a));
+        if (!a)
+                return iso_errf(e, errno, "expected memory for the app container's state");
+        app->priv = a;
+        snprintf(app->name, sizeof(app->name), "%s-app%u", d->tag, c->n++);
+        char out[4096];
+        char *args[] = {"run",        "-d",          "--name",  app->name,
+                        "--label",    d->label_run,  "--label", d->label_case,
+                        "--hostname", (char *)o->hostname, "-p", "127.0.0.1::8000",
+                        d->image_app, NULL,          NULL};
+        /* An app that does not serve the port docker publishes: it listens on 8001. */
+        if (o->not_serving || iso_fault("docker.app.not_serving"))
+                args[13] = "8001";
+        if (dk_must(args, out, sizeof(out), 60.0, e) < 0)
+                return -1;
+        struct iso_err se = {0};
+        if (iso_docker_host_port(app->name, ISO_APP_PORT, &app->port, &se) < 0 ||
+            dk_state(app->name, &app->pid, a->started, sizeof(a->started), &se) < 0)
+                return iso_errf(e, se.errnum,
+                                "expected the app container's port and PID, but %s", se.msg);
+        iso_strlcpy(app->addr, "127.0.0.1", sizeof(app->addr));
+        dev_t dev;
+        iso_ns_id(app->pid, "net", &dev, &a->net, NULL);
+        /* Until docker's proxy and the app both answer (bounded: 300 x 10 ms). */
+        for (int i = 0; i < 300; i++) {
+                int status = 0;
+                char body[128];
+                if (iso_http_get(app->addr, app->port, "/", &status, body, sizeof(body), NULL) ==
+                    0) {
+                        app->answered = 1;
+                        return 0;
+                }
+                usleep(10000);
+        }
+        if (c->t)
+                iso_log(c->t, "the app container did not answer on 127.0.0.1:%d within 3 s",
+                        app->port);
+        return 0;
+}
+
+/*
+ * The app a sidecar joined must still be the one running: `docker restart app` gives it a
+ * new PID and a new network namespace while the sidecar stays in the old one, and a check
+ * would then blame the kernel for what a user did.
+ */
+static int dk_app_unchanged(struct iso_rt_ctx *c, const struct iso_rt_app *app,
+                            struct iso_err *e)
+{
+        (void)c;
+        const struct dk_app *a = app->priv;
+        pid_t now = 0;
+        char started[64] = "";
+        struct iso_err se = {0};
+        int known = dk_state(app->name, &now, started, sizeof(started), &se) == 0;
+        dev_t dev;
+        ino_t net_then = 0, net_now = 0;
+        iso_ns_id(app->pid, "net", &dev, &net_then, NULL);
+        if (known && now > 0)
+                iso_ns_id(now, "net", &dev, &net_now, NULL);
+        if (known && now == app->pid && !strcmp(started, a->started) && net_then == a->net)
+                return 0;
+        return iso_errf(e, ESRCH,
+                        "the app container %s changed (restarted or stopped from outside the "
+                        "run), not a kernel verdict: it was PID %d in net:[%lu] started %s; now "
+                        "%s%d in net:[%lu]%s%s",
+                        app->name, (int)app->pid, (unsigned long)a->net, a->started,
+                        known ? "PID " : "unknown: ", known ? (int)now : 0,
+                        (unsigned long)net_now, known ? " started " : "", known ? started : se.msg);
+}
+
+/* docker stop sends SIGTERM; the exit code comes from docker inspect. */
+static int dk_stop_container(const char *name, char *out, size_t size)
+{
+        char buf[1024];
+        char *args[] = {"stop", "-t", "10", (char *)name, NULL};
+        iso_docker(args, buf, sizeof(buf), 30.0, NULL);
+        if (out) {
+                char *logs[] = {"logs", (char *)name, NULL};
+                iso_docker(logs, out, size, 10.0, NULL);
+        }
+        char *code[] = {"inspect", "-f", "{{.State.ExitCode}}", (char *)name, NULL};
+        int v = -1;
+        if (iso_docker(code, buf, sizeof(buf), 10.0, NULL) != 0 || sscanf(buf, "%d", &v) != 1 ||
+            v < 0 || v > 255)
+                return -1;
+        return (v & 0xff) << 8; /* as a wait status: WIFEXITED, WEXITSTATUS v */
+}
+
+static int dk_app_stop(struct iso_rt_ctx *c, struct iso_rt_app *app, struct iso_err *e)
+{
+        (void)c;
+        if (!app->priv)
+                return 0;
+        free(app->priv);
+        app->priv = NULL;
+        int st = dk_stop_container(app->name, NULL, 0);
+        if (st < 0)
+                return iso_errf(e, EPROTO, "docker inspect %s: no exit code after docker stop",
+                                app->name);
+        return st;
+}
+
+/* The directory of @pcap, absolute: docker takes only absolute bind sources. */
+static int pcap_dir(const char *pcap, char dir[PATH_MAX], struct iso_err *e)
+{
+        char parent[PATH_MAX];
+        iso_strlcpy(parent, pcap, sizeof(parent));
+        char *slash = strrchr(parent, '/');
+        if (!slash)
+                return iso_errf(e, EINVAL, "expected a path with a directory, got %s", pcap);
+        *slash = '\0';
+        if (!realpath(parent, dir))
+                return iso_errf(e, errno, "realpath %s", parent);
+        return 0;
+}
+
+static int dk_sidecar_start(struct iso_rt_ctx *c, const struct iso_rt_app *app,
+                            const struct iso_rt_sidecar_opts *o, struct iso_rt_sidecar *sc,
+                            struct iso_err *e)
+{
+        struct dk *d = dk_of(c, e);
+        if (!d || (!d->image_sidecar[0] && dk_prepare(c, "sidecar", NULL, e) < 0))
+                return -1;
+        char dir[PATH_MAX], vol[PATH_MAX + 8], file[160], net[224], secs[16];
+        if (pcap_dir(o->pcap, dir, e) < 0)
+                return -1;
+        snprintf(vol, sizeof(vol), "%s:/out", dir);
+        snprintf(file, sizeof(file), "/out/%s", strrchr(o->pcap, '/') + 1);
+        snprintf(secs, sizeof(secs), "%u", o->seconds);
+        /* Test builds: a sidecar in another network namespace (own_netns); the sidecar
+         * that should be elsewhere joins the case's first app after all (joined). */
+        const struct iso_rt_app *into = app;
+        if (iso_fault("docker.sidecar.joined") && c->n_apps && app != c->apps[0])
+                into = c->apps[0];
+        snprintf(net, sizeof(net), "container:%s", into->name);
+        if (!o->joined || iso_fault("docker.sidecar.own_netns"))
+                iso_strlcpy(net, "none", sizeof(net));
+        /* Test build: a capture that misses packets (every SYN). */
+        const char *filter = iso_fault("docker.sidecar.misses_syn")
+                                     ? "tcp port 8000 and tcp[13] & 2 == 0"
+                                     : o->filter;
+        snprintf(sc->name, sizeof(sc->name), "%s-sidecar%u", d->tag, c->n++);
+        char out[4096];
+        char *args[] = {"run",    "-d",          "--name",   sc->name,     "--label",
+                        d->label_run, "--label", d->label_case, "--network", net,
+                        "-v",     vol,           d->image_sidecar, "-i",   "any",
+                        "-f",     (char *)filter, "-w",      file,         "-t",
+                        secs,     NULL};
+        if (dk_must(args, out, sizeof(out), 60.0, e) < 0)
+                return -1;
+        /* Its "ready" line comes through docker logs (bounded: 500 x 10 ms). */
+        char *logs[] = {"logs", sc->name, NULL};
+        for (int i = 0; i < 500; i++) {
+                iso_docker(logs, out, sizeof(out), 10.0, NULL);
+                if (strstr(out, "ready\n"))
+                        break;
+                usleep(10000);
+        }
+        if (!strstr(out, "ready\n"))
+                return iso_errf(e, ETIMEDOUT,
+                                "expected the sidecar container to report ready within 5 s; "
+                                "its log: %.300s",
+                                out);
+        sc->priv = d; /* running: stop it once */
+        iso_docker_pid(sc->name, &sc->pid, NULL);
+        return 0;
+}
+
+static int dk_sidecar_stop(struct iso_rt_ctx *c, struct iso_rt_sidecar *sc, char *out,
+                           size_t size, struct iso_err *e)
+{
+        (void)c;
+        if (!sc->priv)
+                return 0;
+        sc->priv = NULL;
+        int st = dk_stop_container(sc->name, out, size);
+        if (st < 0)
+                return iso_errf(e, EPROTO, "docker inspect %s: no exit code after docker stop",
+                                sc->name);
+        return st;
+}
+
+static int dk_exec(struct iso_rt_ctx *c, const struct iso_rt_app *app, char *const argv[],
+                   char *detail, size_t size, struct iso_err *e)
+{
+        char *args[16] = {"exec", (char *)app->name};
+        size_t n = 2;
+        for (size_t i = 0; argv[i] && n < ISO_ARRAY_SIZE(args) - 1; i++)
+                args[n++] = argv[i];
+        args[n] = NULL;
+        char out[4096];
+        struct iso_err de = {0};
+        int st = iso_docker(args, out, sizeof(out), 30.0, &de);
+        if (c->t)
+                iso_log(c->t, "docker exec %s %s: status 0x%x: %s", app->name, argv[0], st, out);
+        /* The verdict rests on the status, never on the client's words, which differ
+         * between clients. 125 is the client's or daemon's own failure (docker-run(1) EXIT
+         * STATUS): it says nothing about the image. */
+        if (st < 0 || !WIFEXITED(st) || WEXITSTATUS(st) == 125) {
+                char tail[600];
+                iso_docker_tail(out, 4, tail, sizeof(tail));
+                return iso_errf(e, EPROTO,
+                                "expected `docker exec %s %s` to reach the container, got %s 0x%x "
+                                "(125 is docker's own error)%s%s: %s",
+                                app->name, argv[0], st < 0 ? "no status" : "wait status", st,
+                                de.msg[0] ? ", " : "", de.msg, tail);
+        }
+        snprintf(detail, size, "exit status %d", WEXITSTATUS(st));
+        if (WEXITSTATUS(st) == 127)
+                return ISO_RT_EXEC_NOT_FOUND;
+        /* 126: cannot invoke (runc says so for a program missing from $PATH as well) */
+        return WEXITSTATUS(st) == 126 ? ISO_RT_EXEC_FAILED : ISO_RT_EXEC_RAN;
+}
+
+/* Run ids from docker: containers and images (intermediate ones of an interrupted build
+ * included, which have no name) by their isocheck.run label. */
+static long dk_scan(void (*found)(void *arg, const char *run_id), void *arg)
+{
+        static char out[16384];
+        char *ps[] = {"ps",       "-a",
+                      "--filter", "label=" ISO_DOCKER_LABEL_RUN,
+                      "--format", "{{.Label \"" ISO_DOCKER_LABEL_RUN "\"}}",
+                      NULL};
+        long n = 0;
+        if (iso_docker(ps, out, sizeof(out), 20.0, NULL) != 0)
+                return -1;
+        for (char *save = NULL, *id = strtok_r(out, "\n", &save); id;
+             id = strtok_r(NULL, "\n", &save), n++)
+                found(arg, id);
+        /* `docker images` cannot format a label: list the IDs, then inspect them, at most
+         * 64 per call (bounded argv). */
+        static char ids[16384];
+        char *images[] = {"images", "-aq", "--no-trunc", "--filter", "label=" ISO_DOCKER_LABEL_RUN,
+                          NULL};
+        if (iso_docker(images, ids, sizeof(ids), 20.0, NULL) != 0)
+                return n;
+        char *save = NULL, *img = strtok_r(ids, "\n", &save);
+        while (img) {
+                char *args[72] = {"image", "inspect", "--format",
+                                  "{{index .Config.Labels \"" ISO_DOCKER_LABEL_RUN "\"}}"};
+                size_t k = 4;
+                for (; img && k < ISO_ARRAY_SIZE(args) - 1; img = strtok_r(NULL, "\n", &save))
+                        args[k++] = img;
+                args[k] = NULL;
+                /* An image removed meanwhile fails the call but the others still print. */
+                iso_docker(args, out, sizeof(out), 20.0, NULL);
+                for (char *s2 = NULL, *id = strtok_r(out, "\n", &s2); id;
+                     id = strtok_r(NULL, "\n", &s2))
+                        if (strncmp(id, "Error", 5)) {
+                                found(arg, id);
+                                n++;
+                        }
+        }
+        return n;
+}
+
+static const struct iso_runtime docker_runtime = {
+        .name = "docker",
+        .suffix = ".docker",
+        .needs = {ISO_ROOT, ISO_DOCKER},
+        .min_timeout_s = 120, /* image builds */
+        /* What dockerd and runc put in every container's root (/.dockerenv; the mount
+         * points of /dev, /proc, /sys; /etc for hostname, hosts, resolv.conf). */
+        .root_entries = ".dockerenv dev etc proc sys",
+        .probe = dk_probe,
+        .prepare = dk_prepare,
+        .app_start = dk_app_start,
+        .app_stop = dk_app_stop,
+        .sidecar_start = dk_sidecar_start,
+        .sidecar_stop = dk_sidecar_stop,
+        .exec = dk_exec,
+        .app_unchanged = dk_app_unchanged,
+        .reclaim = iso_docker_reclaim,
+        .scan = dk_scan,
+};
+ISO_RUNTIME(docker_runtime);
