@@ -45,7 +45,9 @@
 #include "isocheck/cgroup.h"
 #include "isocheck/env.h"
 #include "isocheck/report.h"
+#include "isocheck/recover.h"
 #include "isocheck/runner.h"
+#include "isocheck/runtime.h"
 #include "isocheck/util.h"
 
 #include "floors.h"
@@ -388,30 +390,20 @@ static void cleanup_cgroups(const struct iso_env *env)
 }
 
 /*
- * Remove the app roots /tmp/isocheck-<our pid>-<time>-root-* that a case of our in-process
- * runs left when it was stopped mid-way (the runner does not remove them then). rmdir
- * only: an empty mount point is all they should be; anything else is reported, not deleted.
+ * Remove what the runtimes made for a case of our in-process runs that was stopped
+ * mid-way (the runner does not remove it then): each runtime's reclaim of our run id
+ * (the native one only rmdirs empty mount points; anything else is left, and reported).
  */
-static void cleanup_tmp_roots(void)
+static void cleanup_runtime_objects(void)
 {
-        char mine[64];
-        snprintf(mine, sizeof(mine), "isocheck-%d-", (int)getpid());
-        DIR *d = opendir("/tmp");
-        if (!d)
-                return;
-        const struct dirent *de;
-        while ((de = readdir(d)) != NULL) {
-                if (strncmp(de->d_name, mine, strlen(mine)) != 0 || !strstr(de->d_name, "-root-"))
-                        continue;
-                char path[PATH_MAX];
-                snprintf(path, sizeof(path), "/tmp/%s", de->d_name);
-                if (rmdir(path) == 0)
-                        fprintf(stderr, "bench: removed %s, left by a stopped case\n", path);
-                else
-                        fprintf(stderr, "bench: %s left behind: rmdir: %s\n", path,
-                                strerror(errno));
+        const struct iso_runtime *const *rts;
+        size_t n = iso_runtimes(&rts);
+        for (size_t i = 0; i < n; i++) {
+                char what[1024] = "";
+                if (rts[i]->reclaim && iso_runtime_usable(rts[i], NULL) &&
+                    rts[i]->reclaim(iso_run_id(), NULL, what, sizeof(what)) > 0)
+                        fprintf(stderr, "bench: removed %s, left by a stopped case\n", what);
         }
-        closedir(d);
 }
 
 static void measure_floors(const struct opts *o, const struct iso_env *env)
@@ -668,7 +660,7 @@ struct sample {
         long cgroups, cgroups_mine; /* cgroup directories at or below an isocheck* one */
         long ifaces;                /* iso* interfaces in this network namespace */
         long mounts;                /* mountinfo lines naming isocheck */
-        long tmp_roots;             /* /tmp/isocheck[-<run>]-root-*: the native runtime's roots */
+        long tmp_roots;             /* the runtimes' objects (their count op): native roots */
         long children;              /* processes still our children */
 };
 
@@ -733,13 +725,14 @@ static void take_sample(const struct iso_env *env, struct sample *s)
                         s->mounts++;
         free(mi);
 
-        DIR *d = opendir("/tmp");
-        const struct dirent *de;
-        while (d && (de = readdir(d)) != NULL)
-                if (strncmp(de->d_name, "isocheck", 8) == 0 && strstr(de->d_name, "-root-"))
-                        s->tmp_roots++;
-        if (d)
-                closedir(d);
+        /* What each runtime can count cheaply (the native one's roots under /tmp). */
+        const struct iso_runtime *const *rts;
+        size_t n_rt = iso_runtimes(&rts);
+        for (size_t i = 0; i < n_rt; i++) {
+                long n = rts[i]->count ? rts[i]->count() : -1;
+                if (n > 0)
+                        s->tmp_roots += n;
+        }
 
         char path[64];
         snprintf(path, sizeof(path), "/proc/self/task/%d/children", (int)getpid());
@@ -1590,7 +1583,7 @@ int main(int argc, char **argv)
         }
 
         cleanup_cgroups(&b.env);
-        cleanup_tmp_roots();
+        cleanup_runtime_objects();
         for (size_t i = 0; i < b.n_runs; i++)
                 free(b.runs[i].cases);
         free(b.runs);

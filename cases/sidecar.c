@@ -40,7 +40,7 @@ static void app_unchanged(struct iso_rt_ctx *c, const struct iso_rt_app *app,
         dev_t dev;
         ino_t net = 0;
         iso_ns_id(sc->pid, "net", &dev, &net, NULL);
-        iso_rt_broken(c, "%s; the sidecar %s is in net:[%lu], the namespace it joined", e.msg,
+        iso_rt_broken(c, "%s; the sidecar %s is in net:[%lu], the namespace the app left", e.msg,
                       sc->name, (unsigned long)net);
 }
 
@@ -103,8 +103,8 @@ ISO_RUNTIME_CASE(sidecar_capture_http, "sidecar.capture.http", 1,
         app_unchanged(c, &app, &sc);
         int st = iso_rt_stop_sidecar(c, &sc);
         iso_rt_end(c);
-        iso_check(t, ok == ISO_APP_REQUESTS, "every request to the app was answered 200",
-                  "5 of 5", "%d of %d (%s)", ok, ISO_APP_REQUESTS, last);
+        iso_check(t, ok == ISO_APP_REQUESTS, "every request to the app was answered 200", "5 of 5",
+                  "%d of %d (%s)", ok, ISO_APP_REQUESTS, last);
         iso_check(t, st == 0, "the sidecar flushed its capture and exited 0", "exit status 0",
                   "wait status 0x%x", st);
         struct iso_capture_summary s;
@@ -147,11 +147,12 @@ ISO_RUNTIME_CASE(sidecar_capture_isolated, "sidecar.capture.isolated", 1,
         iso_rt_stop_sidecar(c, &joined);
         iso_rt_stop_sidecar(c, &elsewhere);
         iso_rt_end(c);
-        iso_check(t, ok == ISO_APP_REQUESTS, "every request to the app was answered 200",
-                  "5 of 5", "%d of %d (%s)", ok, ISO_APP_REQUESTS, last);
+        iso_check(t, ok == ISO_APP_REQUESTS, "every request to the app was answered 200", "5 of 5",
+                  "%d of %d (%s)", ok, ISO_APP_REQUESTS, last);
         struct iso_capture_summary in, out;
         iso_fixture_capture(t, in_pcap, ISO_APP_PORT, &in);
         iso_fixture_capture(t, out_pcap, ISO_APP_PORT, &out);
-        iso_check_eq(t, in.syns, ISO_APP_REQUESTS, "SYNs seen by the sidecar in the app's namespace");
+        iso_check_eq(t, in.syns, ISO_APP_REQUESTS,
+                     "SYNs seen by the sidecar in the app's namespace");
         iso_check_eq(t, out.packets, 0, "packets seen by the capture in the other namespace");
 }

@@ -374,9 +374,9 @@ static long remove_noted_files(int top, const char *id, char *out, size_t size)
 
 /* Everything dead run @id left: cgroup trees, the runtimes' objects, temporary
  * files, and last its record. Adds to *@removed; 0, or -1 with @last on a failure. */
-static int reclaim_run(const struct iso_env *env, const char *id,
-                       const struct iso_runtime *blind, const char *blind_why, char *out,
-                       size_t size, long *removed, struct iso_err *last)
+static int reclaim_run(const struct iso_env *env, const char *id, const struct iso_runtime *blind,
+                       const char *blind_why, char *out, size_t size, long *removed,
+                       struct iso_err *last)
 {
         int failed = 0;
         for (size_t i = 0; i < env->n_hierarchies; i++) {

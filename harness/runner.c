@@ -51,10 +51,10 @@ size_t iso_registry(const struct iso_case *const **cases)
         static size_t n;
         if (!sorted) {
                 /* The linker places both symbols around the one "iso_cases" section. */
-                // cppcheck-suppress comparePointers
-                n = __start_iso_cases && __stop_iso_cases
-                            ? (size_t)(__stop_iso_cases - __start_iso_cases)
-                            : 0;
+                n = 0;
+                if (__start_iso_cases && __stop_iso_cases)
+                        // cppcheck-suppress comparePointers
+                        n = (size_t)(__stop_iso_cases - __start_iso_cases);
                 /* Behaviours written once run as one case per runtime (runtime.h). */
                 const struct iso_case *const *variants;
                 size_t n_var = iso_runtime_cases(&variants);

@@ -125,8 +125,7 @@ static void add_needs(struct iso_need *needs, const struct iso_need *add, size_t
         size_t n = 0;
         while (n < ISO_MAX_NEEDS && needs[n].kind != ISO_NEED_END)
                 n++;
-        for (size_t i = 0; i < max_add && add[i].kind != ISO_NEED_END && n + 1 < ISO_MAX_NEEDS;
-             i++)
+        for (size_t i = 0; i < max_add && add[i].kind != ISO_NEED_END && n + 1 < ISO_MAX_NEEDS; i++)
                 needs[n++] = add[i];
 }
 
@@ -222,6 +221,9 @@ void iso_rt_fixture_app(struct iso_rt_ctx *c, const struct iso_rt_app_opts *o,
         if (c->rt->app_start(c, o, app, &e) < 0)
                 iso_rt_broken(c, "%s", e.msg);
         c->apps[c->n_apps++] = app;
+        if (!app->answered && !o->answer_optional)
+                iso_rt_broken(c, "expected the app container to answer on %s:%d within 3 s",
+                              app->addr, app->port);
 }
 
 void iso_rt_fixture_sidecar(struct iso_rt_ctx *c, const struct iso_rt_app *app,

@@ -56,9 +56,8 @@ static int dk_must(char *const args[], char *out, size_t size, double timeout, s
                 return 0;
         char tail[600];
         iso_docker_tail(out, 4, tail, sizeof(tail));
-        return iso_errf(e, de.errnum ? de.errnum : EPROTO,
-                        "expected `docker %s` to succeed, got status 0x%x%s%s: %s", args[0], st,
-                        de.msg[0] ? ": " : "", de.msg, tail);
+        return iso_errf(e, 0, "expected `docker %s` to succeed, got status 0x%x%s%s: %s", args[0],
+                        st, de.msg[0] ? ": " : "", de.msg, tail);
 }
 
 static int dk_probe(struct iso_env *env, char *why, size_t size)
@@ -91,8 +90,7 @@ static int dk_build(struct iso_rt_ctx *c, struct dk *d, const char *what, const 
         snprintf(ctx_name, sizeof(ctx_name), "%s-image", what);
         struct iso_err fe = {0};
         if (iso_fixture_path(ctx_name, ctx, sizeof(ctx), &fe) < 0)
-                return iso_errf(e, fe.errnum, "expected the %s image context, but %s", what,
-                                fe.msg);
+                return iso_errf(e, 0, "expected the %s image context, but %s", what, fe.msg);
         snprintf(image, size, "%s-%s:%u", d->tag, what, c->n++);
         struct iso_docker_build_opts o = {.context = ctx,
                                           .tag = image,
@@ -120,7 +118,7 @@ static int dk_build(struct iso_rt_ctx *c, struct dk *d, const char *what, const 
         else
                 snprintf(how, sizeof(how), "wait status 0x%x%s%s", st, be.msg[0] ? ", " : "",
                          be.msg);
-        return iso_errf(e, EPROTO,
+        return iso_errf(e, 0,
                         "expected `docker build` of the %s image (%s builder) to succeed, got %s; "
                         "its last lines: %s%s%s",
                         what, o.buildkit ? "BuildKit" : "legacy", how, tail[0] ? tail : "(none)",
@@ -156,9 +154,8 @@ static int dk_state(const char *name, pid_t *pid, char *started, size_t size, st
         int v = -1;
         char when[64] = "";
         if (st != 0 || sscanf(out, "%d %63s", &v, when) != 2 || v < 0)
-                return iso_errf(e, EPROTO,
-                                "docker inspect %s: expected \"PID STARTED\", got \"%.100s\"", name,
-                                out);
+                return iso_errf(e, 0, "docker inspect %s: expected \"PID STARTED\", got \"%.100s\"",
+                                name, out);
         *pid = v;
         iso_strlcpy(started, when, size);
         return 0;
@@ -176,10 +173,14 @@ static int dk_app_start(struct iso_rt_ctx *c, const struct iso_rt_app_opts *o,
         app->priv = a;
         snprintf(app->name, sizeof(app->name), "%s-app%u", d->tag, c->n++);
         char out[4096];
-        char *args[] = {"run",        "-d",          "--name",  app->name,
-                        "--label",    d->label_run,  "--label", d->label_case,
-                        "--hostname", (char *)o->hostname, "-p", "127.0.0.1::8000",
-                        d->image_app, NULL,          NULL};
+        char *args[] = {"run",        "-d",
+                        "--name",     app->name,
+                        "--label",    d->label_run,
+                        "--label",    d->label_case,
+                        "--hostname", (char *)o->hostname,
+                        "-p",         "127.0.0.1::8000",
+                        d->image_app, NULL,
+                        NULL};
         /* An app that does not serve the port docker publishes: it listens on 8001. */
         if (o->not_serving || iso_fault("docker.app.not_serving"))
                 args[13] = "8001";
@@ -188,8 +189,7 @@ static int dk_app_start(struct iso_rt_ctx *c, const struct iso_rt_app_opts *o,
         struct iso_err se = {0};
         if (iso_docker_host_port(app->name, ISO_APP_PORT, &app->port, &se) < 0 ||
             dk_state(app->name, &app->pid, a->started, sizeof(a->started), &se) < 0)
-                return iso_errf(e, se.errnum,
-                                "expected the app container's port and PID, but %s", se.msg);
+                return iso_errf(e, 0, "expected the app container's port and PID, but %s", se.msg);
         iso_strlcpy(app->addr, "127.0.0.1", sizeof(app->addr));
         dev_t dev;
         iso_ns_id(app->pid, "net", &dev, &a->net, NULL);
@@ -215,8 +215,7 @@ static int dk_app_start(struct iso_rt_ctx *c, const struct iso_rt_app_opts *o,
  * new PID and a new network namespace while the sidecar stays in the old one, and a check
  * would then blame the kernel for what a user did.
  */
-static int dk_app_unchanged(struct iso_rt_ctx *c, const struct iso_rt_app *app,
-                            struct iso_err *e)
+static int dk_app_unchanged(struct iso_rt_ctx *c, const struct iso_rt_app *app, struct iso_err *e)
 {
         (void)c;
         const struct dk_app *a = app->priv;
@@ -231,13 +230,13 @@ static int dk_app_unchanged(struct iso_rt_ctx *c, const struct iso_rt_app *app,
                 iso_ns_id(now, "net", &dev, &net_now, NULL);
         if (known && now == app->pid && !strcmp(started, a->started) && net_then == a->net)
                 return 0;
-        return iso_errf(e, ESRCH,
-                        "the app container %s changed (restarted or stopped from outside the "
-                        "run), not a kernel verdict: it was PID %d in net:[%lu] started %s; now "
-                        "%s%d in net:[%lu]%s%s",
+        return iso_errf(e, 0,
+                        "the app container %s changed under its sidecar (restarted or stopped "
+                        "from outside the run), not a kernel verdict: it was PID %d in "
+                        "net:[%lu] started %s; now %s%d in net:[%lu]%s%s",
                         app->name, (int)app->pid, (unsigned long)a->net, a->started,
-                        known ? "PID " : "unknown: ", known ? (int)now : 0,
-                        (unsigned long)net_now, known ? " started " : "", known ? started : se.msg);
+                        known ? "PID " : "unknown: ", known ? (int)now : 0, (unsigned long)net_now,
+                        known ? " started " : "", known ? started : se.msg);
 }
 
 /* docker stop sends SIGTERM; the exit code comes from docker inspect. */
@@ -267,7 +266,7 @@ static int dk_app_stop(struct iso_rt_ctx *c, struct iso_rt_app *app, struct iso_
         app->priv = NULL;
         int st = dk_stop_container(app->name, NULL, 0);
         if (st < 0)
-                return iso_errf(e, EPROTO, "docker inspect %s: no exit code after docker stop",
+                return iso_errf(e, 0, "docker inspect %s: no exit code after docker stop",
                                 app->name);
         return st;
 }
@@ -313,11 +312,28 @@ static int dk_sidecar_start(struct iso_rt_ctx *c, const struct iso_rt_app *app,
                                      : o->filter;
         snprintf(sc->name, sizeof(sc->name), "%s-sidecar%u", d->tag, c->n++);
         char out[4096];
-        char *args[] = {"run",    "-d",          "--name",   sc->name,     "--label",
-                        d->label_run, "--label", d->label_case, "--network", net,
-                        "-v",     vol,           d->image_sidecar, "-i",   "any",
-                        "-f",     (char *)filter, "-w",      file,         "-t",
-                        secs,     NULL};
+        char *args[] = {"run",
+                        "-d",
+                        "--name",
+                        sc->name,
+                        "--label",
+                        d->label_run,
+                        "--label",
+                        d->label_case,
+                        "--network",
+                        net,
+                        "-v",
+                        vol,
+                        d->image_sidecar,
+                        "-i",
+                        "any",
+                        "-f",
+                        (char *)filter,
+                        "-w",
+                        file,
+                        "-t",
+                        secs,
+                        NULL};
         if (dk_must(args, out, sizeof(out), 60.0, e) < 0)
                 return -1;
         /* Its "ready" line comes through docker logs (bounded: 500 x 10 ms). */
@@ -329,7 +345,7 @@ static int dk_sidecar_start(struct iso_rt_ctx *c, const struct iso_rt_app *app,
                 usleep(10000);
         }
         if (!strstr(out, "ready\n"))
-                return iso_errf(e, ETIMEDOUT,
+                return iso_errf(e, 0,
                                 "expected the sidecar container to report ready within 5 s; "
                                 "its log: %.300s",
                                 out);
@@ -338,8 +354,8 @@ static int dk_sidecar_start(struct iso_rt_ctx *c, const struct iso_rt_app *app,
         return 0;
 }
 
-static int dk_sidecar_stop(struct iso_rt_ctx *c, struct iso_rt_sidecar *sc, char *out,
-                           size_t size, struct iso_err *e)
+static int dk_sidecar_stop(struct iso_rt_ctx *c, struct iso_rt_sidecar *sc, char *out, size_t size,
+                           struct iso_err *e)
 {
         (void)c;
         if (!sc->priv)
@@ -347,7 +363,7 @@ static int dk_sidecar_stop(struct iso_rt_ctx *c, struct iso_rt_sidecar *sc, char
         sc->priv = NULL;
         int st = dk_stop_container(sc->name, out, size);
         if (st < 0)
-                return iso_errf(e, EPROTO, "docker inspect %s: no exit code after docker stop",
+                return iso_errf(e, 0, "docker inspect %s: no exit code after docker stop",
                                 sc->name);
         return st;
 }
@@ -371,7 +387,7 @@ static int dk_exec(struct iso_rt_ctx *c, const struct iso_rt_app *app, char *con
         if (st < 0 || !WIFEXITED(st) || WEXITSTATUS(st) == 125) {
                 char tail[600];
                 iso_docker_tail(out, 4, tail, sizeof(tail));
-                return iso_errf(e, EPROTO,
+                return iso_errf(e, 0,
                                 "expected `docker exec %s %s` to reach the container, got %s 0x%x "
                                 "(125 is docker's own error)%s%s: %s",
                                 app->name, argv[0], st < 0 ? "no status" : "wait status", st,

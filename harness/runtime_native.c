@@ -36,7 +36,7 @@ static int native_app_start(struct iso_rt_ctx *c, const struct iso_rt_app_opts *
          * which a skip would hide (a pipeline would go green having checked nothing). */
         struct iso_err fe = {0};
         if (iso_fixture_path("app", path, sizeof(path), &fe) < 0)
-                return iso_errf(e, fe.errnum, "expected the app fixture, but %s", fe.msg);
+                return iso_errf(e, 0, "expected the app fixture, but %s", fe.msg);
         struct iso_app *a = calloc(1, sizeof(*a));
         if (!a)
                 return iso_errf(e, errno, "expected memory for the native app");
@@ -48,8 +48,7 @@ static int native_app_start(struct iso_rt_ctx *c, const struct iso_rt_app_opts *
         struct iso_err se = {0};
         if (iso_app_start(a, &ao, &se) < 0) {
                 free(a);
-                return iso_errf(e, se.errnum,
-                                "expected the native app container to start, but %s", se.msg);
+                return iso_errf(e, 0, "expected the native app container to start, but %s", se.msg);
         }
         app->priv = a;
         app->pid = a->pid;
@@ -83,11 +82,11 @@ static int native_sidecar_start(struct iso_rt_ctx *c, const struct iso_rt_app *a
         char path[PATH_MAX];
         struct iso_err fe = {0};
         if (iso_fixture_path("sidecar", path, sizeof(path), &fe) < 0)
-                return iso_errf(e, fe.errnum, "expected the sidecar fixture, but %s", fe.msg);
+                return iso_errf(e, 0, "expected the sidecar fixture, but %s", fe.msg);
         char secs[16];
         snprintf(secs, sizeof(secs), "%u", o->seconds);
-        char *argv[] = {path, "-i", "any", "-f", (char *)o->filter, "-w", (char *)o->pcap, "-t",
-                        secs, NULL};
+        char *argv[] = {path, "-i", "any", "-f", (char *)o->filter, "-w", (char *)o->pcap,
+                        "-t", secs, NULL};
         /* Fault sidecar.setns.noop: setns(2) joins nothing, as a kernel ignoring it would;
          * the sidecar stays in our own network namespace. */
         pid_t into = iso_fault("sidecar.setns.noop") ? getpid() : app->pid;
@@ -100,14 +99,14 @@ static int native_sidecar_start(struct iso_rt_ctx *c, const struct iso_rt_app *a
         struct iso_err se = {0};
         if (iso_tool_start_in(into, CLONE_NEWNET, argv, tp, &se) < 0) {
                 free(tp);
-                return iso_errf(e, se.errnum, "expected to start the sidecar, but %s", se.msg);
+                return iso_errf(e, 0, "expected to start the sidecar, but %s", se.msg);
         }
         char out[1024];
         iso_tool_read(tp, "ready\n", out, sizeof(out), iso_now() + 5.0);
         if (!strstr(out, "ready\n")) {
                 iso_tool_finish(tp, iso_now() + 1.0, NULL);
                 free(tp);
-                return iso_errf(e, ETIMEDOUT,
+                return iso_errf(e, 0,
                                 "expected the sidecar to report ready within 5 s; it said: %.400s",
                                 out);
         }
@@ -180,8 +179,7 @@ static int native_exec(struct iso_rt_ctx *c, const struct iso_rt_app *app, char 
                 return ISO_RT_EXEC_RAN;
         }
         if (err < 0)
-                return iso_errf(e, -err,
-                                "expected to join the app's namespaces, but setns failed");
+                return iso_errf(e, -err, "expected to join the app's namespaces, but setns failed");
         snprintf(detail, size, "%s", strerror(err));
         return err == ENOENT ? ISO_RT_EXEC_NOT_FOUND : ISO_RT_EXEC_FAILED;
 }
@@ -243,6 +241,21 @@ static long native_reclaim(const char *run_id, const char *case_name, char *what
         return n;
 }
 
+/* Every root under /tmp, any run's: what `make bench` audits between runs. */
+static long native_count(void)
+{
+        DIR *d = opendir(ROOT_PARENT);
+        if (!d)
+                return -1;
+        long n = 0;
+        for (const struct dirent *de; (de = readdir(d));)
+                if (!strncmp(de->d_name, ISO_CG_PREFIX, strlen(ISO_CG_PREFIX)) &&
+                    strstr(de->d_name, ROOT_MARK))
+                        n++;
+        closedir(d);
+        return n;
+}
+
 static const struct iso_runtime native_runtime = {
         .name = "native",
         .suffix = "",
@@ -258,5 +271,6 @@ static const struct iso_runtime native_runtime = {
         .exec = native_exec,
         .reclaim = native_reclaim,
         .scan = native_scan,
+        .count = native_count,
 };
 ISO_RUNTIME(native_runtime);

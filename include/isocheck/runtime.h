@@ -68,6 +68,9 @@ struct iso_rt_sidecar {
 
 struct iso_rt_app_opts {
         const char *hostname; /* UTS hostname inside ("app") */
+        /* The behaviour judges an app that does not answer itself (app->answered);
+         * otherwise iso_rt_fixture_app ends the case as an error. */
+        int answer_optional;
         /* Fault hooks for test builds (fault.h); 0 in the shipped build. */
         int has_shell;   /* the image or root carries a shell as well */
         int not_serving; /* the app does not serve the port the runtime publishes */
@@ -162,6 +165,13 @@ struct iso_runtime {
          * number of calls, or -1 when the runtime could not be asked. May be NULL.
          */
         long (*scan)(void (*found)(void *arg, const char *run_id), void *arg);
+
+        /*
+         * How many objects of this runtime exist on the host now, any run's (the leak
+         * audit of `make bench` samples it between runs), or -1 when they cannot be
+         * counted without a daemon round trip. May be NULL (not counted).
+         */
+        long (*count)(void);
 };
 
 /* Register @rt_ident (a static const struct iso_runtime) in the "iso_runtimes" section. */
