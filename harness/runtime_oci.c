@@ -28,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -299,14 +300,55 @@ static int oci_case_dirs(const struct iso_rt_ctx *c, char dir[PATH_MAX], char ro
         return iso_mkdir_p(root, e);
 }
 
+/* A container this case started. The caller's iso_rt_app or iso_rt_sidecar may be gone by
+ * the time iso_rt_end stops what is left (a behaviour's locals), so stop reads only this
+ * record, found by the caller's address, never through it. */
 struct oci_app {
+        const void *owner; /* the iso_rt_app or iso_rt_sidecar it was started for */
+        char name[192];
+        pid_t pid;
+        int live;
         char root[PATH_MAX];
         char host_if[16], app_if[16];
         ino_t net;
 };
 
-static struct oci_app oci_apps[2];
-static unsigned oci_n_apps;
+/* What a case made (c->priv: iso_rt_end reclaims the case's objects when it is set, then
+ * frees it): two apps and two sidecars at most (runtime.h). */
+struct oci_case {
+        struct oci_app ctrs[4];
+        unsigned n;
+};
+
+/* A new record in the case's state, made on first use. NULL with @e when out of room. */
+static struct oci_app *oci_record(struct iso_rt_ctx *c, const void *owner, struct iso_err *e)
+{
+        if (!c->priv && !(c->priv = calloc(1, sizeof(struct oci_case)))) {
+                iso_errf(e, ENOMEM, "OCI runtime: %zu bytes of case state",
+                         sizeof(struct oci_case));
+                return NULL;
+        }
+        struct oci_case *oc = c->priv;
+        if (oc->n >= ISO_ARRAY_SIZE(oc->ctrs)) {
+                iso_errf(e, ENOSPC, "OCI runtime: more than %zu containers in one case",
+                         ISO_ARRAY_SIZE(oc->ctrs));
+                return NULL;
+        }
+        struct oci_app *oa = &oc->ctrs[oc->n++];
+        memset(oa, 0, sizeof(*oa));
+        oa->owner = owner;
+        return oa;
+}
+
+/* The live record started for @owner (compared, not dereferenced), or NULL. */
+static struct oci_app *oci_find(struct iso_rt_ctx *c, const void *owner)
+{
+        struct oci_case *oc = c->priv;
+        for (unsigned i = 0; oc && i < oc->n; i++)
+                if (oc->ctrs[i].owner == owner && oc->ctrs[i].live)
+                        return &oc->ctrs[i];
+        return NULL;
+}
 
 /* Inside @pid's network namespace: @ifname and loopback up, @addr/30 on @ifname. */
 static int configure_inside(pid_t pid, const char *ifname, const char *addr, struct iso_err *e)
@@ -383,7 +425,13 @@ static int oci_app_start(struct iso_rt_ctx *c, const struct iso_rt_app_opts *o,
                          struct iso_rt_app *app, struct iso_err *e)
 {
         memset(app, 0, sizeof(*app));
-        struct oci_app *oa = &oci_apps[oci_n_apps++ % ISO_ARRAY_SIZE(oci_apps)];
+        struct oci_app *oa = oci_record(c, app, e);
+        if (!oa)
+                return -1;
+        /* The container's first process outlives `create`: as the subreaper of this case
+         * process, it becomes our child, so its wait status is ours to read at the end. */
+        if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)
+                return iso_errf(e, errno, "prctl(PR_SET_CHILD_SUBREAPER)");
         memset(oa, 0, sizeof(*oa));
         app->priv = oa;
         char dir[PATH_MAX], bundle[PATH_MAX], bin[PATH_MAX], path[PATH_MAX];
@@ -405,10 +453,12 @@ static int oci_app_start(struct iso_rt_ctx *c, const struct iso_rt_app_opts *o,
                 if (copy_file(bin, path, e) < 0)
                         return -1;
         }
+        iso_strlcpy(oa->name, app->name, sizeof(oa->name));
         pid_t pid = oci_create(oa->root, bundle, app->name, e);
         if (pid < 0)
                 return -1;
-        app->pid = pid;
+        app->pid = oa->pid = pid;
+        oa->live = 1;
         dev_t dev;
         iso_ns_id(pid, "net", &dev, &oa->net, NULL);
         char *start[] = {"start", app->name, NULL};
@@ -447,8 +497,16 @@ static int oci_end(const char *root, const char *id, pid_t pid, const char *sig)
         }
         char *kill9[] = {"kill", (char *)id, "KILL", NULL};
         oci_cmd(root, kill9, out, sizeof(out), 10.0, NULL);
-        if (waitpid(pid, &status, 0) == pid)
-                return status;
+        for (int i = 0; i < 400; i++) { /* bounded: 400 x 5 ms */
+                pid_t w = waitpid(pid, &status, WNOHANG);
+                if (w == pid)
+                        return status;
+                if (w < 0)
+                        return 0;
+                /* Still our unreaped child, so the PID is still its own: signal it. */
+                kill(pid, SIGKILL);
+                usleep(5000);
+        }
         return 0;
 }
 
@@ -463,18 +521,26 @@ static int oci_sidecar_start(struct iso_rt_ctx *c, const struct iso_rt_app *app,
                              struct iso_err *e)
 {
         memset(sc, 0, sizeof(*sc));
-        char dir[PATH_MAX], root[PATH_MAX], ctx[PATH_MAX], bundle[PATH_MAX];
+        char dir[PATH_MAX], ctx[PATH_MAX], bundle[PATH_MAX];
+        struct oci_app *rec = oci_record(c, sc, e);
+        if (!rec)
+                return -1;
+        char *root = rec->root;
         if (oci_case_dirs(c, dir, root, e) < 0 ||
             iso_fixture_path("sidecar-image", ctx, sizeof(ctx), e) < 0)
                 return -1;
         snprintf(sc->name, sizeof(sc->name), "isocheck-%s-sidecar%u", c->run_id, c->n++);
         char out_dir[PATH_MAX], file[PATH_MAX], secs[16], net[64];
-        iso_strlcpy(out_dir, o->pcap, sizeof(out_dir));
-        char *slash = strrchr(out_dir, '/');
-        if (!slash || out_dir[0] != '/')
-                return iso_errf(e, EINVAL, "sidecar capture %s: expected an absolute path",
+        /* The capture's directory, absolute (a bind source must be), mounted at /out. */
+        char rel[PATH_MAX];
+        iso_strlcpy(rel, o->pcap, sizeof(rel));
+        char *slash = strrchr(rel, '/');
+        if (!slash)
+                return iso_errf(e, EINVAL, "sidecar capture %s: expected a path with a directory",
                                 o->pcap);
         *slash = '\0';
+        if (!realpath(rel, out_dir))
+                return iso_errf(e, errno, "realpath %s", rel);
         snprintf(file, sizeof(file), "/out/%s", slash + 1);
         snprintf(secs, sizeof(secs), "%u", o->seconds ? o->seconds : 30);
         snprintf(net, sizeof(net), "/proc/%d/ns/net", (int)app->pid);
@@ -493,10 +559,12 @@ static int oci_sidecar_start(struct iso_rt_ctx *c, const struct iso_rt_app *app,
                 .out_dir = out_dir};
         if (oci_bundle(dir, sc->name, &s, bundle, e) < 0)
                 return -1;
+        iso_strlcpy(rec->name, sc->name, sizeof(rec->name));
         pid_t pid = oci_create(root, bundle, sc->name, e);
         if (pid < 0)
                 return -1;
-        sc->pid = pid;
+        sc->pid = rec->pid = pid;
+        rec->live = 1;
         char *start[] = {"start", sc->name, NULL};
         if (oci_must(root, start, e) < 0)
                 return -1;
@@ -519,16 +587,21 @@ static int oci_sidecar_start(struct iso_rt_ctx *c, const struct iso_rt_app *app,
 static int oci_sidecar_stop(struct iso_rt_ctx *c, struct iso_rt_sidecar *sc, char *out, size_t size,
                             struct iso_err *e)
 {
+        if (size)
+                out[0] = '\0';
+        struct oci_app *rec = oci_find(c, sc);
+        if (!rec)
+                return 0; /* never started, or stopped already */
+        rec->live = 0;
         char dir[PATH_MAX], root[PATH_MAX], log[PATH_MAX];
         oci_dirs(c->run_id, c->case_name, dir, root);
-        int status = sc->pid > 0 ? oci_end(root, sc->name, sc->pid, "TERM") : 0;
-        iso_pathf(log, sizeof(log), "%s/%s/log", dir, sc->name);
+        int status = rec->pid > 0 ? oci_end(root, rec->name, rec->pid, "TERM") : 0;
+        iso_pathf(log, sizeof(log), "%s/%s/log", dir, rec->name);
         iso_autofree char *said = iso_read_file(log, NULL, NULL);
         if (size)
                 iso_strlcpy(out, said ? said : "", size);
-        if (oci_delete(root, sc->name, e) < 0)
+        if (oci_delete(root, rec->name, e) < 0)
                 return -1;
-        sc->pid = 0;
         return status;
 }
 
@@ -584,13 +657,12 @@ static int oci_app_unchanged(struct iso_rt_ctx *c, const struct iso_rt_app *app,
 
 static int oci_app_stop(struct iso_rt_ctx *c, struct iso_rt_app *app, struct iso_err *e)
 {
-        (void)c;
-        struct oci_app *oa = app->priv;
+        struct oci_app *oa = oci_find(c, app);
         if (!oa)
-                return 0;
-        int status = app->pid > 0 ? oci_end(oa->root, app->name, app->pid, "TERM") : 0;
-        app->pid = 0;
-        int rc = oci_delete(oa->root, app->name, e);
+                return 0; /* never started, or stopped already */
+        oa->live = 0;
+        int status = oa->pid > 0 ? oci_end(oa->root, oa->name, oa->pid, "TERM") : 0;
+        int rc = oci_delete(oa->root, oa->name, e);
         /* The veth goes with the namespace; this is for a namespace something still holds. */
         if (oa->host_if[0] && if_nametoindex(oa->host_if))
                 iso_nl_link_delete(oa->host_if, NULL);
@@ -675,7 +747,7 @@ static int oci_probe(struct iso_env *env, char *why, size_t size)
         const char *bin = oci_bin();
         if (!bin) {
                 snprintf(why, size, "no OCI runtime: neither crun nor runc is installed");
-                return 0;
+                return -1;
         }
         if (geteuid() != 0) {
                 snprintf(why, size, "%s as used here needs root (euid %u)", bin,
@@ -703,6 +775,7 @@ static const struct iso_runtime oci_runtime = {
         .needs = {ISO_ROOT, ISO_CAP_SYS_ADMIN, ISO_NS("net")},
         .sidecar_needs = {ISO_ROOT, ISO_CAP_SYS_ADMIN, ISO_NS("net")},
         .min_timeout_s = 30,
+        .root_entries = "dev proc",
         .probe = oci_probe,
         .app_start = oci_app_start,
         .sidecar_start = oci_sidecar_start,

@@ -117,10 +117,59 @@ static int pm_must(char *const args[], char *out, size_t size, double timeout_s,
         return pm_must_in(args, NULL, out, size, timeout_s, e);
 }
 
-/* A case's images, built once per case (each case runs in its own process). */
-static struct {
+/* A container this case started. The caller's iso_rt_app or iso_rt_sidecar may be gone by
+ * the time iso_rt_end stops what is left (a behaviour's locals), so stop reads only this
+ * record, found by the caller's address, never through it. */
+struct pm_app {
+        const void *owner;
+        char name[192];
+        int live;
+        char started[64]; /* podman's StartedAt in ns: a restart changes it */
+        ino_t net;
+};
+
+/* What a case made (c->priv: iso_rt_end reclaims the case's objects when it is set, then
+ * frees it): its images, built once per case, and its apps' start states. */
+struct pm_case {
         char app[192], app_shell[192], sidecar[192];
-} pm_images;
+        struct pm_app ctrs[4]; /* two apps and two sidecars at most (runtime.h) */
+        unsigned n;
+};
+
+/* A new record for @owner named @name. NULL with @e when out of room. */
+static struct pm_app *pm_record(struct pm_case *pc, const void *owner, const char *name,
+                                struct iso_err *e)
+{
+        if (pc->n >= ISO_ARRAY_SIZE(pc->ctrs)) {
+                iso_errf(e, ENOSPC, "podman runtime: more than %zu containers in one case",
+                         ISO_ARRAY_SIZE(pc->ctrs));
+                return NULL;
+        }
+        struct pm_app *pa = &pc->ctrs[pc->n++];
+        memset(pa, 0, sizeof(*pa));
+        pa->owner = owner;
+        pa->live = 1;
+        iso_strlcpy(pa->name, name, sizeof(pa->name));
+        return pa;
+}
+
+/* The live record started for @owner (compared, not dereferenced), or NULL. */
+static struct pm_app *pm_find(struct iso_rt_ctx *c, const void *owner)
+{
+        struct pm_case *pc = c->priv;
+        for (unsigned i = 0; pc && i < pc->n; i++)
+                if (pc->ctrs[i].owner == owner && pc->ctrs[i].live)
+                        return &pc->ctrs[i];
+        return NULL;
+}
+
+static struct pm_case *pm_case(struct iso_rt_ctx *c, struct iso_err *e)
+{
+        if (!c->priv && !(c->priv = calloc(1, sizeof(struct pm_case))))
+                iso_errf(e, ENOMEM, "podman runtime: %zu bytes of case state",
+                         sizeof(struct pm_case));
+        return c->priv;
+}
 
 static void pm_labels(const struct iso_rt_ctx *c, char run[96], char cs[192])
 {
@@ -131,9 +180,12 @@ static void pm_labels(const struct iso_rt_ctx *c, char run[96], char cs[192])
 static int pm_prepare(struct iso_rt_ctx *c, const char *what, const struct iso_rt_app_opts *o,
                       struct iso_err *e)
 {
+        struct pm_case *pc = pm_case(c, e);
+        if (!pc)
+                return -1;
         int sidecar = !strcmp(what, "sidecar");
         int shell = !sidecar && o && o->has_shell;
-        char *image = sidecar ? pm_images.sidecar : shell ? pm_images.app_shell : pm_images.app;
+        char *image = sidecar ? pc->sidecar : shell ? pc->app_shell : pc->app;
         if (image[0])
                 return 0;
         char ctx_name[32], ctx[PATH_MAX];
@@ -189,14 +241,6 @@ static int pm_state(const char *name, pid_t *pid, char *started, size_t size, st
         return 0;
 }
 
-struct pm_app {
-        char started[64];
-        ino_t net;
-};
-
-static struct pm_app pm_apps[2];
-static unsigned pm_n_apps;
-
 /* The limits the container keeps (see the opening comment): lowering needs no capability. */
 #define PM_ULIMIT_NOFILE "nofile=1024:1024"
 #define PM_ULIMIT_NPROC "nproc=1024:1024"
@@ -214,7 +258,8 @@ static int pm_app_start(struct iso_rt_ctx *c, const struct iso_rt_app_opts *o,
         char publish[32];
         snprintf(publish, sizeof(publish), "127.0.0.1::%d",
                  o && o->not_serving ? ISO_APP_PORT + 1 : ISO_APP_PORT);
-        char *image = o && o->has_shell ? pm_images.app_shell : pm_images.app;
+        struct pm_case *pc = c->priv;
+        char *image = o && o->has_shell ? pc->app_shell : pc->app;
         char *args[] = {"run",
                         "-d",
                         "--name",
@@ -237,6 +282,10 @@ static int pm_app_start(struct iso_rt_ctx *c, const struct iso_rt_app_opts *o,
         char out[4096];
         if (pm_must(args, out, sizeof(out), 60.0, e) < 0)
                 return -1;
+        struct pm_app *pa = pm_record(pc, app, app->name, e);
+        if (!pa)
+                return -1;
+        app->priv = pa;
         char spec[32];
         snprintf(spec, sizeof(spec), "%d/tcp", ISO_APP_PORT + (o && o->not_serving));
         char *port[] = {"port", app->name, spec, NULL};
@@ -247,9 +296,6 @@ static int pm_app_start(struct iso_rt_ctx *c, const struct iso_rt_app_opts *o,
                 return iso_errf(e, EPROTO, "podman port %s %s: expected HOST:PORT, got \"%.100s\"",
                                 app->name, spec, out);
         iso_strlcpy(app->addr, "127.0.0.1", sizeof(app->addr));
-        struct pm_app *pa = &pm_apps[pm_n_apps++ % ISO_ARRAY_SIZE(pm_apps)];
-        memset(pa, 0, sizeof(*pa));
-        app->priv = pa;
         if (pm_state(app->name, &app->pid, pa->started, sizeof(pa->started), e) < 0)
                 return -1;
         dev_t dev;
@@ -303,13 +349,16 @@ static int pm_sidecar_start(struct iso_rt_ctx *c, const struct iso_rt_app *app,
         snprintf(sc->name, sizeof(sc->name), "isocheck-%s-sidecar%u", c->run_id, c->n++);
         char network[224], dir[PATH_MAX], vol[PATH_MAX + 8], file[PATH_MAX], secs[16];
         snprintf(network, sizeof(network), "container:%s", app->name);
-        /* The capture goes to the pcap's directory mounted at /out. */
-        iso_strlcpy(dir, o->pcap, sizeof(dir));
-        char *slash = strrchr(dir, '/');
-        if (!slash || dir[0] != '/')
-                return iso_errf(e, EINVAL, "sidecar capture %s: expected an absolute path",
+        /* The capture's directory, absolute (a bind source must be), mounted at /out. */
+        char rel[PATH_MAX];
+        iso_strlcpy(rel, o->pcap, sizeof(rel));
+        char *slash = strrchr(rel, '/');
+        if (!slash)
+                return iso_errf(e, EINVAL, "sidecar capture %s: expected a path with a directory",
                                 o->pcap);
         *slash = '\0';
+        if (!realpath(rel, dir))
+                return iso_errf(e, errno, "realpath %s", rel);
         snprintf(vol, sizeof(vol), "%s:/out", dir);
         snprintf(file, sizeof(file), "/out/%s", slash + 1);
         snprintf(secs, sizeof(secs), "%u", o->seconds ? o->seconds : 30);
@@ -332,7 +381,7 @@ static int pm_sidecar_start(struct iso_rt_ctx *c, const struct iso_rt_app *app,
                         "--pull=never",
                         "-v",
                         vol,
-                        pm_images.sidecar,
+                        ((struct pm_case *)c->priv)->sidecar,
                         "-i",
                         "any",
                         "-f",
@@ -344,6 +393,8 @@ static int pm_sidecar_start(struct iso_rt_ctx *c, const struct iso_rt_app *app,
                         NULL};
         char out[4096];
         if (pm_must(args, out, sizeof(out), 60.0, e) < 0)
+                return -1;
+        if (!pm_record(c->priv, sc, sc->name, e))
                 return -1;
         /* Its "ready" line comes through podman logs (bounded: 500 x 10 ms). */
         char *logs[] = {"logs", sc->name, NULL};
@@ -366,19 +417,24 @@ static int pm_sidecar_start(struct iso_rt_ctx *c, const struct iso_rt_app *app,
 static int pm_sidecar_stop(struct iso_rt_ctx *c, struct iso_rt_sidecar *sc, char *out, size_t size,
                            struct iso_err *e)
 {
-        (void)c;
+        if (size)
+                out[0] = '\0';
+        struct pm_app *rec = pm_find(c, sc);
+        if (!rec)
+                return 0; /* never started, or stopped already */
+        rec->live = 0;
         char buf[1024];
-        char *stop[] = {"stop", "-t", "10", sc->name, NULL};
+        char *stop[] = {"stop", "-t", "10", rec->name, NULL};
         if (pm_must(stop, buf, sizeof(buf), 30.0, e) < 0)
                 return -1;
-        char *wait[] = {"inspect", "-f", "{{.State.ExitCode}}", sc->name, NULL};
+        char *wait[] = {"inspect", "-f", "{{.State.ExitCode}}", rec->name, NULL};
         int code = 0;
         if (pm(wait, buf, sizeof(buf), 10.0, NULL) != 0 || sscanf(buf, "%d", &code) != 1)
                 code = 0;
-        char *logs[] = {"logs", sc->name, NULL};
+        char *logs[] = {"logs", rec->name, NULL};
         pm(logs, out, size, 10.0, NULL);
         /* Gone now: podman refuses to remove an app another container joined. */
-        char *rm[] = {"rm", "-f", sc->name, NULL};
+        char *rm[] = {"rm", "-f", rec->name, NULL};
         if (pm_must(rm, buf, sizeof(buf), 30.0, e) < 0)
                 return -1;
         return code << 8; /* as a wait status: exited with the container's code */
@@ -416,17 +472,20 @@ static int pm_exec(struct iso_rt_ctx *c, const struct iso_rt_app *app, char *con
 
 static int pm_app_stop(struct iso_rt_ctx *c, struct iso_rt_app *app, struct iso_err *e)
 {
-        (void)c;
+        struct pm_app *rec = pm_find(c, app);
+        if (!rec)
+                return 0; /* never started, or stopped already */
+        rec->live = 0;
         char out[1024];
-        char *stop[] = {"stop", "-t", "2", app->name, NULL};
+        char *stop[] = {"stop", "-t", "2", rec->name, NULL};
         if (pm_must(stop, out, sizeof(out), 30.0, e) < 0)
                 return -1;
-        char *code[] = {"inspect", "-f", "{{.State.ExitCode}}", app->name, NULL};
+        char *code[] = {"inspect", "-f", "{{.State.ExitCode}}", rec->name, NULL};
         int v = 0;
         if (pm(code, out, sizeof(out), 10.0, NULL) != 0 || sscanf(out, "%d", &v) != 1)
                 v = 0;
         /* --depend: a sidecar still on its network goes with it. */
-        char *rm[] = {"rm", "-f", "--depend", app->name, NULL};
+        char *rm[] = {"rm", "-f", "--depend", rec->name, NULL};
         if (pm_must(rm, out, sizeof(out), 30.0, e) < 0)
                 return -1;
         return v << 8;
@@ -520,9 +579,29 @@ static long pm_scan(void (*found)(void *arg, const char *run_id), void *arg)
         return calls + pm_each_run(list, found, arg, seen, &n_seen, ISO_ARRAY_SIZE(seen));
 }
 
+/* Is @prog an executable on PATH? */
+static int on_path(const char *prog)
+{
+        const char *path = getenv("PATH");
+        char dir[PATH_MAX], file[PATH_MAX];
+        for (const char *p = path ? path : "/usr/bin:/bin"; *p;) {
+                size_t len = strcspn(p, ":");
+                snprintf(dir, sizeof(dir), "%.*s", (int)len, p);
+                if (len && iso_pathf(file, sizeof(file), "%s/%s", dir, prog) == 0 &&
+                    access(file, X_OK) == 0)
+                        return 1;
+                p += len + (p[len] == ':');
+        }
+        return 0;
+}
+
 static int pm_probe(struct iso_env *env, char *why, size_t size)
 {
         (void)env;
+        if (!on_path("podman")) {
+                snprintf(why, size, "podman is not installed (not on PATH)");
+                return -1;
+        }
         if (geteuid() != 0) {
                 snprintf(why, size, "rootful podman needs root (euid %u)", (unsigned)geteuid());
                 return 0;
@@ -550,6 +629,7 @@ static const struct iso_runtime podman_runtime = {
         .needs = {ISO_ROOT, ISO_TOOL("podman")},
         .sidecar_needs = {ISO_ROOT, ISO_TOOL("podman")},
         .min_timeout_s = 120,
+        .root_entries = "dev etc proc run sys",
         .probe = pm_probe,
         .prepare = pm_prepare,
         .app_start = pm_app_start,
