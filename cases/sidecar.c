@@ -29,6 +29,16 @@ static void start_sidecar(struct iso_rt_ctx *c, const struct iso_rt_app *app, co
         iso_rt_fixture_sidecar(c, app, &o, sc);
 }
 
+/* The app, and a sidecar joined to it capturing into artifact @pcap_name (path in @pcap). */
+static void app_with_sidecar(struct iso_rt_ctx *c, const char *pcap_name, char pcap[PATH_MAX],
+                             struct iso_rt_app *app, struct iso_rt_sidecar *sc)
+{
+        iso_fixture_fresh_artifact(c->t, pcap_name, pcap, PATH_MAX);
+        struct iso_rt_app_opts o = {.hostname = "app"};
+        iso_rt_fixture_app(c, &o, app);
+        start_sidecar(c, app, pcap, sc);
+}
+
 /* The app a sidecar joined must still be the one running (a restart from outside gives it
  * another network namespace): otherwise the case is no kernel verdict. */
 static void app_unchanged(struct iso_rt_ctx *c, const struct iso_rt_app *app,
@@ -52,12 +62,9 @@ ISO_RUNTIME_CASE(sidecar_netns_shared, "sidecar.netns.shared", 1,
                  .timeout_s = 20)
 {
         char pcap[PATH_MAX];
-        iso_fixture_fresh_artifact(t, "netns.pcap", pcap, sizeof(pcap));
         struct iso_rt_app app;
-        struct iso_rt_app_opts o = {.hostname = "app"};
-        iso_rt_fixture_app(c, &o, &app);
         struct iso_rt_sidecar sc;
-        start_sidecar(c, &app, pcap, &sc);
+        app_with_sidecar(c, "netns.pcap", pcap, &app, &sc);
         /* Read first, then make sure the app is still the one the sidecar joined. */
         ino_t app_ns[ISO_JOINED_NS], sidecar_ns[ISO_JOINED_NS];
         iso_joined_ns_read(app.pid, app_ns);
@@ -92,12 +99,9 @@ ISO_RUNTIME_CASE(sidecar_capture_http, "sidecar.capture.http", 1,
                  .timeout_s = 30)
 {
         char pcap[PATH_MAX];
-        iso_fixture_fresh_artifact(t, "capture.pcap", pcap, sizeof(pcap));
         struct iso_rt_app app;
-        struct iso_rt_app_opts o = {.hostname = "app"};
-        iso_rt_fixture_app(c, &o, &app);
         struct iso_rt_sidecar sc;
-        start_sidecar(c, &app, pcap, &sc);
+        app_with_sidecar(c, "capture.pcap", pcap, &app, &sc);
         char last[256] = "";
         int ok = make_requests(&app, last, sizeof(last));
         app_unchanged(c, &app, &sc);

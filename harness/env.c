@@ -1556,6 +1556,8 @@ int iso_env_need_met(const struct iso_env *env, const struct iso_need *need, cha
                         return 1;
                 return unmet(reason, reason_size, "needs a Docker daemon: %s",
                              env->docker_info[0] ? env->docker_info : "not probed");
+        case ISO_NEED_RUNTIME:
+                return iso_runtime_need_met(need->arg, reason, reason_size);
         }
         return unmet(reason, reason_size, "invalid requirement: unknown kind %d", (int)need->kind);
 }

@@ -25,37 +25,6 @@ void iso_fixture_cgroup_destroy(struct iso_t *t, const struct iso_cg *cg)
                 iso_broken(t, "expected to remove %s, but %s", cg->path, e.msg);
 }
 
-void iso_fixture_app_beside(struct iso_t *t, const char *hostname, struct iso_app *app,
-                            struct iso_app *first)
-{
-        char path[PATH_MAX];
-        struct iso_err e = {0};
-        /* Built with isocheck and installed beside it: missing, the installation is broken,
-         * which a skip would hide (a pipeline would go green having checked nothing). */
-        if (iso_fixture_path("app", path, sizeof(path), &e) < 0) {
-                if (first)
-                        iso_app_stop(first, NULL);
-                iso_broken(t, "expected the app fixture, but %s", e.msg);
-        }
-        struct iso_app_opts o = {.app_path = path,
-                                 .hostname = hostname,
-                                 .scope = iso_case_scope(t),
-                                 .env = iso_case_env(t),
-                                 .port = 8000};
-        if (iso_app_start(app, &o, &e) < 0) {
-                if (first)
-                        iso_app_stop(first, NULL);
-                iso_broken(t, "expected the native app container to start, but %s", e.msg);
-        }
-        iso_log(t, "app %s: host PID %d, %s:%d via %s/%s (host side %s)", hostname, (int)app->pid,
-                app->app_addr, app->port, app->host_if, app->app_if, app->host_addr);
-}
-
-void iso_fixture_app(struct iso_t *t, const char *hostname, struct iso_app *app)
-{
-        iso_fixture_app_beside(t, hostname, app, NULL);
-}
-
 void iso_fixture_fresh_artifact(struct iso_t *t, const char *name, char *path, size_t size)
 {
         if (iso_artifact_path(t, name, path, size) < 0)
@@ -114,12 +83,4 @@ void iso_check_joined_ns(struct iso_t *t, const ino_t app[ISO_JOINED_NS],
                           "sidecar %s:[%lu], app %s:[%lu]", joined_types[i], (unsigned long)s,
                           joined_types[i], (unsigned long)a);
         }
-}
-
-void iso_check_joined_netns(struct iso_t *t, pid_t app, pid_t sidecar)
-{
-        ino_t a[ISO_JOINED_NS], s[ISO_JOINED_NS];
-        iso_joined_ns_read(app, a);
-        iso_joined_ns_read(sidecar, s);
-        iso_check_joined_ns(t, a, s);
 }

@@ -445,7 +445,8 @@ static long dk_scan(void (*found)(void *arg, const char *run_id), void *arg)
 static const struct iso_runtime docker_runtime = {
         .name = "docker",
         .suffix = ".docker",
-        .needs = {ISO_ROOT, ISO_DOCKER},
+        .needs = {ISO_ROOT},
+        .requirement = "a Docker daemon",
         .min_timeout_s = 120, /* image builds */
         /* What dockerd and runc put in every container's root (/.dockerenv; the mount
          * points of /dev, /proc, /sys; /etc for hostname, hosts, resolv.conf). */

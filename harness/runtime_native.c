@@ -19,10 +19,17 @@
 #include "isocheck/cgroup.h"
 #include "isocheck/container.h"
 #include "isocheck/fault.h"
-#include "isocheck/fixtures.h"
 #include "isocheck/ns.h"
 #include "isocheck/runtime.h"
 #include "isocheck/tool.h"
+
+/* What the native app needs: namespaces, mounts and setns; the veth pair and its addresses
+ * are made over rtnetlink, which needs CAP_NET_ADMIN (rtnetlink(7)). */
+/* clang-format off */
+#define NEEDS_NATIVE_APP ISO_ROOT, ISO_CAP_SYS_ADMIN, ISO_CAP("CAP_NET_ADMIN", 12), \
+        ISO_NS("pid"), ISO_NS("mnt"), ISO_NS("net"), ISO_NS("uts"), ISO_NS("ipc"), \
+        ISO_KCONFIG("CONFIG_VETH")
+/* clang-format on */
 
 /* Roots are /tmp/isocheck-<run id>-root-XXXXXX (harness/container.c). */
 #define ROOT_PARENT "/tmp"
@@ -259,7 +266,7 @@ static long native_count(void)
 static const struct iso_runtime native_runtime = {
         .name = "native",
         .suffix = "",
-        .needs = {ISO_NEEDS_NATIVE_APP},
+        .needs = {NEEDS_NATIVE_APP},
         /* An AF_PACKET socket needs CAP_NET_RAW (packet(7)) in the user namespace that
          * owns the app's network namespace, ours. */
         .sidecar_needs = {ISO_CAP("CAP_NET_RAW", 13)},

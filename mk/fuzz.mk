@@ -16,7 +16,7 @@ FUZZ_TARGETS := $(patsubst harness/fuzz/%.c,%,$(wildcard harness/fuzz/fuzz_*.c))
 FUZZ_BINS    := $(FUZZ_TARGETS:%=$(FUZZ_DIR)/%)
 
 # The harness modules each target links (harness/<name>.c) and the libraries they need.
-FUZZ_ENV_MODS          := env docker kconfig tool ns util
+FUZZ_ENV_MODS          := env docker kconfig tool ns util runtime
 FUZZ_MODS_fuzz_tap       := report_tap report text fuzz/run_input
 FUZZ_MODS_fuzz_junit     := report_junit report text fuzz/run_input
 FUZZ_MODS_fuzz_kmsg      := kmsg util

@@ -139,7 +139,8 @@ static void test_registered(void **state)
                          iso_runtime_find("docker"));
         /* The docker variant takes the runtime's needs and its longer timeout. */
         const struct iso_case *d = find_case("container.app.serves.docker");
-        assert_int_equal(d->needs[1].kind, ISO_NEED_DOCKER);
+        assert_int_equal(d->needs[1].kind, ISO_NEED_RUNTIME);
+        assert_string_equal(d->needs[1].arg, "docker");
         assert_int_equal(d->timeout_s, 120);
         assert_int_equal(c->needs[0].kind, ISO_NEED_END);
 }

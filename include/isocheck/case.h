@@ -37,6 +37,7 @@ enum iso_need_kind {
         ISO_NEED_CGROUP_CTRL, /* arg: controller ("memory"); num: 0 any, 1 or 2 version */
         ISO_NEED_KMSG,        /* /dev/kmsg readable */
         ISO_NEED_DOCKER,      /* a Docker daemon answers `docker info` */
+        ISO_NEED_RUNTIME, /* arg: a registered runtime's name (runtime.h); its probe says usable */
 };
 
 /* One requirement. Unmet => the case is skipped with a reason that names it. */
@@ -57,6 +58,7 @@ struct iso_need {
 #define ISO_CGROUP_CTRL(ctrl, version)  {ISO_NEED_CGROUP_CTRL, (ctrl), (version)}
 #define ISO_KMSG                        {ISO_NEED_KMSG, NULL, 0}
 #define ISO_DOCKER                      {ISO_NEED_DOCKER, NULL, 0}
+#define ISO_RUNTIME_USABLE(name)        {ISO_NEED_RUNTIME, (name), 0}
 /* clang-format on */
 
 struct iso_t; /* the running case's handle, opaque to bodies */

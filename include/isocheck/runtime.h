@@ -106,6 +106,10 @@ struct iso_runtime {
         /* Entries the runtime itself puts in every container's root besides the image's,
          * space-separated (".dockerenv dev etc proc sys"), or "" */
         const char *root_entries;
+        /* What its probe looks for, as a skip says it: "needs <requirement>: <why>" ("a
+         * Docker daemon"); a runtime with a probe gets ISO_RUNTIME_USABLE(name) in every
+         * variant's needs. NULL: its name. */
+        const char *requirement;
 
         /*
          * Is the runtime usable here? Called once by the environment probe (before cases
@@ -196,6 +200,10 @@ void iso_runtimes_probe(struct iso_env *env);
  * runtime without a probe is usable. */
 int iso_runtime_usable(const struct iso_runtime *rt, const char **why);
 
+/* ISO_RUNTIME_USABLE(@name): 1 when the runtime's probe said usable; 0 with "needs
+ * <requirement>: <why>" in @reason (@size bytes) otherwise, or naming an unknown runtime. */
+int iso_runtime_need_met(const char *name, char *reason, size_t size);
+
 /* The probe's answer itself: 1, 0 or -1 (see the probe operation). */
 int iso_runtime_state(const struct iso_runtime *rt, const char **why);
 
@@ -206,6 +214,21 @@ struct iso_rt_behaviour {
         void (*run)(struct iso_t *t, struct iso_rt_ctx *c);
 };
 
+/*
+ * Declare a behaviour, as ISO_CASE declares a case (cases/container.c):
+ *
+ *   ISO_RUNTIME_CASE(container_app_serves, "container.app.serves", 0,
+ *                    .summary = "...", .lab_step = "...", .timeout_s = 20)
+ *   {
+ *           struct iso_rt_app app;
+ *           iso_rt_fixture_app(c, &(struct iso_rt_app_opts){.hostname = "app"}, &app);
+ *           ... iso_http_get(app.addr, app.port, ...); iso_check(t, ...);
+ *   }
+ *
+ * @uses_sidecar: 1 when it starts a sidecar (the runtime's sidecar_needs apply). The body
+ * gets the case handle @t and the runtime's context @c (c->rt is the runtime); whatever
+ * it left running is stopped, and the case's objects reclaimed, when it returns.
+ */
 #define ISO_RUNTIME_CASE(ident, dotted_name, uses_sidecar, ...)                                   \
         static void ident##_body(struct iso_t *t, struct iso_rt_ctx *c);                          \
         static const struct iso_rt_behaviour ident##_behaviour = {                                \
