@@ -800,8 +800,11 @@ static int oci_probe(struct iso_env *env, char *why, size_t size)
 static const struct iso_runtime oci_runtime = {
         .name = "oci",
         .suffix = ".oci",
-        .needs = {ISO_ROOT, ISO_CAP_SYS_ADMIN, ISO_NS("net")},
-        .sidecar_needs = {ISO_ROOT, ISO_CAP_SYS_ADMIN, ISO_NS("net")},
+        /* The veth between create and start is made over rtnetlink (CAP_NET_ADMIN,
+         * rtnetlink(7)) and configured inside with setns (CAP_SYS_ADMIN, setns(2)). */
+        .needs = {ISO_ROOT, ISO_CAP_SYS_ADMIN, ISO_CAP("CAP_NET_ADMIN", 12), ISO_NS("net"),
+                  ISO_KCONFIG("CONFIG_VETH")},
+        .requirement = "an OCI runtime (crun or runc)",
         .min_timeout_s = 30,
         .root_entries = "dev proc",
         .probe = oci_probe,

@@ -626,8 +626,8 @@ static int pm_probe(struct iso_env *env, char *why, size_t size)
 static const struct iso_runtime podman_runtime = {
         .name = "podman",
         .suffix = ".podman",
-        .needs = {ISO_ROOT, ISO_TOOL("podman")},
-        .sidecar_needs = {ISO_ROOT, ISO_TOOL("podman")},
+        .needs = {ISO_ROOT},
+        .requirement = "rootful podman",
         .min_timeout_s = 120,
         .root_entries = "dev etc proc run sys",
         .probe = pm_probe,

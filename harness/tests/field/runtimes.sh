@@ -69,6 +69,15 @@ rt_gone() { # RUN-ID CLEANUP-OUTPUT: nothing of the run is left after --cleanup
         left=$(rt_left_id "$1")
         [ -z "$left" ] || { echo "left behind by $1: $left"; cat "$2"; return 1; }
 }
+rt_wrapper() { # DIR NAME REAL PATTERN: DIR/NAME runs REAL, after 60 s when its arguments match PATTERN
+        mkdir -p "$1"
+        {
+                echo '#!/bin/sh'
+                echo "case \" \$* \" in $4) sleep 60 ;; esac"
+                echo "exec '$3' \"\$@\""
+        } >"$1/$2"
+        chmod 755 "$1/$2"
+}
 rt_cases="container.app.serves container.app.noshell sidecar.netns.shared sidecar.capture.http
 sidecar.capture.isolated"
 
@@ -106,7 +115,21 @@ for rt in podman oci; do
         # A run killed while its containers run: the next --cleanup finds them by the run's
         # labels (podman) or its state directory (OCI) and removes them. The run's id starts
         # with its PID, which is the group leader's (exec).
-        setsid sh -c "exec build/san/isocheck --filter 'sidecar.capture.http.$rt' \
+        # A wrapper first on PATH (podman) or named by ISOCHECK_OCI_RUNTIME holds the run
+        # once its app and sidecar exist: podman's `logs` (the sidecar's readiness) and the
+        # OCI runtime's `start` of the sidecar wait 60 s, so the kill finds both up.
+        case $rt in
+        podman)
+                rt_wrapper "$RT/bin-$rt" podman "$(command -v podman)" '*" logs "*'
+                wrap_env="PATH=$RT/bin-$rt:$PATH"
+                ;;
+        oci)
+                real=$(build/san/isocheck --env 2>/dev/null | sed -n 's/^runtime oci *usable: \(crun\|runc\) .*/\1/p')
+                rt_wrapper "$RT/bin-$rt" oci "$(command -v "${real:-runc}")" '*" start "*sidecar*'
+                wrap_env="ISOCHECK_OCI_RUNTIME=$RT/bin-$rt/oci"
+                ;;
+        esac
+        setsid env "$wrap_env" sh -c "exec build/san/isocheck --filter 'sidecar.capture.http.$rt' \
                 --tap $RT/k-$rt.tap --junit $RT/k-$rt.xml --artifacts $RT/k-$rt.art \
                 >$RT/k-$rt.out 2>&1" &
         leader=$!
