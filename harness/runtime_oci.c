@@ -22,6 +22,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <glob.h>
 #include <net/if.h>
 #include <sched.h>
 #include <signal.h>
@@ -510,10 +511,34 @@ static int oci_end(const char *root, const char *id, pid_t pid, const char *sig)
         return 0;
 }
 
+/* Remove what is left of container @id's cgroups (/<id> in every hierarchy: the runtime's
+ * default cgroupsPath): a container deleted before it was started can leave one behind
+ * (seen: cpuset, busy for a moment). Bounded: 50 x 20 ms for each. */
+static void oci_remove_cgroups(const char *id)
+{
+        char pattern[PATH_MAX];
+        glob_t g;
+        if (iso_pathf(pattern, sizeof(pattern), "/sys/fs/cgroup/*/%s", id) < 0)
+                return;
+        int rc = glob(pattern, GLOB_NOSORT, NULL, &g);
+        char direct[PATH_MAX];
+        if (iso_pathf(direct, sizeof(direct), "/sys/fs/cgroup/%s", id) == 0)
+                for (int i = 0; i < 50 && rmdir(direct) < 0 && errno == EBUSY; i++)
+                        usleep(20000);
+        if (rc != 0)
+                return;
+        for (size_t k = 0; k < g.gl_pathc; k++)
+                for (int i = 0; i < 50 && rmdir(g.gl_pathv[k]) < 0 && errno == EBUSY; i++)
+                        usleep(20000);
+        globfree(&g);
+}
+
 static int oci_delete(const char *root, const char *id, struct iso_err *e)
 {
         char *del[] = {"delete", "-f", (char *)id, NULL};
-        return oci_must(root, del, e);
+        int rc = oci_must(root, del, e);
+        oci_remove_cgroups(id);
+        return rc;
 }
 
 static int oci_sidecar_start(struct iso_rt_ctx *c, const struct iso_rt_app *app,

@@ -17,6 +17,7 @@
  * - `podman build` keeps one unlabelled image per step unless --layers=false.
  */
 #include <errno.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,8 +68,28 @@ static const char *pm_oci_runtime(void)
         return NULL;
 }
 
-/* `podman [--runtime R] ARGS` with @input (may be NULL) on its stdin: its wait status, its
- * output in @out. */
+/* The runner's PID, recorded by the probe before cases fork. Each case runs in a mount
+ * namespace of its own, and podman keeps a container's network namespace as a bind mount
+ * under /run/netns: made from a case's namespace, it is invisible to every other podman
+ * (whose `ps` then fails: "unknown FS magic on /run/netns/..."). So podman always runs
+ * in the runner's mount namespace. */
+static pid_t pm_home;
+
+/* Is this process in another mount namespace than the runner's? */
+static int pm_away(void)
+{
+        if (pm_home <= 0 || pm_home == getpid())
+                return 0;
+        dev_t dev_home, dev_self;
+        ino_t home = 0, self = 0;
+        if (iso_ns_id(pm_home, "mnt", &dev_home, &home, NULL) < 0 ||
+            iso_ns_id(getpid(), "mnt", &dev_self, &self, NULL) < 0)
+                return 0;
+        return home != self || dev_home != dev_self;
+}
+
+/* `podman [--runtime R] ARGS` with @input (may be NULL, 4096 bytes at most) on its stdin,
+ * in the runner's mount namespace: its wait status, its output in @out. */
 static int pm_in(char *const args[], const char *input, char *out, size_t size, double timeout_s,
                  struct iso_err *e)
 {
@@ -83,10 +104,26 @@ static int pm_in(char *const args[], const char *input, char *out, size_t size, 
         for (size_t i = 0; args[i] && n < ISO_ARRAY_SIZE(argv) - 1; i++)
                 argv[n++] = args[i];
         argv[n] = NULL;
-        int timed_out = 0;
         if (size)
                 out[0] = '\0';
-        int st = iso_tool_run(argv, input, out, size, timeout_s, &timed_out, e);
+        /* An empty pipe takes 4096 bytes without blocking (pipe(7)). */
+        size_t len = input ? strlen(input) : 0;
+        if (len > 4096)
+                return iso_errf(e, E2BIG, "podman %s: %zu bytes of input, 4096 at most", args[0],
+                                len);
+        struct iso_tool_proc tp;
+        int rc = pm_away() ? iso_tool_start_in(pm_home, CLONE_NEWNS, argv, &tp, e)
+                           : iso_tool_start(argv, &tp, e);
+        if (rc < 0)
+                return -1;
+        if (len && write(tp.in_fd, input, len) != (ssize_t)len)
+                iso_errf(e, errno, "podman %s: write its input", args[0]);
+        close(tp.in_fd);
+        tp.in_fd = -1;
+        double deadline = iso_now() + timeout_s;
+        iso_tool_read(&tp, NULL, out, size, deadline);
+        int timed_out = 0;
+        int st = iso_tool_finish(&tp, deadline, &timed_out);
         if (st >= 0 && timed_out)
                 iso_errf(e, ETIMEDOUT, "podman %s: no answer within %.0f s", args[0], timeout_s);
         return st;
@@ -504,12 +541,15 @@ static size_t pm_list(char *const args[], char *ids, size_t size)
         return n;
 }
 
+/* `podman VERB -f [--depend] ID` for each id (one a line). --depend for containers: an
+ * app goes with the sidecar that joined it, whatever order they are listed in. */
 static void pm_remove(const char *verb, char *ids)
 {
+        int rm = !strcmp(verb, "rm");
         for (char *save = NULL, *id = strtok_r(ids, "\n", &save); id;
              id = strtok_r(NULL, "\n", &save)) {
                 char out[512];
-                char *args[] = {(char *)verb, "-f", id, NULL};
+                char *args[] = {(char *)verb, "-f", rm ? "--depend" : id, rm ? id : NULL, NULL};
                 pm(args, out, sizeof(out), 30.0, NULL);
         }
 }
@@ -532,7 +572,7 @@ static long pm_reclaim(const char *run_id, const char *case_name, char *what, si
         if (size)
                 snprintf(what, size, "%zu podman container(s), %zu image(s) labelled %s", nc, ni,
                          case_name ? case_filter + 6 : run_filter + 6);
-        /* Containers first (newest first: a sidecar before the app it joined), then images. */
+        /* Containers first (an image in use cannot go), then images. */
         pm_remove("rm", containers);
         pm_remove("rmi", imgs);
         return (long)(nc + ni);
@@ -598,6 +638,7 @@ static int on_path(const char *prog)
 static int pm_probe(struct iso_env *env, char *why, size_t size)
 {
         (void)env;
+        pm_home = getpid();
         if (!on_path("podman")) {
                 snprintf(why, size, "podman is not installed (not on PATH)");
                 return -1;
