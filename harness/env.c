@@ -1317,17 +1317,6 @@ size_t iso_env_properties(const struct iso_env *env, struct iso_property *props,
         add_prop(&ps, "docker", env->docker_info);
         if (env->docker_reachable)
                 add_prop(&ps, "docker.builder", env->docker_builder);
-        const struct iso_runtime *const *rts;
-        for (size_t i = 0, n = iso_runtimes(&rts); i < n; i++) {
-                const char *why = "";
-                int state = iso_runtime_state(rts[i], &why);
-                add_prop(&ps, stash(&ps, "runtime.%s", rts[i]->name),
-                         stash(&ps, "%s: %s",
-                               state > 0    ? "usable"
-                               : state == 0 ? "not usable"
-                                            : "not installed",
-                               why));
-        }
         add_prop(&ps, "tool.variables", env->tool_env[0] ? env->tool_env : "none");
         for (size_t i = 0; i < env->n_tools; i++) {
                 const struct iso_tool *t = &env->tools[i];

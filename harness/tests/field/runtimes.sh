@@ -129,10 +129,12 @@ for rt in podman oci; do
                 wrap_env="ISOCHECK_OCI_RUNTIME=$RT/bin-$rt/oci"
                 ;;
         esac
-        setsid env "$wrap_env" sh -c "exec build/san/isocheck --filter 'sidecar.capture.http.$rt' \
+        # In a subshell, so the kill below is no job of this shell's to report.
+        (setsid env "$wrap_env" sh -c "exec build/san/isocheck --filter 'sidecar.capture.http.$rt' \
                 --tap $RT/k-$rt.tap --junit $RT/k-$rt.xml --artifacts $RT/k-$rt.art \
                 >$RT/k-$rt.out 2>&1" &
-        leader=$!
+                echo $! >"$RT/k-$rt.pid")
+        leader=$(cat "$RT/k-$rt.pid")
         kid=""
         for _ in $(seq 900); do # bounded: 90 s for the app and the sidecar to be made
                 [ -n "$kid" ] || kid=$(ls /run/isocheck 2>/dev/null | grep "^$leader-" | head -n 1)
@@ -147,7 +149,7 @@ for rt in podman oci; do
         # and leave the containers.
         kill -KILL "$leader" 2>/dev/null
         [ -n "$kid" ] && rt_kill_cgroups "$kid"
-        wait "$leader" 2>/dev/null
+        for _ in $(seq 50); do kill -0 "$leader" 2>/dev/null || break; sleep 0.1; done
         build/san/isocheck --cleanup >"$RT/c-$rt.out" 2>&1
         if [ $caught -eq 0 ]; then
                 not_ok "runtimes: $rt: a killed run is reclaimed by --cleanup" \
