@@ -64,6 +64,22 @@ rt_kill_cgroups() { # RUN-ID: every process in the run's cgroups (ours: we start
                 done
         done
 }
+rt_reclaim() { # RUN-ID: remove what the run left, by its label and state directory only
+        local c i r id
+        if command -v podman >/dev/null; then
+                c=$(podman ps -aq --filter "label=isocheck.run=$1")
+                [ -z "$c" ] || podman rm -f --depend $c >/dev/null 2>&1
+                i=$(podman images -aq --filter "label=isocheck.run=$1")
+                [ -z "$i" ] || podman rmi -f $i >/dev/null 2>&1
+        fi
+        for r in "$OCI_DIR/$1"/*/state; do
+                [ -d "$r" ] || continue
+                for id in $(runc --root "$r" list -q 2>/dev/null; crun --root "$r" list -q 2>/dev/null); do
+                        runc --root "$r" delete -f "$id" >/dev/null 2>&1 || crun --root "$r" delete -f "$id" >/dev/null 2>&1
+                done
+        done
+        rm -rf "${OCI_DIR:?}/$1"
+}
 rt_gone() { # RUN-ID CLEANUP-OUTPUT: nothing of the run is left after --cleanup
         local left
         left=$(rt_left_id "$1")
@@ -149,11 +165,17 @@ for rt in podman oci; do
         # and leave the containers.
         kill -KILL "$leader" 2>/dev/null
         [ -n "$kid" ] && rt_kill_cgroups "$kid"
-        for _ in $(seq 50); do kill -0 "$leader" 2>/dev/null || break; sleep 0.1; done
+        for _ in $(seq 100); do kill -0 "$leader" 2>/dev/null || break; sleep 0.02; done
         build/san/isocheck --cleanup >"$RT/c-$rt.out" 2>&1
         if [ $caught -eq 0 ]; then
                 not_ok "runtimes: $rt: a killed run is reclaimed by --cleanup" \
                         "could not catch run ${kid:-(unknown id)} with its containers up in 90 s: $(tail -n 3 "$RT/k-$rt.out")"
+        elif grep -q "left run $kid alone: no record" "$RT/c-$rt.out"; then
+                # Another run's recovery took the dead run's record first; built without
+                # this runtime (another branch), it left the containers: no verdict here.
+                skipped "runtimes: $rt: a killed run is reclaimed by --cleanup" \
+                        "another isocheck run on this machine recovered run $kid first"
+                rt_reclaim "$kid"
         else
                 check "runtimes: $rt: a killed run is reclaimed by --cleanup" rt_gone "$kid" "$RT/c-$rt.out"
         fi
