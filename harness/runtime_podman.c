@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "isocheck/container.h"
+#include "isocheck/docker.h"
 #include "isocheck/ns.h"
 #include "isocheck/runtime.h"
 #include "isocheck/tool.h"
@@ -33,28 +34,6 @@
 /* The docker runtime's label keys: one query finds a run's objects in either. */
 #define PM_LABEL_RUN "isocheck.run"
 #define PM_LABEL_CASE "isocheck.case"
-
-/* The last @lines non-empty lines of @out, joined by " | ", in @buf: a client's last words
- * say why it failed, its first ones are often a banner. */
-static void pm_tail(const char *out, int lines, char *buf, size_t size)
-{
-        const char *start = out + strlen(out);
-        int seen = 0;
-        while (start > out && seen <= lines) {
-                start--;
-                if (*start == '\n' && start[1] && start[1] != '\n')
-                        seen++;
-        }
-        if (seen > lines)
-                start++;
-        buf[0] = '\0';
-        for (const char *p = start; *p && strlen(buf) + 4 < size;) {
-                size_t len = strcspn(p, "\n");
-                if (len)
-                        iso_appendf(buf, size, "%s%.*s", buf[0] ? " | " : "", (int)len, p);
-                p += len + (p[len] == '\n');
-        }
-}
 
 /* The OCI runtime podman should use here: NULL for podman's own choice. crun refuses a
  * hybrid hierarchy whose v2 half has controllers available; runc does not. */
@@ -143,7 +122,7 @@ static int pm_must_in(char *const args[], const char *input, char *out, size_t s
         if (st == 0)
                 return 0;
         char tail[600];
-        pm_tail(out, 4, tail, sizeof(tail));
+        iso_docker_tail(out, 4, tail, sizeof(tail));
         return iso_errf(e, pe.errnum ? pe.errnum : EIO,
                         "expected `podman %s` to succeed, got status 0x%x%s%s: %s", args[0], st,
                         pe.msg[0] ? ": " : "", pe.msg, tail);
@@ -282,14 +261,40 @@ static int pm_state(const char *name, pid_t *pid, char *started, size_t size, st
 #define PM_ULIMIT_NOFILE "nofile=1024:1024"
 #define PM_ULIMIT_NPROC "nproc=1024:1024"
 
+/*
+ * `podman run -d --name NAME` with the case's labels, the limits above, no pull, then
+ * @opts (NULL-terminated), the image and @cmd (may be NULL), and a record of the container
+ * for @owner. Returns the record, or NULL with @e.
+ */
+static struct pm_app *pm_run(struct iso_rt_ctx *c, const void *owner, const char *name,
+                             char *const opts[], const char *image, char *const cmd[],
+                             struct iso_err *e)
+{
+        char run[96], cs[192];
+        pm_labels(c, run, cs);
+        char *args[40] = {
+                "run",         "-d", "--name",   (char *)name,     "--label",  run,
+                "--label",     cs,   "--ulimit", PM_ULIMIT_NOFILE, "--ulimit", PM_ULIMIT_NPROC,
+                "--pull=never"};
+        size_t n = 13;
+        for (size_t i = 0; opts[i] && n < ISO_ARRAY_SIZE(args) - 2; i++)
+                args[n++] = opts[i];
+        args[n++] = (char *)image;
+        for (size_t i = 0; cmd && cmd[i] && n < ISO_ARRAY_SIZE(args) - 1; i++)
+                args[n++] = cmd[i];
+        args[n] = NULL;
+        char out[4096];
+        if (pm_must(args, out, sizeof(out), 60.0, e) < 0)
+                return NULL;
+        return pm_record(c->priv, owner, name, e);
+}
+
 static int pm_app_start(struct iso_rt_ctx *c, const struct iso_rt_app_opts *o,
                         struct iso_rt_app *app, struct iso_err *e)
 {
         memset(app, 0, sizeof(*app));
         if (pm_prepare(c, "app", o, e) < 0)
                 return -1;
-        char run[96], cs[192];
-        pm_labels(c, run, cs);
         snprintf(app->name, sizeof(app->name), "isocheck-%s-app%u", c->run_id, c->n++);
         /* Test build: publish a port the app does not serve. */
         char publish[32];
@@ -297,32 +302,13 @@ static int pm_app_start(struct iso_rt_ctx *c, const struct iso_rt_app_opts *o,
                  o && o->not_serving ? ISO_APP_PORT + 1 : ISO_APP_PORT);
         struct pm_case *pc = c->priv;
         char *image = o && o->has_shell ? pc->app_shell : pc->app;
-        char *args[] = {"run",
-                        "-d",
-                        "--name",
-                        app->name,
-                        "--label",
-                        run,
-                        "--label",
-                        cs,
-                        "--hostname",
-                        (char *)(o && o->hostname ? o->hostname : "app"),
-                        "--ulimit",
-                        PM_ULIMIT_NOFILE,
-                        "--ulimit",
-                        PM_ULIMIT_NPROC,
-                        "--pull=never",
-                        "-p",
-                        publish,
-                        image,
-                        NULL};
-        char out[4096];
-        if (pm_must(args, out, sizeof(out), 60.0, e) < 0)
-                return -1;
-        struct pm_app *pa = pm_record(pc, app, app->name, e);
+        char *opts[] = {"--hostname", (char *)(o && o->hostname ? o->hostname : "app"), "-p",
+                        publish, NULL};
+        struct pm_app *pa = pm_run(c, app, app->name, opts, image, NULL, e);
         if (!pa)
                 return -1;
         app->priv = pa;
+        char out[4096];
         char spec[32];
         snprintf(spec, sizeof(spec), "%d/tcp", ISO_APP_PORT + (o && o->not_serving));
         char *port[] = {"port", app->name, spec, NULL};
@@ -381,8 +367,6 @@ static int pm_sidecar_start(struct iso_rt_ctx *c, const struct iso_rt_app *app,
         memset(sc, 0, sizeof(*sc));
         if (pm_prepare(c, "sidecar", NULL, e) < 0)
                 return -1;
-        char run[96], cs[192];
-        pm_labels(c, run, cs);
         snprintf(sc->name, sizeof(sc->name), "isocheck-%s-sidecar%u", c->run_id, c->n++);
         char network[224], dir[PATH_MAX], vol[PATH_MAX + 8], file[PATH_MAX], secs[16];
         snprintf(network, sizeof(network), "container:%s", app->name);
@@ -399,40 +383,12 @@ static int pm_sidecar_start(struct iso_rt_ctx *c, const struct iso_rt_app *app,
         snprintf(vol, sizeof(vol), "%s:/out", dir);
         snprintf(file, sizeof(file), "/out/%s", slash + 1);
         snprintf(secs, sizeof(secs), "%u", o->seconds ? o->seconds : 30);
-        char *args[] = {"run",
-                        "-d",
-                        "--name",
-                        sc->name,
-                        "--label",
-                        run,
-                        "--label",
-                        cs,
-                        "--network",
-                        o->joined ? network : "none",
-                        "--cap-add",
-                        "NET_RAW",
-                        "--ulimit",
-                        PM_ULIMIT_NOFILE,
-                        "--ulimit",
-                        PM_ULIMIT_NPROC,
-                        "--pull=never",
-                        "-v",
-                        vol,
-                        ((struct pm_case *)c->priv)->sidecar,
-                        "-i",
-                        "any",
-                        "-f",
-                        (char *)o->filter,
-                        "-w",
-                        file,
-                        "-t",
-                        secs,
-                        NULL};
+        char *opts[] = {
+                "--network", o->joined ? network : "none", "--cap-add", "NET_RAW", "-v", vol, NULL};
+        char *cmd[] = {"-i", "any", "-f", (char *)o->filter, "-w", file, "-t", secs, NULL};
+        if (!pm_run(c, sc, sc->name, opts, ((struct pm_case *)c->priv)->sidecar, cmd, e))
+                return -1;
         char out[4096];
-        if (pm_must(args, out, sizeof(out), 60.0, e) < 0)
-                return -1;
-        if (!pm_record(c->priv, sc, sc->name, e))
-                return -1;
         /* Its "ready" line comes through podman logs (bounded: 500 x 10 ms). */
         char *logs[] = {"logs", sc->name, NULL};
         for (int i = 0; i < 500; i++) {
@@ -490,7 +446,7 @@ static int pm_exec(struct iso_rt_ctx *c, const struct iso_rt_app *app, char *con
         struct iso_err pe = {0};
         int st = pm(args, out, sizeof(out), 30.0, &pe);
         char tail[600];
-        pm_tail(out, 4, tail, sizeof(tail));
+        iso_docker_tail(out, 4, tail, sizeof(tail));
         /* 125 is podman's own failure (podman-exec(1) EXIT STATUS); 255 is what podman 4.3
          * answers for a container not running: neither says anything of the image. */
         if (st < 0 || !WIFEXITED(st) || WEXITSTATUS(st) == 125 || WEXITSTATUS(st) == 255)
@@ -619,27 +575,16 @@ static long pm_scan(void (*found)(void *arg, const char *run_id), void *arg)
         return calls + pm_each_run(list, found, arg, seen, &n_seen, ISO_ARRAY_SIZE(seen));
 }
 
-/* Is @prog an executable on PATH? */
-static int on_path(const char *prog)
-{
-        const char *path = getenv("PATH");
-        char dir[PATH_MAX], file[PATH_MAX];
-        for (const char *p = path ? path : "/usr/bin:/bin"; *p;) {
-                size_t len = strcspn(p, ":");
-                snprintf(dir, sizeof(dir), "%.*s", (int)len, p);
-                if (len && iso_pathf(file, sizeof(file), "%s/%s", dir, prog) == 0 &&
-                    access(file, X_OK) == 0)
-                        return 1;
-                p += len + (p[len] == ':');
-        }
-        return 0;
-}
-
 static int pm_probe(struct iso_env *env, char *why, size_t size)
 {
         (void)env;
         pm_home = getpid();
-        if (!on_path("podman")) {
+        char out[512];
+        char *version[] = {"version", "--format", "{{.Client.Version}}", NULL};
+        struct iso_err e = {0};
+        int st = pm(version, out, sizeof(out), 20.0, &e);
+        /* 127: the exec failed (tool.h), no podman on PATH; nothing of it can exist. */
+        if (st >= 0 && WIFEXITED(st) && WEXITSTATUS(st) == 127) {
                 snprintf(why, size, "podman is not installed (not on PATH)");
                 return -1;
         }
@@ -647,13 +592,9 @@ static int pm_probe(struct iso_env *env, char *why, size_t size)
                 snprintf(why, size, "rootful podman needs root (euid %u)", (unsigned)geteuid());
                 return 0;
         }
-        char out[512];
-        char *version[] = {"version", "--format", "{{.Client.Version}}", NULL};
-        struct iso_err e = {0};
-        int st = pm(version, out, sizeof(out), 20.0, &e);
         if (st != 0) {
                 char tail[300];
-                pm_tail(out, 2, tail, sizeof(tail));
+                iso_docker_tail(out, 2, tail, sizeof(tail));
                 snprintf(why, size, "`podman version` did not answer (%s%s)",
                          st < 0 ? e.msg : "status ", st < 0 ? "" : tail);
                 return 0;
