@@ -218,43 +218,6 @@ static struct oci_app *oci_find(struct iso_rt_ctx *c, const void *owner)
         return NULL;
 }
 
-/* Inside @pid's network namespace: @ifname and loopback up, @addr/30 on @ifname. */
-static int configure_inside(pid_t pid, const char *ifname, const char *addr, struct iso_err *e)
-{
-        int p[2];
-        if (pipe2(p, O_CLOEXEC) < 0)
-                return iso_errf(e, errno, "pipe2");
-        fflush(NULL);
-        pid_t h = fork();
-        if (h < 0) {
-                close(p[0]);
-                close(p[1]);
-                return iso_errf(e, errno, "fork");
-        }
-        if (h == 0) {
-                close(p[0]);
-                struct iso_err he = {0};
-                if (iso_ns_join(pid, CLONE_NEWNET, 0, &he) < 0 ||
-                    iso_nl_addr_add(ifname, addr, 30, &he) < 0 || iso_nl_link_up(ifname, &he) < 0 ||
-                    iso_nl_link_up("lo", &he) < 0) {
-                        (void)!write(p[1], &he, sizeof(he));
-                        _exit(1);
-                }
-                _exit(0);
-        }
-        close(p[1]);
-        struct iso_err he = {0};
-        ssize_t got = read(p[0], &he, sizeof(he));
-        close(p[0]);
-        waitpid(h, NULL, 0);
-        if (got == (ssize_t)sizeof(he)) {
-                if (e)
-                        *e = he;
-                return -1;
-        }
-        return 0;
-}
-
 /* The veth pair between the case and the app (created but not started), named from a
  * random tag as the native runtime's are (a taken name is retried, 8 times at most). */
 static int oci_veth(struct oci_app *oa, struct iso_rt_app *app, struct iso_err *e)
@@ -286,7 +249,7 @@ static int oci_veth(struct oci_app *oa, struct iso_rt_app *app, struct iso_err *
             iso_nl_addr_add(oa->host_if, host_addr, 30, e) < 0 ||
             iso_nl_link_up(oa->host_if, e) < 0)
                 return -1;
-        return configure_inside(app->pid, oa->app_if, app->addr, e);
+        return iso_app_link_inside(app->pid, oa->app_if, app->addr, e);
 }
 
 static int oci_app_start(struct iso_rt_ctx *c, const struct iso_rt_app_opts *o,

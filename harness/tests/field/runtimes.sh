@@ -64,22 +64,6 @@ rt_kill_cgroups() { # RUN-ID: every process in the run's cgroups (ours: we start
                 done
         done
 }
-rt_reclaim() { # RUN-ID: remove what the run left, by its label and state directory only
-        local c i r id
-        if command -v podman >/dev/null; then
-                c=$(podman ps -aq --filter "label=isocheck.run=$1")
-                [ -z "$c" ] || podman rm -f --depend $c >/dev/null 2>&1
-                i=$(podman images -aq --filter "label=isocheck.run=$1")
-                [ -z "$i" ] || podman rmi -f $i >/dev/null 2>&1
-        fi
-        for r in "$OCI_DIR/$1"/*/state; do
-                [ -d "$r" ] || continue
-                for id in $(runc --root "$r" list -q 2>/dev/null; crun --root "$r" list -q 2>/dev/null); do
-                        runc --root "$r" delete -f "$id" >/dev/null 2>&1 || crun --root "$r" delete -f "$id" >/dev/null 2>&1
-                done
-        done
-        rm -rf "${OCI_DIR:?}/$1"
-}
 rt_gone() { # RUN-ID CLEANUP-OUTPUT: nothing of the run is left after --cleanup
         local left
         left=$(rt_left_id "$1")
@@ -93,6 +77,53 @@ rt_wrapper() { # DIR NAME REAL PATTERN: DIR/NAME runs REAL, after 60 s when its 
                 echo "exec '$3' \"\$@\""
         } >"$1/$2"
         chmod 755 "$1/$2"
+}
+rt_killed_run() { # (in its own mount namespace; $RT $OCI_DIR $rt): verdict in $RT/k-$rt.verdict
+        # The run's id starts with its PID, which is the group leader's (exec). A wrapper
+        # first on PATH (podman) or named by ISOCHECK_OCI_RUNTIME holds the run
+        # once its app and sidecar exist: podman's `logs` (the sidecar's readiness) and the
+        # OCI runtime's `start` of the sidecar wait 60 s, so the kill finds both up.
+        case $rt in
+        podman)
+                rt_wrapper "$RT/bin-$rt" podman "$(command -v podman)" '*" logs "*'
+                wrap_env="PATH=$RT/bin-$rt:$PATH"
+                ;;
+        oci)
+                real=$(build/san/isocheck --env 2>/dev/null | sed -n 's/^runtime oci *usable: \(crun\|runc\) .*/\1/p')
+                rt_wrapper "$RT/bin-$rt" oci "$(command -v "${real:-runc}")" '*" start "*sidecar*'
+                wrap_env="ISOCHECK_OCI_RUNTIME=$RT/bin-$rt/oci"
+                ;;
+        esac
+        # In a subshell, so the kill below is no job of this shell's to report.
+        (setsid env "$wrap_env" sh -c "exec build/san/isocheck --filter 'sidecar.capture.http.$rt' \
+                --tap $RT/k-$rt.tap --junit $RT/k-$rt.xml --artifacts $RT/k-$rt.art \
+                >$RT/k-$rt.out 2>&1" &
+                echo $! >"$RT/k-$rt.pid")
+        leader=$(cat "$RT/k-$rt.pid")
+        kid=""
+        for _ in $(seq 900); do # bounded: 90 s for the app and the sidecar to be made
+                [ -n "$kid" ] || kid=$(ls /run/isocheck 2>/dev/null | grep "^$leader-" | head -n 1)
+                [ -n "$kid" ] && [ "$(rt_made "$rt" "$kid")" -ge 2 ] && break
+                sleep 0.1
+        done
+        caught=0
+        [ -n "$kid" ] && [ "$(rt_made "$rt" "$kid")" -ge 2 ] && caught=1
+        # The whole run: its main process (our group) and its case, which runs in a group of
+        # its own inside the run's cgroups; then --cleanup.
+        kill -KILL "$leader" 2>/dev/null
+        [ -n "$kid" ] && rt_kill_cgroups "$kid"
+        for _ in $(seq 100); do kill -0 "$leader" 2>/dev/null || break; sleep 0.02; done
+        build/san/isocheck --cleanup >"$RT/c-$rt.out" 2>&1
+        if [ $caught -eq 0 ]; then
+                echo "fail could not catch run ${kid:-(unknown id)} with its containers up in 90 s: $(tail -n 3 "$RT/k-$rt.out" | tr '\n' ' ')" >"$RT/k-$rt.verdict"
+                return
+        fi
+        left=$(rt_left_id "$kid")
+        if [ -n "$left" ]; then
+                echo "fail left behind by $kid: $(echo "$left" | tr '\n' ' ') -- $(tr '\n' ' ' <"$RT/c-$rt.out")" >"$RT/k-$rt.verdict"
+        else
+                echo pass >"$RT/k-$rt.verdict"
+        fi
 }
 rt_cases="container.app.serves container.app.noshell sidecar.netns.shared sidecar.capture.http
 sidecar.capture.isolated"
@@ -128,55 +159,19 @@ for rt in podman oci; do
         check "runtimes: $rt: nothing of the run is left (containers, images, state dirs, cgroups, mounts)" \
                 rt_nothing_left "$RT/$rt.xml"
 
-        # A run killed while its containers run: the next --cleanup finds them by the run's
-        # labels (podman) or its state directory (OCI) and removes them. The run's id starts
-        # with its PID, which is the group leader's (exec).
-        # A wrapper first on PATH (podman) or named by ISOCHECK_OCI_RUNTIME holds the run
-        # once its app and sidecar exist: podman's `logs` (the sidecar's readiness) and the
-        # OCI runtime's `start` of the sidecar wait 60 s, so the kill finds both up.
-        case $rt in
-        podman)
-                rt_wrapper "$RT/bin-$rt" podman "$(command -v podman)" '*" logs "*'
-                wrap_env="PATH=$RT/bin-$rt:$PATH"
-                ;;
-        oci)
-                real=$(build/san/isocheck --env 2>/dev/null | sed -n 's/^runtime oci *usable: \(crun\|runc\) .*/\1/p')
-                rt_wrapper "$RT/bin-$rt" oci "$(command -v "${real:-runc}")" '*" start "*sidecar*'
-                wrap_env="ISOCHECK_OCI_RUNTIME=$RT/bin-$rt/oci"
-                ;;
+        # A run killed while its containers run: --cleanup finds them by the run's labels
+        # (podman) or its state directory (OCI) and removes them. In a mount namespace with
+        # a private /run/isocheck: another run's recovery (any run's start does one) must not
+        # take the dead run's record before our --cleanup does.
+        rm -f "$RT/k-$rt.verdict"
+        RT=$RT OCI_DIR=$OCI_DIR rt=$rt unshare -m --propagation private bash -c \
+                "mount -t tmpfs -o mode=0755 tmpfs /run/isocheck || exit 1
+                $(declare -f rt_made rt_left_id rt_kill_cgroups rt_wrapper rt_killed_run)
+                rt_killed_run" >"$RT/k-$rt.log" 2>&1
+        read -r verdict detail <"$RT/k-$rt.verdict" 2>/dev/null
+        case $verdict in
+        pass) ok "runtimes: $rt: a killed run is reclaimed by --cleanup" ;;
+        *) not_ok "runtimes: $rt: a killed run is reclaimed by --cleanup" \
+                "${detail:-no verdict: $(tail -n 5 "$RT/k-$rt.log")}" ;;
         esac
-        # In a subshell, so the kill below is no job of this shell's to report.
-        (setsid env "$wrap_env" sh -c "exec build/san/isocheck --filter 'sidecar.capture.http.$rt' \
-                --tap $RT/k-$rt.tap --junit $RT/k-$rt.xml --artifacts $RT/k-$rt.art \
-                >$RT/k-$rt.out 2>&1" &
-                echo $! >"$RT/k-$rt.pid")
-        leader=$(cat "$RT/k-$rt.pid")
-        kid=""
-        for _ in $(seq 900); do # bounded: 90 s for the app and the sidecar to be made
-                [ -n "$kid" ] || kid=$(ls /run/isocheck 2>/dev/null | grep "^$leader-" | head -n 1)
-                [ -n "$kid" ] && [ "$(rt_made "$rt" "$kid")" -ge 2 ] && break
-                sleep 0.1
-        done
-        caught=0
-        [ -n "$kid" ] && [ "$(rt_made "$rt" "$kid")" -ge 2 ] && caught=1
-        # The whole run: its main process (our group) and its case, which runs in a group of
-        # its own inside the run's cgroups. --cleanup follows at once: any run's start
-        # recovers dead runs too, and one built without this runtime would take the record
-        # and leave the containers.
-        kill -KILL "$leader" 2>/dev/null
-        [ -n "$kid" ] && rt_kill_cgroups "$kid"
-        for _ in $(seq 100); do kill -0 "$leader" 2>/dev/null || break; sleep 0.02; done
-        build/san/isocheck --cleanup >"$RT/c-$rt.out" 2>&1
-        if [ $caught -eq 0 ]; then
-                not_ok "runtimes: $rt: a killed run is reclaimed by --cleanup" \
-                        "could not catch run ${kid:-(unknown id)} with its containers up in 90 s: $(tail -n 3 "$RT/k-$rt.out")"
-        elif grep -q "left run $kid alone: no record" "$RT/c-$rt.out"; then
-                # Another run's recovery took the dead run's record first; built without
-                # this runtime (another branch), it left the containers: no verdict here.
-                skipped "runtimes: $rt: a killed run is reclaimed by --cleanup" \
-                        "another isocheck run on this machine recovered run $kid first"
-                rt_reclaim "$kid"
-        else
-                check "runtimes: $rt: a killed run is reclaimed by --cleanup" rt_gone "$kid" "$RT/c-$rt.out"
-        fi
 done
