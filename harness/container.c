@@ -234,8 +234,7 @@ static int make_root_dir(struct iso_app *app, const char *run_part, struct root_
         return rc;
 }
 
-/* Inside the app's network namespace: its veth end and loopback up, its address set. */
-static int configure_inside(const struct iso_app *app, struct iso_err *e)
+int iso_app_link_inside(pid_t pid, const char *ifname, const char *addr, struct iso_err *e)
 {
         int p[2];
         if (pipe2(p, O_CLOEXEC) < 0)
@@ -250,9 +249,9 @@ static int configure_inside(const struct iso_app *app, struct iso_err *e)
         if (h == 0) {
                 close(p[0]);
                 struct iso_err he = {0};
-                if (iso_ns_join(app->pid, CLONE_NEWNET, 0, &he) < 0 ||
-                    iso_nl_addr_add(app->app_if, app->app_addr, 30, &he) < 0 ||
-                    iso_nl_link_up(app->app_if, &he) < 0 || iso_nl_link_up("lo", &he) < 0) {
+                if (iso_ns_join(pid, CLONE_NEWNET, 0, &he) < 0 ||
+                    iso_nl_addr_add(ifname, addr, 30, &he) < 0 || iso_nl_link_up(ifname, &he) < 0 ||
+                    iso_nl_link_up("lo", &he) < 0) {
                         (void)!write(p[1], &he, sizeof(he));
                         _exit(1);
                 }
@@ -269,6 +268,12 @@ static int configure_inside(const struct iso_app *app, struct iso_err *e)
                 return -1;
         }
         return 0;
+}
+
+/* Inside the app's network namespace: its veth end and loopback up, its address set. */
+static int configure_inside(const struct iso_app *app, struct iso_err *e)
+{
+        return iso_app_link_inside(app->pid, app->app_if, app->app_addr, e);
 }
 
 static int wait_listening(const struct iso_app *app, struct iso_err *e)

@@ -412,6 +412,7 @@ int main(int argc, char **argv)
                 iso_runtimes_probe(&env);
                 iso_runtimes_probe(&env);
                 iso_env_print(&env, stdout);
+                iso_runtimes_print(stdout);
                 iso_env_free(&env);
                 return stdout_ok() ? ISO_EXIT_OK : ISO_EXIT_BROKEN;
         }

@@ -110,3 +110,19 @@ int iso_runtime_need_met(const char *name, char *reason, size_t size)
                          why[0] ? why : "not probed");
         return 0;
 }
+
+void iso_runtimes_print(FILE *out)
+{
+        const struct iso_runtime *const *rts;
+        for (size_t i = 0, n = iso_runtimes(&rts); i < n; i++) {
+                const char *why = "";
+                int state = iso_runtime_state(rts[i], &why);
+                char label[48];
+                snprintf(label, sizeof(label), "runtime %s", rts[i]->name);
+                fprintf(out, "%-16s %s%s\n", label,
+                        state > 0    ? "usable: "
+                        : state == 0 ? "not usable: "
+                                     : "not installed: ",
+                        why[0] ? why : "-");
+        }
+}

@@ -10,10 +10,13 @@ run_pkgs="util-linux iproute2 procps stress-ng stress tcpdump"
 test_pkgs="libcmocka-dev node-tap-parser perl libxml2-utils python3 python3-junitparser
 python3-tap clang-format cppcheck qemu-system-x86 linux-image-amd64 clang
 libclang-rt-14-dev libxml2-dev"
+# The *.podman and *.oci variants: rootful podman (its OCI runtime and CNI plugins come
+# with it) and the two OCI runtimes used directly.
+runtime_pkgs="podman crun runc"
 
 case "${1:-check}" in
 check) want="$build_pkgs $run_pkgs" ;;
-test) want="$build_pkgs $run_pkgs $test_pkgs" ;;
+test) want="$build_pkgs $run_pkgs $test_pkgs $runtime_pkgs" ;;
 *) echo "usage: $0 check|test" >&2; exit 2 ;;
 esac
 

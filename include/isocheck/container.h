@@ -42,6 +42,14 @@ struct iso_app {
 int iso_app_addresses(unsigned slot, char *host_addr, char *app_addr, struct iso_err *e);
 
 /*
+ * In the network namespace of process @pid (setns(2) from a forked helper): address
+ * @addr/30 on @ifname, @ifname and loopback up, over rtnetlink (rtnetlink(7)). The native
+ * app and the OCI runtime's (runtime_oci.c) both join a veth end this way. Returns 0, or
+ * -1 with @e naming the step that failed.
+ */
+int iso_app_link_inside(pid_t pid, const char *ifname, const char *addr, struct iso_err *e);
+
+/*
  * Start the app: clone into new PID, mount, network, UTS and IPC namespaces; join a
  * memory (or pids) cgroup when one can be made; mount a tmpfs holding only the app
  * binary and pivot_root(2) into it; set the hostname; connect a veth pair with the

@@ -19,6 +19,7 @@
 
 #include <limits.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 #include "isocheck/case.h"
@@ -207,6 +208,10 @@ int iso_runtime_need_met(const char *name, char *reason, size_t size);
 
 /* The probe's answer itself: 1, 0 or -1 (see the probe operation). */
 int iso_runtime_state(const struct iso_runtime *rt, const char **why);
+
+/* Print every registered runtime's probe answer to @out, one "runtime <name>" line each in
+ * the layout of iso_env_print() (`isocheck --env` prints it right after the environment). */
+void iso_runtimes_print(FILE *out);
 
 /* A behaviour written once: the runner makes one case per registered runtime. */
 struct iso_rt_behaviour {

@@ -1,0 +1,626 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The podman runtime (rootful): the same FROM-scratch contexts as the docker runtime built
+ * with `podman build`, run with `podman run`, the sidecar on --network=container:APP, every
+ * object labelled isocheck.run=<run id> and isocheck.case=<case> so reclaim and scan find
+ * them (podman-build(1), podman-run(1), podman-ps(1) --filter label=).
+ *
+ * What this host taught (Debian 12, podman 4.3, cgroup v1 with v2 at /sys/fs/cgroup/unified):
+ * - podman gives a container RLIMIT_NOFILE and RLIMIT_NPROC at their maximum, which conmon
+ *   does not hold; without CAP_SYS_RESOURCE in the bounding set the OCI runtime cannot
+ *   raise them ("setrlimit `RLIMIT_NOFILE`: Operation not permitted"). Lowering is always
+ *   allowed, and our fixtures are one process with a few descriptors: --ulimit sets both.
+ * - crun refuses a hybrid hierarchy whose v2 half has controllers ("cgroups in hybrid mode
+ *   not supported"); runc accepts it, so podman is pointed at runc there.
+ * - podman drops CAP_NET_RAW by default (docker 20.10 keeps it): the capture sidecar asks
+ *   for it, as the lab's tcpdump sidecar is run.
+ * - `podman build` keeps one unlabelled image per step unless --layers=false.
+ */
+#include <errno.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "isocheck/container.h"
+#include "isocheck/docker.h"
+#include "isocheck/ns.h"
+#include "isocheck/runtime.h"
+#include "isocheck/tool.h"
+
+/* The docker runtime's label keys: one query finds a run's objects in either. */
+#define PM_LABEL_RUN "isocheck.run"
+#define PM_LABEL_CASE "isocheck.case"
+
+/* The OCI runtime podman should use here: NULL for podman's own choice. crun refuses a
+ * hybrid hierarchy whose v2 half has controllers available; runc does not. */
+static const char *pm_oci_runtime(void)
+{
+        struct iso_err e = {0};
+        iso_autofree char *ctrl =
+                iso_read_file("/sys/fs/cgroup/unified/cgroup.controllers", NULL, &e);
+        if (ctrl && ctrl[strspn(ctrl, " \n")] && access("/usr/sbin/runc", X_OK) == 0)
+                return "runc";
+        return NULL;
+}
+
+/* The runner's PID, recorded by the probe before cases fork. Each case runs in a mount
+ * namespace of its own, and podman keeps a container's network namespace as a bind mount
+ * under /run/netns: made from a case's namespace, it is invisible to every other podman
+ * (whose `ps` then fails: "unknown FS magic on /run/netns/..."). So podman always runs
+ * in the runner's mount namespace. */
+static pid_t pm_home;
+
+/* Is this process in another mount namespace than the runner's? */
+static int pm_away(void)
+{
+        if (pm_home <= 0 || pm_home == getpid())
+                return 0;
+        dev_t dev_home, dev_self;
+        ino_t home = 0, self = 0;
+        if (iso_ns_id(pm_home, "mnt", &dev_home, &home, NULL) < 0 ||
+            iso_ns_id(getpid(), "mnt", &dev_self, &self, NULL) < 0)
+                return 0;
+        return home != self || dev_home != dev_self;
+}
+
+/* `podman [--runtime R] ARGS` with @input (may be NULL, 4096 bytes at most) on its stdin,
+ * in the runner's mount namespace: its wait status, its output in @out. */
+static int pm_in(char *const args[], const char *input, char *out, size_t size, double timeout_s,
+                 struct iso_err *e)
+{
+        char *argv[48];
+        size_t n = 0;
+        argv[n++] = "podman";
+        const char *rt = pm_oci_runtime();
+        if (rt) {
+                argv[n++] = "--runtime";
+                argv[n++] = (char *)rt;
+        }
+        for (size_t i = 0; args[i] && n < ISO_ARRAY_SIZE(argv) - 1; i++)
+                argv[n++] = args[i];
+        argv[n] = NULL;
+        if (size)
+                out[0] = '\0';
+        /* An empty pipe takes 4096 bytes without blocking (pipe(7)). */
+        size_t len = input ? strlen(input) : 0;
+        if (len > 4096)
+                return iso_errf(e, E2BIG, "podman %s: %zu bytes of input, 4096 at most", args[0],
+                                len);
+        struct iso_tool_proc tp;
+        int rc = pm_away() ? iso_tool_start_in(pm_home, CLONE_NEWNS, argv, &tp, e)
+                           : iso_tool_start(argv, &tp, e);
+        if (rc < 0)
+                return -1;
+        if (len && write(tp.in_fd, input, len) != (ssize_t)len)
+                iso_errf(e, errno, "podman %s: write its input", args[0]);
+        close(tp.in_fd);
+        tp.in_fd = -1;
+        double deadline = iso_now() + timeout_s;
+        iso_tool_read(&tp, NULL, out, size, deadline);
+        int timed_out = 0;
+        int st = iso_tool_finish(&tp, deadline, &timed_out);
+        if (st >= 0 && timed_out)
+                iso_errf(e, ETIMEDOUT, "podman %s: no answer within %.0f s", args[0], timeout_s);
+        return st;
+}
+
+static int pm(char *const args[], char *out, size_t size, double timeout_s, struct iso_err *e)
+{
+        return pm_in(args, NULL, out, size, timeout_s, e);
+}
+
+/* `podman ARGS` expected to succeed: -1 with @e quoting podman's last lines otherwise. */
+static int pm_must_in(char *const args[], const char *input, char *out, size_t size,
+                      double timeout_s, struct iso_err *e)
+{
+        struct iso_err pe = {0};
+        int st = pm_in(args, input, out, size, timeout_s, &pe);
+        if (st == 0)
+                return 0;
+        char tail[600];
+        iso_docker_tail(out, 4, tail, sizeof(tail));
+        return iso_errf(e, pe.errnum ? pe.errnum : EIO,
+                        "expected `podman %s` to succeed, got status 0x%x%s%s: %s", args[0], st,
+                        pe.msg[0] ? ": " : "", pe.msg, tail);
+}
+
+static int pm_must(char *const args[], char *out, size_t size, double timeout_s, struct iso_err *e)
+{
+        return pm_must_in(args, NULL, out, size, timeout_s, e);
+}
+
+/* A container this case started. The caller's iso_rt_app or iso_rt_sidecar may be gone by
+ * the time iso_rt_end stops what is left (a behaviour's locals), so stop reads only this
+ * record, found by the caller's address, never through it. */
+struct pm_app {
+        const void *owner;
+        char name[192];
+        int live;
+        char started[64]; /* podman's StartedAt in ns: a restart changes it */
+        ino_t net;
+};
+
+/* What a case made (c->priv: iso_rt_end reclaims the case's objects when it is set, then
+ * frees it): its images, built once per case, and its apps' start states. */
+struct pm_case {
+        char app[192], app_shell[192], sidecar[192];
+        struct pm_app ctrs[4]; /* two apps and two sidecars at most (runtime.h) */
+        unsigned n;
+};
+
+/* A new record for @owner named @name. NULL with @e when out of room. */
+static struct pm_app *pm_record(struct pm_case *pc, const void *owner, const char *name,
+                                struct iso_err *e)
+{
+        if (pc->n >= ISO_ARRAY_SIZE(pc->ctrs)) {
+                iso_errf(e, ENOSPC, "podman runtime: more than %zu containers in one case",
+                         ISO_ARRAY_SIZE(pc->ctrs));
+                return NULL;
+        }
+        struct pm_app *pa = &pc->ctrs[pc->n++];
+        memset(pa, 0, sizeof(*pa));
+        pa->owner = owner;
+        pa->live = 1;
+        iso_strlcpy(pa->name, name, sizeof(pa->name));
+        return pa;
+}
+
+/* The live record started for @owner (compared, not dereferenced), or NULL. */
+static struct pm_app *pm_find(struct iso_rt_ctx *c, const void *owner)
+{
+        struct pm_case *pc = c->priv;
+        for (unsigned i = 0; pc && i < pc->n; i++)
+                if (pc->ctrs[i].owner == owner && pc->ctrs[i].live)
+                        return &pc->ctrs[i];
+        return NULL;
+}
+
+static struct pm_case *pm_case(struct iso_rt_ctx *c, struct iso_err *e)
+{
+        if (!c->priv && !(c->priv = calloc(1, sizeof(struct pm_case))))
+                iso_errf(e, ENOMEM, "podman runtime: %zu bytes of case state",
+                         sizeof(struct pm_case));
+        return c->priv;
+}
+
+static void pm_labels(const struct iso_rt_ctx *c, char run[96], char cs[192])
+{
+        snprintf(run, 96, PM_LABEL_RUN "=%s", c->run_id);
+        snprintf(cs, 192, PM_LABEL_CASE "=%s", c->case_name);
+}
+
+static int pm_prepare(struct iso_rt_ctx *c, const char *what, const struct iso_rt_app_opts *o,
+                      struct iso_err *e)
+{
+        struct pm_case *pc = pm_case(c, e);
+        if (!pc)
+                return -1;
+        int sidecar = !strcmp(what, "sidecar");
+        int shell = !sidecar && o && o->has_shell;
+        char *image = sidecar ? pc->sidecar : shell ? pc->app_shell : pc->app;
+        if (image[0])
+                return 0;
+        char ctx_name[32], ctx[PATH_MAX];
+        snprintf(ctx_name, sizeof(ctx_name), "%s-image", what);
+        if (iso_fixture_path(ctx_name, ctx, sizeof(ctx), e) < 0)
+                return -1;
+        /* Test build: the app image carries a "shell" (the app again, as /bin/bash); its
+         * Dockerfile goes on podman's stdin, as the context is shared by every run. */
+        iso_autofree char *dockerfile = NULL;
+        if (shell) {
+                char src[PATH_MAX + 16];
+                iso_pathf(src, sizeof(src), "%s/Dockerfile", ctx);
+                iso_autofree char *base = iso_read_file(src, NULL, e);
+                if (!base)
+                        return -1;
+                if (asprintf(&dockerfile, "%sCOPY app /bin/bash\n", base) < 0)
+                        return iso_errf(e, ENOMEM, "the Dockerfile of the app with a shell");
+        }
+        char run[96], cs[192], tag[192];
+        pm_labels(c, run, cs);
+        snprintf(tag, sizeof(tag), "isocheck-%s-%s:%u", c->run_id, what, c->n++);
+        char *args[] = {"build", "-q",      "--layers=false",
+                        "-t",    tag,       "--label",
+                        run,     "--label", cs,
+                        "-f",    "-",       ctx,
+                        NULL};
+        if (!shell) {
+                args[9] = ctx;
+                args[10] = NULL;
+        }
+        char out[8192];
+        if (pm_must_in(args, dockerfile, out, sizeof(out), 120.0, e) < 0)
+                return -1;
+        iso_strlcpy(image, tag, 192);
+        return 0;
+}
+
+/* The container's host PID and start time as podman sees them now. */
+static int pm_state(const char *name, pid_t *pid, char *started, size_t size, struct iso_err *e)
+{
+        char out[512];
+        char *args[] = {"inspect", "-f", "{{.State.Pid}} {{.State.StartedAt.UnixNano}}",
+                        (char *)name, NULL};
+        int st = pm(args, out, sizeof(out), 10.0, e);
+        int v = -1;
+        char when[64] = "";
+        if (st != 0 || sscanf(out, "%d %63s", &v, when) != 2 || v < 0)
+                return iso_errf(e, EPROTO,
+                                "podman inspect %s: expected \"PID STARTED\", got \"%.100s\"", name,
+                                out);
+        *pid = v;
+        iso_strlcpy(started, when, size);
+        return 0;
+}
+
+/* The limits the container keeps (see the opening comment): lowering needs no capability. */
+#define PM_ULIMIT_NOFILE "nofile=1024:1024"
+#define PM_ULIMIT_NPROC "nproc=1024:1024"
+
+/*
+ * `podman run -d --name NAME` with the case's labels, the limits above, no pull, then
+ * @opts (NULL-terminated), the image and @cmd (may be NULL), and a record of the container
+ * for @owner. Returns the record, or NULL with @e.
+ */
+static struct pm_app *pm_run(struct iso_rt_ctx *c, const void *owner, const char *name,
+                             char *const opts[], const char *image, char *const cmd[],
+                             struct iso_err *e)
+{
+        char run[96], cs[192];
+        pm_labels(c, run, cs);
+        char *args[40] = {
+                "run",         "-d", "--name",   (char *)name,     "--label",  run,
+                "--label",     cs,   "--ulimit", PM_ULIMIT_NOFILE, "--ulimit", PM_ULIMIT_NPROC,
+                "--pull=never"};
+        size_t n = 13;
+        for (size_t i = 0; opts[i] && n < ISO_ARRAY_SIZE(args) - 2; i++)
+                args[n++] = opts[i];
+        args[n++] = (char *)image;
+        for (size_t i = 0; cmd && cmd[i] && n < ISO_ARRAY_SIZE(args) - 1; i++)
+                args[n++] = cmd[i];
+        args[n] = NULL;
+        char out[4096];
+        if (pm_must(args, out, sizeof(out), 60.0, e) < 0)
+                return NULL;
+        return pm_record(c->priv, owner, name, e);
+}
+
+static int pm_app_start(struct iso_rt_ctx *c, const struct iso_rt_app_opts *o,
+                        struct iso_rt_app *app, struct iso_err *e)
+{
+        memset(app, 0, sizeof(*app));
+        if (pm_prepare(c, "app", o, e) < 0)
+                return -1;
+        snprintf(app->name, sizeof(app->name), "isocheck-%s-app%u", c->run_id, c->n++);
+        /* Test build: publish a port the app does not serve. */
+        char publish[32];
+        snprintf(publish, sizeof(publish), "127.0.0.1::%d",
+                 o && o->not_serving ? ISO_APP_PORT + 1 : ISO_APP_PORT);
+        struct pm_case *pc = c->priv;
+        char *image = o && o->has_shell ? pc->app_shell : pc->app;
+        char *opts[] = {"--hostname", (char *)(o && o->hostname ? o->hostname : "app"), "-p",
+                        publish, NULL};
+        struct pm_app *pa = pm_run(c, app, app->name, opts, image, NULL, e);
+        if (!pa)
+                return -1;
+        app->priv = pa;
+        char out[4096];
+        char spec[32];
+        snprintf(spec, sizeof(spec), "%d/tcp", ISO_APP_PORT + (o && o->not_serving));
+        char *port[] = {"port", app->name, spec, NULL};
+        int st = pm(port, out, sizeof(out), 10.0, e);
+        out[strcspn(out, "\n")] = '\0';
+        char *colon = st == 0 ? strrchr(out, ':') : NULL;
+        if (!colon || sscanf(colon + 1, "%d", &app->port) != 1)
+                return iso_errf(e, EPROTO, "podman port %s %s: expected HOST:PORT, got \"%.100s\"",
+                                app->name, spec, out);
+        iso_strlcpy(app->addr, "127.0.0.1", sizeof(app->addr));
+        if (pm_state(app->name, &app->pid, pa->started, sizeof(pa->started), e) < 0)
+                return -1;
+        dev_t dev;
+        iso_ns_id(app->pid, "net", &dev, &pa->net, NULL);
+        /* Until podman's port forwarding and the app both answer (bounded: 300 x 10 ms). */
+        for (int i = 0; i < 300; i++) {
+                int status = 0;
+                char body[128];
+                if (iso_http_get(app->addr, app->port, "/", &status, body, sizeof(body), NULL) ==
+                    0) {
+                        app->answered = 1;
+                        return 0;
+                }
+                usleep(10000);
+        }
+        return 0;
+}
+
+static int pm_app_unchanged(struct iso_rt_ctx *c, const struct iso_rt_app *app, struct iso_err *e)
+{
+        (void)c;
+        const struct pm_app *pa = app->priv;
+        pid_t now = 0;
+        char started[64] = "";
+        struct iso_err se = {0};
+        int known = pm_state(app->name, &now, started, sizeof(started), &se) == 0;
+        dev_t dev;
+        ino_t net_now = 0;
+        if (known && now > 0)
+                iso_ns_id(now, "net", &dev, &net_now, NULL);
+        if (known && now == app->pid && pa && !strcmp(started, pa->started) && net_now == pa->net)
+                return 0;
+        return iso_errf(e, ESTALE,
+                        "the app container %s changed (restarted or stopped from outside the "
+                        "run), not a kernel verdict: it was PID %d in net:[%lu] started %s; now "
+                        "%s%d in net:[%lu]%s%s",
+                        app->name, (int)app->pid, pa ? (unsigned long)pa->net : 0UL,
+                        pa ? pa->started : "?", known ? "PID " : "unknown: ", known ? (int)now : 0,
+                        (unsigned long)net_now, known ? " started " : "", known ? started : se.msg);
+}
+
+static int pm_sidecar_start(struct iso_rt_ctx *c, const struct iso_rt_app *app,
+                            const struct iso_rt_sidecar_opts *o, struct iso_rt_sidecar *sc,
+                            struct iso_err *e)
+{
+        memset(sc, 0, sizeof(*sc));
+        if (pm_prepare(c, "sidecar", NULL, e) < 0)
+                return -1;
+        snprintf(sc->name, sizeof(sc->name), "isocheck-%s-sidecar%u", c->run_id, c->n++);
+        char network[224], dir[PATH_MAX], vol[PATH_MAX + 8], file[PATH_MAX], secs[16];
+        snprintf(network, sizeof(network), "container:%s", app->name);
+        /* The capture's directory, absolute (a bind source must be), mounted at /out. */
+        char rel[PATH_MAX];
+        iso_strlcpy(rel, o->pcap, sizeof(rel));
+        char *slash = strrchr(rel, '/');
+        if (!slash)
+                return iso_errf(e, EINVAL, "sidecar capture %s: expected a path with a directory",
+                                o->pcap);
+        *slash = '\0';
+        if (!realpath(rel, dir))
+                return iso_errf(e, errno, "realpath %s", rel);
+        snprintf(vol, sizeof(vol), "%s:/out", dir);
+        snprintf(file, sizeof(file), "/out/%s", slash + 1);
+        snprintf(secs, sizeof(secs), "%u", o->seconds ? o->seconds : 30);
+        char *opts[] = {
+                "--network", o->joined ? network : "none", "--cap-add", "NET_RAW", "-v", vol, NULL};
+        char *cmd[] = {"-i", "any", "-f", (char *)o->filter, "-w", file, "-t", secs, NULL};
+        if (!pm_run(c, sc, sc->name, opts, ((struct pm_case *)c->priv)->sidecar, cmd, e))
+                return -1;
+        char out[4096];
+        /* Its "ready" line comes through podman logs (bounded: 500 x 10 ms). */
+        char *logs[] = {"logs", sc->name, NULL};
+        for (int i = 0; i < 500; i++) {
+                pm(logs, out, sizeof(out), 10.0, NULL);
+                if (strstr(out, "ready\n"))
+                        break;
+                usleep(10000);
+        }
+        if (!strstr(out, "ready\n"))
+                return iso_errf(e, ETIMEDOUT,
+                                "expected the sidecar container %s to report ready within 5 s; "
+                                "its log: %.300s",
+                                sc->name, out);
+        char started[64];
+        return pm_state(sc->name, &sc->pid, started, sizeof(started), e);
+}
+
+/* podman stop sends SIGTERM: the sidecar flushes its pcap and exits. */
+static int pm_sidecar_stop(struct iso_rt_ctx *c, struct iso_rt_sidecar *sc, char *out, size_t size,
+                           struct iso_err *e)
+{
+        if (size)
+                out[0] = '\0';
+        struct pm_app *rec = pm_find(c, sc);
+        if (!rec)
+                return 0; /* never started, or stopped already */
+        rec->live = 0;
+        char buf[1024];
+        char *stop[] = {"stop", "-t", "10", rec->name, NULL};
+        if (pm_must(stop, buf, sizeof(buf), 30.0, e) < 0)
+                return -1;
+        char *wait[] = {"inspect", "-f", "{{.State.ExitCode}}", rec->name, NULL};
+        int code = 0;
+        if (pm(wait, buf, sizeof(buf), 10.0, NULL) != 0 || sscanf(buf, "%d", &code) != 1)
+                code = 0;
+        char *logs[] = {"logs", rec->name, NULL};
+        pm(logs, out, size, 10.0, NULL);
+        /* Gone now: podman refuses to remove an app another container joined. */
+        char *rm[] = {"rm", "-f", rec->name, NULL};
+        if (pm_must(rm, buf, sizeof(buf), 30.0, e) < 0)
+                return -1;
+        return code << 8; /* as a wait status: exited with the container's code */
+}
+
+static int pm_exec(struct iso_rt_ctx *c, const struct iso_rt_app *app, char *const argv[],
+                   char *detail, size_t size, struct iso_err *e)
+{
+        (void)c;
+        char *args[24] = {"exec", (char *)app->name};
+        size_t n = 2;
+        for (size_t i = 0; argv[i] && n < ISO_ARRAY_SIZE(args) - 1; i++)
+                args[n++] = argv[i];
+        args[n] = NULL;
+        char out[4096];
+        struct iso_err pe = {0};
+        int st = pm(args, out, sizeof(out), 30.0, &pe);
+        char tail[600];
+        iso_docker_tail(out, 4, tail, sizeof(tail));
+        /* 125 is podman's own failure (podman-exec(1) EXIT STATUS); 255 is what podman 4.3
+         * answers for a container not running: neither says anything of the image. */
+        if (st < 0 || !WIFEXITED(st) || WEXITSTATUS(st) == 125 || WEXITSTATUS(st) == 255)
+                return iso_errf(e, pe.errnum ? pe.errnum : EIO,
+                                "expected `podman exec %s %s` to reach the container, got %s "
+                                "0x%x%s%s: %s",
+                                app->name, argv[0], st < 0 ? "no status" : "wait status", st,
+                                pe.msg[0] ? ", " : "", pe.msg, tail);
+        snprintf(detail, size, "exit status %d: %s", WEXITSTATUS(st), tail);
+        if (WEXITSTATUS(st) == 127)
+                return ISO_RT_EXEC_NOT_FOUND;
+        if (WEXITSTATUS(st) == 126)
+                return ISO_RT_EXEC_FAILED;
+        return ISO_RT_EXEC_RAN;
+}
+
+static int pm_app_stop(struct iso_rt_ctx *c, struct iso_rt_app *app, struct iso_err *e)
+{
+        struct pm_app *rec = pm_find(c, app);
+        if (!rec)
+                return 0; /* never started, or stopped already */
+        rec->live = 0;
+        char out[1024];
+        char *stop[] = {"stop", "-t", "2", rec->name, NULL};
+        if (pm_must(stop, out, sizeof(out), 30.0, e) < 0)
+                return -1;
+        char *code[] = {"inspect", "-f", "{{.State.ExitCode}}", rec->name, NULL};
+        int v = 0;
+        if (pm(code, out, sizeof(out), 10.0, NULL) != 0 || sscanf(out, "%d", &v) != 1)
+                v = 0;
+        /* --depend: a sidecar still on its network goes with it. */
+        char *rm[] = {"rm", "-f", "--depend", rec->name, NULL};
+        if (pm_must(rm, out, sizeof(out), 30.0, e) < 0)
+                return -1;
+        return v << 8;
+}
+
+/* `podman ARGS` listing one id a line: how many, the ids in @ids. */
+static size_t pm_list(char *const args[], char *ids, size_t size)
+{
+        if (pm(args, ids, size, 20.0, NULL) != 0) {
+                ids[0] = '\0';
+                return 0;
+        }
+        size_t n = 0;
+        for (char *l = ids; *l; l++)
+                n += *l == '\n';
+        return n;
+}
+
+/* `podman VERB -f [--depend] ID` for each id (one a line). --depend for containers: an
+ * app goes with the sidecar that joined it, whatever order they are listed in. */
+static void pm_remove(const char *verb, char *ids)
+{
+        int rm = !strcmp(verb, "rm");
+        for (char *save = NULL, *id = strtok_r(ids, "\n", &save); id;
+             id = strtok_r(NULL, "\n", &save)) {
+                char out[512];
+                char *args[] = {(char *)verb, "-f", rm ? "--depend" : id, rm ? id : NULL, NULL};
+                pm(args, out, sizeof(out), 30.0, NULL);
+        }
+}
+
+static long pm_reclaim(const char *run_id, const char *case_name, char *what, size_t size)
+{
+        char run_filter[160], case_filter[320];
+        snprintf(run_filter, sizeof(run_filter), "label=" PM_LABEL_RUN "=%s", run_id);
+        snprintf(case_filter, sizeof(case_filter), "label=" PM_LABEL_CASE "=%s",
+                 case_name ? case_name : "");
+        char *ps[] = {"ps", "-aq", "--filter", run_filter, "--filter", case_filter, NULL};
+        char *images[] = {"images", "-aq", "--filter", run_filter, "--filter", case_filter, NULL};
+        if (!case_name) {
+                ps[4] = NULL;
+                images[4] = NULL;
+        }
+        static char containers[16384], imgs[16384];
+        size_t nc = pm_list(ps, containers, sizeof(containers));
+        size_t ni = pm_list(images, imgs, sizeof(imgs));
+        if (size)
+                snprintf(what, size, "%zu podman container(s), %zu image(s) labelled %s", nc, ni,
+                         case_name ? case_filter + 6 : run_filter + 6);
+        /* Containers first (an image in use cannot go), then images. */
+        pm_remove("rm", containers);
+        pm_remove("rmi", imgs);
+        return (long)(nc + ni);
+}
+
+/* Call @found for every distinct run id in @list (one a line). */
+static long pm_each_run(char *list, void (*found)(void *arg, const char *run_id), void *arg,
+                        char seen[][96], size_t *n_seen, size_t max)
+{
+        long calls = 0;
+        for (char *save = NULL, *id = strtok_r(list, "\n", &save); id;
+             id = strtok_r(NULL, "\n", &save)) {
+                size_t i = 0;
+                while (i < *n_seen && strcmp(seen[i], id))
+                        i++;
+                if (i < *n_seen || !id[0] || !strcmp(id, "<no value>"))
+                        continue;
+                if (*n_seen < max)
+                        iso_strlcpy(seen[(*n_seen)++], id, 96);
+                found(arg, id);
+                calls++;
+        }
+        return calls;
+}
+
+static long pm_scan(void (*found)(void *arg, const char *run_id), void *arg)
+{
+        static char list[16384];
+        static char seen[128][96];
+        size_t n_seen = 0;
+        char *ps[] = {"ps",       "-a",
+                      "--filter", "label=" PM_LABEL_RUN,
+                      "--format", "{{index .Labels \"" PM_LABEL_RUN "\"}}",
+                      NULL};
+        char *images[] = {"images",   "-a",
+                          "--filter", "label=" PM_LABEL_RUN,
+                          "--format", "{{index .Labels \"" PM_LABEL_RUN "\"}}",
+                          NULL};
+        if (pm(ps, list, sizeof(list), 20.0, NULL) != 0)
+                return -1;
+        long calls = pm_each_run(list, found, arg, seen, &n_seen, ISO_ARRAY_SIZE(seen));
+        if (pm(images, list, sizeof(list), 20.0, NULL) != 0)
+                return -1;
+        return calls + pm_each_run(list, found, arg, seen, &n_seen, ISO_ARRAY_SIZE(seen));
+}
+
+static int pm_probe(struct iso_env *env, char *why, size_t size)
+{
+        (void)env;
+        pm_home = getpid();
+        char out[512];
+        char *version[] = {"version", "--format", "{{.Client.Version}}", NULL};
+        struct iso_err e = {0};
+        int st = pm(version, out, sizeof(out), 20.0, &e);
+        /* 127: the exec failed (tool.h), no podman on PATH; nothing of it can exist. */
+        if (st >= 0 && WIFEXITED(st) && WEXITSTATUS(st) == 127) {
+                snprintf(why, size, "podman is not installed (not on PATH)");
+                return -1;
+        }
+        if (geteuid() != 0) {
+                snprintf(why, size, "rootful podman needs root (euid %u)", (unsigned)geteuid());
+                return 0;
+        }
+        if (st != 0) {
+                char tail[300];
+                iso_docker_tail(out, 2, tail, sizeof(tail));
+                snprintf(why, size, "`podman version` did not answer (%s%s)",
+                         st < 0 ? e.msg : "status ", st < 0 ? "" : tail);
+                return 0;
+        }
+        out[strcspn(out, "\n")] = '\0';
+        const char *rt = pm_oci_runtime();
+        snprintf(why, size, "podman %s%s%s", out, rt ? ", OCI runtime " : "", rt ? rt : "");
+        return 1;
+}
+
+static const struct iso_runtime podman_runtime = {
+        .name = "podman",
+        .suffix = ".podman",
+        .needs = {ISO_ROOT},
+        .requirement = "rootful podman",
+        .min_timeout_s = 120,
+        .root_entries = "dev etc proc run sys",
+        .probe = pm_probe,
+        .prepare = pm_prepare,
+        .app_start = pm_app_start,
+        .sidecar_start = pm_sidecar_start,
+        .sidecar_stop = pm_sidecar_stop,
+        .exec = pm_exec,
+        .app_unchanged = pm_app_unchanged,
+        .app_stop = pm_app_stop,
+        .reclaim = pm_reclaim,
+        .scan = pm_scan,
+};
+ISO_RUNTIME(podman_runtime);
