@@ -110,7 +110,7 @@ $(BUILD)/san/isocheck-selftest: $(BUILD)/san/harness/main.o $(BUILD)/san/harness
 $(BUILD)/san/tests/%: harness/tests/%.c $(SAN_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(STD) $(CPPFLAGS) -O1 -g $(SAN) $(WARNINGS) $(DEPFLAGS) -o $@ $< \
-		$(filter-out $< $(SAN_LIB),$^) $(LINK_SAN_LIB) $(LIBS) $(CMOCKA)
+		$(filter %.o %.a,$(filter-out $< $(SAN_LIB),$^)) $(LINK_SAN_LIB) $(LIBS) $(CMOCKA)
 
 deps:
 	@scripts/deps.sh check

@@ -654,6 +654,9 @@ static const struct iso_runtime oci_runtime = {
          * rtnetlink(7)) and configured inside with setns (CAP_SYS_ADMIN, setns(2)). */
         .needs = {ISO_ROOT, ISO_CAP_SYS_ADMIN, ISO_CAP("CAP_NET_ADMIN", 12), ISO_NS("net"),
                   ISO_KCONFIG("CONFIG_VETH")},
+        /* The capture's AF_PACKET socket: the runtime grants the sidecar CAP_NET_RAW only
+         * when the caller's bounding set still holds it (packet(7)). */
+        .sidecar_needs = {ISO_CAP("CAP_NET_RAW", 13)},
         .requirement = "an OCI runtime (crun or runc)",
         .min_timeout_s = 30,
         .root_entries = "dev proc",

@@ -608,8 +608,13 @@ static int pm_probe(struct iso_env *env, char *why, size_t size)
 static const struct iso_runtime podman_runtime = {
         .name = "podman",
         .suffix = ".podman",
-        .needs = {ISO_ROOT},
+        /* Rootful: without CAP_SYS_ADMIN podman takes itself for rootless and wants
+         * slirp4netns, so a root that dropped it skips here, naming it. */
+        .needs = {ISO_ROOT, ISO_CAP_SYS_ADMIN},
         .requirement = "rootful podman",
+        /* The sidecar is given CAP_NET_RAW, which podman can grant only from a caller
+         * that still holds it (packet(7)). */
+        .sidecar_needs = {ISO_CAP("CAP_NET_RAW", 13)},
         .min_timeout_s = 120,
         .root_entries = "dev etc proc run sys",
         .probe = pm_probe,
