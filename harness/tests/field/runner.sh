@@ -130,3 +130,21 @@ check "runner: --timeout-mult 0x10 is refused" runner_usage --timeout-mult 0x10 
 # Input from the field: --env and --cleanup ignored --filter.
 check "runner: --env --filter is refused" runner_usage --env --filter 'cgroup.*'
 check "runner: --cleanup --exclude is refused" runner_usage --cleanup --exclude 'cgroup.*'
+
+# --- 14. isocheck-vm counts errors apart from failures --------------------------------------
+# Input from the field: a configuration that ended in error was counted "failed" in the
+# summary. Here the configuration's report directory is a planted link (refused: an error,
+# the environment's), qemu is /bin/false: nothing boots.
+runner_vm_k=$(ls /boot/vmlinuz-6.1.* 2>/dev/null | tail -n 1)
+if [ "$(id -u)" -ne 0 ] || [ -z "$runner_vm_k" ] || [ ! -x build/isocheck-vm ]; then
+        skipped "runner: isocheck-vm's summary counts errors" "needs root and /boot/vmlinuz-6.1.*"
+else
+        mkdir -p "$RUN/vm/out" "$RUN/vm/elsewhere"
+        ln -s "$RUN/vm/elsewhere" "$RUN/vm/out/vm-${runner_vm_k#/boot/vmlinuz-}-v2"
+        check "runner: isocheck-vm's summary counts a configuration in error as an error" bash -c "
+                TMPDIR='$RUN/vm' build/isocheck-vm -o '$RUN/vm/out' --qemu /bin/false \
+                        --kernel '$runner_vm_k' -c v2 >'$RUN/vm/out.txt' 2>&1
+                rc=\$?
+                grep -q '^1 configurations: 0 passed, 0 failed, 1 errors, 0 skipped' '$RUN/vm/out.txt' &&
+                        [ \$rc -eq 1 ] || { echo exit \$rc; cat '$RUN/vm/out.txt'; exit 1; }"
+fi
