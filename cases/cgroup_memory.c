@@ -22,6 +22,7 @@
 #include "isocheck/kmsg.h"
 #include "isocheck/memcg.h"
 #include "isocheck/ns.h"
+#include "isocheck/tool.h"
 #include "needs.h"
 
 #define LAB_LIMIT 100000000LL     /* the lab's own value: echo 100000000 > ... */
@@ -450,6 +451,7 @@ static int run_in(struct iso_t *t, const struct iso_cg *cg, char *const argv[], 
                 size_t n = (size_t)r < size - 1 - len ? (size_t)r : size - 1 - len;
                 memcpy(out + len, chunk, n);
                 len += n;
+                iso_tool_echo(argv[0], chunk, (size_t)r); /* kept if the case is cut short */
         }
         out[len] = '\0';
         close(p[0]);
@@ -717,6 +719,7 @@ static void oom_by_tool(struct iso_t *t, char *const argv[], const char *comm_pr
                                                                      : sizeof(out) - 1 - len;
                         memcpy(out + len, chunk, n);
                         len += n;
+                        iso_tool_echo(argv[0], chunk, (size_t)r); /* for a cut-short case */
                 }
                 if (iso_now() > deadline)
                         break;

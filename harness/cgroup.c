@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -450,10 +451,15 @@ pid_t iso_cg_spawn(const struct iso_cg *cg, int (*fn)(void *), void *arg, struct
                 return iso_errf(e, ENAMETOOLONG, "cgroup file %s/%s", cg->path, file);
         /* The child reports only a failure to join; EOF (it closed its end) means in. */
         int fd;
+        pid_t parent = getpid();
         pid_t pid = iso_fork_piped(&fd, e);
         if (pid < 0)
                 return -1;
         if (pid == 0) {
+                /* A hog dies with the case that spawned it, even one killed outright. */
+                prctl(PR_SET_PDEATHSIG, SIGKILL);
+                if (getppid() != parent)
+                        _exit(127);
                 char self[32];
                 snprintf(self, sizeof(self), "%d", (int)getpid());
                 struct iso_err ce = {0};

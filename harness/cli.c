@@ -26,7 +26,8 @@ const char iso_cli_usage[] =
         "      --artifacts DIR     per-case artifacts (default reports/artifacts)\n"
         "      --target NAME       name of the JUnit testsuite (default host; the VM and\n"
         "                          container targets set it)\n"
-        "      --property K=V      add a JUnit property (repeatable), e.g. cgroup=v2\n"
+        "      --property K=V      add a JUnit property (repeatable), e.g. cgroup=v2;\n"
+        "                          never one the run sets (run.id, target, kernel.release)\n"
         "\n"
         "Running:\n"
         "      --timeout-mult F    multiply every case's timeout by F (0.01 to 1000)\n"
@@ -83,6 +84,58 @@ static int add_glob(const char **list, size_t *n, const char *glob, const char *
         if (*n >= ISO_MAX_GLOBS)
                 return iso_opt_fail(err, size, "too many %s options (at most 32)", opt);
         list[(*n)++] = glob;
+        return 0;
+}
+
+/*
+ * The property names the run itself writes (main.c: target, version, run id; env_describe.c:
+ * what the probe found, every tool as "tool.NAME"). A --property of the same name would put a
+ * second, contradicting value in the report, which readers resolve either way: refused.
+ * harness/tests/test_cli.c checks this list against what iso_env_properties() writes.
+ */
+static const char *const reserved_props[] = {
+        "target",
+        "isocheck.version",
+        "run.id",
+        "kernel.release",
+        "hostname",
+        "cgroup.mode",
+        "cgroup.memory",
+        "cgroup.v2.controllers",
+        "uid",
+        "capeff",
+        "namespaces",
+        "kconfig.source",
+        "swap.total_kb",
+        "swap.accounting",
+        "vm.overcommit_memory",
+        "rlimits",
+        "kmsg.readable",
+        "container",
+        "virt",
+        "docker",
+        "docker.builder",
+        "tool.variables",
+};
+
+static int check_property(const struct iso_opts *o, const char *prop, char *err, size_t size)
+{
+        size_t len = strcspn(prop, "=");
+
+        if (!strncmp(prop, "tool.", 5))
+                return iso_opt_fail(err, size,
+                                    "--property %.*s: names starting \"tool.\" are the run's own",
+                                    (int)len, prop);
+        for (size_t i = 0; i < sizeof(reserved_props) / sizeof(reserved_props[0]); i++)
+                if (strlen(reserved_props[i]) == len && !strncmp(prop, reserved_props[i], len))
+                        return iso_opt_fail(err, size,
+                                            "--property %.*s: the run writes that property "
+                                            "itself; choose another name",
+                                            (int)len, prop);
+        for (size_t i = 0; i < o->n_properties; i++)
+                if (strcspn(o->properties[i], "=") == len && !strncmp(o->properties[i], prop, len))
+                        return iso_opt_fail(err, size, "--property %.*s is given twice", (int)len,
+                                            prop);
         return 0;
 }
 
@@ -180,6 +233,8 @@ int iso_cli_parse(int argc, char *const argv[], struct iso_opts *o, char *err, s
                                 return iso_opt_fail(err, err_size,
                                                     "too many --property options (at "
                                                     "most 32)");
+                        if (check_property(o, optarg, err, err_size) < 0)
+                                return -1;
                         o->properties[o->n_properties++] = optarg;
                         break;
                 }
@@ -207,6 +262,13 @@ int iso_cli_parse(int argc, char *const argv[], struct iso_opts *o, char *err, s
         if (optind < argc)
                 return iso_opt_fail(err, err_size, "unexpected argument \"%s\" (see --help)",
                                     argv[optind]);
+        /* --env describes the machine and --cleanup removes what dead runs left: neither
+         * looks at cases, so a --filter or --exclude with them would be silently ignored. */
+        if ((o->action == ISO_ACT_ENV || o->action == ISO_ACT_CLEANUP) &&
+            (o->n_filters || o->n_excludes))
+                return iso_opt_fail(err, err_size,
+                                    "%s cannot be combined with %s (it runs no case)", action_opt,
+                                    o->n_filters ? "--filter" : "--exclude");
         return 0;
 }
 

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -180,6 +181,11 @@ static void __attribute__((noreturn))
 app_child(const struct iso_app *app, const struct iso_app_opts *o, int app_fd,
           const struct root_dir *rd, int sync_fd)
 {
+        /* The app dies with the case that started it, even one killed outright (the case
+         * dies with the runner): its namespaces, and so its veth, go with it. If the case
+         * died before this line, the read of "go" below finds the socket closed. /app is
+         * not set-id, so the signal survives the execv. */
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
         struct setup_result r = {0};
         setup_inside(app, o, app_fd, rd, &r);
         close(app_fd);
@@ -240,6 +246,7 @@ int iso_app_link_inside(pid_t pid, const char *ifname, const char *addr, struct 
         if (pipe2(p, O_CLOEXEC) < 0)
                 return iso_errf(e, errno, "pipe2");
         fflush(NULL);
+        pid_t parent = getpid();
         pid_t h = fork();
         if (h < 0) {
                 close(p[0]);
@@ -248,6 +255,11 @@ int iso_app_link_inside(pid_t pid, const char *ifname, const char *addr, struct 
         }
         if (h == 0) {
                 close(p[0]);
+                /* Not left inside the app's network namespace (keeping it and its veth)
+                 * when the case is killed meanwhile. */
+                prctl(PR_SET_PDEATHSIG, SIGKILL);
+                if (getppid() != parent)
+                        _exit(1);
                 struct iso_err he = {0};
                 if (iso_ns_join(pid, CLONE_NEWNET, 0, &he) < 0 ||
                     iso_nl_addr_add(ifname, addr, 30, &he) < 0 || iso_nl_link_up(ifname, &he) < 0 ||

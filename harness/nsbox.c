@@ -67,6 +67,10 @@ static void __attribute__((noreturn)) sleeper(int ready_fd)
 static void __attribute__((noreturn)) init_main(int mount_proc, int fd)
 {
         pid_t answer = 0;
+        /* Killed with its creator even while stopped or busy (its socket's EOF ends it
+         * otherwise, which also covers a creator that died before this line); the
+         * sleeper goes with it, as every process of a PID namespace goes with its init. */
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
         /* Test build: a procfs that still shows the creator's PID namespace, as a kernel
          * that tied the new mount to the wrong namespace would give (fault
          * "pidns.proc.host"): the mount namespace keeps the /proc it inherited. */

@@ -33,6 +33,10 @@ int iso_opt_number(const char *arg, double lo, double hi, double *out)
 {
         char *end;
 
+        /* strtod(3) also takes hex ("0x10"), "infinity" and leading blanks: a number
+         * on a command line is written in decimal, so anything else is refused. */
+        if (!*arg || strspn(arg, "0123456789.eE+-") != strlen(arg))
+                return -1;
         errno = 0;
         double v = strtod(arg, &end);
 

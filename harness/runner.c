@@ -33,6 +33,7 @@
 #include "isocheck/cgroup.h"
 #include "isocheck/runtime.h"
 #include "isocheck/recover.h"
+#include "isocheck/tool.h"
 #include "runner_priv.h"
 #include "shared.h"
 
@@ -145,7 +146,7 @@ static int make_tracking(struct iso_runner *r, const char *case_name, char *ctl,
 
 static void __attribute__((noreturn))
 child_main(struct iso_runner *r, const struct iso_case *c, struct iso_shared *sh, const char *ctl,
-           int out_fd, const struct case_files *cf)
+           int out_fd, const struct case_files *cf, int tools_fd)
 {
         struct iso_t t = {
                 .c = c, .sh = sh, .env = r->env, .art_fd = cf->stage_fd, .log_fd = cf->log_fd};
@@ -193,6 +194,9 @@ child_main(struct iso_runner *r, const struct iso_case *c, struct iso_shared *sh
                            "expected to make the case's mounts slaves of the runner's, but "
                            "mount(/, MS_REC|MS_SLAVE): %s",
                            strerror(errno));
+        /* What its tools print is kept as it arrives: a case killed mid-tool loses only
+         * what the tool had not yet written (the runner reads it back, see cut_short()). */
+        iso_tool_echo_to(tools_fd);
         /* Line-buffered: what the case prints survives its _exit. */
         setvbuf(stdout, NULL, _IOLBF, 0);
 
@@ -396,6 +400,26 @@ static void note_running(const char *ctl, pid_t case_pid, int log_fd, char *runn
         }
 }
 
+/*
+ * A case that did not end by itself (timed out, stopped, killed by a signal) never logged
+ * what its tools printed: append what the echo memfd @tools_fd caught to the log @log_fd.
+ */
+static void add_tool_output(int tools_fd, int log_fd)
+{
+        if (tools_fd < 0 || log_fd < 0 || lseek(tools_fd, 0, SEEK_END) <= 0)
+                return;
+        static const char hdr[] = "--- what the case's tools printed before it was cut short ---\n";
+        (void)iso_write_all(log_fd, hdr, sizeof(hdr) - 1);
+        char buf[8192], last = '\n';
+        off_t at = 0;
+        for (ssize_t got; (got = pread(tools_fd, buf, sizeof(buf), at)) > 0; at += got) {
+                (void)iso_write_all(log_fd, buf, (size_t)got);
+                last = buf[got - 1];
+        }
+        if (last != '\n')
+                (void)iso_write_all(log_fd, "\n", 1);
+}
+
 static void broken(struct iso_result *res, const char *fmt, ...)
         __attribute__((format(printf, 2, 3)));
 static void broken(struct iso_result *res, const char *fmt, ...)
@@ -456,6 +480,10 @@ void iso_runner_run(struct iso_runner *r, const struct iso_case *c, struct iso_r
         cf.log_fd = memfd_create("isocheck-case-log", MFD_CLOEXEC);
         if (cf.log_fd >= 0)
                 fcntl(cf.log_fd, F_SETFL, O_APPEND); /* lines of forked writers stay whole */
+        /* O_APPEND: the case and its forks may each read a tool and echo at once. */
+        int tools_fd = memfd_create("isocheck-case-tools", MFD_CLOEXEC);
+        if (tools_fd >= 0)
+                fcntl(tools_fd, F_SETFL, O_APPEND);
 
         unsigned timeout_s = c->timeout_s ? c->timeout_s : ISO_DEFAULT_TIMEOUT_S;
         double limit = timeout_s * r->timeout_mult;
@@ -470,7 +498,7 @@ void iso_runner_run(struct iso_runner *r, const struct iso_case *c, struct iso_r
         if (pid < 0) {
                 broken(res, "fork for case %s: %s", c->name, strerror(errno));
         } else if (pid == 0) {
-                child_main(r, c, sh, born_inside ? "" : ctl, out_fd, &cf);
+                child_main(r, c, sh, born_inside ? "" : ctl, out_fd, &cf, tools_fd);
         } else {
                 setpgid(pid, pid); /* also done by the child: whichever runs first */
                 if (!wait_until(r, pid, start + limit, &status)) {
@@ -484,6 +512,8 @@ void iso_runner_run(struct iso_runner *r, const struct iso_case *c, struct iso_r
                                 note_running(ctl, pid, cf.log_fd, running, sizeof(running));
                         kill_tree(pid, scope_dir, &status);
                 }
+                if (timed_out || stopped || WIFSIGNALED(status))
+                        add_tool_output(tools_fd, cf.log_fd);
         }
         res->duration_s = iso_now() - start;
 
@@ -502,6 +532,8 @@ void iso_runner_run(struct iso_runner *r, const struct iso_case *c, struct iso_r
                 close(cf.log_fd);
         if (out_fd >= 0)
                 close(out_fd);
+        if (tools_fd >= 0)
+                close(tools_fd);
         munmap(sh, sizeof(*sh));
         if (*ctl) {
                 char dir[PATH_MAX];

@@ -13,7 +13,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "isocheck/cgroup.h"
@@ -34,6 +36,15 @@
 /* Roots are /tmp/isocheck-<run id>-root-XXXXXX (harness/container.c). */
 #define ROOT_PARENT "/tmp"
 #define ROOT_MARK "-root-"
+
+/* Fault native.linger: the case holds 10 s with what it just started up and running (not
+ * stopped), so a test can kill the runner mid-case (harness/tests/field/runner.sh). */
+static void linger(void)
+{
+        struct timespec ts = {10, 0};
+        if (iso_fault("native.linger"))
+                nanosleep(&ts, NULL);
+}
 
 static int native_app_start(struct iso_rt_ctx *c, const struct iso_rt_app_opts *o,
                             struct iso_rt_app *app, struct iso_err *e)
@@ -66,6 +77,7 @@ static int native_app_start(struct iso_rt_ctx *c, const struct iso_rt_app_opts *
         if (c->t)
                 iso_log(c->t, "app %s: host PID %d, %s:%d via %s/%s (host side %s)", o->hostname,
                         (int)a->pid, a->app_addr, a->port, a->host_if, a->app_if, a->host_addr);
+        linger();
         return 0;
 }
 
@@ -120,6 +132,7 @@ static int native_sidecar_start(struct iso_rt_ctx *c, const struct iso_rt_app *a
         sc->priv = tp;
         sc->pid = tp->pid;
         snprintf(sc->name, sizeof(sc->name), "sidecar %d", (int)tp->pid);
+        linger();
         return 0;
 }
 
@@ -150,6 +163,7 @@ static int native_exec(struct iso_rt_ctx *c, const struct iso_rt_app *app, char 
         if (pipe2(p, O_CLOEXEC) < 0)
                 return iso_errf(e, errno, "pipe2");
         fflush(NULL);
+        pid_t parent = getpid();
         pid_t child = fork();
         if (child < 0) {
                 int saved = errno;
@@ -159,6 +173,11 @@ static int native_exec(struct iso_rt_ctx *c, const struct iso_rt_app *app, char 
         }
         if (child == 0) {
                 close(p[0]);
+                /* Dies with the case even when the program run in the app's namespaces
+                 * waits for input: the case killed outright does not wait for it. */
+                prctl(PR_SET_PDEATHSIG, SIGKILL);
+                if (getppid() != parent)
+                        _exit(0);
                 struct iso_err je = {0};
                 int err;
                 if (iso_ns_join(app->pid,

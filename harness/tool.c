@@ -7,11 +7,47 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "isocheck/ns.h"
+
+/* Where what tools print is copied as it arrives (iso_tool_echo_to), and how much went. */
+static int echo_fd = -1;
+static size_t echo_total;
+static char echo_last[64];
+
+void iso_tool_echo_to(int fd)
+{
+        echo_fd = fd;
+        echo_total = 0;
+        echo_last[0] = '\0';
+}
+
+void iso_tool_echo(const char *name, const char *buf, size_t n)
+{
+        if (echo_fd < 0 || !n || echo_total >= ISO_TOOL_ECHO_MAX)
+                return;
+        char line[128];
+        /* A header whenever the writer changes: two tools' output may interleave. */
+        if (strncmp(echo_last, name, sizeof(echo_last) - 1) != 0) {
+                snprintf(echo_last, sizeof(echo_last), "%s", name);
+                int len = snprintf(line, sizeof(line), "--- output of %s ---\n", echo_last);
+                (void)iso_write_all(echo_fd, line, (size_t)len);
+        }
+        if (n > ISO_TOOL_ECHO_MAX - echo_total)
+                n = ISO_TOOL_ECHO_MAX - echo_total;
+        (void)iso_write_all(echo_fd, buf, n);
+        echo_total += n;
+        if (echo_total >= ISO_TOOL_ECHO_MAX) {
+                int len = snprintf(line, sizeof(line),
+                                   "\n--- (tool output past %d KiB not kept here) ---\n",
+                                   ISO_TOOL_ECHO_MAX / 1024);
+                (void)iso_write_all(echo_fd, line, (size_t)len);
+        }
+}
 
 int iso_tool_start(char *const argv[], struct iso_tool_proc *tp, struct iso_err *e)
 {
@@ -24,6 +60,7 @@ int iso_tool_start_in(pid_t target, int types, char *const argv[], struct iso_to
         int in[2], out[2];
         tp->pid = -1;
         tp->in_fd = tp->out_fd = -1;
+        snprintf(tp->name, sizeof(tp->name), "%s", argv[0]);
         if (pipe2(in, O_CLOEXEC) < 0)
                 return iso_errf(e, errno, "pipe2");
         if (pipe2(out, O_CLOEXEC) < 0) {
@@ -33,10 +70,16 @@ int iso_tool_start_in(pid_t target, int types, char *const argv[], struct iso_to
                 return iso_errf(e, saved, "pipe2");
         }
         fflush(NULL);
+        pid_t parent = getpid();
         pid_t pid = fork();
         if (pid == 0) {
                 /* Own group, so anything it spawns is killed with it; default signals. */
                 setpgid(0, 0);
+                /* Dies with whoever started it, even one killed outright (the case, itself
+                 * killed with the runner): a tool is never left to run alone. */
+                prctl(PR_SET_PDEATHSIG, SIGKILL);
+                if (getppid() != parent)
+                        _exit(126);
                 sigset_t none;
                 sigemptyset(&none);
                 sigprocmask(SIG_SETMASK, &none, NULL);
@@ -93,6 +136,7 @@ size_t iso_tool_read(struct iso_tool_proc *tp, const char *until, char *out, siz
                 size_t n = size && (size_t)got > size - 1 - used ? size - 1 - used : (size_t)got;
                 memcpy(out + used, chunk, n);
                 used += n;
+                iso_tool_echo(tp->name, chunk, (size_t)got);
                 if (until && size) {
                         out[used] = '\0';
                         if (strstr(out, until))

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "isocheck/case.h"
+#include "isocheck/tool.h"
 
 ISO_CASE(self_pass, "selftest.verdict.pass", .summary = "two passing checks", .lab_step = "none",
          .timeout_s = 5)
@@ -156,4 +157,17 @@ ISO_CASE(self_timeout_tool, "selftest.verdict.timeout.tool",
                 _exit(127);
         }
         waitpid(pid, NULL, 0);
+}
+
+/* Cut short while a tool it reads through tool.c has printed a line: the line is kept
+ * (field, issue 11b item 8: a fake stress-ng printing then sleeping lost its output). */
+ISO_CASE(self_timeout_toolout, "selftest.verdict.timeout.toolout",
+         .summary = "outlives its timeout reading a program that has printed a line",
+         .lab_step = "none", .timeout_s = 1)
+{
+        iso_check_eq(t, 1, 1, "recorded before the program");
+        char *const argv[] = {"sh", "-c", "echo 'the tool said: halfway there'; exec sleep 60",
+                              NULL};
+        char out[256];
+        iso_tool_run(argv, NULL, out, sizeof(out), 30.0, NULL, NULL);
 }

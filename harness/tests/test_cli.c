@@ -4,11 +4,14 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
 
 #include "isocheck/cli.h"
+#include "isocheck/env.h"
+#include "isocheck/report.h"
 
 #define ARGV(...) ((char *const[]){"isocheck", __VA_ARGS__, NULL})
 #define ARGC(...) ((int)(sizeof((char *[]){"isocheck", __VA_ARGS__}) / sizeof(char *)))
@@ -78,7 +81,7 @@ static void refused(void **state)
 {
         (void)state;
         static const struct {
-                const char *args[3];
+                const char *args[4];
                 const char *needle;
         } bad[] = {
                 {{"--bogus"}, "unknown option --bogus"},
@@ -106,11 +109,22 @@ static void refused(void **state)
                 {{"--target", ""}, "--target needs a name"},
                 {{"--property", "novalue"}, "NAME=VALUE"},
                 {{"--property", "=x"}, "NAME=VALUE"},
+                /* Field: a second run.id in the JUnit properties. */
+                {{"--property", "run.id=evil"}, "--property run.id: the run writes"},
+                /* Further inputs of the kind: an environment property, a tool's, a repeat. */
+                {{"--property", "kernel.release=1"}, "--property kernel.release: the run"},
+                {{"--property", "tool.stress-ng=0"}, "--property tool.stress-ng"},
+                {{"--property", "a=1", "--property", "a=2"}, "--property a is given twice"},
+                /* Field: --timeout-mult 0x10 was taken as sixteen. */
+                {{"--timeout-mult", "0x10"}, "--timeout-mult"},
+                /* Field: --env and --cleanup ran everything, ignoring the glob. */
+                {{"--env", "--filter", "x"}, "--env cannot be combined with --filter"},
+                {{"--exclude", "x", "--cleanup"}, "--cleanup cannot be combined with --exclude"},
         };
         for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-                char *argv[5] = {"isocheck"};
+                char *argv[6] = {"isocheck"};
                 int argc = 1;
-                for (int k = 0; k < 3 && bad[i].args[k]; k++)
+                for (int k = 0; k < 4 && bad[i].args[k]; k++)
                         argv[argc++] = (char *)bad[i].args[k];
                 struct iso_opts o;
                 char err[256] = "";
@@ -139,6 +153,29 @@ static void too_many_globs(void **state)
         assert_non_null(strstr(err, "too many --filter"));
 }
 
+/* Every name the environment writes into the report is refused as a --property: the list in
+ * cli.c cannot fall behind env_describe.c unnoticed. */
+static void env_names_reserved(void **state)
+{
+        (void)state;
+        static struct iso_env env;
+        static struct iso_property props[64];
+        static char buf[8192];
+        env.docker_reachable = 1; /* docker.builder is written only then */
+        env.n_tools = 1;
+        env.tools[0].name = "stress-ng";
+        size_t n = iso_env_properties(&env, props, 64, buf, sizeof(buf));
+        assert_true(n > 10);
+        for (size_t i = 0; i < n; i++) {
+                char arg[128];
+                struct iso_opts o;
+                char err[256];
+                snprintf(arg, sizeof(arg), "%s=x", props[i].name);
+                if (PARSE(&o, err, "--property", arg) != -1)
+                        fail_msg("--property %s was accepted: the run writes it too", arg);
+        }
+}
+
 /* getopt's global state must not leak from one parse into the next. */
 static void parse_twice(void **state)
 {
@@ -153,9 +190,13 @@ static void parse_twice(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(defaults),       cmocka_unit_test(every_option),
-                cmocka_unit_test(actions),        cmocka_unit_test(refused),
-                cmocka_unit_test(too_many_globs), cmocka_unit_test(parse_twice),
+                cmocka_unit_test(defaults),
+                cmocka_unit_test(every_option),
+                cmocka_unit_test(actions),
+                cmocka_unit_test(refused),
+                cmocka_unit_test(too_many_globs),
+                cmocka_unit_test(parse_twice),
+                cmocka_unit_test(env_names_reserved),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

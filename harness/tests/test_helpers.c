@@ -79,7 +79,10 @@ static void opt_numbers(void **state)
         /* A lower bound of 0 is open: a zero timeout is refused. */
         assert_int_equal(iso_opt_number("0", 0, 86400, &d), -1);
         assert_int_equal(iso_opt_number("86400", 0, 86400, &d), 0);
-        for (const char *const *bad = (const char *const[]){"", "1x", "nan", "inf", "1e999", NULL};
+        for (const char *const *bad =
+                     (const char *const[]){"", "1x", "nan", "inf", "1e999",
+                                           /* field: --timeout-mult 0x10 */
+                                           "0x10", "0X1p3", " 1", "infinity", NULL};
              *bad; bad++)
                 assert_int_equal(iso_opt_number(*bad, 0, 1e300, &d), -1);
         assert_int_equal(iso_opt_whole("64", 1, 64, &u), 0);

@@ -14,10 +14,25 @@
 
 /* A tool started in the background. */
 struct iso_tool_proc {
-        pid_t pid;  /* leader of its own process group */
-        int in_fd;  /* its stdin (write end), -1 once closed */
-        int out_fd; /* its stdout and stderr (read end) */
+        pid_t pid;     /* leader of its own process group */
+        int in_fd;     /* its stdin (write end), -1 once closed */
+        int out_fd;    /* its stdout and stderr (read end) */
+        char name[64]; /* argv[0], naming its output in the echo */
 };
+
+/* At most this much tool output is echoed per process (iso_tool_echo_to). */
+#define ISO_TOOL_ECHO_MAX (256 * 1024)
+
+/*
+ * Copy what tools print, as it is read, to @fd too (-1: stop). The runner points this at a
+ * file it keeps in the case's child, so a case killed while a tool runs still reports what
+ * the tool had printed. Everything read through iso_tool_read() is copied; a case reading a
+ * child's pipe itself hands each chunk to iso_tool_echo().
+ */
+void iso_tool_echo_to(int fd);
+
+/* Copy @n bytes of @buf, printed by the tool @name, to the echo (if any; bounded). */
+void iso_tool_echo(const char *name, const char *buf, size_t n);
 
 /*
  * Start @argv (argv[0] looked up on PATH) in its own process group, stdin a pipe and
