@@ -517,8 +517,8 @@ static int fixture_uid_ok(uid_t uid)
 
 /* @what (a fixture, a directory above it, or a file in an image context) refused when
  * another user could change it: fixtures run as this user (root), some in containers. */
-static int fixture_stat_ok(const char *name, const char *what, const struct stat *st,
-                           int sticky_ok, struct iso_err *e)
+static int fixture_stat_ok(const char *name, const char *what, const struct stat *st, int sticky_ok,
+                           struct iso_err *e)
 {
         if (!fixture_uid_ok(st->st_uid))
                 return iso_errf(e, 0,

@@ -213,20 +213,21 @@ static int open_dir(struct iso_report_out *out, struct iso_err *e)
         if (!*base || !strcmp(base, ".") || !strcmp(base, ".."))
                 return fail(e, EISDIR, "the report path %s is a directory", out->path);
         if (iso_strlcpy(out->base, base, sizeof(out->base)) >= sizeof(out->base) ||
-            iso_pathf(out->tmp_name, sizeof(out->tmp_name), "%s.tmp.%s", base, iso_run_id()) <
-                    0 ||
+            iso_pathf(out->tmp_name, sizeof(out->tmp_name), "%s.tmp.%s", base, iso_run_id()) < 0 ||
             snprintf(out->tmp, sizeof(out->tmp), "%s.tmp.%s", out->path, iso_run_id()) >=
                     (int)sizeof(out->tmp))
                 return fail(e, ENAMETOOLONG, "report path too long: %.80s...", out->path);
         snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - out->path) : 1,
                  slash ? out->path : ".");
         out->dir_fd = iso_open_dir_nofollow(dir[0] ? dir : "/", 1, &de);
+        if (out->dir_fd < 0 && de.errnum == ELOOP)
+                return fail(e, de.errnum,
+                            "refusing to write the report %s: %s (name a file in a directory "
+                            "of your own with --tap FILE and --junit FILE)",
+                            out->path, de.msg);
         if (out->dir_fd < 0)
-                return fail(e, de.errnum, "refusing to write the report %s: %s%s", out->path,
-                            de.msg,
-                            de.errnum == ELOOP ? " (name a file in a directory of your own "
-                                                 "with --tap FILE and --junit FILE)"
-                                               : "");
+                return fail(e, de.errnum, "cannot create the report directory for %s: %s",
+                            out->path, de.msg);
         return 0;
 }
 

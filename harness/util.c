@@ -366,8 +366,7 @@ int iso_open_dir_nofollow(const char *path, int create, struct iso_err *e)
                 if (r < 0) {
                         int saved = errno;
                         close(fd);
-                        return iso_errf(e, saved, "%s %s/%s", create ? "make" : "open", seen,
-                                        name);
+                        return iso_errf(e, saved, "%s %s/%s", create ? "make" : "open", seen, name);
                 }
                 if (S_ISLNK(st.st_mode)) {
                         /* Followed only when neither the link nor the name can be changed
@@ -427,23 +426,29 @@ int iso_open_dir_nofollow(const char *path, int create, struct iso_err *e)
  * artifact written there fails (EACCES, EINVAL) or changes the kernel's state. */
 static const char *pseudo_fs(long type)
 {
-        switch (type) {
-        case PROC_SUPER_MAGIC: return "proc";
-        case SYSFS_MAGIC: return "sysfs";
-        case CGROUP_SUPER_MAGIC: return "cgroup";
-        case CGROUP2_SUPER_MAGIC: return "cgroup2";
-        case DEBUGFS_MAGIC: return "debugfs";
-        case TRACEFS_MAGIC: return "tracefs";
-        case SECURITYFS_MAGIC: return "securityfs";
-        case BPF_FS_MAGIC: return "bpf";
-        case DEVPTS_SUPER_MAGIC: return "devpts";
-        case PSTOREFS_MAGIC: return "pstore";
-        case EFIVARFS_MAGIC: return "efivarfs";
-        case SELINUX_MAGIC: return "selinuxfs";
-        case NSFS_MAGIC: return "nsfs";
-        case 0x62656570: return "configfs";
-        default: return NULL;
-        }
+        static const struct {
+                long type;
+                const char *name;
+        } kinds[] = {
+                {PROC_SUPER_MAGIC, "proc"},
+                {SYSFS_MAGIC, "sysfs"},
+                {CGROUP_SUPER_MAGIC, "cgroup"},
+                {CGROUP2_SUPER_MAGIC, "cgroup2"},
+                {DEBUGFS_MAGIC, "debugfs"},
+                {TRACEFS_MAGIC, "tracefs"},
+                {SECURITYFS_MAGIC, "securityfs"},
+                {BPF_FS_MAGIC, "bpf"},
+                {DEVPTS_SUPER_MAGIC, "devpts"},
+                {PSTOREFS_MAGIC, "pstore"},
+                {EFIVARFS_MAGIC, "efivarfs"},
+                {SELINUX_MAGIC, "selinuxfs"},
+                {NSFS_MAGIC, "nsfs"},
+                {0x62656570, "configfs"},
+        };
+        for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+                if (kinds[i].type == type)
+                        return kinds[i].name;
+        return NULL;
 }
 
 int iso_open_own_dir(const char *path, struct iso_err *e)

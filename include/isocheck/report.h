@@ -150,7 +150,7 @@ struct iso_report_out {
          * (iso_open_dir_nofollow), or -1; the file and its temporary name in it. */
         int dir_fd;
         char base[NAME_MAX + 1], tmp_name[NAME_MAX + 1];
-        int in_place;                /* a stream: written through, never renamed */
+        int in_place; /* a stream: written through, never renamed */
         FILE *f;
         int first_errno; /* the first write error while streaming, 0 if none */
 };
