@@ -54,7 +54,7 @@ ln -s "$L/real" "$L/rootlink"
 build/isocheck --filter pidns.init.pid1 --artifacts "$L/rootlink/art" --tap "$L/1c.tap" \
         --junit "$L/1c.xml" >/dev/null 2>"$L/1c.err"
 check "links: --artifacts through root's own link in root's directory still runs (exit 0)" \
-        sh -c "[ $? -eq 0 ] && [ -d '$L/real/art' ] || cat '$L/1c.err'"
+        sh -c "[ $? -eq 0 ] && [ -d '$L/real/art' ] || { cat '$L/1c.err'; exit 1; }"
 
 # --- 2. the default reports/ is a link of another user's ----------------------------------
 # Quoted input: `mkdir co; chown nobody co; ln -s /srv/victim co/reports; chown -h nobody
@@ -87,7 +87,7 @@ chown -R nobody "$L/checkout"
 (cd "$L/checkout" && "$top/build/isocheck" --filter pidns.init.pid1 >/dev/null 2>"$L/2c.err")
 check "links: a user's real reports/ directory is still written (exit 0, both reports there)" \
         sh -c "[ $? -eq 0 ] && [ -s '$L/checkout/reports/isocheck.tap' ] &&
-                [ -s '$L/checkout/reports/isocheck.junit.xml' ] || cat '$L/2c.err'"
+                [ -s '$L/checkout/reports/isocheck.junit.xml' ] || { cat '$L/2c.err'; exit 1; }"
 
 # --- 10. fixtures another user can change -------------------------------------------------
 # Quoted input: a copy of build/fixtures owned by nobody, named by ISOCHECK_FIXTURES. Before:
@@ -99,7 +99,7 @@ ISOCHECK_FIXTURES=$L/fx build/isocheck --filter sidecar.netns.shared --tap "$L/1
 check "links: ISOCHECK_FIXTURES owned by nobody: the case errs naming it, nothing run" \
         sh -c "grep -q '^not ok 1 - sidecar.netns.shared' '$L/10.tap' &&
                 grep -q 'severity: \"error\"' '$L/10.tap' &&
-                grep -q 'fx is owned by uid 65534' '$L/10.tap' || cat '$L/10.tap'"
+                grep -q 'fx is owned by uid 65534' '$L/10.tap' || { cat '$L/10.tap'; exit 1; }"
 # Further input: root's copy, but the app binary writable by everyone.
 cp -a build/fixtures "$L/fx2"
 chmod o+w "$L/fx2/app"
@@ -107,13 +107,13 @@ ISOCHECK_FIXTURES=$L/fx2 build/isocheck --filter sidecar.netns.shared --tap "$L/
         --junit "$L/10b.xml" --artifacts "$L/10b.art" >/dev/null 2>&1
 check "links: a fixture binary writable by others: the case errs naming it" \
         sh -c "grep -q '^not ok 1 - sidecar.netns.shared' '$L/10b.tap' &&
-                grep -q 'fx2/app is writable by group or others' '$L/10b.tap' || cat '$L/10b.tap'"
+                grep -q 'fx2/app is writable by group or others' '$L/10b.tap' || { cat '$L/10b.tap'; exit 1; }"
 # What stays accepted: root's own copy.
 chmod o-w "$L/fx2/app"
 ISOCHECK_FIXTURES=$L/fx2 build/isocheck --filter sidecar.netns.shared --tap "$L/10c.tap" \
         --junit "$L/10c.xml" --artifacts "$L/10c.art" >/dev/null 2>&1
 check "links: root's own ISOCHECK_FIXTURES still runs (exit 0)" \
-        sh -c "[ $? -eq 0 ] || cat '$L/10c.tap'"
+        sh -c "[ $? -eq 0 ] || { cat '$L/10c.tap'; exit 1; }"
 
 # --- 13. a kernel interface as --artifacts; a lost artifact ------------------------------
 # Quoted input: `--artifacts /sys/fs/cgroup/memory`. Before: rc 0, the artifact lost to
@@ -132,7 +132,7 @@ ISOCHECK_FAULT=artifact.write.lost build/san/isocheck-selftest --filter selftest
 check "links: a lost artifact shows in the TAP and the JUnit, the case passing" \
         sh -c "grep -q '^ok 1 - selftest.verdict.pass' '$L/13b.tap' &&
                 grep -q 'keep the artifact # SKIP note.txt not kept: .*Permission denied' '$L/13b.tap' &&
-                grep -q 'note.txt not kept' '$L/13b.xml' || cat '$L/13b.tap'"
+                grep -q 'note.txt not kept' '$L/13b.xml' || { cat '$L/13b.tap'; exit 1; }"
 
 # --- 6. --tap and --junit naming one file that does not exist yet ----------------------
 # Quoted input: `rm -f x.tap; build/isocheck --filter pidns.init.pid1 --tap x.tap --junit
