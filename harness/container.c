@@ -534,6 +534,31 @@ static int fixture_stat_ok(const char *name, const char *what, const struct stat
         return 0;
 }
 
+/* An image context's files, all levels (libraries under lib/): they go into an image
+ * that runs as root. Depth-bounded: ours are three levels deep. */
+static int context_trusted(const char *name, const char *dir, int depth, struct iso_err *e)
+{
+        char sub[PATH_MAX];
+        struct stat st;
+        int rc = 0;
+        DIR *d = depth < 8 ? opendir(dir) : NULL;
+
+        if (!d)
+                return iso_errf(e, depth < 8 ? errno : ELOOP, "fixture %s: read %s", name, dir);
+        for (struct dirent *de; rc == 0 && (de = readdir(d));) {
+                if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+                        continue;
+                if (iso_pathf(sub, sizeof(sub), "%s/%s", dir, de->d_name) < 0 ||
+                    lstat(sub, &st) < 0)
+                        continue;
+                rc = fixture_stat_ok(name, sub, &st, 0, e);
+                if (rc == 0 && S_ISDIR(st.st_mode))
+                        rc = context_trusted(name, sub, depth + 1, e);
+        }
+        closedir(d);
+        return rc;
+}
+
 /*
  * The fixture at @path, every directory above it (the links on the way included) and,
  * for an image context, the files in it: owned by a uid fixture_uid_ok trusts and not
@@ -569,19 +594,8 @@ static int fixture_trusted(const char *name, const char *path, struct iso_err *e
                 if (!real[i])
                         break;
         }
-        if (rc == 0 && S_ISDIR(st.st_mode)) {
-                /* An image context: its files go into an image that runs as root. */
-                DIR *d = opendir(real);
-                for (struct dirent *de; rc == 0 && d && (de = readdir(d));) {
-                        if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-                                continue;
-                        if (iso_pathf(prefix, sizeof(prefix), "%s/%s", real, de->d_name) == 0 &&
-                            lstat(prefix, &st) == 0)
-                                rc = fixture_stat_ok(name, prefix, &st, 0, e);
-                }
-                if (d)
-                        closedir(d);
-        }
+        if (rc == 0 && S_ISDIR(st.st_mode))
+                rc = context_trusted(name, real, 0, e);
         if (rc == 0)
                 return 0;
 refused:

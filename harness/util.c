@@ -358,7 +358,7 @@ int iso_open_dir_nofollow(const char *path, int create, struct iso_err *e)
                 p += n;
                 if (!strcmp(name, "."))
                         continue;
-                struct stat st, dir;
+                struct stat st, dir = {0};
                 int r = fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW);
                 if (r < 0 && errno == ENOENT && create &&
                     (mkdirat(fd, name, 0755) == 0 || errno == EEXIST))

@@ -108,6 +108,19 @@ ISOCHECK_FIXTURES=$L/fx2 build/isocheck --filter sidecar.netns.shared --tap "$L/
 check "links: a fixture binary writable by others: the case errs naming it" \
         sh -c "grep -q '^not ok 1 - sidecar.netns.shared' '$L/10b.tap' &&
                 grep -q 'fx2/app is writable by group or others' '$L/10b.tap' || { cat '$L/10b.tap'; exit 1; }"
+# Further input: a library deep in an image context (it goes into an image run as root)
+# writable by others. The case errs before anything is built.
+if docker info >/dev/null 2>&1; then
+        cp -a build/fixtures "$L/fx3"
+        chmod o+w "$L/fx3/sidecar-image/lib/x86_64-linux-gnu/libc.so.6"
+        ISOCHECK_FIXTURES=$L/fx3 build/isocheck --filter sidecar.netns.shared.docker \
+                --tap "$L/10d.tap" --junit "$L/10d.xml" --artifacts "$L/10d.art" >/dev/null 2>&1
+        check "links: an image context's library writable by others: the docker case errs naming it" \
+                sh -c "grep -q '^not ok 1 - sidecar.netns.shared.docker' '$L/10d.tap' &&
+                        grep -q 'libc.so.6 is writable by group or others' '$L/10d.tap' || { cat '$L/10d.tap'; exit 1; }"
+else
+        skipped "links: an image context's library writable by others" "no Docker daemon"
+fi
 # What stays accepted: root's own copy.
 chmod o-w "$L/fx2/app"
 ISOCHECK_FIXTURES=$L/fx2 build/isocheck --filter sidecar.netns.shared --tap "$L/10c.tap" \
