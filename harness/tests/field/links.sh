@@ -80,6 +80,21 @@ build/isocheck --filter pidns.init.pid1 --tap "$L/co/up/sub/x.tap" --junit "$L/2
 check "links: --tap below nobody's link is refused, exit 2" \
         refused $? "$L/2b.err" "up is a link owned by uid 65534"
 check "links: ... and nothing is made where it points" untouched "$L/v2b"
+# Further input: the VM target's -o, under a link of nobody's on the way (qemu is
+# /bin/false: nothing boots). Before: isocheck-vm made its reports where the link points.
+k61=$(ls /boot/vmlinuz-6.1.* 2>/dev/null | tail -n 1)
+if [ -n "$k61" ] && [ -x build/isocheck-vm ]; then
+        mkdir -p "$L/v2vm"
+        ln -s "$L/v2vm" "$L/co/vmup"
+        chown -h nobody "$L/co/vmup"
+        TMPDIR=$L build/isocheck-vm -o "$L/co/vmup/out" --qemu /bin/false --kernel "$k61" -c v2 \
+                >"$L/2vm.out" 2>&1
+        check "links: isocheck-vm -o below nobody's link is refused, exit 2, nothing made there" \
+                sh -c "[ $? -eq 2 ] && grep -q 'vmup is a link owned by uid 65534' '$L/2vm.out' &&
+                        [ -z \"\$(ls -A '$L/v2vm')\" ] || { cat '$L/2vm.out'; exit 1; }"
+else
+        skipped "links: isocheck-vm -o below nobody's link" "no /boot/vmlinuz-6.1.* or build/isocheck-vm"
+fi
 # What stays accepted (README, reports): a user's checkout, where reports/ is the user's
 # real directory, as in `sudo make check` there.
 mkdir -p "$L/checkout/reports"
@@ -131,12 +146,14 @@ check "links: root's own ISOCHECK_FIXTURES still runs (exit 0)" \
 # --- 13. a kernel interface as --artifacts; a lost artifact ------------------------------
 # Quoted input: `--artifacts /sys/fs/cgroup/memory`. Before: rc 0, the artifact lost to
 # EACCES, said only in a -v log line.
-for d in /sys/fs/cgroup/memory /proc/sys/vm; do # the second: further input (proc)
+# Further input: the cgroup v2 mount (a cgroup2 file system; root may write there, access(2)
+# says yes, yet no regular file can be made).
+for d in /sys/fs/cgroup/memory /sys/fs/cgroup/unified; do
         [ -d "$d" ] || { skipped "links: --artifacts $d refused" "no $d here"; continue; }
         build/isocheck --filter cgroup.memory.oom_kill --artifacts "$d" --tap "$L/13.tap" \
                 --junit "$L/13.xml" >/dev/null 2>"$L/13.err"
         check "links: --artifacts $d (a kernel interface) is refused in one line, exit 2" \
-                refused $? "$L/13.err" "is on a \(cgroup\|proc\) file system"
+                refused $? "$L/13.err" "is on a cgroup2\? file system"
 done
 # A write that fails all the same (fault hook: EACCES) shows in both reports, the case
 # still passing.
