@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "isocheck/case.h"
+#include "isocheck/fault.h"
 #include "isocheck/util.h"
 #include "shared.h"
 
@@ -160,7 +161,9 @@ static int artifact_name_ok(struct iso_t *t, const char *name)
                 return 0;
         }
         if (t->art_fd < 0) {
-                iso_log(t, "artifact %s not kept: %s", name, t->art_off);
+                /* A check that cannot be made, not a log line: the reports show it whatever
+                 * the verdict and verbosity, so a lost artifact is never silent. */
+                iso_check_skip(t, "keep the artifact", "%s not kept: %s", name, t->art_off);
                 errno = EACCES;
                 return 0;
         }
@@ -186,13 +189,16 @@ int iso_artifact(struct iso_t *t, const char *name, const void *data, size_t len
         /* The directory is the run's own (made fresh, root's, mode 0700): whatever is there
          * under this name this case wrote before; replace it, never write through it. */
         struct iso_err e = {0};
-        if (unlinkat(t->art_fd, name, 0) < 0 && errno != ENOENT) {
+        if (iso_fault("artifact.write.lost")) {
+                /* As on a file system that refuses the write (the kernel's interfaces). */
+                iso_errf(&e, EACCES, "create %s/%s", t->artifact_dir, name);
+        } else if (unlinkat(t->art_fd, name, 0) < 0 && errno != ENOENT) {
                 iso_errf(&e, errno, "unlink %s/%s", t->artifact_dir, name);
         } else if (iso_write_new_at(t->art_fd, name, t->artifact_dir, data, len, &e) == 0) {
                 register_artifact(t, name);
                 return 0;
         }
-        iso_log(t, "artifact: %s", e.msg);
+        iso_check_skip(t, "keep the artifact", "%s not kept: %s", name, e.msg);
         errno = e.errnum ? e.errnum : EIO;
         return -1;
 }

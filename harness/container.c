@@ -3,6 +3,7 @@
 #include "isocheck/container.h"
 
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -522,13 +523,111 @@ int iso_http_get(const char *addr, int port, const char *path, int *status, char
         return 0;
 }
 
+/* Who may have made what isocheck runs: root, this user, and whoever owns the isocheck
+ * binary (who could replace isocheck itself: `sudo make check` in a user's checkout). */
+static int fixture_uid_ok(uid_t uid)
+{
+        struct stat st;
+        return uid == 0 || uid == geteuid() ||
+               (stat("/proc/self/exe", &st) == 0 && uid == st.st_uid);
+}
+
+/* @what (a fixture, a directory above it, or a file in an image context) refused when
+ * another user could change it: fixtures run as this user (root), some in containers. */
+static int fixture_stat_ok(const char *name, const char *what, const struct stat *st, int sticky_ok,
+                           struct iso_err *e)
+{
+        if (!fixture_uid_ok(st->st_uid))
+                return iso_errf(e, 0,
+                                "fixture %s: %s is owned by uid %u, not by root, uid %u or the "
+                                "owner of isocheck: refusing to run what another user can "
+                                "change",
+                                name, what, (unsigned)st->st_uid, (unsigned)geteuid());
+        if ((st->st_mode & (S_IWGRP | S_IWOTH)) && !(sticky_ok && (st->st_mode & S_ISVTX)))
+                return iso_errf(e, 0,
+                                "fixture %s: %s is writable by group or others (mode %04o): "
+                                "refusing to run what another user can change",
+                                name, what, (unsigned)(st->st_mode & 07777));
+        return 0;
+}
+
+/* An image context's files, all levels (libraries under lib/): they go into an image
+ * that runs as root. Depth-bounded: ours are three levels deep. */
+static int context_trusted(const char *name, const char *dir, int depth, struct iso_err *e)
+{
+        char sub[PATH_MAX];
+        struct stat st;
+        int rc = 0;
+        DIR *d = depth < 8 ? opendir(dir) : NULL;
+
+        if (!d)
+                return iso_errf(e, depth < 8 ? errno : ELOOP, "fixture %s: read %s", name, dir);
+        for (struct dirent *de; rc == 0 && (de = readdir(d));) {
+                if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+                        continue;
+                if (iso_pathf(sub, sizeof(sub), "%s/%s", dir, de->d_name) < 0 ||
+                    lstat(sub, &st) < 0)
+                        continue;
+                rc = fixture_stat_ok(name, sub, &st, 0, e);
+                if (rc == 0 && S_ISDIR(st.st_mode))
+                        rc = context_trusted(name, sub, depth + 1, e);
+        }
+        closedir(d);
+        return rc;
+}
+
+/*
+ * The fixture at @path, every directory above it (the links on the way included) and,
+ * for an image context, the files in it: owned by a uid fixture_uid_ok trusts and not
+ * writable by others (a sticky directory is fine: others cannot replace our entries, and
+ * the next one down must be ours). Else -1 with @e (errnum EPERM) naming the culprit.
+ */
+static int fixture_trusted(const char *name, const char *path, struct iso_err *e)
+{
+        char real[PATH_MAX], prefix[PATH_MAX];
+        struct stat st;
+        int rc = 0;
+
+        /* The links of the path as given: who owns one chooses where it points. */
+        for (size_t i = 1; rc == 0 && path[i - 1]; i++) {
+                if (path[i] != '/' && path[i])
+                        continue;
+                snprintf(prefix, sizeof(prefix), "%.*s", (int)i, path);
+                if (lstat(prefix, &st) == 0 && S_ISLNK(st.st_mode))
+                        rc = fixture_stat_ok(name, prefix, &st, 0, e);
+        }
+        if (rc < 0)
+                goto refused;
+        if (!realpath(path, real))
+                return iso_errf(e, errno, "fixture %s: resolve %s", name, path);
+        /* Every directory from / down, then the fixture itself. */
+        for (size_t i = 1; rc == 0; i++) {
+                if (real[i] != '/' && real[i])
+                        continue;
+                snprintf(prefix, sizeof(prefix), "%.*s", (int)i, real);
+                if (lstat(prefix, &st) < 0)
+                        return iso_errf(e, errno, "fixture %s: lstat %s", name, prefix);
+                rc = fixture_stat_ok(name, prefix, &st, real[i] != '\0', e);
+                if (!real[i])
+                        break;
+        }
+        if (rc == 0 && S_ISDIR(st.st_mode))
+                rc = context_trusted(name, real, 0, e);
+        if (rc == 0)
+                return 0;
+refused:
+        if (e)
+                e->errnum = EPERM;
+        return -1;
+}
+
 int iso_fixture_path(const char *name, char *out, size_t size, struct iso_err *e)
 {
         const char *dir = getenv("ISOCHECK_FIXTURES");
         if (dir && *dir) {
                 errno = 0;
                 if (iso_pathf(out, size, "%s/%s", dir, name) == 0 && access(out, X_OK) == 0)
-                        return 0;
+                        return fixture_trusted(name, out, e);
                 return iso_errf(e, errno ? errno : ENAMETOOLONG,
                                 "fixture %s: no usable %s/%s (ISOCHECK_FIXTURES names the "
                                 "directory of the fixtures)",
@@ -546,7 +645,7 @@ int iso_fixture_path(const char *name, char *out, size_t size, struct iso_err *e
         for (size_t i = 0; i < sizeof(under) / sizeof(under[0]); i++)
                 if (iso_pathf(out, size, "%s/%s/%s", bin_dir, under[i], name) == 0 &&
                     access(out, X_OK) == 0)
-                        return 0;
+                        return fixture_trusted(name, out, e);
         return iso_errf(e, ENOENT,
                         "fixture %s missing: looked in %s/fixtures, %s/../fixtures and "
                         "%s/../lib/isocheck/fixtures (a broken build or installation: run make "

@@ -45,7 +45,8 @@ static int selected(const struct iso_opts *o, const char *name)
 
 /*
  * The artifacts directory must take <case name>/<file> below it: check before running.
- * Root refuses one owned by another user (who could plant links in it). A user who
+ * Root refuses one owned by another user (who could plant links in it), one reached
+ * through a link another user controls, and one on a pseudo file system. A user who
  * cannot write it (root made it in an earlier run) runs without artifacts: the cases that
  * need root skip anyway, and the reports still come.
  */
@@ -56,14 +57,20 @@ static int check_artifacts_dir(const char *dir)
                 fprintf(stderr, "isocheck: --artifacts path too long (%zu bytes)\n", strlen(dir));
                 return -1;
         }
-        int fd = -1;
-        if (iso_mkdir_p(dir, &e) == 0)
+        /* Made and opened without following a link another user controls: root would
+         * write, and replace what is there, wherever they point it. */
+        int fd = iso_open_dir_nofollow(dir, 1, &e);
+        if (fd >= 0) {
+                close(fd);
                 fd = iso_open_own_dir(dir, &e);
+        }
         if (fd >= 0) {
                 close(fd);
                 return 0;
         }
-        if (geteuid() != 0) {
+        /* A link of another user's, or a pseudo file system, is a wrong --artifacts for
+         * anyone: refused. A directory this user cannot write is only a missing right. */
+        if (geteuid() != 0 && e.errnum != ELOOP && e.errnum != EMEDIUMTYPE) {
                 fprintf(stderr,
                         "isocheck: note: no artifacts will be kept: %s (give --artifacts DIR "
                         "to keep them)\n",

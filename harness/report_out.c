@@ -8,7 +8,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <stdarg.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -56,7 +58,50 @@ static int streams(const struct iso_report_out *out)
         return out->writer->add != NULL;
 }
 
-/* Two outputs naming one file would interleave two documents in it. */
+/*
+ * @path made absolute and normal: its longest existing head resolved (realpath(3)), the
+ * rest with "." and empty components dropped and ".." applied. "" when it cannot be.
+ */
+static void normal_path(const char *path, char *out, size_t size)
+{
+        char abs[PATH_MAX], cwd[PATH_MAX], head[PATH_MAX], norm[PATH_MAX] = "";
+
+        out[0] = '\0';
+        if (path[0] != '/' && !getcwd(cwd, sizeof(cwd)))
+                return;
+        if (iso_pathf(abs, sizeof(abs), "%s/%s", path[0] == '/' ? "" : cwd, path) < 0)
+                return;
+        /* Lexically first, so that "a/./b" and "a//b" find the same head. */
+        for (char *save = NULL, *c = strtok_r(abs, "/", &save); c; c = strtok_r(NULL, "/", &save)) {
+                if (!strcmp(c, "."))
+                        continue;
+                if (!strcmp(c, "..")) {
+                        char *slash = strrchr(norm, '/');
+                        if (slash)
+                                *slash = '\0';
+                        continue;
+                }
+                iso_appendf(norm, sizeof(norm), "/%s", c);
+        }
+        if (!norm[0])
+                iso_strlcpy(norm, "/", sizeof(norm));
+        size_t cut = strlen(norm);
+        for (;;) {
+                char try[PATH_MAX];
+                snprintf(try, sizeof(try), "%.*s", (int)cut, norm);
+                if (realpath(cut ? try : "/", head)) {
+                        snprintf(out, size, "%s%s", strcmp(head, "/") ? head : "", norm + cut);
+                        return;
+                }
+                if (errno != ENOENT && errno != ENOTDIR)
+                        return;
+                while (cut > 0 && norm[--cut] != '/')
+                        ;
+        }
+}
+
+/* Two outputs naming one file would interleave two documents in it: the same file when
+ * both exist, else the same normal path (neither exists yet, or one of them). */
 static int same_file(const char *a, const char *b)
 {
         if (!a || !b)
@@ -64,8 +109,12 @@ static int same_file(const char *a, const char *b)
         if (!strcmp(a, b))
                 return 1;
         struct stat x, y;
-        return stat(a, &x) == 0 && stat(b, &y) == 0 && x.st_dev == y.st_dev &&
-               x.st_ino == y.st_ino && S_ISREG(x.st_mode);
+        if (stat(a, &x) == 0 && stat(b, &y) == 0)
+                return x.st_dev == y.st_dev && x.st_ino == y.st_ino && S_ISREG(x.st_mode);
+        char na[PATH_MAX], nb[PATH_MAX];
+        normal_path(a, na, sizeof(na));
+        normal_path(b, nb, sizeof(nb));
+        return na[0] && !strcmp(na, nb);
 }
 
 static void add_out(struct iso_reports *rs, const struct iso_report_writer *w,
@@ -77,6 +126,7 @@ static void add_out(struct iso_reports *rs, const struct iso_report_writer *w,
         out->writer = w;
         out->opts = o;
         out->path = path;
+        out->dir_fd = -1;
         if (path)
                 snprintf(out->what, sizeof(out->what), "the %s report %s", w->label, path);
         else
@@ -112,8 +162,8 @@ static int open_in_place(struct iso_report_out *out, const struct stat *st, stru
 {
         struct stat lst;
 
-        if (lstat(out->path, &lst) == 0 && S_ISLNK(lst.st_mode) && lst.st_uid != geteuid() &&
-            lst.st_uid != 0)
+        if (fstatat(out->dir_fd, out->base, &lst, AT_SYMLINK_NOFOLLOW) == 0 &&
+            S_ISLNK(lst.st_mode) && lst.st_uid != geteuid() && lst.st_uid != 0)
                 return fail(e, EPERM,
                             "refusing to write the report through %s: a link owned by uid %u",
                             out->path, (unsigned)lst.st_uid);
@@ -123,33 +173,61 @@ static int open_in_place(struct iso_report_out *out, const struct stat *st, stru
                             "device?): refusing to write it",
                             out->path);
         out->in_place = 1;
-        int fd = open(out->path, O_WRONLY | O_NOCTTY | O_CLOEXEC);
+        int fd = openat(out->dir_fd, out->base, O_WRONLY | O_NOCTTY | O_CLOEXEC);
         out->f = fd >= 0 ? fdopen(fd, "w") : NULL;
         if (fd >= 0 && !out->f)
                 close(fd);
         return 0;
 }
 
-static int open_tmp(struct iso_report_out *out, struct iso_err *e)
+static int open_tmp(struct iso_report_out *out)
 {
-        char dir[PATH_MAX];
-        struct iso_err me = {0};
-
-        snprintf(dir, sizeof(dir), "%s", out->path);
-        if (iso_mkdir_p(dirname(dir), &me) < 0)
-                return fail(e, me.errnum, "cannot create the report directory: %s", me.msg);
         /* Exclusive, never through a link: the directory may be another user's. The name
          * carries our run id, so whatever is already there was planted: it is removed (a
          * link, never its target) and the file made anew. */
         int flags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC;
-        int fd = open(out->tmp, flags, 0644);
-        if (fd < 0 && errno == EEXIST && unlink(out->tmp) == 0)
-                fd = open(out->tmp, flags, 0644);
+        int fd = openat(out->dir_fd, out->tmp_name, flags, 0644);
+        if (fd < 0 && errno == EEXIST && unlinkat(out->dir_fd, out->tmp_name, 0) == 0)
+                fd = openat(out->dir_fd, out->tmp_name, flags, 0644);
         out->f = fd >= 0 ? fdopen(fd, "w") : NULL;
         if (fd >= 0 && !out->f)
                 close(fd);
         if (out->f)
                 iso_run_note_file(out->tmp, NULL);
+        return 0;
+}
+
+/*
+ * The report's directory is made and opened by descriptor (iso_open_dir_nofollow): a link
+ * on the way that another user controls is refused, so root never writes, nor renames
+ * over files, where they point it; a real directory is held by descriptor, whoever owns
+ * it, so swapping it for a link afterwards changes nothing. See README, "Reports".
+ */
+static int open_dir(struct iso_report_out *out, struct iso_err *e)
+{
+        char dir[PATH_MAX];
+        const char *slash = strrchr(out->path, '/');
+        const char *base = slash ? slash + 1 : out->path;
+        struct iso_err de = {0};
+
+        if (!*base || !strcmp(base, ".") || !strcmp(base, ".."))
+                return fail(e, EISDIR, "the report path %s is a directory", out->path);
+        if (iso_strlcpy(out->base, base, sizeof(out->base)) >= sizeof(out->base) ||
+            iso_pathf(out->tmp_name, sizeof(out->tmp_name), "%s.tmp.%s", base, iso_run_id()) < 0 ||
+            snprintf(out->tmp, sizeof(out->tmp), "%s.tmp.%s", out->path, iso_run_id()) >=
+                    (int)sizeof(out->tmp))
+                return fail(e, ENAMETOOLONG, "report path too long: %.80s...", out->path);
+        snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - out->path) : 1,
+                 slash ? out->path : ".");
+        out->dir_fd = iso_open_dir_nofollow(dir[0] ? dir : "/", 1, &de);
+        if (out->dir_fd < 0 && de.errnum == ELOOP)
+                return fail(e, de.errnum,
+                            "refusing to write the report %s: %s (name a file in a directory "
+                            "of your own with --tap FILE and --junit FILE)",
+                            out->path, de.msg);
+        if (out->dir_fd < 0)
+                return fail(e, de.errnum, "cannot create the report directory for %s: %s",
+                            out->path, de.msg);
         return 0;
 }
 
@@ -162,14 +240,13 @@ static int open_out(struct iso_report_out *out, struct iso_err *e)
                 out->in_place = 1;
                 return 0;
         }
-        if (stat(out->path, &st) == 0 && S_ISDIR(st.st_mode))
+        if (open_dir(out, e) < 0)
+                return -1;
+        int exists = fstatat(out->dir_fd, out->base, &st, 0) == 0;
+        if (exists && S_ISDIR(st.st_mode))
                 return fail(e, EISDIR, "the report path %s is a directory", out->path);
-        if (snprintf(out->tmp, sizeof(out->tmp), "%s.tmp.%s", out->path, iso_run_id()) >=
-            (int)sizeof(out->tmp))
-                return fail(e, ENAMETOOLONG, "report path too long: %.80s...", out->path);
         errno = 0;
-        int rc = stat(out->path, &st) == 0 && !S_ISREG(st.st_mode) ? open_in_place(out, &st, e)
-                                                                   : open_tmp(out, e);
+        int rc = exists && !S_ISREG(st.st_mode) ? open_in_place(out, &st, e) : open_tmp(out);
         if (rc < 0)
                 return -1;
         if (!out->f) {
@@ -194,15 +271,23 @@ int iso_reports_open(struct iso_reports *rs, struct iso_err *e)
         return 0;
 }
 
+static void close_dir(struct iso_report_out *out)
+{
+        if (out->dir_fd >= 0)
+                close(out->dir_fd);
+        out->dir_fd = -1;
+}
+
 static void discard_out(struct iso_report_out *out)
 {
-        if (!out->f)
-                return;
-        if (out->f != stdout)
-                fclose(out->f);
-        out->f = NULL;
-        if (!out->in_place)
-                unlink(out->tmp);
+        if (out->f) {
+                if (out->f != stdout)
+                        fclose(out->f);
+                out->f = NULL;
+                if (!out->in_place)
+                        unlinkat(out->dir_fd, out->tmp_name, 0);
+        }
+        close_dir(out);
 }
 
 void iso_reports_discard(struct iso_reports *rs)
@@ -264,15 +349,20 @@ static int commit_out(struct iso_reports *rs, struct iso_report_out *out)
         int saved = errno;
         ok = (fclose(out->f) == 0) && ok;
         out->f = NULL;
-        if (out->in_place && ok)
+        if (out->in_place && ok) {
+                close_dir(out);
                 return 0;
-        if (ok && rename(out->tmp, out->path) == 0)
+        }
+        if (ok && renameat(out->dir_fd, out->tmp_name, out->dir_fd, out->base) == 0) {
+                close_dir(out);
                 return 0;
+        }
         if (ok)
                 saved = errno;
         note(rs, "writing the report %s failed: %s", out->path, strerror(saved ? saved : EIO));
         if (!out->in_place)
-                unlink(out->tmp);
+                unlinkat(out->dir_fd, out->tmp_name, 0);
+        close_dir(out);
         errno = saved ? saved : EIO; /* for the caller's Bail out! */
         return -1;
 }

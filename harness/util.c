@@ -7,7 +7,9 @@
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/wait.h>
 #include <time.h>
 
@@ -297,11 +299,163 @@ int iso_remove_tree_at(int dirfd, const char *name, const char *shown, struct is
         return remove_tree_at(dirfd, name, shown, 0, e);
 }
 
+static int trusted_uid(uid_t uid)
+{
+        return uid == 0 || uid == geteuid();
+}
+
+/* Could a user other than root and this run's replace an entry owned by @owner in the
+ * directory @dir? Its owner can (chmod, then anything); so can anyone with write access,
+ * unless the sticky bit keeps them to their own entries. */
+static int replaceable_in(const struct stat *dir, uid_t owner)
+{
+        if (!trusted_uid(dir->st_uid))
+                return 1;
+        if (!(dir->st_mode & (S_IWGRP | S_IWOTH)))
+                return 0;
+        return !(dir->st_mode & S_ISVTX) || !trusted_uid(owner);
+}
+
+static int refuse(struct iso_err *e, int errnum, const char *fmt, ...)
+        __attribute__((format(printf, 3, 4)));
+static int refuse(struct iso_err *e, int errnum, const char *fmt, ...)
+{
+        if (e) {
+                va_list ap;
+                va_start(ap, fmt);
+                vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+                va_end(ap);
+                e->errnum = errnum;
+        }
+        return -1;
+}
+
+int iso_open_dir_nofollow(const char *path, int create, struct iso_err *e)
+{
+        /* rest: what is left to walk (a link's target is put in front of it); seen: the
+         * path walked so far, for messages. */
+        char rest[2 * PATH_MAX], seen[PATH_MAX], name[NAME_MAX + 1];
+        if (iso_pathf(rest, sizeof(rest), "%s", path) < 0 || !*path)
+                return iso_errf(e, ENAMETOOLONG, "open the directory %s", path);
+        iso_strlcpy(seen, path[0] == '/' ? "" : ".", sizeof(seen));
+        int fd = open(path[0] == '/' ? "/" : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+                return iso_errf(e, errno, "open the directory %s", path[0] == '/' ? "/" : ".");
+        int links = 0;
+        char *p = rest;
+        for (;;) {
+                while (*p == '/')
+                        p++;
+                if (!*p)
+                        return fd;
+                size_t n = strcspn(p, "/");
+                if (n > NAME_MAX) {
+                        close(fd);
+                        return iso_errf(e, ENAMETOOLONG, "open %s/%.40s...", seen, p);
+                }
+                memcpy(name, p, n);
+                name[n] = '\0';
+                p += n;
+                if (!strcmp(name, "."))
+                        continue;
+                struct stat st, dir = {0};
+                int r = fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW);
+                if (r < 0 && errno == ENOENT && create &&
+                    (mkdirat(fd, name, 0755) == 0 || errno == EEXIST))
+                        r = fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW);
+                if (r < 0) {
+                        int saved = errno;
+                        close(fd);
+                        return iso_errf(e, saved, "%s %s/%s", create ? "make" : "open", seen, name);
+                }
+                if (S_ISLNK(st.st_mode)) {
+                        /* Followed only when neither the link nor the name can be changed
+                         * by another user: else they choose where this run writes. */
+                        if (fstat(fd, &dir) < 0 || !trusted_uid(st.st_uid) ||
+                            replaceable_in(&dir, st.st_uid)) {
+                                close(fd);
+                                if (!trusted_uid(st.st_uid))
+                                        return refuse(e, ELOOP,
+                                                      "%s/%s is a link owned by uid %u, another "
+                                                      "user: not followed",
+                                                      seen, name, (unsigned)st.st_uid);
+                                return refuse(e, ELOOP,
+                                              "%s/%s is a link in a directory another user can "
+                                              "change (owner uid %u, mode %04o): not followed",
+                                              seen, name, (unsigned)dir.st_uid,
+                                              (unsigned)(dir.st_mode & 07777));
+                        }
+                        char target[PATH_MAX], joined[2 * PATH_MAX];
+                        ssize_t len = readlinkat(fd, name, target, sizeof(target) - 1);
+                        if (len <= 0 || ++links > 40) {
+                                int saved = len < 0 ? errno : ELOOP;
+                                close(fd);
+                                return iso_errf(e, saved, "follow the link %s/%s", seen, name);
+                        }
+                        target[len] = '\0';
+                        if (iso_pathf(joined, sizeof(joined), "%s%s", target, p) < 0) {
+                                close(fd);
+                                return iso_errf(e, ENAMETOOLONG, "follow the link %s/%s", seen,
+                                                name);
+                        }
+                        memcpy(rest, joined, strlen(joined) + 1);
+                        p = rest;
+                        if (target[0] == '/') {
+                                close(fd);
+                                seen[0] = '\0';
+                                fd = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                                if (fd < 0)
+                                        return iso_errf(e, errno, "open the directory /");
+                        }
+                        continue;
+                }
+                /* A directory is held by its descriptor from here on: should it become a
+                 * link meanwhile, the openat below refuses it. */
+                int sub = openat(fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                int saved = errno;
+                close(fd);
+                if (sub < 0)
+                        return iso_errf(e, saved == ELOOP ? ENOTDIR : saved,
+                                        "open %s/%s (a directory is expected)", seen, name);
+                fd = sub;
+                iso_appendf(seen, sizeof(seen), "/%s", name);
+        }
+}
+
+/* File systems whose files are the kernel's interfaces, not storage: a report or an
+ * artifact written there fails (EACCES, EINVAL) or changes the kernel's state. */
+static const char *pseudo_fs(long type)
+{
+        static const struct {
+                long type;
+                const char *name;
+        } kinds[] = {
+                {PROC_SUPER_MAGIC, "proc"},
+                {SYSFS_MAGIC, "sysfs"},
+                {CGROUP_SUPER_MAGIC, "cgroup"},
+                {CGROUP2_SUPER_MAGIC, "cgroup2"},
+                {DEBUGFS_MAGIC, "debugfs"},
+                {TRACEFS_MAGIC, "tracefs"},
+                {SECURITYFS_MAGIC, "securityfs"},
+                {BPF_FS_MAGIC, "bpf"},
+                {DEVPTS_SUPER_MAGIC, "devpts"},
+                {PSTOREFS_MAGIC, "pstore"},
+                {EFIVARFS_MAGIC, "efivarfs"},
+                {SELINUX_MAGIC, "selinuxfs"},
+                {NSFS_MAGIC, "nsfs"},
+                {0x62656570, "configfs"},
+        };
+        for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+                if (kinds[i].type == type)
+                        return kinds[i].name;
+        return NULL;
+}
+
 int iso_open_own_dir(const char *path, struct iso_err *e)
 {
-        int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        int fd = iso_open_dir_nofollow(path, 0, e);
         if (fd < 0)
-                return iso_errf(e, errno, "open the directory %s", path);
+                return -1;
         struct stat st;
         if (fstat(fd, &st) < 0) {
                 int saved = errno;
@@ -324,6 +478,14 @@ int iso_open_own_dir(const char *path, struct iso_err *e)
                 if (e)
                         e->errnum = EPERM;
                 return -1;
+        }
+        struct statfs sfs;
+        const char *fs = fstatfs(fd, &sfs) == 0 ? pseudo_fs((long)sfs.f_type) : NULL;
+        if (fs) {
+                close(fd);
+                return refuse(e, EMEDIUMTYPE,
+                              "%s is on a %s file system, the kernel's interface, not storage",
+                              path, fs);
         }
         if (faccessat(fd, ".", W_OK | X_OK, AT_EACCESS) < 0) {
                 int saved = errno;

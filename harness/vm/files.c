@@ -61,12 +61,12 @@ int iso_vm_out_open(const char *path, struct iso_err *e)
         const char *b = basename(base);
         const char *p = dirname(parent);
 
-        if (strcmp(p, ".") && strcmp(p, "/") && iso_mkdir_p(p, e) < 0)
-                return -1;
-        int pfd = open(p, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        /* Made and opened without following a link another user controls (root would
+         * write the VM's reports wherever they point it). */
+        int pfd = iso_open_dir_nofollow(p, 1, e);
 
         if (pfd < 0)
-                return iso_errf(e, errno, "open %s, the parent of the output directory", p);
+                return -1;
         struct stat st;
         int fd;
 

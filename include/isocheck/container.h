@@ -80,6 +80,9 @@ int iso_http_get(const char *addr, int port, const char *path, int *status, char
  * its parent's lib/isocheck/fixtures/NAME, or under the
  * directory named by ISOCHECK_FIXTURES (then only there). Returns 0 with the path in @out,
  * or -1 with @e listing where it looked; callers treat that as a broken installation.
+ * A fixture another user could change (it, a directory above it or a link on the way
+ * owned by another uid than root, this user's or the isocheck binary's owner, or
+ * writable by others) is refused, EPERM, naming it: isocheck runs fixtures as root.
  */
 int iso_fixture_path(const char *name, char *out, size_t size, struct iso_err *e);
 

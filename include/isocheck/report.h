@@ -146,7 +146,11 @@ struct iso_report_out {
         const char *path;            /* NULL: standard output */
         char what[PATH_MAX + 40];    /* "the TAP report PATH", for messages */
         char tmp[PATH_MAX];          /* "<path>.tmp.<run id>" */
-        int in_place;                /* a stream: written through, never renamed */
+        /* The file's directory, opened without following another user's link
+         * (iso_open_dir_nofollow), or -1; the file and its temporary name in it. */
+        int dir_fd;
+        char base[NAME_MAX + 1], tmp_name[NAME_MAX + 1];
+        int in_place; /* a stream: written through, never renamed */
         FILE *f;
         int first_errno; /* the first write error while streaming, 0 if none */
 };

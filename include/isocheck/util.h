@@ -115,10 +115,22 @@ int iso_write_new_at(int dirfd, const char *name, const char *shown, const void 
 int iso_remove_tree_at(int dirfd, const char *name, const char *shown, struct iso_err *e);
 
 /*
- * Open the directory @path (O_DIRECTORY|O_CLOEXEC) for this process to create files in,
+ * Open the directory @path component by component (openat, O_NOFOLLOW), making missing
+ * ones (mode 0755) when @create. A link on the way is followed only when it is owned by
+ * root or the effective uid and sits in a directory no other user can change (owned by
+ * root or us, not writable by group or others unless sticky); else it is refused (ELOOP,
+ * naming it): another user could point it anywhere. Real directories are accepted
+ * whoever owns them: they are held by descriptor, so a later swap for a link is not
+ * followed. Returns the descriptor, or -1 with @e.
+ */
+int iso_open_dir_nofollow(const char *path, int create, struct iso_err *e);
+
+/*
+ * Open the directory @path (iso_open_dir_nofollow) for this process to create files in,
  * refusing one owned by another user than the effective uid, or writable by group or
  * others without the sticky bit (EPERM: root must not write where another user can plant
- * links or rename what it made), or not writable (access(2) with AT_EACCESS).
+ * links or rename what it made), on a pseudo file system (proc, sysfs, cgroup...:
+ * EMEDIUMTYPE), or not writable (access(2) with AT_EACCESS).
  * Returns the descriptor, or -1 with @e naming the path and the owner.
  */
 int iso_open_own_dir(const char *path, struct iso_err *e);
