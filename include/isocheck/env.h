@@ -85,8 +85,9 @@ struct iso_env {
 
         /* Soft resource limits the cases depend on (getrlimit(2)), bytes or a count; -1
          * unlimited: address space and data (an OOM case's hog maps 96 MiB), processes
-         * and open files (forks of the pids case, the tools' workers). */
-        long long rlimit_as, rlimit_data, rlimit_nproc, rlimit_nofile;
+         * and open files (forks of the pids case, the tools' workers), stack (a small one
+         * ends a case in SIGSEGV) and file size (a report cut short by EFBIG). */
+        long long rlimit_as, rlimit_data, rlimit_nproc, rlimit_nofile, rlimit_stack, rlimit_fsize;
 };
 
 /*
