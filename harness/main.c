@@ -388,6 +388,9 @@ static int cleanup(void)
 int main(int argc, char **argv)
 {
         keep_std_fds();
+        /* Past RLIMIT_FSIZE a write fails with EFBIG, reported with a Bail out! naming the
+         * limit, instead of SIGXFSZ killing the run silently with its files left. */
+        signal(SIGXFSZ, SIG_IGN);
         if (argc > 1 && !strcmp(argv[1], "--hold-run"))
                 return hold_run(argv + 2);
         struct iso_opts o;
