@@ -64,10 +64,12 @@ static int dk_probe(struct iso_env *env, char *why, size_t size)
 {
         /* Asked once here, so docker cases skip with the daemon's own reason. */
         const struct iso_tool *docker = iso_env_tool(env, "docker");
-        if (docker && docker->path[0])
-                env->docker_reachable =
-                        iso_docker_reachable(env->docker_info, sizeof(env->docker_info));
-        else
+        int answer = 0;
+        if (docker && docker->path[0]) {
+                answer = iso_docker_reachable(env->docker_info, sizeof(env->docker_info));
+                env->docker_reachable = answer > 0;
+                env->docker_broken = answer < 0;
+        } else
                 snprintf(env->docker_info, sizeof(env->docker_info), "docker not on PATH");
         if (env->docker_reachable)
                 env->docker_buildkit =
@@ -75,6 +77,8 @@ static int dk_probe(struct iso_env *env, char *why, size_t size)
         iso_strlcpy(why, env->docker_info, size);
         if (env->docker_reachable)
                 return 1;
+        if (env->docker_broken)
+                return ISO_RUNTIME_BROKEN;
         return docker && docker->path[0] ? 0 : -1;
 }
 

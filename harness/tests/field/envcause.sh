@@ -78,3 +78,31 @@ fsize_run fsize2 2 --filter pidns.init.pid1 --filter cgroup.memory.create --juni
 fsize_check fsize2
 check "envcause: ulimit -f 1: --env lists FSIZE 1024" \
         sh -c "bash -c 'ulimit -f 1 && exec $ec_plain --env' | grep -q '^rlimits .*FSIZE 1024'"
+
+# ---- item 11: DOCKER_CONTEXT and DOCKER_HOST named -------------------------------------
+# Input: DOCKER_CONTEXT=bogus skipped with "no Docker daemon reachable at
+# unix:///var/run/docker.sock", a socket never asked. Further input: DOCKER_HOST=bogus://
+# (malformed). Both are a setting the user made that is broken: an error naming it. A
+# well-formed DOCKER_HOST where no daemon answers stays a skip, naming DOCKER_HOST.
+if command -v docker >/dev/null 2>&1; then
+        dk_case=container.app.serves.docker
+        DOCKER_CONTEXT=bogus build/san/isocheck --filter $dk_case --junit "$EC/ctx.xml" \
+                >"$EC/ctx.out" 2>&1
+        check "envcause: DOCKER_CONTEXT=bogus: $dk_case is an error naming DOCKER_CONTEXT=bogus" \
+                $PY harness/tests/junit_check.py "$EC/ctx.xml" --case $dk_case --verdict error \
+                --text "cannot use DOCKER_CONTEXT=bogus"
+        check "envcause: DOCKER_CONTEXT=bogus: the reason does not blame the default socket" \
+                sh -c "! grep -q 'docker.sock' '$EC/ctx.xml'"
+        DOCKER_HOST=bogus:// build/san/isocheck --filter $dk_case --junit "$EC/host.xml" \
+                >"$EC/host.out" 2>&1
+        check "envcause: DOCKER_HOST=bogus://: $dk_case is an error naming DOCKER_HOST" \
+                $PY harness/tests/junit_check.py "$EC/host.xml" --case $dk_case --verdict error \
+                --text "cannot use DOCKER_HOST=bogus://"
+        DOCKER_HOST=tcp://127.0.0.1:1 build/san/isocheck --filter $dk_case \
+                --junit "$EC/nohost.xml" >"$EC/nohost.out" 2>&1
+        check "envcause: DOCKER_HOST=tcp://127.0.0.1:1 (nothing there): a skip naming DOCKER_HOST" \
+                $PY harness/tests/junit_check.py "$EC/nohost.xml" --case $dk_case --verdict skip \
+                --text "reachable at DOCKER_HOST=tcp://127.0.0.1:1"
+else
+        skipped "envcause: DOCKER_CONTEXT and DOCKER_HOST named" "docker not on PATH"
+fi
