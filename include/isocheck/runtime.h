@@ -149,6 +149,13 @@ struct iso_runtime {
         int (*exec)(struct iso_rt_ctx *c, const struct iso_rt_app *app, char *const argv[],
                     char *detail, size_t size, struct iso_err *e);
 
+        /* Is @pid, the PID this runtime gave for its container @name, that process as the
+         * run's /proc sees it? A daemon's PIDs are from its own PID namespace: under
+         * `unshare -p` another process, or none, has that PID here. Returns 1, or 0 with
+         * @why (@size bytes) saying what differs. Asked once /proc/@pid exists; NULL when
+         * the runtime's PIDs are the run's own (the native runtime's: its children). */
+        int (*pid_is)(struct iso_rt_ctx *c, const char *name, pid_t pid, char *why, size_t size);
+
         /* Is @app still the container that was started (not restarted from outside)?
          * Returns 0, or -1 with @e naming what changed; NULL when it cannot change. */
         int (*app_unchanged)(struct iso_rt_ctx *c, const struct iso_rt_app *app, struct iso_err *e);

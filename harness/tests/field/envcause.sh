@@ -106,3 +106,31 @@ if command -v docker >/dev/null 2>&1; then
 else
         skipped "envcause: DOCKER_CONTEXT and DOCKER_HOST named" "docker not on PATH"
 fi
+
+# ---- item 3: a runtime's PIDs from another PID namespace -------------------------------
+# Input: `unshare -pf --mount-proc isocheck --filter container.app.noshell.docker --filter
+# sidecar.netns.shared.docker` failed both ("got /app absent, ..." and "net:[0]"): docker's
+# PIDs are the daemon's, absent from this /proc. Further input (test build): the PID names
+# another process here (docker.app.pid_elsewhere: PID 1), which only docker's own account
+# of the container (its PID and start time) tells apart. Both: a skip naming the
+# requirement, and nothing of the run left in docker.
+if command -v docker >/dev/null 2>&1 && docker info >/dev/null 2>&1; then
+        unshare -pf --mount-proc build/san/isocheck --filter container.app.noshell.docker \
+                --filter sidecar.netns.shared.docker --junit "$EC/pidns.xml" >"$EC/pidns.out" 2>&1
+        for c in container.app.noshell.docker sidecar.netns.shared.docker; do
+                check "envcause: unshare -pf --mount-proc: $c skips: processes not visible" \
+                        $PY harness/tests/junit_check.py "$EC/pidns.xml" --case $c --verdict skip \
+                        --text "processes visible from here"
+        done
+        check "envcause: unshare -pf --mount-proc: no container of the run left" \
+                sh -c "[ -z \"\$(docker ps -aq --filter label=isocheck.run=$(run_id "$EC/pidns.xml"))\" ] && [ -n '$(run_id "$EC/pidns.xml")' ]"
+        ISOCHECK_FAULT=docker.app.pid_elsewhere build/san/isocheck \
+                --filter container.app.noshell.docker --junit "$EC/pid1.xml" >"$EC/pid1.out" 2>&1
+        check "envcause: a docker PID naming another process here skips, naming both" \
+                $PY harness/tests/junit_check.py "$EC/pid1.xml" --case container.app.noshell.docker \
+                --verdict skip --text "/proc/1 here is a process started at"
+        check "envcause: ... and no container of that run is left" \
+                sh -c "[ -z \"\$(docker ps -aq --filter label=isocheck.run=$(run_id "$EC/pid1.xml"))\" ] && [ -n '$(run_id "$EC/pid1.xml")' ]"
+else
+        skipped "envcause: docker PIDs from another PID namespace" "no Docker daemon answers"
+fi
