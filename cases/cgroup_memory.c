@@ -699,8 +699,8 @@ static int rlimit_starved(struct iso_t *t, const struct oom_scene *s, int status
         /* The finite ones by name, as the user set them. */
         char rl[256] = "";
         if (env->rlimit_as >= 0)
-                snprintf(rl, sizeof(rl), "RLIMIT_AS is %lld bytes (ulimit -v %lld)",
-                         env->rlimit_as, env->rlimit_as / 1024);
+                snprintf(rl, sizeof(rl), "RLIMIT_AS is %lld bytes (ulimit -v %lld)", env->rlimit_as,
+                         env->rlimit_as / 1024);
         if (env->rlimit_data >= 0)
                 snprintf(rl + strlen(rl), sizeof(rl) - strlen(rl),
                          "%sRLIMIT_DATA is %lld bytes (ulimit -d %lld)", rl[0] ? ", " : "",

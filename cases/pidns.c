@@ -190,8 +190,7 @@ ISO_CASE(pidns_pid_differs, "pidns.pid.differs",
         if (host)
                 n = iso_proc_table("/proc", host, HOST_MAX, &e);
         else
-                iso_errf(&e, ENOMEM, "expected to allocate a table of %d processes",
-                         HOST_MAX);
+                iso_errf(&e, ENOMEM, "expected to allocate a table of %d processes", HOST_MAX);
         pid_t outer = 0;
         for (long i = 0; i < n && i < HOST_MAX; i++)
                 if (host[i].ppid == b.init && !strcmp(host[i].comm, "sleep"))

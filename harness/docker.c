@@ -207,8 +207,7 @@ static void docker_endpoint(char *out, size_t size)
         if (have_host)
                 iso_docker_url_masked(host, masked, sizeof(masked));
         if (have_host && have_ctx)
-                snprintf(out, size, "DOCKER_HOST=%s (DOCKER_CONTEXT=%.64s also set)", masked,
-                         ctx);
+                snprintf(out, size, "DOCKER_HOST=%s (DOCKER_CONTEXT=%.64s also set)", masked, ctx);
         else if (have_host)
                 snprintf(out, size, "DOCKER_HOST=%s", masked);
         else if (have_ctx)
@@ -253,8 +252,9 @@ int iso_docker_reachable(char *info, size_t size)
         if (explicit && (strstr(why, "Failed to initialize") ||
                          strstr(why, "unable to resolve docker endpoint") ||
                          strstr(why, "context not found") || strstr(why, "unable to parse"))) {
-                snprintf(info, size, "the docker client cannot use %s (set in the environment): %.200s",
-                         host, why);
+                snprintf(info, size,
+                         "the docker client cannot use %s (set in the environment): %.200s", host,
+                         why);
                 return -1;
         }
         snprintf(info, size, "no Docker daemon reachable at %s%s%.200s", host, *why ? ": " : "",

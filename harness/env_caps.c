@@ -90,12 +90,9 @@ void iso_env_format_rlimits(const struct iso_env *env, char *out, size_t size)
         const struct {
                 const char *name;
                 long long v;
-        } r[] = {{"AS", env->rlimit_as},
-                 {"DATA", env->rlimit_data},
-                 {"NPROC", env->rlimit_nproc},
-                 {"NOFILE", env->rlimit_nofile},
-                 {"STACK", env->rlimit_stack},
-                 {"FSIZE", env->rlimit_fsize}};
+        } r[] = {{"AS", env->rlimit_as},       {"DATA", env->rlimit_data},
+                 {"NPROC", env->rlimit_nproc}, {"NOFILE", env->rlimit_nofile},
+                 {"STACK", env->rlimit_stack}, {"FSIZE", env->rlimit_fsize}};
         size_t len = 0;
         out[0] = '\0';
         for (size_t i = 0; i < ISO_ARRAY_SIZE(r) && len < size; i++) {

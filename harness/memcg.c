@@ -273,8 +273,8 @@ int iso_memcg_rlimit_refuses(const struct iso_env *env, long long as_used, long 
                 /* 0 used: a tool's, not known before it runs (not guessed either). */
                 char besides[96] = "";
                 if (lim[i].used > 0)
-                        snprintf(besides, sizeof(besides), " plus the %lld its process holds besides",
-                                 lim[i].used);
+                        snprintf(besides, sizeof(besides),
+                                 " plus the %lld its process holds besides", lim[i].used);
                 snprintf(reason, size,
                          "%s is %lld bytes (%s %lld), below the %lld the memory hog maps%s: mmap "
                          "would fail with ENOMEM before the memory cgroup's limit could act",

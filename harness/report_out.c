@@ -222,9 +222,8 @@ static const char *write_error(int err)
         struct rlimit rl;
         if (err != EFBIG || getrlimit(RLIMIT_FSIZE, &rl) < 0 || rl.rlim_cur == RLIM_INFINITY)
                 return strerror(err);
-        snprintf(buf, sizeof(buf), "%s: RLIMIT_FSIZE is %llu bytes (ulimit -f %llu)",
-                 strerror(err), (unsigned long long)rl.rlim_cur,
-                 (unsigned long long)rl.rlim_cur / 1024);
+        snprintf(buf, sizeof(buf), "%s: RLIMIT_FSIZE is %llu bytes (ulimit -f %llu)", strerror(err),
+                 (unsigned long long)rl.rlim_cur, (unsigned long long)rl.rlim_cur / 1024);
         return buf;
 }
 

@@ -198,8 +198,9 @@ static double proc_start_time(pid_t pid)
         long hz = sysconf(_SC_CLK_TCK);
         /* After "PID (COMM)": state is field 3, starttime field 22, so 19 fields on. */
         if (p && b && hz > 0 &&
-            sscanf(p + 1, " %*c %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s "
-                          "%*s %*s %llu",
+            sscanf(p + 1,
+                   " %*c %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s "
+                   "%*s %*s %llu",
                    &ticks) == 1)
                 t = (double)strtoull(b + 7, NULL, 10) + (double)ticks / (double)hz;
         free(stat);

@@ -169,8 +169,8 @@ static unsigned deep(unsigned depth)
         return below + frame[depth % sizeof(frame)];
 }
 
-ISO_CASE(self_stack, "selftest.stack.deep", .summary = "uses 1 MiB of stack",
-         .lab_step = "none", .timeout_s = 5)
+ISO_CASE(self_stack, "selftest.stack.deep", .summary = "uses 1 MiB of stack", .lab_step = "none",
+         .timeout_s = 5)
 {
         unsigned sum = deep(256);
         iso_check(t, sum > 0, "1 MiB of stack used", "a sum", "%u", sum);
