@@ -193,16 +193,39 @@ static void first_line(char *s)
         s[strcspn(s, "\n")] = '\0';
 }
 
+/*
+ * Which daemon the client was told to use, as a reason names it: DOCKER_HOST (masked) and
+ * DOCKER_CONTEXT when set (the client prefers DOCKER_HOST), else the default socket. The
+ * default is named only when neither is set: a skip must not blame a socket that was
+ * never asked (DOCKER_CONTEXT=bogus used to read "... at unix:///var/run/docker.sock").
+ */
+static void docker_endpoint(char *out, size_t size)
+{
+        const char *host = getenv("DOCKER_HOST"), *ctx = getenv("DOCKER_CONTEXT");
+        char masked[256];
+        int have_host = host && *host, have_ctx = ctx && *ctx;
+        if (have_host)
+                iso_docker_url_masked(host, masked, sizeof(masked));
+        if (have_host && have_ctx)
+                snprintf(out, size, "DOCKER_HOST=%s (DOCKER_CONTEXT=%.64s also set)", masked, ctx);
+        else if (have_host)
+                snprintf(out, size, "DOCKER_HOST=%s", masked);
+        else if (have_ctx)
+                snprintf(out, size, "DOCKER_CONTEXT=%.64s", ctx);
+        else
+                snprintf(out, size, "unix:///var/run/docker.sock");
+}
+
 int iso_docker_reachable(char *info, size_t size)
 {
         char out[1024];
         char *args[] = {"info", "--format", "{{.ServerVersion}}", NULL};
         struct iso_err e = {0};
         int st = iso_docker(args, out, sizeof(out), 10.0, &e);
-        const char *set = getenv("DOCKER_HOST");
-        char host[256];
-        iso_docker_url_masked(set && *set ? set : "unix:///var/run/docker.sock", host,
-                              sizeof(host));
+        const char *set_host = getenv("DOCKER_HOST"), *set_ctx = getenv("DOCKER_CONTEXT");
+        int explicit = (set_host && *set_host) || (set_ctx && *set_ctx);
+        char host[400];
+        docker_endpoint(host, sizeof(host));
         if (st == 0 && out[0] && !strstr(out, "ERROR")) {
                 first_line(out);
                 snprintf(info, size, "%s", out);
@@ -224,6 +247,16 @@ int iso_docker_reachable(char *info, size_t size)
         if (!why)
                 why = out;
         first_line(why);
+        /* The client could not pick a daemon from what the user set (no such context, a
+         * malformed DOCKER_HOST): no daemon was asked, so this is no "not here" skip. */
+        if (explicit && (strstr(why, "Failed to initialize") ||
+                         strstr(why, "unable to resolve docker endpoint") ||
+                         strstr(why, "context not found") || strstr(why, "unable to parse"))) {
+                snprintf(info, size,
+                         "the docker client cannot use %s (set in the environment): %.200s", host,
+                         why);
+                return -1;
+        }
         snprintf(info, size, "no Docker daemon reachable at %s%s%.200s", host, *why ? ": " : "",
                  why);
         return 0;

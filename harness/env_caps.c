@@ -79,6 +79,10 @@ void probe_rlimits(struct iso_env *env)
         env->rlimit_data = soft_limit(RLIMIT_DATA);
         env->rlimit_nproc = soft_limit(RLIMIT_NPROC);
         env->rlimit_nofile = soft_limit(RLIMIT_NOFILE);
+        /* A small STACK kills a case with SIGSEGV and a small FSIZE cuts a report short
+         * (EFBIG): named here so such a run says which limit was in force. */
+        env->rlimit_stack = soft_limit(RLIMIT_STACK);
+        env->rlimit_fsize = soft_limit(RLIMIT_FSIZE);
 }
 
 void iso_env_format_rlimits(const struct iso_env *env, char *out, size_t size)
@@ -86,10 +90,9 @@ void iso_env_format_rlimits(const struct iso_env *env, char *out, size_t size)
         const struct {
                 const char *name;
                 long long v;
-        } r[] = {{"AS", env->rlimit_as},
-                 {"DATA", env->rlimit_data},
-                 {"NPROC", env->rlimit_nproc},
-                 {"NOFILE", env->rlimit_nofile}};
+        } r[] = {{"AS", env->rlimit_as},       {"DATA", env->rlimit_data},
+                 {"NPROC", env->rlimit_nproc}, {"NOFILE", env->rlimit_nofile},
+                 {"STACK", env->rlimit_stack}, {"FSIZE", env->rlimit_fsize}};
         size_t len = 0;
         out[0] = '\0';
         for (size_t i = 0; i < ISO_ARRAY_SIZE(r) && len < size; i++) {

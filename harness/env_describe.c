@@ -119,9 +119,9 @@ void iso_env_print(const struct iso_env *env, FILE *out)
         else
                 fprintf(out, LABEL "%d (%s)\n", "overcommit", env->overcommit_memory,
                         overcommit_name(env->overcommit_memory));
-        char rlimits[160];
+        char rlimits[256];
         iso_env_format_rlimits(env, rlimits, sizeof(rlimits));
-        fprintf(out, LABEL "%s (soft; AS, DATA in bytes)\n", "rlimits", rlimits);
+        fprintf(out, LABEL "%s (soft; AS, DATA, STACK, FSIZE in bytes)\n", "rlimits", rlimits);
         if (env->kmsg_readable)
                 fprintf(out, LABEL "readable\n", "/dev/kmsg");
         else
@@ -211,7 +211,7 @@ size_t iso_env_properties(const struct iso_env *env, struct iso_property *props,
         add_prop(&ps, "swap.accounting", tristate(env->swap_accounting));
         add_prop(&ps, "vm.overcommit_memory",
                  env->overcommit_memory < 0 ? "unknown" : stash(&ps, "%d", env->overcommit_memory));
-        char rlimits[160];
+        char rlimits[256];
         iso_env_format_rlimits(env, rlimits, sizeof(rlimits));
         add_prop(&ps, "rlimits", stash(&ps, "%s", rlimits));
         add_prop(&ps, "kmsg.readable",

@@ -244,8 +244,9 @@ int iso_env_need_met(const struct iso_env *env, const struct iso_need *need, cha
         case ISO_NEED_DOCKER:
                 if (env->docker_reachable)
                         return 1;
-                return unmet(reason, reason_size, "needs a Docker daemon: %s",
-                             env->docker_info[0] ? env->docker_info : "not probed");
+                unmet(reason, reason_size, "needs a Docker daemon: %s",
+                      env->docker_info[0] ? env->docker_info : "not probed");
+                return env->docker_broken ? -1 : 0;
         case ISO_NEED_RUNTIME:
                 return iso_runtime_need_met(need->arg, reason, reason_size);
         }

@@ -269,7 +269,8 @@ static int run(const struct iso_opts *o, const struct iso_case *const *all, size
         const struct iso_case **cases = calloc(n_all ? n_all : 1, sizeof(*cases));
         struct iso_result *results = calloc(n_all ? n_all : 1, sizeof(*results));
         static struct iso_reports reports;
-        struct iso_env env;
+        /* 25 KiB: static, like the reports, so a small RLIMIT_STACK leaves the cases room. */
+        static struct iso_env env;
         int env_probed = 0;
         struct iso_err e = {0};
         int rc = ISO_EXIT_USAGE;
@@ -368,7 +369,7 @@ out:
 /* --cleanup: what dead runs left, removed and listed. */
 static int cleanup(void)
 {
-        struct iso_env env;
+        static struct iso_env env; /* off the stack: see run() */
         iso_env_probe(&env);
         iso_runtimes_probe(&env);
         if (env.euid != 0) {
@@ -394,6 +395,9 @@ static int cleanup(void)
 int main(int argc, char **argv)
 {
         keep_std_fds();
+        /* Past RLIMIT_FSIZE a write fails with EFBIG, reported with a Bail out! naming the
+         * limit, instead of SIGXFSZ killing the run silently with its files left. */
+        signal(SIGXFSZ, SIG_IGN);
         if (argc > 1 && !strcmp(argv[1], "--hold-run"))
                 return hold_run(argv + 2);
         struct iso_opts o;
@@ -414,7 +418,7 @@ int main(int argc, char **argv)
         case ISO_ACT_LIST:
                 return list_cases(&o, all, n_all);
         case ISO_ACT_ENV: {
-                struct iso_env env;
+                static struct iso_env env; /* off the stack: see run() */
                 iso_env_probe(&env);
                 iso_runtimes_probe(&env);
                 iso_runtimes_probe(&env);

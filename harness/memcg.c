@@ -270,12 +270,16 @@ int iso_memcg_rlimit_refuses(const struct iso_env *env, long long as_used, long 
         for (size_t i = 0; i < ISO_ARRAY_SIZE(lim); i++) {
                 if (lim[i].soft < 0 || lim[i].used + bytes <= lim[i].soft)
                         continue;
+                /* 0 used: a tool's, not known before it runs (not guessed either). */
+                char besides[96] = "";
+                if (lim[i].used > 0)
+                        snprintf(besides, sizeof(besides),
+                                 " plus the %lld its process holds besides", lim[i].used);
                 snprintf(reason, size,
-                         "%s is %lld bytes (%s %lld), below the %lld the memory hog maps plus "
-                         "the %lld its process holds besides: mmap would fail with ENOMEM "
-                         "before the memory cgroup's limit could act",
+                         "%s is %lld bytes (%s %lld), below the %lld the memory hog maps%s: mmap "
+                         "would fail with ENOMEM before the memory cgroup's limit could act",
                          lim[i].name, lim[i].soft, lim[i].ulimit, lim[i].soft / 1024, bytes,
-                         lim[i].used);
+                         besides);
                 return 1;
         }
         return 0;

@@ -455,7 +455,7 @@ long iso_recover(const struct iso_env *env, const char *own_run_id, char *out, s
                 int state = iso_runtime_state(rts[i], &why);
                 if (state == 1 && rts[i]->scan)
                         rts[i]->scan(found_by_runtime, &f);
-                else if (state == 0 && !blind) {
+                else if ((state == 0 || state == ISO_RUNTIME_BROKEN) && !blind) {
                         blind = rts[i];
                         blind_why = why;
                 }

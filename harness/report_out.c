@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <stdarg.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -296,10 +297,34 @@ void iso_reports_discard(struct iso_reports *rs)
                 discard_out(&rs->outs[i]);
 }
 
+/*
+ * strerror(@err), and for EFBIG the limit that gives it: a report cut short by a soft
+ * RLIMIT_FSIZE (ulimit -f) is an environment cause, named so (issue 11b item 5).
+ */
+static const char *write_error(int err)
+{
+        static char buf[192];
+        struct rlimit rl;
+        if (err != EFBIG || getrlimit(RLIMIT_FSIZE, &rl) < 0 || rl.rlim_cur == RLIM_INFINITY)
+                return strerror(err);
+        snprintf(buf, sizeof(buf), "%s: RLIMIT_FSIZE is %llu bytes (ulimit -f %llu)", strerror(err),
+                 (unsigned long long)rl.rlim_cur, (unsigned long long)rl.rlim_cur / 1024);
+        return buf;
+}
+
+/* Whether the file open on @fd has reached the soft RLIMIT_FSIZE (it can grow no more). */
+static int past_fsize(int fd)
+{
+        struct rlimit rl;
+        struct stat st;
+        return getrlimit(RLIMIT_FSIZE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+               fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (rlim_t)st.st_size >= rl.rlim_cur;
+}
+
 static void keep_errno(struct iso_report_out *out)
 {
-        if (!out->first_errno)
-                out->first_errno = errno ? errno : EIO;
+        if (!out->first_errno && errno)
+                out->first_errno = errno; /* 0: a writer that saw ferror() only; see below */
 }
 
 void iso_reports_begin(struct iso_reports *rs, size_t n_planned)
@@ -346,7 +371,10 @@ static int commit_out(struct iso_reports *rs, struct iso_report_out *out)
         }
         int ok = fflush(out->f) == 0 && !ferror(out->f) &&
                  (out->in_place || fsync(fileno(out->f)) == 0);
-        int saved = errno;
+        /* The first failed write's error (EFBIG, say), not the EIO of a later flush. */
+        int saved = !ok && out->first_errno ? out->first_errno : errno;
+        if (!ok && (saved == 0 || saved == EIO) && past_fsize(fileno(out->f)))
+                saved = EFBIG; /* a stream whose error was seen only as ferror() */
         ok = (fclose(out->f) == 0) && ok;
         out->f = NULL;
         if (out->in_place && ok) {
@@ -359,7 +387,7 @@ static int commit_out(struct iso_reports *rs, struct iso_report_out *out)
         }
         if (ok)
                 saved = errno;
-        note(rs, "writing the report %s failed: %s", out->path, strerror(saved ? saved : EIO));
+        note(rs, "writing the report %s failed: %s", out->path, write_error(saved ? saved : EIO));
         if (!out->in_place)
                 unlinkat(out->dir_fd, out->tmp_name, 0);
         close_dir(out);
@@ -376,9 +404,11 @@ static void stream_failed(struct iso_report_out *out, char *why, size_t size)
         if (fflush(out->f) == 0 && !ferror(out->f))
                 return;
         /* The error of the first failed write: later ones only repeat EIO. */
-        int saved = out->first_errno ? out->first_errno : errno ? errno : EIO;
+        if (!out->first_errno && errno)
+                out->first_errno = errno; /* kept for commit_out's note too */
+        int saved = out->first_errno ? out->first_errno : EIO;
         if (!why[0])
-                snprintf(why, size, "writing %s failed: %s", out->what, strerror(saved));
+                snprintf(why, size, "writing %s failed: %s", out->what, write_error(saved));
 }
 
 int iso_reports_end(struct iso_reports *rs, struct iso_run *run)
@@ -402,13 +432,13 @@ int iso_reports_end(struct iso_reports *rs, struct iso_run *run)
                 if (out->f && out->writer->end(out, run) < 0) {
                         if (!why[0])
                                 snprintf(why, sizeof(why), "writing %s failed: %s", out->what,
-                                         strerror(errno ? errno : EIO));
+                                         write_error(errno ? errno : EIO));
                         discard_out(out);
                 }
                 /* Every one, whatever the first gives: no temporary file may stay behind. */
                 if (commit_out(rs, out) < 0 && !why[0])
                         snprintf(why, sizeof(why), "writing %s failed: %s", out->what,
-                                 strerror(errno));
+                                 write_error(errno ? errno : EIO));
         }
         run->harness_error = NULL; /* @why ends with this call */
         if (why[0]) {

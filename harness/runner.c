@@ -438,8 +438,11 @@ void iso_runner_run(struct iso_runner *r, const struct iso_case *c, struct iso_r
         res->summary = c->summary;
 
         for (size_t i = 0; i < ISO_MAX_NEEDS && c->needs[i].kind != ISO_NEED_END; i++) {
-                if (!iso_env_need_met(r->env, &c->needs[i], res->message, sizeof(res->message))) {
-                        res->verdict = ISO_SKIP;
+                int met =
+                        iso_env_need_met(r->env, &c->needs[i], res->message, sizeof(res->message));
+                if (met <= 0) {
+                        /* -1: a broken setting of the user's is the cause (an error). */
+                        res->verdict = met < 0 ? ISO_ERROR : ISO_SKIP;
                         return;
                 }
         }

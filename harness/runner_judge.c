@@ -6,9 +6,28 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 
 #include "runner_priv.h"
+
+/*
+ * A SIGSEGV under a soft RLIMIT_STACK below the usual 8 MiB may be the stack running out,
+ * an environment cause rather than the kernel's or the case's: named in the message, so
+ * the reader can rerun with a larger `ulimit -s`. The runner's limit is the case's (fork).
+ */
+static void stack_note(int sig, char *out, size_t size)
+{
+        struct rlimit rl;
+        out[0] = '\0';
+        if (sig != SIGSEGV || getrlimit(RLIMIT_STACK, &rl) < 0 || rl.rlim_cur == RLIM_INFINITY ||
+            rl.rlim_cur >= (rlim_t)8 << 20)
+                return;
+        snprintf(out, size,
+                 "; RLIMIT_STACK is %llu bytes (ulimit -s %llu), below the usual 8 MiB: "
+                 "the stack may have run out",
+                 (unsigned long long)rl.rlim_cur, (unsigned long long)rl.rlim_cur / 1024);
+}
 
 /* Turn what the case recorded into its verdict and message. */
 void runner_judge(struct iso_result *res, const struct iso_shared *sh, int status, int timed_out,
@@ -56,9 +75,11 @@ void runner_judge(struct iso_result *res, const struct iso_shared *sh, int statu
                 snprintf(res->where, sizeof(res->where), "%s", sh->end_where);
         } else if (WIFSIGNALED(status)) {
                 res->verdict = ISO_ERROR;
+                char note[160];
+                stack_note(WTERMSIG(status), note, sizeof(note));
                 snprintf(res->message, sizeof(res->message),
-                         "killed by signal %d (%s) after %zu check(s)", WTERMSIG(status),
-                         strsignal(WTERMSIG(status)), res->n_checks);
+                         "killed by signal %d (%s) after %zu check(s)%s", WTERMSIG(status),
+                         strsignal(WTERMSIG(status)), res->n_checks, note);
         } else if (WIFEXITED(status) && WEXITSTATUS(status) != 0) {
                 res->verdict = ISO_ERROR;
                 snprintf(res->message, sizeof(res->message),

@@ -108,7 +108,7 @@ int iso_runtime_need_met(const char *name, char *reason, size_t size)
         if (reason && size)
                 snprintf(reason, size, "needs %s: %s", rt->requirement ? rt->requirement : rt->name,
                          why[0] ? why : "not probed");
-        return 0;
+        return iso_runtime_state(rt, NULL) == ISO_RUNTIME_BROKEN ? -1 : 0;
 }
 
 void iso_runtimes_print(FILE *out)

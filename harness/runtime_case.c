@@ -9,7 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "isocheck/ns.h"
 #include "isocheck/runtime.h"
 
 /* Linker-provided bounds of the section; weak so a binary without behaviours links. */
@@ -132,6 +134,35 @@ void iso_rt_broken(struct iso_rt_ctx *c, const char *fmt, ...)
         iso_broken(c->t, "%s", msg);
 }
 
+/*
+ * The cases read /proc/PID of what a runtime started (its root, its namespaces): a PID
+ * from another PID namespace (a daemon's, with the run under `unshare -pf --mount-proc`)
+ * names no process here, or another one, and a verdict on it would blame the kernel for
+ * where the run is. So the PID must be in this /proc and (asked of the runtime) be its
+ * process; if not, the case is skipped naming the requirement (issue 11b item 3).
+ */
+static void pid_visible(struct iso_rt_ctx *c, const char *what, const char *name, pid_t pid)
+{
+        if (pid <= 0)
+                return;
+        char path[64], why[640] = "";
+        snprintf(path, sizeof(path), "/proc/%d", (int)pid);
+        if (access(path, F_OK) < 0) {
+                dev_t dev;
+                ino_t own = 0;
+                iso_ns_id(0, "pid", &dev, &own, NULL);
+                snprintf(why, sizeof(why),
+                         "the %s runtime gave PID %d for %s, but %s does not exist in this "
+                         "run's PID namespace (pid:[%lu]): the runtime's PIDs are from another "
+                         "one (a run under unshare -p?)",
+                         c->rt->name, (int)pid, name, path, (unsigned long)own);
+        } else if (!c->rt->pid_is || c->rt->pid_is(c, name, pid, why, sizeof(why)) == 1) {
+                return;
+        }
+        iso_rt_end(c);
+        iso_skip(c->t, "needs the %s's processes visible from here: %s", what, why);
+}
+
 void iso_rt_fixture_app(struct iso_rt_ctx *c, const struct iso_rt_app_opts *o,
                         struct iso_rt_app *app)
 {
@@ -144,6 +175,7 @@ void iso_rt_fixture_app(struct iso_rt_ctx *c, const struct iso_rt_app_opts *o,
         if (c->rt->app_start(c, o, app, &e) < 0)
                 iso_rt_broken(c, "%s", e.msg);
         c->apps[c->n_apps++] = app;
+        pid_visible(c, "app container", app->name, app->pid);
         if (!app->answered && !o->answer_optional)
                 iso_rt_broken(c, "expected the app container to answer on %s:%d within 3 s",
                               app->addr, app->port);
@@ -162,6 +194,7 @@ void iso_rt_fixture_sidecar(struct iso_rt_ctx *c, const struct iso_rt_app *app,
         if (c->rt->sidecar_start(c, app, o, sc, &e) < 0)
                 iso_rt_broken(c, "%s", e.msg);
         c->sidecars[c->n_sidecars++] = sc;
+        pid_visible(c, "sidecar container", sc->name, sc->pid);
 }
 
 int iso_rt_stop_sidecar(struct iso_rt_ctx *c, struct iso_rt_sidecar *sc)

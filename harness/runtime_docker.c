@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "isocheck/container.h"
@@ -64,10 +65,12 @@ static int dk_probe(struct iso_env *env, char *why, size_t size)
 {
         /* Asked once here, so docker cases skip with the daemon's own reason. */
         const struct iso_tool *docker = iso_env_tool(env, "docker");
-        if (docker && docker->path[0])
-                env->docker_reachable =
-                        iso_docker_reachable(env->docker_info, sizeof(env->docker_info));
-        else
+        int answer = 0;
+        if (docker && docker->path[0]) {
+                answer = iso_docker_reachable(env->docker_info, sizeof(env->docker_info));
+                env->docker_reachable = answer > 0;
+                env->docker_broken = answer < 0;
+        } else
                 snprintf(env->docker_info, sizeof(env->docker_info), "docker not on PATH");
         if (env->docker_reachable)
                 env->docker_buildkit =
@@ -75,6 +78,8 @@ static int dk_probe(struct iso_env *env, char *why, size_t size)
         iso_strlcpy(why, env->docker_info, size);
         if (env->docker_reachable)
                 return 1;
+        if (env->docker_broken)
+                return ISO_RUNTIME_BROKEN;
         return docker && docker->path[0] ? 0 : -1;
 }
 
@@ -161,6 +166,77 @@ static int dk_state(const char *name, pid_t *pid, char *started, size_t size, st
         return 0;
 }
 
+/* Seconds since the epoch of docker's StartedAt ("2026-11-30T13:17:21.123456789Z"), or -1. */
+static double rfc3339_time(const char *s)
+{
+        struct tm tm = {0};
+        double frac = 0;
+        int n = 0;
+        if (sscanf(s, "%d-%d-%dT%d:%d:%d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
+                   &tm.tm_min, &tm.tm_sec, &n) != 6)
+                return -1;
+        if (s[n] == '.')
+                frac = strtod(s + n, NULL);
+        tm.tm_year -= 1900;
+        tm.tm_mon -= 1;
+        time_t t = timegm(&tm); /* docker reports UTC ("Z") */
+        return t == (time_t)-1 ? -1 : (double)t + frac;
+}
+
+/* When process @pid of this /proc started, seconds since the epoch (btime + field 22 of
+ * /proc/PID/stat in clock ticks), or -1. */
+static double proc_start_time(pid_t pid)
+{
+        char path[64];
+        snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+        char *stat = iso_read_file(path, NULL, NULL);
+        char *procstat = iso_read_file("/proc/stat", NULL, NULL);
+        double t = -1;
+        const char *p = stat ? strrchr(stat, ')') : NULL;
+        const char *b = procstat ? strstr(procstat, "\nbtime ") : NULL;
+        unsigned long long ticks = 0;
+        long hz = sysconf(_SC_CLK_TCK);
+        /* After "PID (COMM)": state is field 3, starttime field 22, so 19 fields on. */
+        if (p && b && hz > 0 &&
+            sscanf(p + 1,
+                   " %*c %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s "
+                   "%*s %*s %llu",
+                   &ticks) == 1)
+                t = (double)strtoull(b + 7, NULL, 10) + (double)ticks / (double)hz;
+        free(stat);
+        free(procstat);
+        return t;
+}
+
+/*
+ * docker's PIDs are the daemon's (its PID namespace): /proc/@pid here must be the
+ * container's process, not another that has the same number in this run's namespace.
+ * It is when docker still names that PID and the process started when docker says the
+ * container did (within 5 s: btime has whole seconds, and runc starts the process
+ * before docker records the time).
+ */
+static int dk_pid_is(struct iso_rt_ctx *c, const char *name, pid_t pid, char *why, size_t size)
+{
+        (void)c;
+        pid_t now = 0;
+        char started[64] = "";
+        struct iso_err se = {0};
+        if (dk_state(name, &now, started, sizeof(started), &se) < 0) {
+                snprintf(why, size, "%s", se.msg);
+                return 0;
+        }
+        double want = rfc3339_time(started), got = proc_start_time(pid);
+        /* Only evidence of another process skips: a time that cannot be read does not. */
+        if (now == pid && (want <= 0 || got <= 0 || (got > want - 5 && got < want + 5)))
+                return 1;
+        snprintf(why, size,
+                 "docker says %s is PID %d, started %s (%.0f); /proc/%d here is a process "
+                 "started at %.0f: another process with that number in this run's PID "
+                 "namespace (a run under unshare -p?), not the container's",
+                 name, (int)now, started, want, (int)pid, got);
+        return 0;
+}
+
 static int dk_app_start(struct iso_rt_ctx *c, const struct iso_rt_app_opts *o,
                         struct iso_rt_app *app, struct iso_err *e)
 {
@@ -190,6 +266,10 @@ static int dk_app_start(struct iso_rt_ctx *c, const struct iso_rt_app_opts *o,
         if (iso_docker_host_port(app->name, ISO_APP_PORT, &app->port, &se) < 0 ||
             dk_state(app->name, &app->pid, a->started, sizeof(a->started), &se) < 0)
                 return iso_errf(e, 0, "expected the app container's port and PID, but %s", se.msg);
+        /* Test build: a PID that names another process here (PID 1), as one from the
+         * daemon's PID namespace can under `unshare -p`. */
+        if (iso_fault("docker.app.pid_elsewhere"))
+                app->pid = 1;
         iso_strlcpy(app->addr, "127.0.0.1", sizeof(app->addr));
         dev_t dev;
         iso_ns_id(app->pid, "net", &dev, &a->net, NULL);
@@ -459,6 +539,7 @@ static const struct iso_runtime docker_runtime = {
         .sidecar_stop = dk_sidecar_stop,
         .exec = dk_exec,
         .app_unchanged = dk_app_unchanged,
+        .pid_is = dk_pid_is,
         .reclaim = iso_docker_reclaim,
         .scan = dk_scan,
 };

@@ -171,3 +171,21 @@ ISO_CASE(self_timeout_toolout, "selftest.verdict.timeout.toolout",
         char out[256];
         iso_tool_run(argv, NULL, out, sizeof(out), 30.0, NULL, NULL);
 }
+
+/* 1 MiB of stack, a 4 KiB frame at a time: passes under the usual 8 MiB RLIMIT_STACK; under
+ * `ulimit -s 256` the kernel kills it with SIGSEGV, and the runner's message must name
+ * RLIMIT_STACK (issue 11b item 7). The frame is used after the call: no tail call. */
+static unsigned deep(unsigned depth)
+{
+        volatile unsigned char frame[4096];
+        frame[depth % sizeof(frame)] = (unsigned char)depth;
+        unsigned below = depth ? deep(depth - 1) : 0;
+        return below + frame[depth % sizeof(frame)];
+}
+
+ISO_CASE(self_stack, "selftest.stack.deep", .summary = "uses 1 MiB of stack", .lab_step = "none",
+         .timeout_s = 5)
+{
+        unsigned sum = deep(256);
+        iso_check(t, sum > 0, "1 MiB of stack used", "a sum", "%u", sum);
+}

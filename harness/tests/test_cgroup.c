@@ -488,11 +488,14 @@ static void rlimits_that_refuse_the_hog(void **state)
         assert_int_equal(
                 iso_memcg_rlimit_refuses(&env, 12LL << 20, 5LL << 20, 96LL << 20, why, sizeof(why)),
                 1);
-        char rl[160];
+        char rl[256];
         env.rlimit_nproc = 63;
         env.rlimit_nofile = -1;
+        env.rlimit_stack = 128LL * 1024; /* issue 11b item 7: ulimit -s 128 */
+        env.rlimit_fsize = 1024;         /* issue 11b item 5: ulimit -f 1 */
         iso_env_format_rlimits(&env, rl, sizeof(rl));
-        assert_string_equal(rl, "AS 104857600, DATA unlimited, NPROC 63, NOFILE unlimited");
+        assert_string_equal(rl, "AS 104857600, DATA unlimited, NPROC 63, NOFILE unlimited, "
+                                "STACK 131072, FSIZE 1024");
 }
 
 /* Issue 11 item 2: a run under `unshare --cgroup` from /t1 reads "/../isocheck-..." for

@@ -535,10 +535,12 @@ static void test_properties(void **state)
         snprintf(env->virt, sizeof(env->virt), "KVM");
         env->rlimit_as = 92160000; /* ulimit -v 90000: issue 11 item 3 */
         env->rlimit_data = env->rlimit_nproc = env->rlimit_nofile = -1;
+        env->rlimit_stack = env->rlimit_fsize = -1;
         n = iso_env_properties(env, props, ISO_ARRAY_SIZE(props), buf, sizeof(buf));
         assert_int_equal(n, 20); /* 18, rlimits, tool.variables */
         assert_string_equal(prop(props, n, "rlimits"),
-                            "AS 92160000, DATA unlimited, NPROC unlimited, NOFILE unlimited");
+                            "AS 92160000, DATA unlimited, NPROC unlimited, NOFILE unlimited, "
+                            "STACK unlimited, FSIZE unlimited");
         assert_non_null(prop(props, n, "docker"));
         assert_string_equal(prop(props, n, "tool.variables"), "none");
         assert_string_equal(prop(props, n, "kernel.release"), "6.18.44-test");

@@ -74,7 +74,10 @@ int iso_docker_build(const struct iso_docker_build_opts *o, char *out, size_t si
 /*
  * Is a daemon reachable? `docker info --format {{.ServerVersion}}` within 10 s. Returns 1
  * with the server version in @info, or 0 with the reason in @info ("no Docker daemon
- * reachable at unix:///var/run/docker.sock: Cannot connect ..." or "docker not on PATH").
+ * reachable at unix:///var/run/docker.sock: Cannot connect ..." or "docker not on PATH"),
+ * naming DOCKER_HOST and DOCKER_CONTEXT when set (they choose the daemon, not the default
+ * socket); or -1 when one of them is set and the client cannot even resolve an endpoint
+ * from it ("context not found"): the user's setting is broken, an environment error.
  */
 int iso_docker_reachable(char *info, size_t size);
 

@@ -70,6 +70,7 @@ struct iso_env {
         char virt[64];      /* hypervisor vendor ("KVM", "QEMU") or "" for bare metal/unknown */
 
         int docker_reachable;  /* `docker info` answered */
+        int docker_broken;     /* DOCKER_CONTEXT/DOCKER_HOST set, and the client cannot use it */
         char docker_info[256]; /* its server version, or why not */
 
         int docker_buildkit;      /* the builder isocheck pins: 1 BuildKit, 0 legacy */
@@ -85,8 +86,9 @@ struct iso_env {
 
         /* Soft resource limits the cases depend on (getrlimit(2)), bytes or a count; -1
          * unlimited: address space and data (an OOM case's hog maps 96 MiB), processes
-         * and open files (forks of the pids case, the tools' workers). */
-        long long rlimit_as, rlimit_data, rlimit_nproc, rlimit_nofile;
+         * and open files (forks of the pids case, the tools' workers), stack (a small one
+         * ends a case in SIGSEGV) and file size (a report cut short by EFBIG). */
+        long long rlimit_as, rlimit_data, rlimit_nproc, rlimit_nofile, rlimit_stack, rlimit_fsize;
 };
 
 /*
@@ -142,7 +144,9 @@ const struct iso_tool *iso_env_tool(const struct iso_env *env, const char *name)
 /*
  * Is requirement @need met here? Returns 1 when met; 0 when not, with @reason (size
  * @reason_size) naming it: "needs root: running as uid 1000", "needs CONFIG_PID_NS:
- * kernel config says it is not set", "needs stress-ng: not found on PATH".
+ * kernel config says it is not set", "needs stress-ng: not found on PATH"; -1 when not
+ * because of a setting the user made that is broken (DOCKER_CONTEXT naming no context):
+ * an environment error, not a skip.
  */
 int iso_env_need_met(const struct iso_env *env, const struct iso_need *need, char *reason,
                      size_t reason_size);

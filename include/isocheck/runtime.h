@@ -117,8 +117,10 @@ struct iso_runtime {
          * fork). Returns 1, or 0 with the reason in @why ("no Docker daemon reachable at
          * ..."): installed but not answering, so what dead runs left in it cannot be seen
          * and the recovery keeps their records; or -1 when it is not installed at all
-         * (nothing of it can exist). Either way @why carries a line for `isocheck --env`
-         * (a version). May record what it found in @env.
+         * (nothing of it can exist); or ISO_RUNTIME_BROKEN when a setting the user made
+         * for it is broken (DOCKER_CONTEXT naming no context): as 0 for the recovery, but
+         * its cases are errors naming the setting, not skips. Either way @why carries a
+         * line for `isocheck --env` (a version). May record what it found in @env.
          */
         int (*probe)(struct iso_env *env, char *why, size_t size);
 
@@ -147,6 +149,13 @@ struct iso_runtime {
          * failed (setns, docker's own status 125), which says nothing of the container. */
         int (*exec)(struct iso_rt_ctx *c, const struct iso_rt_app *app, char *const argv[],
                     char *detail, size_t size, struct iso_err *e);
+
+        /* Is @pid, the PID this runtime gave for its container @name, that process as the
+         * run's /proc sees it? A daemon's PIDs are from its own PID namespace: under
+         * `unshare -p` another process, or none, has that PID here. Returns 1, or 0 with
+         * @why (@size bytes) saying what differs. Asked once /proc/@pid exists; NULL when
+         * the runtime's PIDs are the run's own (the native runtime's: its children). */
+        int (*pid_is)(struct iso_rt_ctx *c, const char *name, pid_t pid, char *why, size_t size);
 
         /* Is @app still the container that was started (not restarted from outside)?
          * Returns 0, or -1 with @e naming what changed; NULL when it cannot change. */
@@ -202,11 +211,15 @@ void iso_runtimes_probe(struct iso_env *env);
  * runtime without a probe is usable. */
 int iso_runtime_usable(const struct iso_runtime *rt, const char **why);
 
+/* A probe's answer: installed, but a setting the user made for it is broken. */
+#define ISO_RUNTIME_BROKEN (-2)
+
 /* ISO_RUNTIME_USABLE(@name): 1 when the runtime's probe said usable; 0 with "needs
- * <requirement>: <why>" in @reason (@size bytes) otherwise, or naming an unknown runtime. */
+ * <requirement>: <why>" in @reason (@size bytes) otherwise, or naming an unknown runtime;
+ * -1 (the same reason) when the probe said ISO_RUNTIME_BROKEN: an environment error. */
 int iso_runtime_need_met(const char *name, char *reason, size_t size);
 
-/* The probe's answer itself: 1, 0 or -1 (see the probe operation). */
+/* The probe's answer itself: 1, 0, -1 or ISO_RUNTIME_BROKEN (see the probe operation). */
 int iso_runtime_state(const struct iso_runtime *rt, const char **why);
 
 /* Print every registered runtime's probe answer to @out, one "runtime <name>" line each in
