@@ -133,9 +133,9 @@ static int pm_must(char *const args[], char *out, size_t size, double timeout_s,
         return pm_must_in(args, NULL, out, size, timeout_s, e);
 }
 
-/* A container this case started. The caller's iso_rt_app or iso_rt_sidecar may be gone by
- * the time iso_rt_end stops what is left (a behaviour's locals), so stop reads only this
- * record, found by the caller's address, never through it. */
+/* A container this case started. Stop reads only this record, found by the handle's
+ * address (the case's context owns the handles: runtime_case.c), so what it stops is what
+ * this module started, whatever the handle holds by then. */
 struct pm_app {
         const void *owner;
         char name[192];
