@@ -292,9 +292,10 @@ static int oci_exec(struct iso_rt_ctx *c, const struct iso_rt_app *app, char *co
         out[strcspn(out, "\n")] = '\0';
         if (st < 0 || !WIFEXITED(st))
                 return iso_errf(e, ce.errnum ? ce.errnum : EIO,
-                                "expected `%s exec %s %s` to finish, got %s 0x%x%s%s", iso_oci_bin(),
-                                app->name, argv[0], st < 0 ? "no status" : "wait status", st,
-                                ce.msg[0] ? ": " : "", ce.msg);
+                                "expected `%s exec %s %s` to finish, got %s 0x%x%s%s",
+                                iso_oci_bin(), app->name, argv[0],
+                                st < 0 ? "no status" : "wait status", st, ce.msg[0] ? ": " : "",
+                                ce.msg);
         snprintf(detail, size, "exit status %d: %.300s", WEXITSTATUS(st), out);
         if (WEXITSTATUS(st) == 0)
                 return ISO_RT_EXEC_RAN;

@@ -39,7 +39,7 @@ const char *iso_oci_bin(void)
 
 /* The case's directory and the runtime's state root in it. */
 void iso_oci_dirs(const char *run_id, const char *case_name, char dir[PATH_MAX],
-                     char root[PATH_MAX])
+                  char root[PATH_MAX])
 {
         iso_pathf(dir, PATH_MAX, OCI_DIR "/%s/%s", run_id, case_name);
         iso_pathf(root, PATH_MAX, "%s/state", dir);
@@ -47,7 +47,7 @@ void iso_oci_dirs(const char *run_id, const char *case_name, char dir[PATH_MAX],
 
 /* `RUNTIME --root ROOT ARGS` run to completion: its wait status, its output in @out. */
 int iso_oci_cmd(const char *root, char *const args[], char *out, size_t size, double timeout_s,
-                   struct iso_err *e)
+                struct iso_err *e)
 {
         const char *bin = iso_oci_bin();
         if (!bin)
@@ -75,8 +75,9 @@ int iso_oci_must(const char *root, char *const args[], struct iso_err *e)
                 return 0;
         out[strcspn(out, "\n")] = '\0';
         return iso_errf(e, ce.errnum ? ce.errnum : EIO,
-                        "expected `%s %s %s` to succeed, got status 0x%x%s%s: %.400s", iso_oci_bin(),
-                        args[0], args[1] ? args[1] : "", st, ce.msg[0] ? ": " : "", ce.msg, out);
+                        "expected `%s %s %s` to succeed, got status 0x%x%s%s: %.400s",
+                        iso_oci_bin(), args[0], args[1] ? args[1] : "", st, ce.msg[0] ? ": " : "",
+                        ce.msg, out);
 }
 
 /*
