@@ -116,6 +116,9 @@ struct iso_runtime {
          * Docker daemon"); a runtime with a probe gets ISO_RUNTIME_USABLE(name) in every
          * variant's needs. NULL: its name. */
         const char *requirement;
+        /* The backend's own data, read by its operations through c->rt (two variants of
+         * one backend sharing operations: which user podman runs as). NULL when unused. */
+        const void *priv;
 
         /*
          * Is the runtime usable here? Called once by the environment probe (before cases
