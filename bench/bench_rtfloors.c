@@ -110,12 +110,16 @@ static int measure_runtime(const struct iso_runtime *rt, const struct iso_env *e
         }
         buf[len] = '\0';
         close(p[0]);
+        /* The pipe ends just before the child does: wait for it, to the same deadline. */
         int status = 0;
-        if (waitpid(pid, &status, WNOHANG) == 0) {
-                kill(-pid, SIGKILL);
-                waitpid(pid, &status, 0);
-                return iso_errf(e, ETIMEDOUT, "no result within %.0f s (killed)",
-                                RT_FLOOR_TIMEOUT_S);
+        while (waitpid(pid, &status, WNOHANG) == 0) {
+                if (iso_now() > deadline || stop_requested) {
+                        kill(-pid, SIGKILL);
+                        waitpid(pid, &status, 0);
+                        return iso_errf(e, ETIMEDOUT, "no result within %.0f s (killed)",
+                                        RT_FLOOR_TIMEOUT_S);
+                }
+                usleep(10000);
         }
         if (!strncmp(buf, "error ", 6)) {
                 buf[strcspn(buf, "\n")] = '\0';
@@ -149,8 +153,7 @@ void measure_runtime_floors(const struct opts *o, const struct iso_env *env)
                 iso_strlcpy(r->runtime, rts[i]->name, sizeof(r->runtime));
                 iso_strlcpy(r->suffix, rts[i]->suffix, sizeof(r->suffix));
                 snprintf(r->key, sizeof(r->key), "rt_%s", rts[i]->name);
-                snprintf(r->label, sizeof(r->label), "%s: run + ready + remove of the app",
-                         rts[i]->name);
+                iso_strlcpy(r->label, "run + ready + remove of the app", sizeof(r->label));
                 r->f.key = r->key;
                 r->f.label = r->label;
                 const char *why = "";
