@@ -106,7 +106,8 @@ $(BUILD)/san/isocheck-selftest: $(BUILD)/san/harness/main.o $(BUILD)/san/harness
 	$(CC) $(SAN) -o $@ $(filter %.o,$^) $(LINK_SAN_LIB) $(LIBS)
 
 # Unit tests link the modules without main() and without cases; a test's extra objects
-# (test_bench: the bench's library) are further prerequisites, linked before the modules.
+# (test_bench: the bench's library) are further prerequisites, linked before the modules
+# (objects and archives only: the headers its .d file lists are prerequisites too).
 $(BUILD)/san/tests/%: harness/tests/%.c $(SAN_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(STD) $(CPPFLAGS) -O1 -g $(SAN) $(WARNINGS) $(DEPFLAGS) -o $@ $< \

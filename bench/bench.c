@@ -48,7 +48,8 @@ static const char usage[] =
         "  --json FILE    where to write the report (default reports/bench.json)\n"
         "  --isocheck P   the runner to time (default: ../isocheck beside this program)\n"
         "Env: BENCH_VM=1 adds the VM floor (BENCH_QEMU, BENCH_VM_KERNEL, BENCH_VM_CMD);\n"
-        "BENCH_EXCLUDE is a glob of cases left out (default '*.docker': the native runtime).\n";
+        "BENCH_EXCLUDE is a glob of cases left out (default '*.docker': the native runtime);\n"
+        "BENCH_ONLY=runtimes times the runtimes' floors alone (run + ready + remove).\n";
 
 static int parse_opts(int argc, char **argv, struct opts *o)
 {
@@ -73,6 +74,13 @@ static int parse_opts(int argc, char **argv, struct opts *o)
         v = getenv("BENCH_EXCLUDE");
         if (v)
                 o->exclude = v;
+        v = getenv("BENCH_ONLY");
+        if (v && *v && strcmp(v, "runtimes") != 0) {
+                fprintf(stderr, "isocheck-bench: BENCH_ONLY=%s: expected \"runtimes\" or unset\n",
+                        v);
+                return -1;
+        }
+        o->only_runtimes = v && *v;
 
         char exe[PATH_MAX];
         ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
@@ -160,12 +168,16 @@ int main(int argc, char **argv)
         iso_env_probe(&b.env);
         iso_runtimes_probe(&b.env);
 
-        measure_floors(&b.o, &b.env);
+        if (!b.o.only_runtimes)
+                measure_floors(&b.o, &b.env);
         if (!stop_requested)
+                measure_runtime_floors(&b.o, &b.env);
+        if (!stop_requested && !b.o.only_runtimes)
                 timed_runs(&b);
-        if (!stop_requested)
+        if (!stop_requested && !b.o.only_runtimes)
                 vm_suite(&b);
-        stability(&b);
+        if (!b.o.only_runtimes)
+                stability(&b);
         loadavg(b.load_after, sizeof(b.load_after));
 
         print_table(&b, stdout);

@@ -59,6 +59,7 @@ struct opts {
         const char *vm_cmd;
         const char *json_path;
         const char *exclude; /* glob of cases left out: the docker runtime by default */
+        int only_runtimes;   /* BENCH_ONLY=runtimes: the runtimes' floors alone */
         char isocheck[PATH_MAX];
         char true_path[PATH_MAX];
         char vminit_path[PATH_MAX];
@@ -213,6 +214,26 @@ unsigned floor_parts(const char *name);
 double floor_sum(unsigned parts, char *desc, size_t size);
 /* Remove any isocheck-bench-<pid>-* cgroup a floor left, in every hierarchy. */
 void cleanup_cgroups(const struct iso_env *env);
+
+/* bench_rtfloors.c: each registered runtime's floor, run + ready + remove of the app
+ * through the runtime interface. */
+#define MAX_RT_FLOORS 8
+struct rt_floor {
+        char runtime[32]; /* the runtime's name */
+        char suffix[40];  /* its variants' suffix ("" for native) */
+        char key[48];     /* "rt_<name>" */
+        char label[96];
+        struct floor f; /* key and label point at the above */
+};
+extern struct rt_floor rt_floors[MAX_RT_FLOORS];
+extern size_t n_rt_floors;
+/* Time every runtime o->runs times (after a warm-up), or say why not. */
+void measure_runtime_floors(const struct opts *o, const struct iso_env *env);
+/* The floor of the runtime whose variant case @case_name is, or NULL (native, plain). */
+const struct rt_floor *runtime_floor_of(const char *case_name);
+/* The runtimes' floors and their cases' ratios: as a table to @f, as "runtime_floors". */
+void print_runtime_floors(const struct bench *b, FILE *f);
+void json_runtime_floors(struct iso_json *j, const struct bench *b);
 
 /* bench_runs.c */
 void timed_runs(struct bench *b);

@@ -216,6 +216,13 @@ static void aggregate_cases(struct bench *b)
                 iso_stats_of(t, b->n_runs, &row->s);
                 row->parts = floor_parts(row->name);
                 row->floor_s = floor_sum(row->parts, row->floor_desc, sizeof(row->floor_desc));
+                /* A runtime's variant: against what that runtime costs for one container. */
+                const struct rt_floor *rf = runtime_floor_of(row->name);
+                if (rf) {
+                        row->parts = 0;
+                        row->floor_s = rf->f.measured ? rf->f.s.median : NAN;
+                        iso_strlcpy(row->floor_desc, rf->key, sizeof(row->floor_desc));
+                }
                 row->ratio = row->s.median / row->floor_s;
                 row->adj_ratio = floors[F_CASE_EMPTY_COLD].measured
                                          ? row->s.median / (row->floor_s +

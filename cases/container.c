@@ -22,10 +22,9 @@ ISO_RUNTIME_CASE(container_app_serves, "container.app.serves", 0,
                              ":8000",
                  .timeout_s = 20)
 {
-        struct iso_rt_app app;
         /* Not answering is what this case reports, not a broken step. */
         struct iso_rt_app_opts o = {.hostname = "app", .answer_optional = 1};
-        iso_rt_fixture_app(c, &o, &app);
+        struct iso_rt_app *app = iso_rt_fixture_app(c, &o);
         int ok = 0, body_ok = 0, unanswered = 0, made = 0;
         char last[512] = "";
         /* Bounded: ISO_APP_REQUESTS, each 3 s at most; an app that let two in a row go
@@ -35,7 +34,7 @@ ISO_RUNTIME_CASE(container_app_serves, "container.app.serves", 0,
                 char body[256];
                 struct iso_err e = {0};
                 made++;
-                if (iso_http_get(app.addr, app.port, "/", &status, body, sizeof(body), &e) < 0) {
+                if (iso_http_get(app->addr, app->port, "/", &status, body, sizeof(body), &e) < 0) {
                         iso_strlcpy(last, e.msg, sizeof(last));
                         unanswered = e.errnum == ETIMEDOUT ? unanswered + 1 : 0;
                         continue;
@@ -46,10 +45,10 @@ ISO_RUNTIME_CASE(container_app_serves, "container.app.serves", 0,
                 body_ok += !strcmp(body, ISO_APP_BODY);
         }
         struct iso_err e = {0};
-        int status = iso_rt_stop_app(c, &app, &e);
+        int status = iso_rt_stop_app(c, app, &e);
         iso_check(t, ok == ISO_APP_REQUESTS, "GET / answered 200 every time", "5 of 5",
                   "%d of %d made (of %d)%s; last: %s", ok, made, ISO_APP_REQUESTS,
-                  app.answered ? "" : " (no answer within 3 s of starting either)", last);
+                  app->answered ? "" : " (no answer within 3 s of starting either)", last);
         iso_check(t, body_ok == ISO_APP_REQUESTS, "every answer carries the app's body",
                   ISO_APP_BODY, "%d of %d; last: %s", body_ok, ISO_APP_REQUESTS, last);
         iso_check(t, status >= 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0,
@@ -74,11 +73,10 @@ ISO_RUNTIME_CASE(container_app_noshell, "container.app.noshell", 0,
                  .lab_step = "Debugging Slim Containers: docker exec -it app bash fails",
                  .timeout_s = 20)
 {
-        struct iso_rt_app app;
         struct iso_rt_app_opts o = {.hostname = "app"};
-        iso_rt_fixture_app(c, &o, &app);
+        struct iso_rt_app *app = iso_rt_fixture_app(c, &o);
         char root[64];
-        snprintf(root, sizeof(root), "/proc/%d/root", (int)app.pid);
+        snprintf(root, sizeof(root), "/proc/%d/root", (int)app->pid);
         static const char *const shells[] = {"/bin/sh", "/bin/bash", "/usr/bin/sh", "/usr/bin/bash",
                                              "/bin/busybox"};
         for (size_t i = 0; i < sizeof(shells) / sizeof(shells[0]); i++) {
@@ -110,7 +108,7 @@ ISO_RUNTIME_CASE(container_app_noshell, "container.app.noshell", 0,
         char *argv[] = {"bash", NULL};
         char detail[128] = "";
         struct iso_err e = {0};
-        int r = c->rt->exec(c, &app, argv, detail, sizeof(detail), &e);
+        int r = c->rt->exec(c, app, argv, detail, sizeof(detail), &e);
         if (r < 0)
                 iso_rt_broken(c, "%s", e.msg);
         iso_check(t, r != ISO_RT_EXEC_RAN, "exec of bash inside the app's container fails",

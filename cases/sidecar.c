@@ -20,23 +20,25 @@
 #include "isocheck/tool.h"
 
 /* A capture sidecar in @app's network namespace writing @pcap (iso_fixture_fresh_artifact). */
-static void start_sidecar(struct iso_rt_ctx *c, const struct iso_rt_app *app, const char *pcap,
-                          struct iso_rt_sidecar *sc)
+static struct iso_rt_sidecar *start_sidecar(struct iso_rt_ctx *c, const struct iso_rt_app *app,
+                                            const char *pcap)
 {
         /* The capture's own bound: well past the case's requests, below its timeout. */
         struct iso_rt_sidecar_opts o = {
                 .pcap = pcap, .filter = "tcp port 8000", .joined = 1, .seconds = 15};
-        iso_rt_fixture_sidecar(c, app, &o, sc);
+        return iso_rt_fixture_sidecar(c, app, &o);
 }
 
-/* The app, and a sidecar joined to it capturing into artifact @pcap_name (path in @pcap). */
-static void app_with_sidecar(struct iso_rt_ctx *c, const char *pcap_name, char pcap[PATH_MAX],
-                             struct iso_rt_app *app, struct iso_rt_sidecar *sc)
+/* The app (returned), and a sidecar joined to it (in *@sc) capturing into artifact
+ * @pcap_name (path in @pcap). */
+static struct iso_rt_app *app_with_sidecar(struct iso_rt_ctx *c, const char *pcap_name,
+                                           char pcap[PATH_MAX], struct iso_rt_sidecar **sc)
 {
         iso_fixture_fresh_artifact(c->t, pcap_name, pcap, PATH_MAX);
         struct iso_rt_app_opts o = {.hostname = "app"};
-        iso_rt_fixture_app(c, &o, app);
-        start_sidecar(c, app, pcap, sc);
+        struct iso_rt_app *app = iso_rt_fixture_app(c, &o);
+        *sc = start_sidecar(c, app, pcap);
+        return app;
 }
 
 /* The app a sidecar joined must still be the one running (a restart from outside gives it
@@ -62,16 +64,15 @@ ISO_RUNTIME_CASE(sidecar_netns_shared, "sidecar.netns.shared", 1,
                  .timeout_s = 20)
 {
         char pcap[PATH_MAX];
-        struct iso_rt_app app;
-        struct iso_rt_sidecar sc;
-        app_with_sidecar(c, "netns.pcap", pcap, &app, &sc);
+        struct iso_rt_sidecar *sc;
+        struct iso_rt_app *app = app_with_sidecar(c, "netns.pcap", pcap, &sc);
         /* Read first, then make sure the app is still the one the sidecar joined. */
         ino_t app_ns[ISO_JOINED_NS], sidecar_ns[ISO_JOINED_NS];
-        iso_joined_ns_read(app.pid, app_ns);
-        iso_joined_ns_read(sc.pid, sidecar_ns);
-        app_unchanged(c, &app, &sc);
+        iso_joined_ns_read(app->pid, app_ns);
+        iso_joined_ns_read(sc->pid, sidecar_ns);
+        app_unchanged(c, app, sc);
         iso_check_joined_ns(t, app_ns, sidecar_ns);
-        iso_rt_stop_sidecar(c, &sc);
+        iso_rt_stop_sidecar(c, sc);
 }
 
 /* ISO_APP_REQUESTS GETs to @app; returns how many were answered 200. */
@@ -99,13 +100,12 @@ ISO_RUNTIME_CASE(sidecar_capture_http, "sidecar.capture.http", 1,
                  .timeout_s = 30)
 {
         char pcap[PATH_MAX];
-        struct iso_rt_app app;
-        struct iso_rt_sidecar sc;
-        app_with_sidecar(c, "capture.pcap", pcap, &app, &sc);
+        struct iso_rt_sidecar *sc;
+        struct iso_rt_app *app = app_with_sidecar(c, "capture.pcap", pcap, &sc);
         char last[256] = "";
-        int ok = make_requests(&app, last, sizeof(last));
-        app_unchanged(c, &app, &sc);
-        int st = iso_rt_stop_sidecar(c, &sc);
+        int ok = make_requests(app, last, sizeof(last));
+        app_unchanged(c, app, sc);
+        int st = iso_rt_stop_sidecar(c, sc);
         iso_rt_end(c);
         iso_check(t, ok == ISO_APP_REQUESTS, "every request to the app was answered 200", "5 of 5",
                   "%d of %d (%s)", ok, ISO_APP_REQUESTS, last);
@@ -139,17 +139,15 @@ ISO_RUNTIME_CASE(sidecar_capture_isolated, "sidecar.capture.isolated", 1,
         char in_pcap[PATH_MAX], out_pcap[PATH_MAX];
         iso_fixture_fresh_artifact(t, "joined.pcap", in_pcap, sizeof(in_pcap));
         iso_fixture_fresh_artifact(t, "elsewhere.pcap", out_pcap, sizeof(out_pcap));
-        struct iso_rt_app app, other;
         struct iso_rt_app_opts o = {.hostname = "app"}, o2 = {.hostname = "other"};
-        iso_rt_fixture_app(c, &o, &app);
-        iso_rt_fixture_app(c, &o2, &other);
-        struct iso_rt_sidecar joined, elsewhere;
-        start_sidecar(c, &app, in_pcap, &joined);
-        start_sidecar(c, &other, out_pcap, &elsewhere);
+        struct iso_rt_app *app = iso_rt_fixture_app(c, &o);
+        struct iso_rt_app *other = iso_rt_fixture_app(c, &o2);
+        struct iso_rt_sidecar *joined = start_sidecar(c, app, in_pcap);
+        struct iso_rt_sidecar *elsewhere = start_sidecar(c, other, out_pcap);
         char last[256] = "";
-        int ok = make_requests(&app, last, sizeof(last));
-        iso_rt_stop_sidecar(c, &joined);
-        iso_rt_stop_sidecar(c, &elsewhere);
+        int ok = make_requests(app, last, sizeof(last));
+        iso_rt_stop_sidecar(c, joined);
+        iso_rt_stop_sidecar(c, elsewhere);
         iso_rt_end(c);
         iso_check(t, ok == ISO_APP_REQUESTS, "every request to the app was answered 200", "5 of 5",
                   "%d of %d (%s)", ok, ISO_APP_REQUESTS, last);

@@ -163,13 +163,17 @@ static void pid_visible(struct iso_rt_ctx *c, const char *what, const char *name
         iso_skip(c->t, "needs the %s's processes visible from here: %s", what, why);
 }
 
-void iso_rt_fixture_app(struct iso_rt_ctx *c, const struct iso_rt_app_opts *o,
-                        struct iso_rt_app *app)
+/* The handles live in the context, which variant_run keeps past the behaviour's return:
+ * iso_rt_end then stops what was left running through memory it owns (a handle in the
+ * behaviour's own frame would be dead by then). Slots are not reused within a case. */
+struct iso_rt_app *iso_rt_fixture_app(struct iso_rt_ctx *c, const struct iso_rt_app_opts *o)
 {
         struct iso_err e = {0};
+        if (c->n_app_slots >= ISO_ARRAY_SIZE(c->app_slots))
+                iso_rt_broken(c, "expected at most %zu apps per case",
+                              ISO_ARRAY_SIZE(c->app_slots));
+        struct iso_rt_app *app = &c->app_slots[c->n_app_slots++];
         memset(app, 0, sizeof(*app));
-        if (c->n_apps >= ISO_ARRAY_SIZE(c->apps))
-                iso_rt_broken(c, "expected at most %zu apps per case", ISO_ARRAY_SIZE(c->apps));
         if (c->rt->prepare && c->rt->prepare(c, "app", o, &e) < 0)
                 iso_rt_broken(c, "%s", e.msg);
         if (c->rt->app_start(c, o, app, &e) < 0)
@@ -179,22 +183,25 @@ void iso_rt_fixture_app(struct iso_rt_ctx *c, const struct iso_rt_app_opts *o,
         if (!app->answered && !o->answer_optional)
                 iso_rt_broken(c, "expected the app container to answer on %s:%d within 3 s",
                               app->addr, app->port);
+        return app;
 }
 
-void iso_rt_fixture_sidecar(struct iso_rt_ctx *c, const struct iso_rt_app *app,
-                            const struct iso_rt_sidecar_opts *o, struct iso_rt_sidecar *sc)
+struct iso_rt_sidecar *iso_rt_fixture_sidecar(struct iso_rt_ctx *c, const struct iso_rt_app *app,
+                                              const struct iso_rt_sidecar_opts *o)
 {
         struct iso_err e = {0};
-        memset(sc, 0, sizeof(*sc));
-        if (c->n_sidecars >= ISO_ARRAY_SIZE(c->sidecars))
+        if (c->n_sidecar_slots >= ISO_ARRAY_SIZE(c->sidecar_slots))
                 iso_rt_broken(c, "expected at most %zu sidecars per case",
-                              ISO_ARRAY_SIZE(c->sidecars));
+                              ISO_ARRAY_SIZE(c->sidecar_slots));
+        struct iso_rt_sidecar *sc = &c->sidecar_slots[c->n_sidecar_slots++];
+        memset(sc, 0, sizeof(*sc));
         if (c->rt->prepare && c->rt->prepare(c, "sidecar", NULL, &e) < 0)
                 iso_rt_broken(c, "%s", e.msg);
         if (c->rt->sidecar_start(c, app, o, sc, &e) < 0)
                 iso_rt_broken(c, "%s", e.msg);
         c->sidecars[c->n_sidecars++] = sc;
         pid_visible(c, "sidecar container", sc->name, sc->pid);
+        return sc;
 }
 
 int iso_rt_stop_sidecar(struct iso_rt_ctx *c, struct iso_rt_sidecar *sc)

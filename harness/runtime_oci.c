@@ -14,14 +14,14 @@
  * from the directory names alone. Container ids carry the isocheck prefix, and so do the
  * cgroups the runtime makes for them (/<id> in each hierarchy).
  *
- * The bundles are written by oci_bundle.c. crun refuses a hybrid
+ * The bundles are written by oci_bundle.c, the runtime binary is run by runtime_oci_cli.c.
+ * crun refuses a hybrid
  * hierarchy whose v2 half has controllers ("cgroups in hybrid mode not supported"), so
  * runc is used there (ISOCHECK_OCI_RUNTIME names one explicitly).
  */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <glob.h>
 #include <net/if.h>
 #include <sched.h>
 #include <signal.h>
@@ -40,137 +40,19 @@
 #include "isocheck/ns.h"
 #include "isocheck/runtime.h"
 #include "isocheck/tool.h"
-
-#define OCI_DIR "/run/isocheck-oci"
-
-/* The OCI runtime to use: ISOCHECK_OCI_RUNTIME, else crun, else runc (runc alone when
- * crun would refuse this hybrid hierarchy). NULL when none is installed. */
-static const char *oci_bin(void)
-{
-        const char *env = getenv("ISOCHECK_OCI_RUNTIME");
-        if (env && *env)
-                return env;
-        struct iso_err e = {0};
-        iso_autofree char *ctrl =
-                iso_read_file("/sys/fs/cgroup/unified/cgroup.controllers", NULL, &e);
-        int hybrid_ctrl = ctrl && ctrl[strspn(ctrl, " \n")];
-        if (!hybrid_ctrl &&
-            (access("/usr/bin/crun", X_OK) == 0 || access("/usr/sbin/crun", X_OK) == 0))
-                return "crun";
-        if (access("/usr/sbin/runc", X_OK) == 0 || access("/usr/bin/runc", X_OK) == 0)
-                return "runc";
-        return NULL;
-}
-
-/* The case's directory and the runtime's state root in it. */
-static void oci_dirs(const char *run_id, const char *case_name, char dir[PATH_MAX],
-                     char root[PATH_MAX])
-{
-        iso_pathf(dir, PATH_MAX, OCI_DIR "/%s/%s", run_id, case_name);
-        iso_pathf(root, PATH_MAX, "%s/state", dir);
-}
-
-/* `RUNTIME --root ROOT ARGS` run to completion: its wait status, its output in @out. */
-static int oci_cmd(const char *root, char *const args[], char *out, size_t size, double timeout_s,
-                   struct iso_err *e)
-{
-        const char *bin = oci_bin();
-        if (!bin)
-                return iso_errf(e, ENOENT, "no OCI runtime: neither crun nor runc is installed");
-        char *argv[32] = {(char *)bin, "--root", (char *)root};
-        size_t n = 3;
-        for (size_t i = 0; args[i] && n < ISO_ARRAY_SIZE(argv) - 1; i++)
-                argv[n++] = args[i];
-        argv[n] = NULL;
-        int timed_out = 0;
-        if (size)
-                out[0] = '\0';
-        int st = iso_tool_run(argv, NULL, out, size, timeout_s, &timed_out, e);
-        if (st >= 0 && timed_out)
-                iso_errf(e, ETIMEDOUT, "%s %s: no answer within %.0f s", bin, args[0], timeout_s);
-        return st;
-}
-
-static int oci_must(const char *root, char *const args[], struct iso_err *e)
-{
-        char out[2048];
-        struct iso_err ce = {0};
-        int st = oci_cmd(root, args, out, sizeof(out), 30.0, &ce);
-        if (st == 0)
-                return 0;
-        out[strcspn(out, "\n")] = '\0';
-        return iso_errf(e, ce.errnum ? ce.errnum : EIO,
-                        "expected `%s %s %s` to succeed, got status 0x%x%s%s: %.400s", oci_bin(),
-                        args[0], args[1] ? args[1] : "", st, ce.msg[0] ? ": " : "", ce.msg, out);
-}
-
-/*
- * `RUNTIME --root ROOT create --bundle BUNDLE --pid-file BUNDLE/pid ID` with stdout and
- * stderr to BUNDLE/log: the container's first process keeps them, so a pipe would never
- * close. Bounded: 30 s. Returns the container's host PID, or -1 with @e.
- */
-static pid_t oci_create(const char *root, const char *bundle, const char *id, struct iso_err *e)
-{
-        char log[PATH_MAX], pidfile[PATH_MAX];
-        iso_pathf(log, sizeof(log), "%s/log", bundle);
-        iso_pathf(pidfile, sizeof(pidfile), "%s/pid", bundle);
-        const char *bin = oci_bin();
-        if (!bin)
-                return iso_errf(e, ENOENT, "no OCI runtime: neither crun nor runc is installed");
-        int fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0644);
-        if (fd < 0)
-                return iso_errf(e, errno, "open %s", log);
-        fflush(NULL);
-        pid_t c = fork();
-        if (c < 0) {
-                close(fd);
-                return iso_errf(e, errno, "fork for %s create", bin);
-        }
-        if (c == 0) {
-                int null = open("/dev/null", O_RDONLY);
-                if (null >= 0)
-                        dup2(null, 0);
-                dup2(fd, 1);
-                dup2(fd, 2);
-                execlp(bin, bin, "--root", root, "create", "--bundle", bundle, "--pid-file",
-                       pidfile, id, (char *)NULL);
-                _exit(127);
-        }
-        close(fd);
-        int status = -1;
-        pid_t w = 0;
-        for (int i = 0; i < 3000 && (w = waitpid(c, &status, WNOHANG)) == 0; i++) /* 30 s */
-                usleep(10000);
-        if (w == 0) {
-                kill(c, SIGKILL);
-                waitpid(c, &status, 0);
-                return iso_errf(e, ETIMEDOUT, "%s create %s: no answer within 30 s", bin, id);
-        }
-        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-                iso_autofree char *said = iso_read_file(log, NULL, NULL);
-                return iso_errf(e, EIO,
-                                "expected `%s create %s` to succeed, got status 0x%x: %.400s", bin,
-                                id, status, said ? said : "");
-        }
-        long long v = 0;
-        if (iso_read_long(pidfile, &v, e) < 0)
-                return -1;
-        if (v <= 0)
-                return iso_errf(e, EPROTO, "%s: expected a PID, got %lld", pidfile, v);
-        return (pid_t)v;
-}
+#include "runtime_oci.h"
 
 /* The case's directory and state root, made. */
 static int oci_case_dirs(const struct iso_rt_ctx *c, char dir[PATH_MAX], char root[PATH_MAX],
                          struct iso_err *e)
 {
-        oci_dirs(c->run_id, c->case_name, dir, root);
+        iso_oci_dirs(c->run_id, c->case_name, dir, root);
         return iso_mkdir_p(root, e);
 }
 
-/* A container this case started. The caller's iso_rt_app or iso_rt_sidecar may be gone by
- * the time iso_rt_end stops what is left (a behaviour's locals), so stop reads only this
- * record, found by the caller's address, never through it. */
+/* A container this case started. Stop reads only this record, found by the handle's
+ * address (the case's context owns the handles: runtime_case.c), so what it stops is what
+ * this module started, whatever the handle holds by then. */
 struct oci_app {
         const void *owner; /* the iso_rt_app or iso_rt_sidecar it was started for */
         char name[192];
@@ -280,7 +162,7 @@ static int oci_app_start(struct iso_rt_ctx *c, const struct iso_rt_app_opts *o,
         if (o && o->has_shell && iso_oci_bundle_file(bundle, bin, "/bin/bash", e) < 0)
                 return -1;
         iso_strlcpy(oa->name, app->name, sizeof(oa->name));
-        pid_t pid = oci_create(oa->root, bundle, app->name, e);
+        pid_t pid = iso_oci_create(oa->root, bundle, app->name, e);
         if (pid < 0)
                 return -1;
         app->pid = oa->pid = pid;
@@ -288,7 +170,7 @@ static int oci_app_start(struct iso_rt_ctx *c, const struct iso_rt_app_opts *o,
         dev_t dev;
         iso_ns_id(pid, "net", &dev, &oa->net, NULL);
         char *start[] = {"start", app->name, NULL};
-        if (oci_veth(oa, app, e) < 0 || oci_must(oa->root, start, e) < 0)
+        if (oci_veth(oa, app, e) < 0 || iso_oci_must(oa->root, start, e) < 0)
                 return -1;
         /* Test build: a port the app does not serve. */
         app->port = o && o->not_serving ? ISO_APP_PORT + 1 : ISO_APP_PORT;
@@ -303,67 +185,6 @@ static int oci_app_start(struct iso_rt_ctx *c, const struct iso_rt_app_opts *o,
                 usleep(10000);
         }
         return 0;
-}
-
-/* Wait (at most 2 s) for @pid to end after @sig, then SIGKILL it; its wait status when it
- * was our child (a subreaper inherits the container's first process), else 0. */
-static int oci_end(const char *root, const char *id, pid_t pid, const char *sig)
-{
-        char *kill_args[] = {"kill", (char *)id, (char *)sig, NULL};
-        char out[512];
-        oci_cmd(root, kill_args, out, sizeof(out), 10.0, NULL);
-        int status = 0;
-        for (int i = 0; i < 400; i++) { /* bounded: 400 x 5 ms */
-                pid_t w = waitpid(pid, &status, WNOHANG);
-                if (w == pid)
-                        return status;
-                if (w < 0 && kill(pid, 0) < 0)
-                        return 0;
-                usleep(5000);
-        }
-        char *kill9[] = {"kill", (char *)id, "KILL", NULL};
-        oci_cmd(root, kill9, out, sizeof(out), 10.0, NULL);
-        for (int i = 0; i < 400; i++) { /* bounded: 400 x 5 ms */
-                pid_t w = waitpid(pid, &status, WNOHANG);
-                if (w == pid)
-                        return status;
-                if (w < 0)
-                        return 0;
-                /* Still our unreaped child, so the PID is still its own: signal it. */
-                kill(pid, SIGKILL);
-                usleep(5000);
-        }
-        return 0;
-}
-
-/* Remove what is left of container @id's cgroups (/<id> in every hierarchy: the runtime's
- * default cgroupsPath): a container deleted before it was started can leave one behind
- * (seen: cpuset, busy for a moment). Bounded: 50 x 20 ms for each. */
-static void oci_remove_cgroups(const char *id)
-{
-        char pattern[PATH_MAX];
-        glob_t g;
-        if (iso_pathf(pattern, sizeof(pattern), "/sys/fs/cgroup/*/%s", id) < 0)
-                return;
-        int rc = glob(pattern, GLOB_NOSORT, NULL, &g);
-        char direct[PATH_MAX];
-        if (iso_pathf(direct, sizeof(direct), "/sys/fs/cgroup/%s", id) == 0)
-                for (int i = 0; i < 50 && rmdir(direct) < 0 && errno == EBUSY; i++)
-                        usleep(20000);
-        if (rc != 0)
-                return;
-        for (size_t k = 0; k < g.gl_pathc; k++)
-                for (int i = 0; i < 50 && rmdir(g.gl_pathv[k]) < 0 && errno == EBUSY; i++)
-                        usleep(20000);
-        globfree(&g);
-}
-
-static int oci_delete(const char *root, const char *id, struct iso_err *e)
-{
-        char *del[] = {"delete", "-f", (char *)id, NULL};
-        int rc = oci_must(root, del, e);
-        oci_remove_cgroups(id);
-        return rc;
 }
 
 static int oci_sidecar_start(struct iso_rt_ctx *c, const struct iso_rt_app *app,
@@ -410,13 +231,13 @@ static int oci_sidecar_start(struct iso_rt_ctx *c, const struct iso_rt_app *app,
         if (iso_oci_bundle(dir, sc->name, &s, bundle, e) < 0)
                 return -1;
         iso_strlcpy(rec->name, sc->name, sizeof(rec->name));
-        pid_t pid = oci_create(root, bundle, sc->name, e);
+        pid_t pid = iso_oci_create(root, bundle, sc->name, e);
         if (pid < 0)
                 return -1;
         sc->pid = rec->pid = pid;
         rec->live = 1;
         char *start[] = {"start", sc->name, NULL};
-        if (oci_must(root, start, e) < 0)
+        if (iso_oci_must(root, start, e) < 0)
                 return -1;
         /* Its "ready" line goes to the bundle's log (bounded: 500 x 10 ms). */
         char log[PATH_MAX];
@@ -444,13 +265,13 @@ static int oci_sidecar_stop(struct iso_rt_ctx *c, struct iso_rt_sidecar *sc, cha
                 return 0; /* never started, or stopped already */
         rec->live = 0;
         char dir[PATH_MAX], root[PATH_MAX], log[PATH_MAX];
-        oci_dirs(c->run_id, c->case_name, dir, root);
-        int status = rec->pid > 0 ? oci_end(root, rec->name, rec->pid, "TERM") : 0;
+        iso_oci_dirs(c->run_id, c->case_name, dir, root);
+        int status = rec->pid > 0 ? iso_oci_end(root, rec->name, rec->pid, "TERM") : 0;
         iso_pathf(log, sizeof(log), "%s/%s/log", dir, rec->name);
         iso_autofree char *said = iso_read_file(log, NULL, NULL);
         if (size)
                 iso_strlcpy(out, said ? said : "", size);
-        if (oci_delete(root, rec->name, e) < 0)
+        if (iso_oci_delete(root, rec->name, e) < 0)
                 return -1;
         return status;
 }
@@ -467,13 +288,14 @@ static int oci_exec(struct iso_rt_ctx *c, const struct iso_rt_app *app, char *co
         args[n] = NULL;
         char out[2048];
         struct iso_err ce = {0};
-        int st = oci_cmd(oa->root, args, out, sizeof(out), 30.0, &ce);
+        int st = iso_oci_cmd(oa->root, args, out, sizeof(out), 30.0, &ce);
         out[strcspn(out, "\n")] = '\0';
         if (st < 0 || !WIFEXITED(st))
                 return iso_errf(e, ce.errnum ? ce.errnum : EIO,
-                                "expected `%s exec %s %s` to finish, got %s 0x%x%s%s", oci_bin(),
-                                app->name, argv[0], st < 0 ? "no status" : "wait status", st,
-                                ce.msg[0] ? ": " : "", ce.msg);
+                                "expected `%s exec %s %s` to finish, got %s 0x%x%s%s",
+                                iso_oci_bin(), app->name, argv[0],
+                                st < 0 ? "no status" : "wait status", st, ce.msg[0] ? ": " : "",
+                                ce.msg);
         snprintf(detail, size, "exit status %d: %.300s", WEXITSTATUS(st), out);
         if (WEXITSTATUS(st) == 0)
                 return ISO_RT_EXEC_RAN;
@@ -511,8 +333,8 @@ static int oci_app_stop(struct iso_rt_ctx *c, struct iso_rt_app *app, struct iso
         if (!oa)
                 return 0; /* never started, or stopped already */
         oa->live = 0;
-        int status = oa->pid > 0 ? oci_end(oa->root, oa->name, oa->pid, "TERM") : 0;
-        int rc = oci_delete(oa->root, oa->name, e);
+        int status = oa->pid > 0 ? iso_oci_end(oa->root, oa->name, oa->pid, "TERM") : 0;
+        int rc = iso_oci_delete(oa->root, oa->name, e);
         /* The veth goes with the namespace; this is for a namespace something still holds. */
         if (oa->host_if[0] && if_nametoindex(oa->host_if))
                 iso_nl_link_delete(oa->host_if, NULL);
@@ -528,10 +350,10 @@ static long oci_reclaim_case(int dirfd, const char *shown, const char *name)
         iso_pathf(root, sizeof(root), "%s/%s/state", shown, name);
         long n = 0;
         char *list[] = {"list", "-q", NULL};
-        if (access(root, F_OK) == 0 && oci_cmd(root, list, out, sizeof(out), 20.0, NULL) == 0) {
+        if (access(root, F_OK) == 0 && iso_oci_cmd(root, list, out, sizeof(out), 20.0, NULL) == 0) {
                 for (char *save = NULL, *id = strtok_r(out, "\n", &save); id;
                      id = strtok_r(NULL, "\n", &save)) {
-                        oci_delete(root, id, NULL);
+                        iso_oci_delete(root, id, NULL);
                         n++;
                 }
         }
@@ -622,7 +444,7 @@ static long oci_count(void)
 static int oci_probe(struct iso_env *env, char *why, size_t size)
 {
         (void)env;
-        const char *bin = oci_bin();
+        const char *bin = iso_oci_bin();
         if (!bin) {
                 snprintf(why, size, "no OCI runtime: neither crun nor runc is installed");
                 return -1;

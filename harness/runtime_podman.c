@@ -30,112 +30,11 @@
 #include "isocheck/ns.h"
 #include "isocheck/runtime.h"
 #include "isocheck/tool.h"
+#include "runtime_podman.h"
 
-/* The docker runtime's label keys: one query finds a run's objects in either. */
-#define PM_LABEL_RUN "isocheck.run"
-#define PM_LABEL_CASE "isocheck.case"
-
-/* The OCI runtime podman should use here: NULL for podman's own choice. crun refuses a
- * hybrid hierarchy whose v2 half has controllers available; runc does not. */
-static const char *pm_oci_runtime(void)
-{
-        struct iso_err e = {0};
-        iso_autofree char *ctrl =
-                iso_read_file("/sys/fs/cgroup/unified/cgroup.controllers", NULL, &e);
-        if (ctrl && ctrl[strspn(ctrl, " \n")] && access("/usr/sbin/runc", X_OK) == 0)
-                return "runc";
-        return NULL;
-}
-
-/* The runner's PID, recorded by the probe before cases fork. Each case runs in a mount
- * namespace of its own, and podman keeps a container's network namespace as a bind mount
- * under /run/netns: made from a case's namespace, it is invisible to every other podman
- * (whose `ps` then fails: "unknown FS magic on /run/netns/..."). So podman always runs
- * in the runner's mount namespace. */
-static pid_t pm_home;
-
-/* Is this process in another mount namespace than the runner's? */
-static int pm_away(void)
-{
-        if (pm_home <= 0 || pm_home == getpid())
-                return 0;
-        dev_t dev_home, dev_self;
-        ino_t home = 0, self = 0;
-        if (iso_ns_id(pm_home, "mnt", &dev_home, &home, NULL) < 0 ||
-            iso_ns_id(getpid(), "mnt", &dev_self, &self, NULL) < 0)
-                return 0;
-        return home != self || dev_home != dev_self;
-}
-
-/* `podman [--runtime R] ARGS` with @input (may be NULL, 4096 bytes at most) on its stdin,
- * in the runner's mount namespace: its wait status, its output in @out. */
-static int pm_in(char *const args[], const char *input, char *out, size_t size, double timeout_s,
-                 struct iso_err *e)
-{
-        char *argv[48];
-        size_t n = 0;
-        argv[n++] = "podman";
-        const char *rt = pm_oci_runtime();
-        if (rt) {
-                argv[n++] = "--runtime";
-                argv[n++] = (char *)rt;
-        }
-        for (size_t i = 0; args[i] && n < ISO_ARRAY_SIZE(argv) - 1; i++)
-                argv[n++] = args[i];
-        argv[n] = NULL;
-        if (size)
-                out[0] = '\0';
-        /* An empty pipe takes 4096 bytes without blocking (pipe(7)). */
-        size_t len = input ? strlen(input) : 0;
-        if (len > 4096)
-                return iso_errf(e, E2BIG, "podman %s: %zu bytes of input, 4096 at most", args[0],
-                                len);
-        struct iso_tool_proc tp;
-        int rc = pm_away() ? iso_tool_start_in(pm_home, CLONE_NEWNS, argv, &tp, e)
-                           : iso_tool_start(argv, &tp, e);
-        if (rc < 0)
-                return -1;
-        if (len && write(tp.in_fd, input, len) != (ssize_t)len)
-                iso_errf(e, errno, "podman %s: write its input", args[0]);
-        close(tp.in_fd);
-        tp.in_fd = -1;
-        double deadline = iso_now() + timeout_s;
-        iso_tool_read(&tp, NULL, out, size, deadline);
-        int timed_out = 0;
-        int st = iso_tool_finish(&tp, deadline, &timed_out);
-        if (st >= 0 && timed_out)
-                iso_errf(e, ETIMEDOUT, "podman %s: no answer within %.0f s", args[0], timeout_s);
-        return st;
-}
-
-static int pm(char *const args[], char *out, size_t size, double timeout_s, struct iso_err *e)
-{
-        return pm_in(args, NULL, out, size, timeout_s, e);
-}
-
-/* `podman ARGS` expected to succeed: -1 with @e quoting podman's last lines otherwise. */
-static int pm_must_in(char *const args[], const char *input, char *out, size_t size,
-                      double timeout_s, struct iso_err *e)
-{
-        struct iso_err pe = {0};
-        int st = pm_in(args, input, out, size, timeout_s, &pe);
-        if (st == 0)
-                return 0;
-        char tail[600];
-        iso_docker_tail(out, 4, tail, sizeof(tail));
-        return iso_errf(e, pe.errnum ? pe.errnum : EIO,
-                        "expected `podman %s` to succeed, got status 0x%x%s%s: %s", args[0], st,
-                        pe.msg[0] ? ": " : "", pe.msg, tail);
-}
-
-static int pm_must(char *const args[], char *out, size_t size, double timeout_s, struct iso_err *e)
-{
-        return pm_must_in(args, NULL, out, size, timeout_s, e);
-}
-
-/* A container this case started. The caller's iso_rt_app or iso_rt_sidecar may be gone by
- * the time iso_rt_end stops what is left (a behaviour's locals), so stop reads only this
- * record, found by the caller's address, never through it. */
+/* A container this case started. Stop reads only this record, found by the handle's
+ * address (the case's context owns the handles: runtime_case.c), so what it stops is what
+ * this module started, whatever the handle holds by then. */
 struct pm_app {
         const void *owner;
         char name[192];
@@ -193,9 +92,10 @@ static void pm_labels(const struct iso_rt_ctx *c, char run[96], char cs[192])
         snprintf(cs, 192, PM_LABEL_CASE "=%s", c->case_name);
 }
 
-static int pm_prepare(struct iso_rt_ctx *c, const char *what, const struct iso_rt_app_opts *o,
-                      struct iso_err *e)
+int iso_pm_prepare(struct iso_rt_ctx *c, const char *what, const struct iso_rt_app_opts *o,
+                   struct iso_err *e)
 {
+        const struct pm_who *who = c->rt->priv;
         struct pm_case *pc = pm_case(c, e);
         if (!pc)
                 return -1;
@@ -233,19 +133,20 @@ static int pm_prepare(struct iso_rt_ctx *c, const char *what, const struct iso_r
                 args[10] = NULL;
         }
         char out[8192];
-        if (pm_must_in(args, dockerfile, out, sizeof(out), 120.0, e) < 0)
+        if (iso_pm_must_in(who, args, dockerfile, out, sizeof(out), 120.0, e) < 0)
                 return -1;
         iso_strlcpy(image, tag, 192);
         return 0;
 }
 
 /* The container's host PID and start time as podman sees them now. */
-static int pm_state(const char *name, pid_t *pid, char *started, size_t size, struct iso_err *e)
+static int pm_state(const struct pm_who *who, const char *name, pid_t *pid, char *started,
+                    size_t size, struct iso_err *e)
 {
         char out[512];
         char *args[] = {"inspect", "-f", "{{.State.Pid}} {{.State.StartedAt.UnixNano}}",
                         (char *)name, NULL};
-        int st = pm(args, out, sizeof(out), 10.0, e);
+        int st = iso_pm(who, args, out, sizeof(out), 10.0, e);
         int v = -1;
         char when[64] = "";
         if (st != 0 || sscanf(out, "%d %63s", &v, when) != 2 || v < 0)
@@ -270,6 +171,7 @@ static struct pm_app *pm_run(struct iso_rt_ctx *c, const void *owner, const char
                              char *const opts[], const char *image, char *const cmd[],
                              struct iso_err *e)
 {
+        const struct pm_who *who = c->rt->priv;
         char run[96], cs[192];
         pm_labels(c, run, cs);
         char *args[40] = {
@@ -284,16 +186,17 @@ static struct pm_app *pm_run(struct iso_rt_ctx *c, const void *owner, const char
                 args[n++] = cmd[i];
         args[n] = NULL;
         char out[4096];
-        if (pm_must(args, out, sizeof(out), 60.0, e) < 0)
+        if (iso_pm_must(who, args, out, sizeof(out), 60.0, e) < 0)
                 return NULL;
         return pm_record(c->priv, owner, name, e);
 }
 
-static int pm_app_start(struct iso_rt_ctx *c, const struct iso_rt_app_opts *o,
-                        struct iso_rt_app *app, struct iso_err *e)
+int iso_pm_app_start(struct iso_rt_ctx *c, const struct iso_rt_app_opts *o, struct iso_rt_app *app,
+                     struct iso_err *e)
 {
+        const struct pm_who *who = c->rt->priv;
         memset(app, 0, sizeof(*app));
-        if (pm_prepare(c, "app", o, e) < 0)
+        if (iso_pm_prepare(c, "app", o, e) < 0)
                 return -1;
         snprintf(app->name, sizeof(app->name), "isocheck-%s-app%u", c->run_id, c->n++);
         /* Test build: publish a port the app does not serve. */
@@ -312,14 +215,14 @@ static int pm_app_start(struct iso_rt_ctx *c, const struct iso_rt_app_opts *o,
         char spec[32];
         snprintf(spec, sizeof(spec), "%d/tcp", ISO_APP_PORT + (o && o->not_serving));
         char *port[] = {"port", app->name, spec, NULL};
-        int st = pm(port, out, sizeof(out), 10.0, e);
+        int st = iso_pm(who, port, out, sizeof(out), 10.0, e);
         out[strcspn(out, "\n")] = '\0';
         char *colon = st == 0 ? strrchr(out, ':') : NULL;
         if (!colon || sscanf(colon + 1, "%d", &app->port) != 1)
                 return iso_errf(e, EPROTO, "podman port %s %s: expected HOST:PORT, got \"%.100s\"",
                                 app->name, spec, out);
         iso_strlcpy(app->addr, "127.0.0.1", sizeof(app->addr));
-        if (pm_state(app->name, &app->pid, pa->started, sizeof(pa->started), e) < 0)
+        if (pm_state(who, app->name, &app->pid, pa->started, sizeof(pa->started), e) < 0)
                 return -1;
         dev_t dev;
         iso_ns_id(app->pid, "net", &dev, &pa->net, NULL);
@@ -337,14 +240,14 @@ static int pm_app_start(struct iso_rt_ctx *c, const struct iso_rt_app_opts *o,
         return 0;
 }
 
-static int pm_app_unchanged(struct iso_rt_ctx *c, const struct iso_rt_app *app, struct iso_err *e)
+int iso_pm_app_unchanged(struct iso_rt_ctx *c, const struct iso_rt_app *app, struct iso_err *e)
 {
-        (void)c;
+        const struct pm_who *who = c->rt->priv;
         const struct pm_app *pa = app->priv;
         pid_t now = 0;
         char started[64] = "";
         struct iso_err se = {0};
-        int known = pm_state(app->name, &now, started, sizeof(started), &se) == 0;
+        int known = pm_state(who, app->name, &now, started, sizeof(started), &se) == 0;
         dev_t dev;
         ino_t net_now = 0;
         if (known && now > 0)
@@ -360,12 +263,13 @@ static int pm_app_unchanged(struct iso_rt_ctx *c, const struct iso_rt_app *app, 
                         (unsigned long)net_now, known ? " started " : "", known ? started : se.msg);
 }
 
-static int pm_sidecar_start(struct iso_rt_ctx *c, const struct iso_rt_app *app,
-                            const struct iso_rt_sidecar_opts *o, struct iso_rt_sidecar *sc,
-                            struct iso_err *e)
+int iso_pm_sidecar_start(struct iso_rt_ctx *c, const struct iso_rt_app *app,
+                         const struct iso_rt_sidecar_opts *o, struct iso_rt_sidecar *sc,
+                         struct iso_err *e)
 {
+        const struct pm_who *who = c->rt->priv;
         memset(sc, 0, sizeof(*sc));
-        if (pm_prepare(c, "sidecar", NULL, e) < 0)
+        if (iso_pm_prepare(c, "sidecar", NULL, e) < 0)
                 return -1;
         snprintf(sc->name, sizeof(sc->name), "isocheck-%s-sidecar%u", c->run_id, c->n++);
         char network[224], dir[PATH_MAX], vol[PATH_MAX + 8], file[PATH_MAX], secs[16];
@@ -392,7 +296,7 @@ static int pm_sidecar_start(struct iso_rt_ctx *c, const struct iso_rt_app *app,
         /* Its "ready" line comes through podman logs (bounded: 500 x 10 ms). */
         char *logs[] = {"logs", sc->name, NULL};
         for (int i = 0; i < 500; i++) {
-                pm(logs, out, sizeof(out), 10.0, NULL);
+                iso_pm(who, logs, out, sizeof(out), 10.0, NULL);
                 if (strstr(out, "ready\n"))
                         break;
                 usleep(10000);
@@ -403,13 +307,14 @@ static int pm_sidecar_start(struct iso_rt_ctx *c, const struct iso_rt_app *app,
                                 "its log: %.300s",
                                 sc->name, out);
         char started[64];
-        return pm_state(sc->name, &sc->pid, started, sizeof(started), e);
+        return pm_state(who, sc->name, &sc->pid, started, sizeof(started), e);
 }
 
 /* podman stop sends SIGTERM: the sidecar flushes its pcap and exits. */
-static int pm_sidecar_stop(struct iso_rt_ctx *c, struct iso_rt_sidecar *sc, char *out, size_t size,
-                           struct iso_err *e)
+int iso_pm_sidecar_stop(struct iso_rt_ctx *c, struct iso_rt_sidecar *sc, char *out, size_t size,
+                        struct iso_err *e)
 {
+        const struct pm_who *who = c->rt->priv;
         if (size)
                 out[0] = '\0';
         struct pm_app *rec = pm_find(c, sc);
@@ -418,25 +323,25 @@ static int pm_sidecar_stop(struct iso_rt_ctx *c, struct iso_rt_sidecar *sc, char
         rec->live = 0;
         char buf[1024];
         char *stop[] = {"stop", "-t", "10", rec->name, NULL};
-        if (pm_must(stop, buf, sizeof(buf), 30.0, e) < 0)
+        if (iso_pm_must(who, stop, buf, sizeof(buf), 30.0, e) < 0)
                 return -1;
         char *wait[] = {"inspect", "-f", "{{.State.ExitCode}}", rec->name, NULL};
         int code = 0;
-        if (pm(wait, buf, sizeof(buf), 10.0, NULL) != 0 || sscanf(buf, "%d", &code) != 1)
+        if (iso_pm(who, wait, buf, sizeof(buf), 10.0, NULL) != 0 || sscanf(buf, "%d", &code) != 1)
                 code = 0;
         char *logs[] = {"logs", rec->name, NULL};
-        pm(logs, out, size, 10.0, NULL);
+        iso_pm(who, logs, out, size, 10.0, NULL);
         /* Gone now: podman refuses to remove an app another container joined. */
         char *rm[] = {"rm", "-f", rec->name, NULL};
-        if (pm_must(rm, buf, sizeof(buf), 30.0, e) < 0)
+        if (iso_pm_must(who, rm, buf, sizeof(buf), 30.0, e) < 0)
                 return -1;
         return code << 8; /* as a wait status: exited with the container's code */
 }
 
-static int pm_exec(struct iso_rt_ctx *c, const struct iso_rt_app *app, char *const argv[],
-                   char *detail, size_t size, struct iso_err *e)
+int iso_pm_exec(struct iso_rt_ctx *c, const struct iso_rt_app *app, char *const argv[],
+                char *detail, size_t size, struct iso_err *e)
 {
-        (void)c;
+        const struct pm_who *who = c->rt->priv;
         char *args[24] = {"exec", (char *)app->name};
         size_t n = 2;
         for (size_t i = 0; argv[i] && n < ISO_ARRAY_SIZE(args) - 1; i++)
@@ -444,7 +349,7 @@ static int pm_exec(struct iso_rt_ctx *c, const struct iso_rt_app *app, char *con
         args[n] = NULL;
         char out[4096];
         struct iso_err pe = {0};
-        int st = pm(args, out, sizeof(out), 30.0, &pe);
+        int st = iso_pm(who, args, out, sizeof(out), 30.0, &pe);
         char tail[600];
         iso_docker_tail(out, 4, tail, sizeof(tail));
         /* 125 is podman's own failure (podman-exec(1) EXIT STATUS); 255 is what podman 4.3
@@ -463,54 +368,30 @@ static int pm_exec(struct iso_rt_ctx *c, const struct iso_rt_app *app, char *con
         return ISO_RT_EXEC_RAN;
 }
 
-static int pm_app_stop(struct iso_rt_ctx *c, struct iso_rt_app *app, struct iso_err *e)
+int iso_pm_app_stop(struct iso_rt_ctx *c, struct iso_rt_app *app, struct iso_err *e)
 {
+        const struct pm_who *who = c->rt->priv;
         struct pm_app *rec = pm_find(c, app);
         if (!rec)
                 return 0; /* never started, or stopped already */
         rec->live = 0;
         char out[1024];
         char *stop[] = {"stop", "-t", "2", rec->name, NULL};
-        if (pm_must(stop, out, sizeof(out), 30.0, e) < 0)
+        if (iso_pm_must(who, stop, out, sizeof(out), 30.0, e) < 0)
                 return -1;
         char *code[] = {"inspect", "-f", "{{.State.ExitCode}}", rec->name, NULL};
         int v = 0;
-        if (pm(code, out, sizeof(out), 10.0, NULL) != 0 || sscanf(out, "%d", &v) != 1)
+        if (iso_pm(who, code, out, sizeof(out), 10.0, NULL) != 0 || sscanf(out, "%d", &v) != 1)
                 v = 0;
         /* --depend: a sidecar still on its network goes with it. */
         char *rm[] = {"rm", "-f", "--depend", rec->name, NULL};
-        if (pm_must(rm, out, sizeof(out), 30.0, e) < 0)
+        if (iso_pm_must(who, rm, out, sizeof(out), 30.0, e) < 0)
                 return -1;
         return v << 8;
 }
 
-/* `podman ARGS` listing one id a line: how many, the ids in @ids. */
-static size_t pm_list(char *const args[], char *ids, size_t size)
-{
-        if (pm(args, ids, size, 20.0, NULL) != 0) {
-                ids[0] = '\0';
-                return 0;
-        }
-        size_t n = 0;
-        for (char *l = ids; *l; l++)
-                n += *l == '\n';
-        return n;
-}
-
-/* `podman VERB -f [--depend] ID` for each id (one a line). --depend for containers: an
- * app goes with the sidecar that joined it, whatever order they are listed in. */
-static void pm_remove(const char *verb, char *ids)
-{
-        int rm = !strcmp(verb, "rm");
-        for (char *save = NULL, *id = strtok_r(ids, "\n", &save); id;
-             id = strtok_r(NULL, "\n", &save)) {
-                char out[512];
-                char *args[] = {(char *)verb, "-f", rm ? "--depend" : id, rm ? id : NULL, NULL};
-                pm(args, out, sizeof(out), 30.0, NULL);
-        }
-}
-
-static long pm_reclaim(const char *run_id, const char *case_name, char *what, size_t size)
+long iso_pm_reclaim_as(const struct pm_who *who, const char *run_id, const char *case_name,
+                       char *what, size_t size)
 {
         char run_filter[160], case_filter[320];
         snprintf(run_filter, sizeof(run_filter), "label=" PM_LABEL_RUN "=%s", run_id);
@@ -523,14 +404,20 @@ static long pm_reclaim(const char *run_id, const char *case_name, char *what, si
                 images[4] = NULL;
         }
         static char containers[16384], imgs[16384];
-        size_t nc = pm_list(ps, containers, sizeof(containers));
-        size_t ni = pm_list(images, imgs, sizeof(imgs));
+        size_t nc = iso_pm_list(who, ps, containers, sizeof(containers));
+        size_t ni = iso_pm_list(who, images, imgs, sizeof(imgs));
         if (size)
                 snprintf(what, size, "%zu podman container(s), %zu image(s) labelled %s", nc, ni,
                          case_name ? case_filter + 6 : run_filter + 6);
         /* Containers first (an image in use cannot go), then images. */
-        pm_remove("rm", containers);
-        pm_remove("rmi", imgs);
+        iso_pm_remove(who, "rm", containers);
+        iso_pm_remove(who, "rmi", imgs);
+        /* Seen under load (other runs' podman at work): an image still listed after its
+         * rmi, its last container's storage not yet released. Again, a few times. */
+        for (int i = 0; i < 5 && ni && iso_pm_list(who, images, imgs, sizeof(imgs)); i++) {
+                usleep(200000);
+                iso_pm_remove(who, "rmi", imgs);
+        }
         return (long)(nc + ni);
 }
 
@@ -554,7 +441,8 @@ static long pm_each_run(char *list, void (*found)(void *arg, const char *run_id)
         return calls;
 }
 
-static long pm_scan(void (*found)(void *arg, const char *run_id), void *arg)
+long iso_pm_scan_as(const struct pm_who *who, void (*found)(void *arg, const char *run_id),
+                    void *arg)
 {
         static char list[16384];
         static char seen[128][96];
@@ -567,22 +455,32 @@ static long pm_scan(void (*found)(void *arg, const char *run_id), void *arg)
                           "--filter", "label=" PM_LABEL_RUN,
                           "--format", "{{index .Labels \"" PM_LABEL_RUN "\"}}",
                           NULL};
-        if (pm(ps, list, sizeof(list), 20.0, NULL) != 0)
+        if (iso_pm(who, ps, list, sizeof(list), 20.0, NULL) != 0)
                 return -1;
         long calls = pm_each_run(list, found, arg, seen, &n_seen, ISO_ARRAY_SIZE(seen));
-        if (pm(images, list, sizeof(list), 20.0, NULL) != 0)
+        if (iso_pm(who, images, list, sizeof(list), 20.0, NULL) != 0)
                 return -1;
         return calls + pm_each_run(list, found, arg, seen, &n_seen, ISO_ARRAY_SIZE(seen));
+}
+
+static long pm_reclaim(const char *run_id, const char *case_name, char *what, size_t size)
+{
+        return iso_pm_reclaim_as(NULL, run_id, case_name, what, size);
+}
+
+static long pm_scan(void (*found)(void *arg, const char *run_id), void *arg)
+{
+        return iso_pm_scan_as(NULL, found, arg);
 }
 
 static int pm_probe(struct iso_env *env, char *why, size_t size)
 {
         (void)env;
-        pm_home = getpid();
+        iso_pm_set_home();
         char out[512];
         char *version[] = {"version", "--format", "{{.Client.Version}}", NULL};
         struct iso_err e = {0};
-        int st = pm(version, out, sizeof(out), 20.0, &e);
+        int st = iso_pm(NULL, version, out, sizeof(out), 20.0, &e);
         /* 127: the exec failed (tool.h), no podman on PATH; nothing of it can exist. */
         if (st >= 0 && WIFEXITED(st) && WEXITSTATUS(st) == 127) {
                 snprintf(why, size, "podman is not installed (not on PATH)");
@@ -600,7 +498,7 @@ static int pm_probe(struct iso_env *env, char *why, size_t size)
                 return 0;
         }
         out[strcspn(out, "\n")] = '\0';
-        const char *rt = pm_oci_runtime();
+        const char *rt = iso_pm_oci_runtime();
         snprintf(why, size, "podman %s%s%s", out, rt ? ", OCI runtime " : "", rt ? rt : "");
         return 1;
 }
@@ -618,13 +516,13 @@ static const struct iso_runtime podman_runtime = {
         .min_timeout_s = 120,
         .root_entries = "dev etc proc run sys",
         .probe = pm_probe,
-        .prepare = pm_prepare,
-        .app_start = pm_app_start,
-        .sidecar_start = pm_sidecar_start,
-        .sidecar_stop = pm_sidecar_stop,
-        .exec = pm_exec,
-        .app_unchanged = pm_app_unchanged,
-        .app_stop = pm_app_stop,
+        .prepare = iso_pm_prepare,
+        .app_start = iso_pm_app_start,
+        .sidecar_start = iso_pm_sidecar_start,
+        .sidecar_stop = iso_pm_sidecar_stop,
+        .exec = iso_pm_exec,
+        .app_unchanged = iso_pm_app_unchanged,
+        .app_stop = iso_pm_app_stop,
         .reclaim = pm_reclaim,
         .scan = pm_scan,
 };

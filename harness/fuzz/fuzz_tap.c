@@ -24,6 +24,7 @@
 #include "isocheck/report.h"
 
 #include "run_input.h"
+#include "tap_text.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -31,180 +32,8 @@
 #include <string.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-/* What a writer should show of the @n bytes at @s: the same, ill-formed parts replaced. */
-static void cps_from_bytes(struct cps *c, const char *s, size_t n)
-{
-        const unsigned char *p = (const unsigned char *)s;
-
-        for (size_t i = 0; i < n;) {
-                uint32_t cp;
-                size_t k = u8_decode(p + i, n - i, &cp);
-
-                cps_push(c, k ? cp : REPLACEMENT);
-                i += k ? k : 1;
-        }
-}
-
-static int cps_equal(const struct cps *a, const struct cps *b)
-{
-        return a->n == b->n && (!a->n || !memcmp(a->v, b->v, a->n * sizeof(*a->v)));
-}
 
 /* ---- checking the stream ---------------------------------------------------------- */
-
-struct line {
-        const char *p;
-        size_t n;
-};
-
-static void __attribute__((noreturn)) bad(const char *why, struct line l)
-{
-        fprintf(stderr, "fuzz_tap: %s: \"%.*s\"\n", why, (int)(l.n > 400 ? 400 : l.n), l.p);
-        abort();
-}
-
-static int starts(struct line l, const char *prefix)
-{
-        size_t n = strlen(prefix);
-
-        return l.n >= n && !memcmp(l.p, prefix, n);
-}
-
-static int is_line(struct line l, const char *s)
-{
-        return l.n == strlen(s) && !memcmp(l.p, s, l.n);
-}
-
-static struct line rest(struct line l, size_t skip)
-{
-        struct line r = {l.p + skip, l.n - skip};
-
-        return r;
-}
-
-static int hexval(char c)
-{
-        if (c >= '0' && c <= '9')
-                return c - '0';
-        if (c >= 'a' && c <= 'f')
-                return c - 'a' + 10;
-        if (c >= 'A' && c <= 'F')
-                return c - 'A' + 10;
-        return -1;
-}
-
-/* \xHH or \uHHHH at @p (after the backslash): the code point, the bytes used in *@used. */
-static int hex_escape(struct line l, size_t i, uint32_t *cp, size_t *used)
-{
-        size_t digits = l.p[i] == 'x' ? 2 : 4;
-        uint32_t v = 0;
-
-        if (i + digits >= l.n)
-                return -1;
-        for (size_t k = 1; k <= digits; k++) {
-                int h = hexval(l.p[i + k]);
-
-                if (h < 0)
-                        return -1;
-                v = v << 4 | (uint32_t)h;
-        }
-        *cp = v;
-        *used = digits + 1;
-        return 0;
-}
-
-/*
- * A description (or SKIP reason) in @l: '\' escapes only '\', '#', and \xHH / \uHHHH.
- * Decodes up to the first unescaped '#' into @out and returns its offset (l.n if none).
- */
-static size_t desc_decode(struct line l, struct cps *out)
-{
-        size_t i = 0;
-
-        while (i < l.n) {
-                uint32_t cp;
-                size_t k;
-
-                if (l.p[i] == '#')
-                        return i;
-                if (l.p[i] == '\\') {
-                        if (i + 1 >= l.n)
-                                bad("lone '\\' ends a description", l);
-                        if (l.p[i + 1] == '\\' || l.p[i + 1] == '#') {
-                                cps_push(out, (unsigned char)l.p[i + 1]);
-                                i += 2;
-                                continue;
-                        }
-                        if ((l.p[i + 1] != 'x' && l.p[i + 1] != 'u') ||
-                            hex_escape(l, i + 1, &cp, &k))
-                                bad("unknown escape in a description", l);
-                        cps_push(out, cp);
-                        i += 1 + k;
-                        continue;
-                }
-                k = u8_decode((const unsigned char *)l.p + i, l.n - i, &cp);
-                cps_push(out, cp);
-                i += k;
-        }
-        return l.n;
-}
-
-/* A YAML double-quoted scalar making up all of @l, decoded into @out. */
-static void yaml_dq_decode(struct line l, struct cps *out)
-{
-        size_t i = 1;
-
-        if (l.n < 2 || l.p[0] != '"')
-                bad("YAML value is not a double-quoted scalar", l);
-        while (i < l.n) {
-                uint32_t cp;
-                size_t k;
-                char c = l.p[i];
-
-                if (c == '"') {
-                        if (i != l.n - 1)
-                                bad("text after a YAML scalar's closing quote", l);
-                        return;
-                }
-                if (c == '\\') {
-                        char e = i + 1 < l.n ? l.p[i + 1] : '\0';
-
-                        if (e == '"' || e == '\\') {
-                                cps_push(out, (unsigned char)e);
-                        } else if (e == 'n' || e == 't' || e == 'r') {
-                                cps_push(out, e == 'n' ? '\n' : e == 't' ? '\t' : '\r');
-                        } else if (e == 'x' || e == 'u') {
-                                if (hex_escape(l, i + 1, &cp, &k))
-                                        bad("bad \\x or \\u escape in YAML", l);
-                                cps_push(out, cp);
-                                i += 1 + k;
-                                continue;
-                        } else {
-                                bad("unknown escape in a YAML scalar", l);
-                        }
-                        i += 2;
-                        continue;
-                }
-                k = u8_decode((const unsigned char *)l.p + i, l.n - i, &cp);
-                cps_push(out, cp);
-                i += k;
-        }
-        bad("YAML scalar without its closing quote", l);
-}
-
-/* The decoded text of @l against @n bytes at @want (a field, bounded by its size). */
-static void expect_text(const struct cps *got, const char *want, size_t n, const char *what,
-                        struct line l)
-{
-        struct cps w = {0};
-        int same;
-
-        cps_from_bytes(&w, want, n);
-        same = cps_equal(got, &w);
-        free(w.v);
-        if (!same)
-                bad(what, l);
-}
 
 static size_t flen(const char *s, size_t size)
 {
@@ -230,58 +59,58 @@ static size_t n_artifacts_of(const struct iso_result *r)
  * "ok N[ - DESC][ # SKIP[ REASON]]" after @indent: checks the number, the description and
  * the directive against @desc and @reason (NULL: no SKIP expected). Returns ok.
  */
-static int check_point(struct line l, size_t indent, size_t num, const char *desc, size_t desc_n,
-                       int want_ok, const char *reason, size_t reason_n)
+static int check_point(struct tap_line l, size_t indent, size_t num, const char *desc,
+                       size_t desc_n, int want_ok, const char *reason, size_t reason_n)
 {
-        struct line r = rest(l, indent);
+        struct tap_line r = tap_rest(l, indent);
         struct cps got = {0};
         size_t i = 0, v = 0, cut;
-        int ok = starts(r, "ok ");
+        int ok = tap_starts(r, "ok ");
 
-        if (!ok && !starts(r, "not ok "))
-                bad("not a test point", l);
-        r = rest(r, ok ? 3 : 7);
+        if (!ok && !tap_starts(r, "not ok "))
+                tap_bad("not a test point", l);
+        r = tap_rest(r, ok ? 3 : 7);
         while (i < r.n && r.p[i] >= '0' && r.p[i] <= '9' && v < 100000)
                 v = v * 10 + (size_t)(r.p[i++] - '0');
         if (!i || v != num)
-                bad("test point out of sequence", l);
+                tap_bad("test point out of sequence", l);
         if (ok != want_ok)
-                bad("ok / not ok does not match the verdict", l);
-        r = rest(r, i);
-        if (starts(r, " - ")) {
-                r = rest(r, 3);
-                cut = desc_decode(r, &got);
+                tap_bad("ok / not ok does not match the verdict", l);
+        r = tap_rest(r, i);
+        if (tap_starts(r, " - ")) {
+                r = tap_rest(r, 3);
+                cut = tap_desc_decode(r, &got);
                 if (!got.n)
-                        bad("empty description after \" - \"", l);
+                        tap_bad("empty description after \" - \"", l);
                 if (cut < r.n && (cut == 0 || r.p[cut - 1] != ' '))
-                        bad("directive '#' not preceded by a space", l);
+                        tap_bad("directive '#' not preceded by a space", l);
                 /* The space before " # SKIP" belongs to the directive, not the description. */
                 if (cut < r.n && !--got.n)
-                        bad("empty description before a directive", l);
-                expect_text(&got, desc, desc_n, "description differs from the name", l);
-                r = rest(r, cut < r.n ? cut - 1 : r.n);
+                        tap_bad("empty description before a directive", l);
+                tap_expect_text(&got, desc, desc_n, "description differs from the name", l);
+                r = tap_rest(r, cut < r.n ? cut - 1 : r.n);
         } else if (desc_n) {
-                bad("description missing", l);
+                tap_bad("description missing", l);
         }
         free(got.v);
         got.v = NULL;
         got.n = got.cap = 0;
         if (!r.n) {
                 if (reason)
-                        bad("SKIP directive missing", l);
+                        tap_bad("SKIP directive missing", l);
                 return ok;
         }
-        if (!starts(r, " # SKIP") || !reason)
-                bad("unexpected directive", l);
-        r = rest(r, 7);
+        if (!tap_starts(r, " # SKIP") || !reason)
+                tap_bad("unexpected directive", l);
+        r = tap_rest(r, 7);
         if (r.n) {
                 if (r.p[0] != ' ')
-                        bad("SKIP not followed by a space", l);
-                r = rest(r, 1);
-                if (desc_decode(r, &got) != r.n)
-                        bad("unescaped '#' in a SKIP reason", l);
+                        tap_bad("SKIP not followed by a space", l);
+                r = tap_rest(r, 1);
+                if (tap_desc_decode(r, &got) != r.n)
+                        tap_bad("unescaped '#' in a SKIP reason", l);
         }
-        expect_text(&got, reason, reason_n, "SKIP reason differs", l);
+        tap_expect_text(&got, reason, reason_n, "SKIP reason differs", l);
         free(got.v);
         return ok;
 }
@@ -323,19 +152,19 @@ enum {
         K_ARTIFACTS = 64,
 };
 
-static void seen_key(struct reader *rd, unsigned int key, struct line l)
+static void seen_key(struct reader *rd, unsigned int key, struct tap_line l)
 {
         if (rd->keys & key)
-                bad("YAML key repeated", l);
+                tap_bad("YAML key repeated", l);
         rd->keys |= key;
 }
 
-static void yaml_line(struct reader *rd, struct line l, size_t indent)
+static void yaml_line(struct reader *rd, struct tap_line l, size_t indent)
 {
         const struct iso_result *r = &rd->res[rd->point - (rd->state == YAML_SUB ? 0 : 1)];
         const struct iso_check_rec *c =
                 rd->state == YAML_SUB ? &r->checks[rd->sub_point - 1] : NULL;
-        struct line body = rest(l, indent), val;
+        struct tap_line body = tap_rest(l, indent), val;
         struct cps got = {0};
         char key[16];
         size_t k = 0;
@@ -344,50 +173,50 @@ static void yaml_line(struct reader *rd, struct line l, size_t indent)
                ((body.p[k] >= 'a' && body.p[k] <= 'z') || body.p[k] == '_'))
                 k++;
         if (!k || k >= body.n || body.p[k] != ':')
-                bad("YAML line is not \"key: value\"", l);
+                tap_bad("YAML line is not \"key: value\"", l);
         memcpy(key, body.p, k);
         key[k] = '\0';
-        val = rest(body, k + 1);
+        val = tap_rest(body, k + 1);
         if (!val.n) {
                 if (c || strcmp(key, "artifacts"))
-                        bad("YAML key without a value", l);
+                        tap_bad("YAML key without a value", l);
                 seen_key(rd, K_ARTIFACTS, l);
                 rd->state = YAML_LIST;
                 rd->items = 0;
                 return;
         }
         if (val.p[0] != ' ')
-                bad("no space after a YAML key", l);
-        val = rest(val, 1);
+                tap_bad("no space after a YAML key", l);
+        val = tap_rest(val, 1);
         if (!strcmp(key, "duration_s") && !c) {
                 size_t i = 0;
 
                 while (i < val.n && val.p[i] >= '0' && val.p[i] <= '9')
                         i++;
                 if (!i || i + 4 != val.n || val.p[i] != '.')
-                        bad("duration_s is not seconds with three decimals", l);
+                        tap_bad("duration_s is not seconds with three decimals", l);
                 seen_key(rd, K_DURATION, l);
                 return;
         }
-        yaml_dq_decode(val, &got);
+        tap_yaml_dq_decode(val, &got);
         if (!strcmp(key, "message")) {
                 if (c) {
-                        expect_text(&got, c->what, flen(c->what, sizeof(c->what)),
-                                    "check message differs", l);
+                        tap_expect_text(&got, c->what, flen(c->what, sizeof(c->what)),
+                                        "check message differs", l);
                 } else if (flen(r->message, sizeof(r->message)) ||
                            norm_verdict(r->verdict) != ISO_FAIL) {
-                        expect_text(&got, r->message, flen(r->message, sizeof(r->message)),
-                                    "case message differs", l);
+                        tap_expect_text(&got, r->message, flen(r->message, sizeof(r->message)),
+                                        "case message differs", l);
                 } else if (!got.n) {
-                        bad("a failure without a message", l);
+                        tap_bad("a failure without a message", l);
                 }
                 seen_key(rd, K_MESSAGE, l);
         } else if (!strcmp(key, "expected") && c) {
-                expect_text(&got, c->expected, flen(c->expected, sizeof(c->expected)),
-                            "expected differs", l);
+                tap_expect_text(&got, c->expected, flen(c->expected, sizeof(c->expected)),
+                                "expected differs", l);
                 seen_key(rd, K_EXPECTED, l);
         } else if (!strcmp(key, "got") && c) {
-                expect_text(&got, c->got, flen(c->got, sizeof(c->got)), "got differs", l);
+                tap_expect_text(&got, c->got, flen(c->got, sizeof(c->got)), "got differs", l);
                 seen_key(rd, K_GOT, l);
         } else if (!strcmp(key, "at")) {
                 if (c) {
@@ -395,25 +224,25 @@ static void yaml_line(struct reader *rd, struct line l, size_t indent)
                         int n = snprintf(at, sizeof(at), "%.*s:%d",
                                          (int)flen(c->file, sizeof(c->file)), c->file, c->line);
 
-                        expect_text(&got, at, (size_t)n, "check at differs", l);
+                        tap_expect_text(&got, at, (size_t)n, "check at differs", l);
                 } else {
-                        expect_text(&got, r->where, flen(r->where, sizeof(r->where)),
-                                    "case at differs", l);
+                        tap_expect_text(&got, r->where, flen(r->where, sizeof(r->where)),
+                                        "case at differs", l);
                 }
                 seen_key(rd, K_AT, l);
         } else if (!strcmp(key, "severity") && !c) {
                 const char *sev = norm_verdict(r->verdict) == ISO_FAIL ? "fail" : "error";
 
-                expect_text(&got, sev, strlen(sev), "severity differs", l);
+                tap_expect_text(&got, sev, strlen(sev), "severity differs", l);
                 seen_key(rd, K_SEVERITY, l);
         } else {
-                bad("unknown YAML key", l);
+                tap_bad("unknown YAML key", l);
         }
         free(got.v);
 }
 
 /* The end of a YAML block: every key the writer promises was there. */
-static void yaml_end(struct reader *rd, struct line l)
+static void yaml_end(struct reader *rd, struct tap_line l)
 {
         unsigned int want;
 
@@ -428,13 +257,13 @@ static void yaml_end(struct reader *rd, struct line l)
                        (flen(r->where, sizeof(r->where)) ? K_AT : 0) |
                        (n_artifacts_of(r) ? K_ARTIFACTS : 0);
                 if (rd->items != n_artifacts_of(r))
-                        bad("artifacts listed differ in number", l);
+                        tap_bad("artifacts listed differ in number", l);
         }
         if (rd->keys != want)
-                bad("YAML block lacks a key the writer promises", l);
+                tap_bad("YAML block lacks a key the writer promises", l);
 }
 
-static void sub_line(struct reader *rd, struct line l)
+static void sub_line(struct reader *rd, struct tap_line l)
 {
         const struct iso_result *r = &rd->res[rd->point];
         const struct iso_check_rec *c;
@@ -442,32 +271,32 @@ static void sub_line(struct reader *rd, struct line l)
 
         if (!rd->sub_planned) {
                 snprintf(plan, sizeof(plan), "    1..%zu", rd->sub_plan);
-                if (!is_line(l, plan))
-                        bad("subtest does not start with its plan", l);
+                if (!tap_is_line(l, plan))
+                        tap_bad("subtest does not start with its plan", l);
                 rd->sub_planned = 1;
                 return;
         }
         if (rd->sub_point >= rd->sub_plan)
-                bad("more subtest points than its plan", l);
+                tap_bad("more subtest points than its plan", l);
         c = &r->checks[rd->sub_point++];
         check_point(l, 4, rd->sub_point, c->what, flen(c->what, sizeof(c->what)), c->ok != 0,
                     c->skipped ? c->got : NULL, flen(c->got, sizeof(c->got)));
         rd->need_yaml = !c->ok;
 }
 
-static void top_point_line(struct reader *rd, struct line l)
+static void top_point_line(struct reader *rd, struct tap_line l)
 {
         const struct iso_result *r;
         enum iso_verdict v;
 
         if (rd->point >= rd->n_res)
-                bad("more test points than planned", l);
+                tap_bad("more test points than planned", l);
         r = &rd->res[rd->point];
         v = norm_verdict(r->verdict);
         if (rd->state == SUB && (!rd->sub_planned || rd->sub_point != rd->sub_plan))
-                bad("subtest ended before its plan", l);
+                tap_bad("subtest ended before its plan", l);
         if (rd->sub_done != (n_checks_of(r) && v != ISO_SKIP))
-                bad("subtest present or missing against the checks", l);
+                tap_bad("subtest present or missing against the checks", l);
         check_point(l, 0, rd->point + 1, r->name, r->name ? strlen(r->name) : 0,
                     v == ISO_PASS || v == ISO_SKIP, v == ISO_SKIP ? r->message : NULL,
                     flen(r->message, sizeof(r->message)));
@@ -478,21 +307,21 @@ static void top_point_line(struct reader *rd, struct line l)
 }
 
 /* "# Subtest[: name]" opening the subtest of the next test point. */
-static void subtest_line(struct reader *rd, struct line l)
+static void subtest_line(struct reader *rd, struct tap_line l)
 {
         const struct iso_result *r;
-        struct line d = rest(l, 9);
+        struct tap_line d = tap_rest(l, 9);
         struct cps got = {0};
         const char *name;
 
         if (rd->point >= rd->n_res || rd->sub_done)
-                bad("subtest without a test point to come", l);
+                tap_bad("subtest without a test point to come", l);
         r = &rd->res[rd->point];
         name = r->name ? r->name : "";
         if (d.n || *name) {
-                if (!starts(d, ": ") || desc_decode(rest(d, 2), &got) != d.n - 2)
-                        bad("subtest name is not an escaped description", l);
-                expect_text(&got, name, strlen(name), "subtest name differs", l);
+                if (!tap_starts(d, ": ") || tap_desc_decode(tap_rest(d, 2), &got) != d.n - 2)
+                        tap_bad("subtest name is not an escaped description", l);
+                tap_expect_text(&got, name, strlen(name), "subtest name differs", l);
                 free(got.v);
         }
         rd->state = SUB;
@@ -502,29 +331,29 @@ static void subtest_line(struct reader *rd, struct line l)
         rd->sub_done = 1;
 }
 
-static void bail_line(struct reader *rd, struct line l)
+static void bail_line(struct reader *rd, struct tap_line l)
 {
-        struct line d = rest(l, 9);
+        struct tap_line d = tap_rest(l, 9);
         struct cps got = {0};
         const char *why = rd->bail ? rd->bail : "";
 
         if (!rd->bail || rd->bailed || rd->point != rd->n_res)
-                bad("unexpected Bail out!", l);
-        if (d.n && (!starts(d, " ") || desc_decode(rest(d, 1), &got) != d.n - 1))
-                bad("Bail out! reason is not an escaped description", l);
-        expect_text(&got, why, strlen(why), "Bail out! reason differs", l);
+                tap_bad("unexpected Bail out!", l);
+        if (d.n && (!tap_starts(d, " ") || tap_desc_decode(tap_rest(d, 1), &got) != d.n - 1))
+                tap_bad("Bail out! reason is not an escaped description", l);
+        tap_expect_text(&got, why, strlen(why), "Bail out! reason differs", l);
         free(got.v);
         rd->bailed = 1;
 }
 
 /* One line after the plan; @next is the line after it (empty at the end). */
-static void read_line(struct reader *rd, struct line l, struct line next)
+static void read_line(struct reader *rd, struct tap_line l, struct tap_line next)
 {
         struct cps got = {0};
 
         if (rd->need_yaml) {
-                if (!is_line(l, rd->state == SUB ? "      ---" : "  ---"))
-                        bad("a failed point without its YAML block", l);
+                if (!tap_is_line(l, rd->state == SUB ? "      ---" : "  ---"))
+                        tap_bad("a failed point without its YAML block", l);
                 rd->need_yaml = 0;
                 rd->state = rd->state == SUB ? YAML_SUB : YAML_TOP;
                 rd->keys = 0;
@@ -533,15 +362,15 @@ static void read_line(struct reader *rd, struct line l, struct line next)
         }
         switch (rd->state) {
         case YAML_LIST:
-                if (starts(l, "    - ")) {
+                if (tap_starts(l, "    - ")) {
                         const struct iso_result *r = &rd->res[rd->point - 1];
 
                         if (rd->items >= n_artifacts_of(r))
-                                bad("more artifacts listed than recorded", l);
-                        yaml_dq_decode(rest(l, 6), &got);
-                        expect_text(&got, r->artifacts[rd->items],
-                                    flen(r->artifacts[rd->items], sizeof(r->artifacts[0])),
-                                    "artifact differs", l);
+                                tap_bad("more artifacts listed than recorded", l);
+                        tap_yaml_dq_decode(tap_rest(l, 6), &got);
+                        tap_expect_text(&got, r->artifacts[rd->items],
+                                        flen(r->artifacts[rd->items], sizeof(r->artifacts[0])),
+                                        "artifact differs", l);
                         free(got.v);
                         rd->items++;
                         return;
@@ -549,50 +378,50 @@ static void read_line(struct reader *rd, struct line l, struct line next)
                 rd->state = YAML_TOP;
                 /* fall through: the list ended, the block goes on */
         case YAML_TOP:
-                if (is_line(l, "  ...")) {
+                if (tap_is_line(l, "  ...")) {
                         yaml_end(rd, l);
                         rd->state = TOP;
-                } else if (starts(l, "  ") && l.n > 2 && l.p[2] != ' ') {
+                } else if (tap_starts(l, "  ") && l.n > 2 && l.p[2] != ' ') {
                         yaml_line(rd, l, 2);
                 } else {
-                        bad("line inside a YAML block", l);
+                        tap_bad("line inside a YAML block", l);
                 }
                 return;
         case YAML_SUB:
-                if (is_line(l, "      ...")) {
+                if (tap_is_line(l, "      ...")) {
                         yaml_end(rd, l);
                         rd->state = SUB;
-                } else if (starts(l, "      ") && l.n > 6 && l.p[6] != ' ') {
+                } else if (tap_starts(l, "      ") && l.n > 6 && l.p[6] != ' ') {
                         yaml_line(rd, l, 6);
                 } else {
-                        bad("line inside a subtest's YAML block", l);
+                        tap_bad("line inside a subtest's YAML block", l);
                 }
                 return;
         case SUB:
-                if (starts(l, "    ")) {
+                if (tap_starts(l, "    ")) {
                         sub_line(rd, l);
                         return;
                 }
                 /* The subtest is over: its parent's test point must come now. */
-                if (!starts(l, "ok ") && !starts(l, "not ok "))
-                        bad("subtest not followed by its test point", l);
+                if (!tap_starts(l, "ok ") && !tap_starts(l, "not ok "))
+                        tap_bad("subtest not followed by its test point", l);
                 top_point_line(rd, l);
                 return;
         case TOP:
                 break;
         }
-        if (starts(l, "ok ") || starts(l, "not ok ")) {
+        if (tap_starts(l, "ok ") || tap_starts(l, "not ok ")) {
                 top_point_line(rd, l);
-        } else if (starts(l, "# Subtest") && starts(next, "    ")) {
+        } else if (tap_starts(l, "# Subtest") && tap_starts(next, "    ")) {
                 subtest_line(rd, l);
-        } else if (is_line(l, "#") || starts(l, "# ")) {
+        } else if (tap_is_line(l, "#") || tap_starts(l, "# ")) {
                 /* The case log, shown only in verbose mode, before the case's own lines. */
                 if (!rd->verbose || rd->sub_done)
-                        bad("comment without a log to show", l);
-        } else if (starts(l, "Bail out!")) {
+                        tap_bad("comment without a log to show", l);
+        } else if (tap_starts(l, "Bail out!")) {
                 bail_line(rd, l);
         } else {
-                bad("not a TAP line", l);
+                tap_bad("not a TAP line", l);
         }
 }
 
@@ -604,13 +433,13 @@ static void check_chars(const char *buf, size_t len)
         for (size_t i = 0; i < len;) {
                 uint32_t cp;
                 size_t k = u8_decode(p + i, len - i, &cp);
-                struct line at = {buf + i, len - i > 40 ? 40 : len - i};
+                struct tap_line at = {buf + i, len - i > 40 ? 40 : len - i};
 
                 if (!k)
-                        bad("invalid UTF-8", at);
+                        tap_bad("invalid UTF-8", at);
                 if ((cp < 0x20 && cp != '\n') || (cp >= 0x7F && cp <= 0x9F) || cp == 0x2028 ||
                     cp == 0x2029)
-                        bad("control character", at);
+                        tap_bad("control character", at);
                 i += k;
         }
 }
@@ -628,16 +457,16 @@ static void check_probe(const char *buf, size_t len)
         for (size_t i = 0; i < len;) {
                 uint32_t cp;
                 size_t k = u8_decode(p + i, len - i, &cp);
-                struct line at = {buf + i, len - i > 40 ? 40 : len - i};
+                struct tap_line at = {buf + i, len - i > 40 ? 40 : len - i};
 
                 if (cp == P_JUNK)
-                        bad("bytes outside every field reached the report", at);
+                        tap_bad("bytes outside every field reached the report", at);
                 if (cp >= P_FILE && cp <= P_ART1) {
                         if (run && cp != kind)
-                                bad("a field read into its neighbour", at);
+                                tap_bad("a field read into its neighbour", at);
                         kind = cp;
                         if (++run > probe_cap(cp))
-                                bad("a field read past its size", at);
+                                tap_bad("a field read past its size", at);
                 } else {
                         run = 0;
                 }
@@ -652,14 +481,14 @@ static void check_stream(struct reader *rd, const char *buf, size_t len)
 
         check_chars(buf, len);
         if (!len || buf[len - 1] != '\n') {
-                struct line all = {buf, len};
+                struct tap_line all = {buf, len};
 
-                bad("stream does not end with a newline", all);
+                tap_bad("stream does not end with a newline", all);
         }
         while (pos < len) {
                 const char *nl = memchr(buf + pos, '\n', len - pos);
-                struct line l = {buf + pos, (size_t)(nl - (buf + pos))};
-                struct line next = {"", 0};
+                struct tap_line l = {buf + pos, (size_t)(nl - (buf + pos))};
+                struct tap_line next = {"", 0};
 
                 pos += l.n + 1;
                 if (pos < len) {
@@ -668,24 +497,24 @@ static void check_stream(struct reader *rd, const char *buf, size_t len)
                 }
                 if (n == 0) {
                         snprintf(head, sizeof(head), "TAP version %d", rd->version);
-                        if (!is_line(l, head))
-                                bad("first line is not the version", l);
+                        if (!tap_is_line(l, head))
+                                tap_bad("first line is not the version", l);
                 } else if (n == 1) {
                         snprintf(head, sizeof(head), "1..%zu", rd->n_res);
-                        if (!is_line(l, head))
-                                bad("second line is not the plan", l);
+                        if (!tap_is_line(l, head))
+                                tap_bad("second line is not the plan", l);
                 } else {
                         if (rd->bailed)
-                                bad("a line after Bail out!", l);
+                                tap_bad("a line after Bail out!", l);
                         read_line(rd, l, next);
                 }
                 n++;
         }
         if (rd->state != TOP || rd->need_yaml || rd->point != rd->n_res ||
             (rd->bail && !rd->bailed)) {
-                struct line end = {"", 0};
+                struct tap_line end = {"", 0};
 
-                bad("stream ended early", end);
+                tap_bad("stream ended early", end);
         }
 }
 

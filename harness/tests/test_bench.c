@@ -312,6 +312,73 @@ static void bench_report_read_back(void **state)
         json_object_put(doc);
 }
 
+/* The runtimes' floors in the report: one object per runtime, measured or with its reason,
+ * listing its variant cases with their ratio against it (bench_rtfloors.c). */
+static void bench_report_runtime_floors(void **state)
+{
+        (void)state;
+        static struct bench b;
+        static struct case_row rows[2];
+        memset(&b, 0, sizeof(b));
+        memset(rt_floors, 0, sizeof(rt_floors));
+        n_rt_floors = 2;
+        struct rt_floor *d = &rt_floors[0], *p = &rt_floors[1];
+        iso_strlcpy(d->runtime, "docker", sizeof(d->runtime));
+        iso_strlcpy(d->suffix, ".docker", sizeof(d->suffix));
+        iso_strlcpy(d->key, "rt_docker", sizeof(d->key));
+        d->f.key = d->key;
+        d->f.label = "docker: run + ready + remove of the app";
+        d->f.measured = 1;
+        d->f.s = (struct iso_stats){3, 0.5, 0.4, 0.6};
+        iso_strlcpy(p->runtime, "podman-rootless", sizeof(p->runtime));
+        iso_strlcpy(p->suffix, ".podman-rootless", sizeof(p->suffix));
+        p->f.label = "podman-rootless: run + ready + remove of the app";
+        iso_strlcpy(p->f.reason, "needs rootless podman: cgroup v2", sizeof(p->f.reason));
+        iso_strlcpy(rows[0].name, "container.app.serves.docker", sizeof(rows[0].name));
+        rows[0].verdict = "pass";
+        rows[0].s = (struct iso_stats){3, 1.0, 0.9, 1.1};
+        rows[0].ratio = 2.0;
+        iso_strlcpy(rows[1].name, "container.app.serves", sizeof(rows[1].name));
+        rows[1].verdict = "pass";
+        b.rows = rows;
+        b.n_rows = 2;
+        assert_ptr_equal(runtime_floor_of("container.app.serves.docker"), d);
+        assert_null(runtime_floor_of("container.app.serves"));
+        assert_ptr_equal(runtime_floor_of("sidecar.netns.shared.podman-rootless"), p);
+
+        char path[] = "/tmp/isocheck-test-bench-XXXXXX";
+        int fd = mkstemp(path);
+        assert_true(fd >= 0);
+        close(fd);
+        struct iso_err e = {0};
+        assert_int_equal(save_json(&b, path, &e), 0);
+        struct json_object *doc = json_object_from_file(path);
+        unlink(path);
+        n_rt_floors = 0;
+        assert_non_null(doc);
+        struct json_object *rf, *rt, *v, *cases;
+        assert_true(json_object_object_get_ex(doc, "runtime_floors", &rf));
+        assert_true(json_object_object_get_ex(rf, "docker", &rt));
+        assert_true(json_object_object_get_ex(rt, "measured", &v));
+        assert_true(json_object_get_boolean(v));
+        assert_true(json_object_object_get_ex(rt, "median", &v));
+        assert_true(json_object_get_double(v) == 500.0); /* ms */
+        assert_true(json_object_object_get_ex(rt, "cases", &cases));
+        assert_int_equal(json_object_array_length(cases), 1); /* not the native case */
+        struct json_object *c = json_object_array_get_idx(cases, 0);
+        assert_true(json_object_object_get_ex(c, "name", &v));
+        assert_string_equal(json_object_get_string(v), "container.app.serves.docker");
+        assert_true(json_object_object_get_ex(c, "ratio", &v));
+        assert_true(json_object_get_double(v) == 2.0);
+        assert_true(json_object_object_get_ex(rf, "podman-rootless", &rt));
+        assert_true(json_object_object_get_ex(rt, "measured", &v));
+        assert_false(json_object_get_boolean(v));
+        assert_true(json_object_object_get_ex(rt, "reason", &v));
+        assert_string_equal(json_object_get_string(v), "needs rootless podman: cgroup v2");
+        assert_false(json_object_object_get_ex(rt, "median", &v));
+        json_object_put(doc);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -324,6 +391,7 @@ int main(void)
                 cmocka_unit_test(junit_cases),
                 cmocka_unit_test(junit_malformed),
                 cmocka_unit_test(bench_report_read_back),
+                cmocka_unit_test(bench_report_runtime_floors),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

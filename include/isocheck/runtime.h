@@ -32,23 +32,6 @@
 #define ISO_APP_BODY "isocheck app: hello from a FROM-scratch container\n"
 #define ISO_APP_REQUESTS 5
 
-/* What a case has made with a runtime: the handle every operation takes. */
-struct iso_rt_ctx {
-        const struct iso_runtime *rt;
-        struct iso_t *t;       /* the running case (for logs and artifacts), or NULL */
-        const char *run_id;    /* iso_case_run_id() */
-        const char *case_name; /* the variant's dotted name */
-        const struct iso_env *env;
-        unsigned n; /* objects made so far, for unique names */
-        void *priv; /* the backend's state for this case (malloc'd): when set, iso_rt_end
-                       reclaims the case's objects, then frees it */
-        /* What is running, stopped in one place when a step fails (iso_rt_end): sidecars
-         * first (they flush their capture), then apps, the last started first. */
-        struct iso_rt_app *apps[2];
-        struct iso_rt_sidecar *sidecars[2];
-        size_t n_apps, n_sidecars;
-};
-
 /* A started app container. */
 struct iso_rt_app {
         char name[192]; /* the runtime's name for it (a docker container name, a root) */
@@ -65,6 +48,28 @@ struct iso_rt_sidecar {
         char name[192];
         pid_t pid; /* host PID, 0 when unknown */
         void *priv;
+};
+
+/* What a case has made with a runtime: the handle every operation takes. */
+struct iso_rt_ctx {
+        const struct iso_runtime *rt;
+        struct iso_t *t;       /* the running case (for logs and artifacts), or NULL */
+        const char *run_id;    /* iso_case_run_id() */
+        const char *case_name; /* the variant's dotted name */
+        const struct iso_env *env;
+        unsigned n; /* objects made so far, for unique names */
+        void *priv; /* the backend's state for this case (malloc'd): when set, iso_rt_end
+                       reclaims the case's objects, then frees it */
+        /* What is running, stopped in one place when a step fails (iso_rt_end): sidecars
+         * first (they flush their capture), then apps, the last started first. */
+        struct iso_rt_app *apps[2];
+        struct iso_rt_sidecar *sidecars[2];
+        size_t n_apps, n_sidecars;
+        /* The handles themselves (iso_rt_fixture_app/_sidecar hand out pointers into
+         * these): owned by the context, so iso_rt_end never reads a behaviour's frame. */
+        struct iso_rt_app app_slots[2];
+        struct iso_rt_sidecar sidecar_slots[2];
+        size_t n_app_slots, n_sidecar_slots;
 };
 
 struct iso_rt_app_opts {
@@ -111,6 +116,9 @@ struct iso_runtime {
          * Docker daemon"); a runtime with a probe gets ISO_RUNTIME_USABLE(name) in every
          * variant's needs. NULL: its name. */
         const char *requirement;
+        /* The backend's own data, read by its operations through c->rt (two variants of
+         * one backend sharing operations: which user podman runs as). NULL when unused. */
+        const void *priv;
 
         /*
          * Is the runtime usable here? Called once by the environment probe (before cases
@@ -239,9 +247,9 @@ struct iso_rt_behaviour {
  *   ISO_RUNTIME_CASE(container_app_serves, "container.app.serves", 0,
  *                    .summary = "...", .lab_step = "...", .timeout_s = 20)
  *   {
- *           struct iso_rt_app app;
- *           iso_rt_fixture_app(c, &(struct iso_rt_app_opts){.hostname = "app"}, &app);
- *           ... iso_http_get(app.addr, app.port, ...); iso_check(t, ...);
+ *           struct iso_rt_app *app =
+ *                   iso_rt_fixture_app(c, &(struct iso_rt_app_opts){.hostname = "app"});
+ *           ... iso_http_get(app->addr, app->port, ...); iso_check(t, ...);
  *   }
  *
  * @uses_sidecar: 1 when it starts a sidecar (the runtime's sidecar_needs apply). The body
@@ -273,10 +281,12 @@ const struct iso_runtime *iso_case_runtime(const struct iso_case *c);
  * stands on or end it. On failure everything the case started is stopped and the case's
  * objects reclaimed before it ends as an error (iso_broken) naming the step.
  */
-void iso_rt_fixture_app(struct iso_rt_ctx *c, const struct iso_rt_app_opts *o,
-                        struct iso_rt_app *app);
-void iso_rt_fixture_sidecar(struct iso_rt_ctx *c, const struct iso_rt_app *app,
-                            const struct iso_rt_sidecar_opts *o, struct iso_rt_sidecar *sc);
+/* Start the app (at most two per case); returns its handle, owned by @c and valid until
+ * the case ends (after iso_rt_end, which stops it if still running). */
+struct iso_rt_app *iso_rt_fixture_app(struct iso_rt_ctx *c, const struct iso_rt_app_opts *o);
+/* Start a sidecar beside @app (at most two per case); its handle is owned by @c, as above. */
+struct iso_rt_sidecar *iso_rt_fixture_sidecar(struct iso_rt_ctx *c, const struct iso_rt_app *app,
+                                              const struct iso_rt_sidecar_opts *o);
 /* Stop one sidecar (logging what it said); returns its wait status. */
 int iso_rt_stop_sidecar(struct iso_rt_ctx *c, struct iso_rt_sidecar *sc);
 /* Stop one app; returns its wait status (or -1 with @e). */

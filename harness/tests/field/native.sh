@@ -49,12 +49,12 @@ nat_no_left_behind() { # NAME: the run's report names nothing left behind
 # Input from the field: capsh --drop=cap_net_raw -- -c 'build/isocheck --filter "sidecar.*"
 # --exclude "*.docker"' gave three errors from pcap_activate.
 if command -v capsh >/dev/null; then
-        capsh --drop=cap_net_raw -- -c "build/san/isocheck --filter 'sidecar.*' --exclude '*.docker' --exclude '*.podman' --exclude '*.oci' \
+        capsh --drop=cap_net_raw -- -c "build/san/isocheck --filter 'sidecar.*' --exclude '*.docker' --exclude '*.podman*' --exclude '*.oci' \
                 --tap '$NAT/noraw.tap' --junit '$NAT/noraw.xml' --artifacts '$NAT/noraw-art' \
                 >'$NAT/noraw.out' 2>'$NAT/noraw.err'; echo \$? >'$NAT/noraw.rc'"
 else
         setpriv --inh-caps=-net_raw --bounding-set=-net_raw build/san/isocheck \
-                --filter 'sidecar.*' --exclude '*.docker' --exclude '*.podman' --exclude '*.oci' --tap "$NAT/noraw.tap" \
+                --filter 'sidecar.*' --exclude '*.docker' --exclude '*.podman*' --exclude '*.oci' --tap "$NAT/noraw.tap" \
                 --junit "$NAT/noraw.xml" --artifacts "$NAT/noraw-art" >"$NAT/noraw.out" 2>"$NAT/noraw.err"
         echo $? >"$NAT/noraw.rc"
 fi
@@ -65,7 +65,7 @@ check "native: ... and nothing of that run is left" nat_nothing_left noraw
 # Further input of the kind: setpriv dropping only net_raw, with the container cases too:
 # those capture nothing and still run (and pass) while the sidecar cases skip.
 setpriv --inh-caps=-net_raw --bounding-set=-net_raw build/san/isocheck \
-        --filter 'container.*' --filter 'sidecar.capture.http' --exclude '*.docker' --exclude '*.podman' --exclude '*.oci' \
+        --filter 'container.*' --filter 'sidecar.capture.http' --exclude '*.docker' --exclude '*.podman*' --exclude '*.oci' \
         --tap "$NAT/noraw2.tap" --junit "$NAT/noraw2.xml" --artifacts "$NAT/noraw2-art" \
         >"$NAT/noraw2.out" 2>"$NAT/noraw2.err"
 echo $? >"$NAT/noraw2.rc"
@@ -78,7 +78,7 @@ check "native: without CAP_NET_RAW the container cases still pass, the capture s
 # Further input of the kind: without CAP_NET_ADMIN no veth can be made (rtnetlink(7));
 # the native cases failed as errors "create veth pair ...: Operation not permitted".
 setpriv --inh-caps=-net_admin --bounding-set=-net_admin build/san/isocheck \
-        --filter 'container.*' --filter 'sidecar.*' --exclude '*.docker' --exclude '*.podman' --exclude '*.oci' \
+        --filter 'container.*' --filter 'sidecar.*' --exclude '*.docker' --exclude '*.podman*' --exclude '*.oci' \
         --tap "$NAT/noadmin.tap" --junit "$NAT/noadmin.xml" --artifacts "$NAT/noadmin-art" \
         >"$NAT/noadmin.out" 2>"$NAT/noadmin.err"
 check "native: without CAP_NET_ADMIN the five native cases skip naming it" sh -c "
@@ -186,8 +186,8 @@ check "native: a dangling netns.pcap link does not make root create its target" 
         test ! -e "$NAT/created-by-root"
 # And the capture an earlier run left in the same artifacts directory is replaced, not a
 # reason to refuse (the sidecar creates its file exclusively).
-nat_run again1 --filter 'sidecar.*' --exclude '*.docker' --exclude '*.podman' --exclude '*.oci'
-build/san/isocheck --filter 'sidecar.*' --exclude '*.docker' --exclude '*.podman' --exclude '*.oci' --tap "$NAT/again2.tap" \
+nat_run again1 --filter 'sidecar.*' --exclude '*.docker' --exclude '*.podman*' --exclude '*.oci'
+build/san/isocheck --filter 'sidecar.*' --exclude '*.docker' --exclude '*.podman*' --exclude '*.oci' --tap "$NAT/again2.tap" \
         --junit "$NAT/again2.xml" --artifacts "$NAT/again1-art" >/dev/null 2>"$NAT/again2.err"
 echo $? >"$NAT/again2.rc"
 check "native: the sidecar cases pass into a fresh artifacts directory" nat_all_pass again1 3
@@ -196,12 +196,12 @@ check "native: ... and again into the same one" nat_all_pass again2 3
 # --- 8. Every native container and sidecar case shows it can fail --------------------------
 # Fault hooks of the test build (include/isocheck/fault.h) make the runtime or the kernel
 # misbehave as each case exists to catch; the case must then fail, naming it.
-nat_run control --filter 'container.*' --filter 'sidecar.*' --exclude '*.docker' --exclude '*.podman' --exclude '*.oci'
+nat_run control --filter 'container.*' --filter 'sidecar.*' --exclude '*.docker' --exclude '*.podman*' --exclude '*.oci'
 check "native: without a fault the five native cases pass" nat_all_pass control 5
 # The binary make install ships honours no fault hook: with every hook listed, the same
 # five cases pass.
 ISOCHECK_FAULT=container.app.hung,container.root.shell,sidecar.setns.noop,sidecar.capture.misses \
-        build/isocheck --filter 'container.*' --filter 'sidecar.*' --exclude '*.docker' --exclude '*.podman' --exclude '*.oci' \
+        build/isocheck --filter 'container.*' --filter 'sidecar.*' --exclude '*.docker' --exclude '*.podman*' --exclude '*.oci' \
         --tap "$NAT/shipped.tap" --junit "$NAT/shipped.xml" --artifacts "$NAT/shipped-art" \
         >/dev/null 2>"$NAT/shipped.err" </dev/null
 echo $? >"$NAT/shipped.rc"

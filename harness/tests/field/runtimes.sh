@@ -175,3 +175,35 @@ for rt in podman oci; do
                 "${detail:-no verdict: $(tail -n 5 "$RT/k-$rt.log")}" ;;
         esac
 done
+
+# Rootless podman: where `--env` says it is usable its variants pass and leave nothing;
+# elsewhere each skips with the probe's own reason, and on a host whose /sys/fs/cgroup is
+# not cgroup2 (this one: hybrid v1) that reason is the missing cgroup v2.
+rl=podman-rootless
+rl_line=$(build/san/isocheck --env 2>/dev/null | sed -n "s/^runtime $rl *//p")
+if [ "$(id -u)" -ne 0 ]; then
+        for c in $rt_cases; do skipped "runtimes: $c.$rl passes or skips saying why" "not root"; done
+else
+        rt_run $rl --filter "*.$rl"
+        case $rl_line in
+        usable:*)
+                for c in $rt_cases; do
+                        check "runtimes: $c.$rl passes" rt_verdict "$RT/$rl.xml" "$c.$rl" pass
+                done
+                check "runtimes: $rl: nothing of the run is left" rt_nothing_left "$RT/$rl.xml"
+                ;;
+        *)
+                rl_why="needs rootless podman: ${rl_line#*: }"
+                for c in $rt_cases; do
+                        check "runtimes: $c.$rl skips saying why" $PY harness/tests/junit_check.py \
+                                "$RT/$rl.xml" --case "$c.$rl" --verdict skip --text "$rl_why"
+                done
+                if [ "$(stat -fc %T /sys/fs/cgroup)" != cgroup2fs ]; then
+                        check "runtimes: $rl: the reason here is the missing cgroup v2" \
+                                grep -q "cgroup v2 is not the only hierarchy: /sys/fs/cgroup is" \
+                                "$RT/$rl.tap"
+                fi
+                ;;
+        esac
+        check "runtimes: $rl: the reports are well formed" tap_ok "$RT/$rl.tap"
+fi
