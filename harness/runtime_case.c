@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "isocheck/container.h"
 #include "isocheck/ns.h"
 #include "isocheck/runtime.h"
 
@@ -229,4 +230,19 @@ int iso_rt_stop_app(struct iso_rt_ctx *c, struct iso_rt_app *app, struct iso_err
                         break;
                 }
         return c->rt->app_stop(c, app, e);
+}
+
+int iso_rt_await_answer(struct iso_rt_app *app, int tries)
+{
+        for (int i = 0; i < tries; i++) {
+                int status = 0;
+                char body[128];
+                if (iso_http_get(app->addr, app->port, "/", &status, body, sizeof(body), NULL) ==
+                    0) {
+                        app->answered = 1;
+                        return 1;
+                }
+                usleep(10000);
+        }
+        return 0;
 }

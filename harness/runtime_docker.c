@@ -274,16 +274,8 @@ static int dk_app_start(struct iso_rt_ctx *c, const struct iso_rt_app_opts *o,
         dev_t dev;
         iso_ns_id(app->pid, "net", &dev, &a->net, NULL);
         /* Until docker's proxy and the app both answer (bounded: 300 x 10 ms). */
-        for (int i = 0; i < 300; i++) {
-                int status = 0;
-                char body[128];
-                if (iso_http_get(app->addr, app->port, "/", &status, body, sizeof(body), NULL) ==
-                    0) {
-                        app->answered = 1;
-                        return 0;
-                }
-                usleep(10000);
-        }
+        if (iso_rt_await_answer(app, 300))
+                return 0;
         if (c->t)
                 iso_log(c->t, "the app container did not answer on 127.0.0.1:%d within 3 s",
                         app->port);

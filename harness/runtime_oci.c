@@ -174,16 +174,7 @@ static int oci_app_start(struct iso_rt_ctx *c, const struct iso_rt_app_opts *o,
                 return -1;
         /* Test build: a port the app does not serve. */
         app->port = o && o->not_serving ? ISO_APP_PORT + 1 : ISO_APP_PORT;
-        for (int i = 0; i < 300; i++) { /* bounded: 300 x 10 ms */
-                int status = 0;
-                char body[128];
-                if (iso_http_get(app->addr, app->port, "/", &status, body, sizeof(body), NULL) ==
-                    0) {
-                        app->answered = 1;
-                        break;
-                }
-                usleep(10000);
-        }
+        iso_rt_await_answer(app, 300); /* bounded: 300 x 10 ms */
         return 0;
 }
 

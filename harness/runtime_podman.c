@@ -227,16 +227,7 @@ int iso_pm_app_start(struct iso_rt_ctx *c, const struct iso_rt_app_opts *o, stru
         dev_t dev;
         iso_ns_id(app->pid, "net", &dev, &pa->net, NULL);
         /* Until podman's port forwarding and the app both answer (bounded: 300 x 10 ms). */
-        for (int i = 0; i < 300; i++) {
-                int status = 0;
-                char body[128];
-                if (iso_http_get(app->addr, app->port, "/", &status, body, sizeof(body), NULL) ==
-                    0) {
-                        app->answered = 1;
-                        return 0;
-                }
-                usleep(10000);
-        }
+        iso_rt_await_answer(app, 300);
         return 0;
 }
 

@@ -293,6 +293,13 @@ int iso_rt_stop_sidecar(struct iso_rt_ctx *c, struct iso_rt_sidecar *sc);
 int iso_rt_stop_app(struct iso_rt_ctx *c, struct iso_rt_app *app, struct iso_err *e);
 /* Stop everything still running and reclaim the case's objects. */
 void iso_rt_end(struct iso_rt_ctx *c);
+/*
+ * For runtimes' app_start: ask the app for GET / on @app->addr:@app->port until it answers
+ * (any HTTP status), every 10 ms, @tries times at most. Sets @app->answered and returns 1
+ * when it answered, 0 when it did not (the caller decides what that means).
+ */
+int iso_rt_await_answer(struct iso_rt_app *app, int tries);
+
 /* iso_rt_end, then end the case as an error with the printf-formatted message. */
 void iso_rt_broken(struct iso_rt_ctx *c, const char *fmt, ...)
         __attribute__((format(printf, 2, 3), noreturn));
