@@ -403,10 +403,11 @@ long iso_pm_reclaim_as(const struct pm_who *who, const char *run_id, const char 
         /* Containers first (an image in use cannot go), then images. */
         iso_pm_remove(who, "rm", containers);
         iso_pm_remove(who, "rmi", imgs);
-        /* Seen under load (other runs' podman at work): an image still listed after its
-         * rmi, its last container's storage not yet released. Again, a few times. */
-        for (int i = 0; i < 5 && ni && iso_pm_list(who, images, imgs, sizeof(imgs)); i++) {
-                usleep(200000);
+        /* Seen under load (another run's podman at work on the same storage): an image
+         * still listed after its rmi, its last container's storage not yet released. Again,
+         * every 0.5 s, for 15 s at most. */
+        for (int i = 0; i < 30 && ni && iso_pm_list(who, images, imgs, sizeof(imgs)); i++) {
+                usleep(500000);
                 iso_pm_remove(who, "rmi", imgs);
         }
         return (long)(nc + ni);
