@@ -20,6 +20,7 @@
  * runc is used there (ISOCHECK_OCI_RUNTIME names one explicitly).
  */
 #include <dirent.h>
+#include <glob.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <net/if.h>
@@ -352,6 +353,33 @@ static long oci_reclaim_case(int dirfd, const char *shown, const char *name)
         return n;
 }
 
+/*
+ * The cgroups the OCI runtime made for a run's containers: /<id> in each hierarchy (its
+ * default cgroupsPath), ids "isocheck-<run>-app<n>" / "-sidecar<n>". A delete normally takes
+ * them, but one left busy past iso_oci_delete's wait (seen: cpuset, under load) would have
+ * no state left to find it by. Swept by name, empty ones only (rmdir refuses the others),
+ * for at most 3 s; the runtime's own bookkeeping, so not counted as the case's leak.
+ */
+static void oci_sweep_cgroups(const char *run_id)
+{
+        char pattern[2][PATH_MAX];
+        if (iso_pathf(pattern[0], sizeof(pattern[0]), "/sys/fs/cgroup/*/isocheck-%s-*", run_id) <
+                    0 ||
+            iso_pathf(pattern[1], sizeof(pattern[1]), "/sys/fs/cgroup/isocheck-%s-*", run_id) < 0)
+                return;
+        double start = iso_now();
+        for (int k = 0; k < 2; k++) {
+                glob_t g;
+                if (glob(pattern[k], GLOB_NOSORT | GLOB_ONLYDIR, NULL, &g) != 0)
+                        continue;
+                for (size_t i = 0; i < g.gl_pathc; i++)
+                        while (rmdir(g.gl_pathv[i]) < 0 && errno == EBUSY &&
+                               iso_now() - start < 3.0)
+                                usleep(20000);
+                globfree(&g);
+        }
+}
+
 static long oci_reclaim(const char *run_id, const char *case_name, char *what, size_t size)
 {
         char run_dir[PATH_MAX];
@@ -359,8 +387,11 @@ static long oci_reclaim(const char *run_id, const char *case_name, char *what, s
         if (size)
                 what[0] = '\0';
         int fd = open(run_dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        if (fd < 0)
-                return errno == ENOENT ? 0 : -1;
+        if (fd < 0) {
+                int saved = errno;
+                oci_sweep_cgroups(run_id);
+                return saved == ENOENT ? 0 : -1;
+        }
         long n = 0, dirs = 0;
         if (case_name) {
                 struct stat st;
@@ -380,6 +411,7 @@ static long oci_reclaim(const char *run_id, const char *case_name, char *what, s
                         closedir(d);
         }
         close(fd);
+        oci_sweep_cgroups(run_id);
         /* The run's directory goes with its last case (rmdir refuses while others remain). */
         rmdir(run_dir);
         if (size && dirs)
@@ -401,6 +433,24 @@ static long oci_scan(void (*found)(void *arg, const char *run_id), void *arg)
                 calls++;
         }
         closedir(d);
+        /* A container cgroup whose run left nothing else: "isocheck-<pid>-<hex>-<what>". */
+        glob_t g;
+        if (glob("/sys/fs/cgroup/*/isocheck-*-*-*", GLOB_NOSORT | GLOB_ONLYDIR, NULL, &g) == 0) {
+                for (size_t i = 0; i < g.gl_pathc; i++) {
+                        char id[96];
+                        const char *base = strrchr(g.gl_pathv[i], '/') + 1 + strlen("isocheck-");
+                        const char *dash = strchr(base, '-');
+                        const char *end = dash ? strchr(dash + 1, '-') : NULL;
+                        if (!end || (size_t)(end - base) >= sizeof(id) ||
+                            (strncmp(end, "-app", 4) && strncmp(end, "-sidecar", 8)))
+                                continue;
+                        memcpy(id, base, (size_t)(end - base));
+                        id[end - base] = '\0';
+                        found(arg, id);
+                        calls++;
+                }
+                globfree(&g);
+        }
         return calls;
 }
 

@@ -43,7 +43,8 @@ no_cgroups_of() { # XML...: no cgroup named after the runs that wrote these repo
         for x in "$@"; do
                 id=$(run_id "$x")
                 [ -n "$id" ] || { echo "no run.id in $x"; return 1; }
-                if find /sys/fs/cgroup -maxdepth 4 -type d -name "isocheck-$id" | grep .; then
+                # isocheck-<id>, and isocheck-<id>-<what>: an OCI container's own cgroup.
+                if find /sys/fs/cgroup -maxdepth 4 -type d \( -name "isocheck-$id" -o -name "isocheck-$id-*" \) | grep .; then
                         return 1
                 fi
         done
