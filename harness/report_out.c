@@ -40,20 +40,6 @@ static void note(struct iso_reports *rs, const char *fmt, ...)
                 memcpy(rs->notes + len, "\n", 2);
 }
 
-static int fail(struct iso_err *e, int errnum, const char *fmt, ...)
-        __attribute__((format(printf, 3, 4)));
-static int fail(struct iso_err *e, int errnum, const char *fmt, ...)
-{
-        va_list ap;
-
-        /* Not iso_errf: some of these end in a hint after the cause. */
-        va_start(ap, fmt);
-        vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
-        va_end(ap);
-        e->errnum = errnum;
-        return -1;
-}
-
 static int streams(const struct iso_report_out *out)
 {
         return out->writer->add != NULL;
@@ -150,9 +136,10 @@ int iso_reports_plan(struct iso_reports *rs, const struct iso_opts *o, struct is
         for (size_t i = 0; i < rs->n_outs; i++)
                 for (size_t j = i + 1; j < rs->n_outs; j++)
                         if (same_file(rs->outs[i].path, rs->outs[j].path))
-                                return fail(e, EINVAL, "--%s and --%s name the same file %s",
-                                            rs->outs[i].writer->name, rs->outs[j].writer->name,
-                                            rs->outs[i].path);
+                                return iso_err_setf(e, EINVAL,
+                                                    "--%s and --%s name the same file %s",
+                                                    rs->outs[i].writer->name,
+                                                    rs->outs[j].writer->name, rs->outs[i].path);
         return 0;
 }
 
@@ -165,14 +152,15 @@ static int open_in_place(struct iso_report_out *out, const struct stat *st, stru
 
         if (fstatat(out->dir_fd, out->base, &lst, AT_SYMLINK_NOFOLLOW) == 0 &&
             S_ISLNK(lst.st_mode) && lst.st_uid != geteuid() && lst.st_uid != 0)
-                return fail(e, EPERM,
-                            "refusing to write the report through %s: a link owned by uid %u",
-                            out->path, (unsigned)lst.st_uid);
+                return iso_err_setf(
+                        e, EPERM, "refusing to write the report through %s: a link owned by uid %u",
+                        out->path, (unsigned)lst.st_uid);
         if (!S_ISCHR(st->st_mode) && !S_ISFIFO(st->st_mode) && !S_ISSOCK(st->st_mode))
-                return fail(e, EINVAL,
-                            "the report path %s is neither a regular file nor a stream (a block "
-                            "device?): refusing to write it",
-                            out->path);
+                return iso_err_setf(
+                        e, EINVAL,
+                        "the report path %s is neither a regular file nor a stream (a block "
+                        "device?): refusing to write it",
+                        out->path);
         out->in_place = 1;
         int fd = openat(out->dir_fd, out->base, O_WRONLY | O_NOCTTY | O_CLOEXEC);
         out->f = fd >= 0 ? fdopen(fd, "w") : NULL;
@@ -212,23 +200,24 @@ static int open_dir(struct iso_report_out *out, struct iso_err *e)
         struct iso_err de = {0};
 
         if (!*base || !strcmp(base, ".") || !strcmp(base, ".."))
-                return fail(e, EISDIR, "the report path %s is a directory", out->path);
+                return iso_err_setf(e, EISDIR, "the report path %s is a directory", out->path);
         if (iso_strlcpy(out->base, base, sizeof(out->base)) >= sizeof(out->base) ||
             iso_pathf(out->tmp_name, sizeof(out->tmp_name), "%s.tmp.%s", base, iso_run_id()) < 0 ||
             snprintf(out->tmp, sizeof(out->tmp), "%s.tmp.%s", out->path, iso_run_id()) >=
                     (int)sizeof(out->tmp))
-                return fail(e, ENAMETOOLONG, "report path too long: %.80s...", out->path);
+                return iso_err_setf(e, ENAMETOOLONG, "report path too long: %.80s...", out->path);
         snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - out->path) : 1,
                  slash ? out->path : ".");
         out->dir_fd = iso_open_dir_nofollow(dir[0] ? dir : "/", 1, &de);
         if (out->dir_fd < 0 && de.errnum == ELOOP)
-                return fail(e, de.errnum,
-                            "refusing to write the report %s: %s (name a file in a directory "
-                            "of your own with --tap FILE and --junit FILE)",
-                            out->path, de.msg);
+                return iso_err_setf(
+                        e, de.errnum,
+                        "refusing to write the report %s: %s (name a file in a directory "
+                        "of your own with --tap FILE and --junit FILE)",
+                        out->path, de.msg);
         if (out->dir_fd < 0)
-                return fail(e, de.errnum, "cannot create the report directory for %s: %s",
-                            out->path, de.msg);
+                return iso_err_setf(e, de.errnum, "cannot create the report directory for %s: %s",
+                                    out->path, de.msg);
         return 0;
 }
 
@@ -245,19 +234,19 @@ static int open_out(struct iso_report_out *out, struct iso_err *e)
                 return -1;
         int exists = fstatat(out->dir_fd, out->base, &st, 0) == 0;
         if (exists && S_ISDIR(st.st_mode))
-                return fail(e, EISDIR, "the report path %s is a directory", out->path);
+                return iso_err_setf(e, EISDIR, "the report path %s is a directory", out->path);
         errno = 0;
         int rc = exists && !S_ISREG(st.st_mode) ? open_in_place(out, &st, e) : open_tmp(out);
         if (rc < 0)
                 return -1;
         if (!out->f) {
                 int saved = errno;
-                return fail(e, saved, "cannot write the report %s: %s%s", out->path,
-                            strerror(saved),
-                            saved == EACCES || saved == EPERM || saved == EROFS
-                                    ? " (name a file you can write with --tap FILE and --junit "
-                                      "FILE)"
-                                    : "");
+                return iso_err_setf(
+                        e, saved, "cannot write the report %s: %s%s", out->path, strerror(saved),
+                        saved == EACCES || saved == EPERM || saved == EROFS
+                                ? " (name a file you can write with --tap FILE and --junit "
+                                  "FILE)"
+                                : "");
         }
         return 0;
 }

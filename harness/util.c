@@ -30,6 +30,19 @@ int iso_errf(struct iso_err *e, int errnum, const char *fmt, ...)
         return -1;
 }
 
+int iso_err_setf(struct iso_err *e, int errnum, const char *fmt, ...)
+{
+        if (!e)
+                return -1;
+        va_list ap;
+        va_start(ap, fmt);
+        if (vsnprintf(e->msg, sizeof(e->msg), fmt, ap) < 0)
+                e->msg[0] = '\0';
+        va_end(ap);
+        e->errnum = errnum;
+        return -1;
+}
+
 char *iso_read_file(const char *path, size_t *len, struct iso_err *e)
 {
         iso_autoclose int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -316,20 +329,6 @@ static int replaceable_in(const struct stat *dir, uid_t owner)
         return !(dir->st_mode & S_ISVTX) || !trusted_uid(owner);
 }
 
-static int refuse(struct iso_err *e, int errnum, const char *fmt, ...)
-        __attribute__((format(printf, 3, 4)));
-static int refuse(struct iso_err *e, int errnum, const char *fmt, ...)
-{
-        if (e) {
-                va_list ap;
-                va_start(ap, fmt);
-                vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
-                va_end(ap);
-                e->errnum = errnum;
-        }
-        return -1;
-}
-
 int iso_open_dir_nofollow(const char *path, int create, struct iso_err *e)
 {
         /* rest: what is left to walk (a link's target is put in front of it); seen: the
@@ -375,15 +374,17 @@ int iso_open_dir_nofollow(const char *path, int create, struct iso_err *e)
                             replaceable_in(&dir, st.st_uid)) {
                                 close(fd);
                                 if (!trusted_uid(st.st_uid))
-                                        return refuse(e, ELOOP,
-                                                      "%s/%s is a link owned by uid %u, another "
-                                                      "user: not followed",
-                                                      seen, name, (unsigned)st.st_uid);
-                                return refuse(e, ELOOP,
-                                              "%s/%s is a link in a directory another user can "
-                                              "change (owner uid %u, mode %04o): not followed",
-                                              seen, name, (unsigned)dir.st_uid,
-                                              (unsigned)(dir.st_mode & 07777));
+                                        return iso_err_setf(
+                                                e, ELOOP,
+                                                "%s/%s is a link owned by uid %u, another "
+                                                "user: not followed",
+                                                seen, name, (unsigned)st.st_uid);
+                                return iso_err_setf(
+                                        e, ELOOP,
+                                        "%s/%s is a link in a directory another user can "
+                                        "change (owner uid %u, mode %04o): not followed",
+                                        seen, name, (unsigned)dir.st_uid,
+                                        (unsigned)(dir.st_mode & 07777));
                         }
                         char target[PATH_MAX], joined[2 * PATH_MAX];
                         ssize_t len = readlinkat(fd, name, target, sizeof(target) - 1);
@@ -483,9 +484,9 @@ int iso_open_own_dir(const char *path, struct iso_err *e)
         const char *fs = fstatfs(fd, &sfs) == 0 ? pseudo_fs((long)sfs.f_type) : NULL;
         if (fs) {
                 close(fd);
-                return refuse(e, EMEDIUMTYPE,
-                              "%s is on a %s file system, the kernel's interface, not storage",
-                              path, fs);
+                return iso_err_setf(
+                        e, EMEDIUMTYPE,
+                        "%s is on a %s file system, the kernel's interface, not storage", path, fs);
         }
         if (faccessat(fd, ".", W_OK | X_OK, AT_EACCESS) < 0) {
                 int saved = errno;

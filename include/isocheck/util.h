@@ -28,6 +28,13 @@ struct iso_err {
 int iso_errf(struct iso_err *e, int errnum, const char *fmt, ...)
         __attribute__((format(printf, 3, 4)));
 
+/*
+ * As iso_errf, but the message is taken as it is: no ": strerror(errnum)" is appended (for
+ * messages that already name their cause, or end in a hint after it). Returns -1.
+ */
+int iso_err_setf(struct iso_err *e, int errnum, const char *fmt, ...)
+        __attribute__((format(printf, 3, 4)));
+
 static inline void iso_freep(void *p)
 {
         free(*(void **)p);
