@@ -186,8 +186,19 @@ static struct pm_app *pm_run(struct iso_rt_ctx *c, const void *owner, const char
                 args[n++] = cmd[i];
         args[n] = NULL;
         char out[4096];
-        if (iso_pm_must(who, args, out, sizeof(out), 60.0, e) < 0)
-                return NULL;
+        /* Seen with two runs' podman at work at once: a --network container:<app> run
+         * refused with "does not exist in database" for an app container that exists
+         * (podman 4.3's database read under a concurrent writer). Again, at most 3 times
+         * 0.5 s apart, after removing whatever of our own name was left. */
+        for (int try = 0;; try++) {
+                if (iso_pm_must(who, args, out, sizeof(out), 60.0, e) == 0)
+                        break;
+                if (try == 3 || !strstr(e->msg, "does not exist in database"))
+                        return NULL;
+                char *rm[] = {"rm", "-f", (char *)name, NULL};
+                iso_pm(who, rm, out, sizeof(out), 30.0, NULL);
+                usleep(500000);
+        }
         return pm_record(c->priv, owner, name, e);
 }
 
