@@ -399,12 +399,11 @@ long iso_pm_reclaim_as(const struct pm_who *who, const char *run_id, const char 
         snprintf(run_filter, sizeof(run_filter), "label=" PM_LABEL_RUN "=%s", run_id);
         snprintf(case_filter, sizeof(case_filter), "label=" PM_LABEL_CASE "=%s",
                  case_name ? case_name : "");
-        char *ps[] = {"ps", "-aq", "--filter", run_filter, "--filter", case_filter, NULL};
-        char *images[] = {"images", "-aq", "--filter", run_filter, "--filter", case_filter, NULL};
-        if (!case_name) {
-                ps[4] = NULL;
-                images[4] = NULL;
-        }
+        /* The run's label alone: podman ORs two label filters (run=A or case=X would take
+         * another run's objects of the same case, as two runs at once showed). A run's
+         * cases follow one another, so at a case's end whatever the run has is the case's. */
+        char *ps[] = {"ps", "-aq", "--filter", run_filter, NULL};
+        char *images[] = {"images", "-aq", "--filter", run_filter, NULL};
         static char containers[16384], imgs[16384];
         size_t nc = iso_pm_list(who, ps, containers, sizeof(containers));
         size_t ni = iso_pm_list(who, images, imgs, sizeof(imgs));
