@@ -16,6 +16,7 @@
 #include "isocheck/cli.h"
 #include "isocheck/docker.h"
 #include "isocheck/env.h"
+#include "isocheck/plan.h"
 #include "isocheck/recover.h"
 #include "isocheck/report.h"
 #include "isocheck/runner.h"
@@ -264,9 +265,15 @@ static void recover_dead(const struct iso_env *env, const char *run_id)
                 fprintf(stderr, "isocheck: cleaned up after dead runs:\n%s", removed);
 }
 
+/* Each result goes to the reports as soon as it and every one before it are in. */
+static void report_done(void *arg, size_t i, const struct iso_result *res)
+{
+        iso_reports_case(arg, i + 1, res);
+}
+
 static int run(const struct iso_opts *o, const struct iso_case *const *all, size_t n_all)
 {
-        const struct iso_case **cases = calloc(n_all ? n_all : 1, sizeof(*cases));
+        struct iso_plan_item *cases = calloc(n_all ? n_all : 1, sizeof(*cases));
         struct iso_result *results = calloc(n_all ? n_all : 1, sizeof(*results));
         static struct iso_reports reports;
         /* 25 KiB: static, like the reports, so a small RLIMIT_STACK leaves the cases room. */
@@ -283,7 +290,7 @@ static int run(const struct iso_opts *o, const struct iso_case *const *all, size
         }
         for (size_t i = 0; i < n_all; i++)
                 if (selected(o, all[i]->name))
-                        cases[n++] = all[i];
+                        cases[n++].c = all[i];
         if (n == 0) {
                 fprintf(stderr, "isocheck: no case matches the --filter/--exclude given "
                                 "(see --list)\n");
@@ -323,10 +330,7 @@ static int run(const struct iso_opts *o, const struct iso_case *const *all, size
         iso_reports_begin(&reports, n);
         time_t wall = time(NULL);
         double start = iso_now();
-        for (size_t i = 0; i < n; i++) {
-                iso_runner_run(&runner, cases[i], &results[i]);
-                iso_reports_case(&reports, i + 1, &results[i]);
-        }
+        iso_runner_run_plan(&runner, cases, n, 1, results, report_done, &reports);
         iso_runner_fini(&runner);
 
         char stamp[32];

@@ -9,6 +9,7 @@
  * do. Watching the host's mount table instead would blame a case for (and detach) mounts
  * other programs make meanwhile.
  */
+#include "isocheck/plan.h"
 #include "isocheck/runner.h"
 
 #include <dirent.h>
@@ -287,8 +288,10 @@ static void kill_tree(pid_t pid, const char *scope_dir, int *status)
  * runner itself cut the case short (@killed), what it left is the runner's doing: removed,
  * not reported. Describes each leak in @leaks.
  */
-static void reclaim(struct iso_runner *r, const struct iso_case *c, pid_t pgid, const char *ctl,
-                    int killed, char *leaks, size_t size)
+/* @c: the registered case (its runtime's objects carry its name); @name: the name the
+ * case runs under in this run (its tracking cgroups carry it). */
+static void reclaim(struct iso_runner *r, const struct iso_case *c, const char *name, pid_t pgid,
+                    const char *ctl, int killed, char *leaks, size_t size)
 {
         struct iso_err e = {0};
         if (*ctl) {
@@ -310,7 +313,7 @@ static void reclaim(struct iso_runner *r, const struct iso_case *c, pid_t pgid, 
         for (size_t i = 0; i < r->env->n_hierarchies; i++) {
                 const struct iso_cg_hierarchy *h = &r->env->hierarchies[i];
                 char dir[PATH_MAX];
-                if (cg_path(r, h->mount, c->name, NULL, dir, sizeof(dir)) < 0)
+                if (cg_path(r, h->mount, name, NULL, dir, sizeof(dir)) < 0)
                         continue;
                 char names[16][256];
                 long n = iso_cg_children(dir, names, ISO_ARRAY_SIZE(names), NULL);
@@ -431,15 +434,21 @@ static void broken(struct iso_result *res, const char *fmt, ...)
         res->verdict = ISO_ERROR;
 }
 
-void iso_runner_run(struct iso_runner *r, const struct iso_case *c, struct iso_result *res)
+/*
+ * Run the registered case @c under the name and timeout of @as (a copy of @c, or @c
+ * itself): @as names the result, the artifacts, the tracking cgroup and what is reclaimed;
+ * the case process gets @c, so iso_current_case() leads back to what was registered.
+ */
+static void run_as(struct iso_runner *r, const struct iso_case *c, const struct iso_case *as,
+                   struct iso_result *res)
 {
         memset(res, 0, sizeof(*res));
-        res->name = c->name;
-        res->summary = c->summary;
+        res->name = as->name;
+        res->summary = as->summary;
 
-        for (size_t i = 0; i < ISO_MAX_NEEDS && c->needs[i].kind != ISO_NEED_END; i++) {
+        for (size_t i = 0; i < ISO_MAX_NEEDS && as->needs[i].kind != ISO_NEED_END; i++) {
                 int met =
-                        iso_env_need_met(r->env, &c->needs[i], res->message, sizeof(res->message));
+                        iso_env_need_met(r->env, &as->needs[i], res->message, sizeof(res->message));
                 if (met <= 0) {
                         /* -1: a broken setting of the user's is the cause (an error). */
                         res->verdict = met < 0 ? ISO_ERROR : ISO_SKIP;
@@ -453,12 +462,12 @@ void iso_runner_run(struct iso_runner *r, const struct iso_case *c, struct iso_r
 
         struct iso_err e = {0};
         struct case_files cf = {.stage_fd = -1, .log_fd = -1};
-        if (runner_stage_make(r, c->name, &cf, &e) < 0) {
+        if (runner_stage_make(r, as->name, &cf, &e) < 0) {
                 broken(res, "expected to make the case's artifact directory, but %s", e.msg);
                 return;
         }
         char ctl[PATH_MAX] = "";
-        if (r->track_version && make_tracking(r, c->name, ctl, sizeof(ctl), &e) < 0) {
+        if (r->track_version && make_tracking(r, as->name, ctl, sizeof(ctl), &e) < 0) {
                 if (e.errnum != EROFS && e.errnum != EACCES && e.errnum != EPERM) {
                         broken(res, "expected to create the case's tracking cgroup, but %s", e.msg);
                         return;
@@ -488,7 +497,7 @@ void iso_runner_run(struct iso_runner *r, const struct iso_case *c, struct iso_r
         if (tools_fd >= 0)
                 fcntl(tools_fd, F_SETFL, O_APPEND);
 
-        unsigned timeout_s = c->timeout_s ? c->timeout_s : ISO_DEFAULT_TIMEOUT_S;
+        unsigned timeout_s = as->timeout_s ? as->timeout_s : ISO_DEFAULT_TIMEOUT_S;
         double limit = timeout_s * r->timeout_mult;
         unsigned shown_timeout = (unsigned)(limit + 0.5);
         int status = 0, timed_out = 0, stopped = 0;
@@ -499,7 +508,7 @@ void iso_runner_run(struct iso_runner *r, const struct iso_case *c, struct iso_r
         int born_inside = 0;
         pid_t pid = fork_into(r, ctl, &born_inside);
         if (pid < 0) {
-                broken(res, "fork for case %s: %s", c->name, strerror(errno));
+                broken(res, "fork for case %s: %s", as->name, strerror(errno));
         } else if (pid == 0) {
                 child_main(r, c, sh, born_inside ? "" : ctl, out_fd, &cf, tools_fd);
         } else {
@@ -509,7 +518,7 @@ void iso_runner_run(struct iso_runner *r, const struct iso_case *c, struct iso_r
                         timed_out = !stopped;
                         char scope_dir[PATH_MAX] = "";
                         if (*ctl)
-                                cg_path(r, r->track_mount, c->name, NULL, scope_dir,
+                                cg_path(r, r->track_mount, as->name, NULL, scope_dir,
                                         sizeof(scope_dir));
                         if (*ctl)
                                 note_running(ctl, pid, cf.log_fd, running, sizeof(running));
@@ -522,9 +531,9 @@ void iso_runner_run(struct iso_runner *r, const struct iso_case *c, struct iso_r
 
         if (pid > 0) {
                 char leaks[1024] = "";
-                reclaim(r, c, pid, ctl, timed_out || stopped, leaks, sizeof(leaks));
+                reclaim(r, c, as->name, pid, ctl, timed_out || stopped, leaks, sizeof(leaks));
                 runner_judge(res, sh, status, timed_out, stopped, shown_timeout, running, leaks);
-                runner_stage_finish(r, c, sh, &cf, out_fd, res);
+                runner_stage_finish(r, as, sh, &cf, out_fd, res);
         } else if (cf.stage_fd >= 0) {
                 iso_remove_tree_at(r->artifacts_fd, cf.stage, r->artifacts_dir, NULL);
         }
@@ -540,10 +549,27 @@ void iso_runner_run(struct iso_runner *r, const struct iso_case *c, struct iso_r
         munmap(sh, sizeof(*sh));
         if (*ctl) {
                 char dir[PATH_MAX];
-                if (cg_path(r, r->track_mount, c->name, NULL, dir, sizeof(dir)) == 0 &&
+                if (cg_path(r, r->track_mount, as->name, NULL, dir, sizeof(dir)) == 0 &&
                     iso_cg_remove_tree(dir, 2.0, &e) < 0 && res->verdict != ISO_ERROR)
                         broken(res, "left behind: %s", e.msg);
         }
+}
+
+void iso_runner_run(struct iso_runner *r, const struct iso_case *c, struct iso_result *res)
+{
+        run_as(r, c, c, res);
+}
+
+void iso_runner_run_item(struct iso_runner *r, const struct iso_plan_item *item,
+                         struct iso_result *res)
+{
+        struct iso_case as = *item->c;
+        if (item->name)
+                as.name = item->name;
+        if (item->timeout_s)
+                as.timeout_s = item->timeout_s;
+        run_as(r, item->c, &as, res);
+        res->name = item->name ? item->name : item->c->name; /* as.name dies here */
 }
 
 void iso_runner_fini(struct iso_runner *r)

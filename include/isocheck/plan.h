@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A run's plan: the cases a run executes, in report order. Each item is a registered case
+ * with what this run changes about it: a repetition's own name ("pidns.init.pid1#2"), a
+ * --timeout override, or a skip the user asked for (--skip-file) instead of a run. The
+ * runner executes a plan; the command line builds it.
+ */
+#ifndef ISOCHECK_PLAN_H
+#define ISOCHECK_PLAN_H
+
+#include <stddef.h>
+
+#include "isocheck/case.h"
+#include "isocheck/report.h"
+#include "isocheck/runner.h"
+
+struct iso_plan_item {
+        const struct iso_case *c; /* the registered case (never a copy: variants, the
+                                   * runtime cases, find themselves from this pointer) */
+        const char *name;         /* the reported name; NULL: c->name. It also names the
+                                   * artifacts and tracking cgroup, so must be unique in a run */
+        unsigned timeout_s;       /* seconds before the timeout multiplier; 0: c's own */
+        const char *skip_reason;  /* non-NULL: reported as a skip with this reason, not run */
+};
+
+/* Run one item as iso_runner_run() runs a case, under the item's name and timeout. */
+void iso_runner_run_item(struct iso_runner *r, const struct iso_plan_item *item,
+                         struct iso_result *res);
+
+/* Called once per item, in plan order, as soon as the results of items 0..i are all in. */
+typedef void (*iso_plan_done_fn)(void *arg, size_t i, const struct iso_result *res);
+
+/*
+ * Run the @n items of a plan with at most @jobs cases at once (0 and 1: one at a time, in
+ * order), filling @results[i] (as iso_runner_run does: free results[i].log). An item with a
+ * skip_reason is an ISO_SKIP carrying that reason, without forking. @done (may be NULL)
+ * sees every result in plan order, so a TAP stream written from it keeps the list order
+ * whatever the completion order. Never fails: what breaks is an ISO_ERROR result.
+ */
+void iso_runner_run_plan(struct iso_runner *r, const struct iso_plan_item *items, size_t n,
+                         unsigned jobs, struct iso_result *results, iso_plan_done_fn done,
+                         void *arg);
+
+#endif
