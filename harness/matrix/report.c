@@ -74,7 +74,7 @@ static int parse(int argc, char **argv, struct ropts *r, char *err, size_t size)
         memset(r, 0, sizeof(*r));
         r->format = "text";
         iso_opt_reset();
-        while ((ch = getopt_long(argc, argv, "+o:h", longs, NULL)) != -1) {
+        while ((ch = getopt_long(argc, argv, "o:h", longs, NULL)) != -1) {
                 switch (ch) {
                 case 'f':
                         r->format = optarg;
