@@ -77,7 +77,8 @@ static int parse_opts(int argc, char **argv, struct opts *o)
                 o->exclude = v;
         v = getenv("BENCH_ONLY");
         if (v && *v && strcmp(v, "runtimes") != 0 && strcmp(v, "report") != 0) {
-                fprintf(stderr, "isocheck-bench: BENCH_ONLY=%s: expected \"runtimes\", \"report\" or unset\n",
+                fprintf(stderr,
+                        "isocheck-bench: BENCH_ONLY=%s: expected \"runtimes\", \"report\" or unset\n",
                         v);
                 return -1;
         }

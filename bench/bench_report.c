@@ -26,7 +26,7 @@ static struct {
         long long input_bytes;
 } rb = {.html_bytes = -1};
 
-static const char *const areas[] = {"cgroup.memory", "cgroup.pids", "pidns.view",
+static const char *const areas[] = {"cgroup.memory", "cgroup.pids",   "pidns.view",
                                     "nsenter.pidns", "container.app", "sidecar.capture"};
 
 /* One configuration's JUnit: 30 cases, as report_junit.c writes them. */
@@ -38,17 +38,20 @@ static int write_config(const char *path, unsigned k, long long *bytes)
 
         if (!f)
                 return -1;
-        fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"isocheck\" "
-                   "tests=\"%d\" failures=\"1\" errors=\"0\" time=\"9.000\">\n",
+        fprintf(f,
+                "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"isocheck\" "
+                "tests=\"%d\" failures=\"1\" errors=\"0\" time=\"9.000\">\n",
                 REPORT_CASES);
-        fprintf(f, "  <testsuite name=\"vm-%s-%s\" tests=\"%d\" failures=\"1\" errors=\"0\" "
-                   "skipped=\"3\" time=\"9.000\" timestamp=\"2026-11-30T15:00:00Z\" "
-                   "hostname=\"isocheck-vm\">\n    <properties>\n",
+        fprintf(f,
+                "  <testsuite name=\"vm-%s-%s\" tests=\"%d\" failures=\"1\" errors=\"0\" "
+                "skipped=\"3\" time=\"9.000\" timestamp=\"2026-11-30T15:00:00Z\" "
+                "hostname=\"isocheck-vm\">\n    <properties>\n",
                 kernel[k / 2], mode, REPORT_CASES);
-        fprintf(f, "      <property name=\"target\" value=\"vm\"/>\n"
-                   "      <property name=\"kernel.release\" value=\"%s-amd64\"/>\n"
-                   "      <property name=\"hostname\" value=\"isocheck-vm\"/>\n"
-                   "      <property name=\"cgroup.mode\" value=\"%s\"/>\n",
+        fprintf(f,
+                "      <property name=\"target\" value=\"vm\"/>\n"
+                "      <property name=\"kernel.release\" value=\"%s-amd64\"/>\n"
+                "      <property name=\"hostname\" value=\"isocheck-vm\"/>\n"
+                "      <property name=\"cgroup.mode\" value=\"%s\"/>\n",
                 kernel[k / 2], mode);
         for (unsigned p = 0; p < 25; p++)
                 fprintf(f, "      <property name=\"kconfig.CONFIG_SYMBOL_%u\" value=\"y\"/>\n", p);
@@ -56,8 +59,9 @@ static int write_config(const char *path, unsigned k, long long *bytes)
         for (unsigned c = 0; c < REPORT_CASES; c++) {
                 const char *cls = areas[c % ISO_ARRAY_SIZE(areas)];
 
-                fprintf(f, "    <testcase classname=\"%s\" name=\"behaviour_%u\" time=\"0.%03u\" "
-                           "file=\"cases/case_%u.c\" line=\"%u\">\n",
+                fprintf(f,
+                        "    <testcase classname=\"%s\" name=\"behaviour_%u\" time=\"0.%03u\" "
+                        "file=\"cases/case_%u.c\" line=\"%u\">\n",
                         cls, c, 100 + c, c % 6, 40 + c);
                 if (c % 10 == 3 && k % 2)
                         fprintf(f, "      <skipped message=\"needs the memory controller on "
@@ -72,11 +76,13 @@ static int write_config(const char *path, unsigned k, long long *bytes)
                         fprintf(f, "line %u of the log with some words in it, as tools print\n", l);
                 fputs("checks:\n", f);
                 for (unsigned n = 1; n <= 6; n++)
-                        fprintf(f, "%sok %u - the behaviour the check claims, number %u (case_%u.c:%u)\n",
+                        fprintf(f,
+                                "%sok %u - the behaviour the check claims, number %u (case_%u.c:%u)\n",
                                 c == 7 && n == 2 && k == REPORT_CONFIGS - 1 ? "not " : "", n, n,
                                 c % 6, 100 + n);
-                fprintf(f, "artifacts:\n  reports/artifacts/%s.behaviour_%u/memory.csv\n"
-                           "</system-out>\n    </testcase>\n",
+                fprintf(f,
+                        "artifacts:\n  reports/artifacts/%s.behaviour_%u/memory.csv\n"
+                        "</system-out>\n    </testcase>\n",
                         cls, c);
         }
         fputs("  </testsuite>\n</testsuites>\n", f);
@@ -128,8 +134,8 @@ static int time_format(const struct opts *o, char *const paths[], const char *fo
         /* Exit 1: the inputs hold one failure, on purpose. */
         if (run_report(o->isocheck, args, "/dev/null", &warm) != 1) {
                 snprintf(rb.reason, sizeof(rb.reason),
-                         "%.150s report --format %s did not exit 1 (see %s/stderr.txt)", o->isocheck,
-                         format, REPORT_DIR_GEN);
+                         "%.150s report --format %s did not exit 1 (see %s/stderr.txt)",
+                         o->isocheck, format, REPORT_DIR_GEN);
                 free(t);
                 return -1;
         }
@@ -229,8 +235,9 @@ void json_report_bench(struct iso_json *j)
                 iso_json_num(j, "json_median_s", rb.json.median);
                 iso_json_int(j, "n", (long long)rb.json.n);
                 iso_json_num(j, "target_s", REPORT_TIME_GOAL_S);
-                iso_json_bool(j, "met", rb.text.median < REPORT_TIME_GOAL_S &&
-                                                rb.json.median < REPORT_TIME_GOAL_S);
+                iso_json_bool(j, "met",
+                              rb.text.median < REPORT_TIME_GOAL_S &&
+                                      rb.json.median < REPORT_TIME_GOAL_S);
                 if (rb.html_bytes >= 0) {
                         iso_json_int(j, "html_bytes", rb.html_bytes);
                         iso_json_bool(j, "html_met", rb.html_bytes < REPORT_HTML_GOAL);

@@ -249,8 +249,7 @@ int iso_matrix_json(const struct iso_matrix *m, const struct iso_matrix_out *o, 
         free(dir);
         if (!root)
                 return -1;
-        s = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |
-                                                         JSON_C_TO_STRING_SPACED |
+        s = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
                                                          JSON_C_TO_STRING_NOSLASHESCAPE);
         if (!s || put_json(o->f, s) < 0 || fputc('\n', o->f) == EOF)
                 rc = iso_errf(e, errno ? errno : EIO, "writing the JSON matrix to %s",
