@@ -60,7 +60,8 @@ static void test_load_failure_and_error(void **state)
         assert_string_equal(c->checks[1].expected, "only PIDs 1..3 listed inside");
         assert_string_equal(c->checks[1].got, "PIDs 1, 2, 3, 812 listed (812 is the host's sshd)");
         assert_int_equal(row(&m, "nsenter.pidns.same")->cells[0].verdict, ISO_MV_ERROR);
-        assert_string_equal(row(&m, "nsenter.pidns.same")->cells[0].message, "timed out after 10 s");
+        assert_string_equal(row(&m, "nsenter.pidns.same")->cells[0].message,
+                            "timed out after 10 s");
         assert_int_equal(row(&m, "cgroup.memory.oom_kill")->cells[0].verdict, ISO_MV_SKIP);
         assert_true(iso_matrix_failed(&m));
         /* One column: nothing differs. */
@@ -215,7 +216,9 @@ static void test_safe_text(void **state)
                 assert_string_equal(got, t[i].out);
                 free(got);
         }
-        assert_int_equal(iso_matrix_safe_width("\x1b" "ab"), 6);
+        assert_int_equal(iso_matrix_safe_width("\x1b"
+                                               "ab"),
+                         6);
         assert_int_equal(iso_matrix_safe_width("caf\xc3\xa9"), 4);
 }
 
@@ -225,10 +228,9 @@ static void test_relpath(void **state)
         struct {
                 const char *path, *dir, *out;
         } t[] = {
-                {"a/b/c", "a", "b/c"},          {"a/x", "a/b", "../x"},
-                {"/abs/f", "/abs/d/e", "../../f"}, {"f", NULL, "f"},
-                {"a/b", "a/bc", "../b"},        {"./a/../b/c", "b", "c"},
-                {"/x/y", "/", "x/y"},           {"a", "a", "."},
+                {"a/b/c", "a", "b/c"}, {"a/x", "a/b", "../x"},  {"/abs/f", "/abs/d/e", "../../f"},
+                {"f", NULL, "f"},      {"a/b", "a/bc", "../b"}, {"./a/../b/c", "b", "c"},
+                {"/x/y", "/", "x/y"},  {"a", "a", "."},
         };
 
         for (size_t i = 0; i < ISO_ARRAY_SIZE(t); i++) {
