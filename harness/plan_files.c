@@ -228,19 +228,35 @@ static int junit_walk(const char *path, xmlNode *n, struct names *ns, size_t *to
         return 0;
 }
 
+/* libxml2 goes on after an error and keeps the last one: the first says where it broke. */
+static void keep_first_error(void *arg, xmlErrorPtr err)
+{
+        xmlParserCtxtPtr ctxt = arg;
+        xmlError *first = ctxt->_private;
+
+        if (first && !first->code && err) {
+                first->code = err->code ? err->code : -1;
+                first->line = err->line;
+                first->message = err->message ? strdup(err->message) : NULL;
+        }
+}
+
 static long junit_failed(const char *path, const char *text, size_t len, struct names *ns,
                          size_t *total, struct iso_err *e)
 {
+        xmlError first = {0};
         xmlParserCtxtPtr ctxt = xmlNewParserCtxt();
         if (!ctxt)
                 return iso_errf(e, ENOMEM, "%s: an XML parser", path);
+        ctxt->_private = &first;
+        ctxt->sax->serror = keep_first_error; /* called with ctxt->userData: ctxt itself */
         /* NOERROR/NOWARNING: libxml2 would print; the error is read back and returned. */
         xmlDocPtr doc = xmlCtxtReadMemory(ctxt, text, (int)len, path, NULL,
                                           XML_PARSE_NONET | XML_PARSE_NOERROR |
                                                   XML_PARSE_NOWARNING);
         long rc = -1;
         if (!doc) {
-                const xmlError *xe = xmlCtxtGetLastError(ctxt);
+                const xmlError *xe = first.code ? &first : xmlCtxtGetLastError(ctxt);
                 char msg[200] = "not well-formed";
                 if (xe && xe->message)
                         shown(msg, sizeof(msg), xe->message, sizeof(msg) - 1);
@@ -264,6 +280,7 @@ out:
         if (doc)
                 xmlFreeDoc(doc);
         xmlFreeParserCtxt(ctxt);
+        free(first.message);
         return rc;
 }
 
