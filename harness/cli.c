@@ -191,8 +191,9 @@ static int add_timeout(struct iso_opts *o, const char *arg, char *err, size_t si
         unsigned secs;
 
         if (!eq || eq == arg)
-                return iso_opt_fail(err, size, "--timeout needs NAME=SECONDS (NAME a case name or "
-                                               "glob), not \"%s\"",
+                return iso_opt_fail(err, size,
+                                    "--timeout needs NAME=SECONDS (NAME a case name or "
+                                    "glob), not \"%s\"",
                                     arg);
         if (iso_opt_whole(eq + 1, 1, ISO_MAX_CASE_TIMEOUT_S, &secs) < 0)
                 return iso_opt_fail(err, size,
@@ -201,8 +202,7 @@ static int add_timeout(struct iso_opts *o, const char *arg, char *err, size_t si
                                     (int)(eq - arg), arg, ISO_MAX_CASE_TIMEOUT_S, eq + 1);
         if (o->n_timeouts >= ISO_MAX_GLOBS)
                 return iso_opt_fail(err, size, "too many --timeout options (at most 32)");
-        o->timeouts[o->n_timeouts++] =
-                (struct iso_timeout_opt){arg, (size_t)(eq - arg), secs};
+        o->timeouts[o->n_timeouts++] = (struct iso_timeout_opt){arg, (size_t)(eq - arg), secs};
         return 0;
 }
 

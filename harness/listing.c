@@ -12,10 +12,10 @@
 static json_object *need_json(const struct iso_need *nd)
 {
         static const char *const kinds[] = {
-                [ISO_NEED_ROOT] = "root",   [ISO_NEED_CAP] = "capability",
-                [ISO_NEED_NS] = "namespace", [ISO_NEED_KCONFIG] = "kconfig",
-                [ISO_NEED_TOOL] = "tool",    [ISO_NEED_CGROUP_CTRL] = "cgroup_controller",
-                [ISO_NEED_KMSG] = "kmsg",    [ISO_NEED_DOCKER] = "docker",
+                [ISO_NEED_ROOT] = "root",       [ISO_NEED_CAP] = "capability",
+                [ISO_NEED_NS] = "namespace",    [ISO_NEED_KCONFIG] = "kconfig",
+                [ISO_NEED_TOOL] = "tool",       [ISO_NEED_CGROUP_CTRL] = "cgroup_controller",
+                [ISO_NEED_KMSG] = "kmsg",       [ISO_NEED_DOCKER] = "docker",
                 [ISO_NEED_RUNTIME] = "runtime",
         };
         json_object *o = json_object_new_object();
@@ -52,7 +52,7 @@ static json_object *item_json(const struct iso_plan_item *it)
         for (size_t i = 0; i < ISO_MAX_NEEDS && c->needs[i].kind != ISO_NEED_END; i++)
                 json_object_array_add(needs, need_json(&c->needs[i]));
         json_object_object_add(o, "needs", needs);
-        unsigned t = it->timeout_s ? it->timeout_s
+        unsigned t = it->timeout_s  ? it->timeout_s
                      : c->timeout_s ? c->timeout_s
                                     : ISO_DEFAULT_TIMEOUT_S;
         json_object_object_add(o, "timeout_s", json_object_new_int64(t));
@@ -65,8 +65,9 @@ static json_object *item_json(const struct iso_plan_item *it)
 
 static int put_json(FILE *out, json_object *doc)
 {
-        const char *s = json_object_to_json_string_ext(
-                doc, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE);
+        const char *s = json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY |
+                                                                    JSON_C_TO_STRING_SPACED |
+                                                                    JSON_C_TO_STRING_NOSLASHESCAPE);
         int rc = s && fprintf(out, "%s\n", s) >= 0 ? 0 : -1;
         json_object_put(doc);
         return rc;
@@ -83,8 +84,7 @@ int iso_list_print(FILE *out, const struct iso_plan_item *items, size_t n, enum 
                                 fprintf(out, " [skip: %s]", items[i].skip_reason);
                         fputc('\n', out);
                         if (verbose)
-                                fprintf(out, "%-32s lab: %s\n", "",
-                                        c->lab_step ? c->lab_step : "");
+                                fprintf(out, "%-32s lab: %s\n", "", c->lab_step ? c->lab_step : "");
                 }
                 return 0;
         }

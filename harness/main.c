@@ -370,13 +370,11 @@ static int run(const struct iso_opts *o, const struct iso_case *const *all, size
                         break;
                 }
                 struct round_ctx ctx = {&reports, n};
-                iso_runner_run_plan(&runner, plan.items, plan.n, 1, results + n, report_done,
-                                    &ctx);
+                iso_runner_run_plan(&runner, plan.items, plan.n, 1, results + n, report_done, &ctx);
                 n += plan.n;
                 if (plan.until_fail && round_failed(results + n - plan.n, plan.n)) {
                         if (plan.rounds > 1)
-                                fprintf(stderr, "isocheck: --until-fail: round %u failed\n",
-                                        round);
+                                fprintf(stderr, "isocheck: --until-fail: round %u failed\n", round);
                         break;
                 }
         }
@@ -393,8 +391,8 @@ static int run(const struct iso_opts *o, const struct iso_case *const *all, size
                 .timestamp = stamp,
                 .duration_s = iso_now() - start,
                 .props = props,
-                .n_props = run_properties(o, &env, runner.run_id, &plan, props,
-                                          ISO_ARRAY_SIZE(props)),
+                .n_props =
+                        run_properties(o, &env, runner.run_id, &plan, props, ISO_ARRAY_SIZE(props)),
                 .results = results,
                 .n_results = n,
         };

@@ -15,7 +15,8 @@
 
 #include "isocheck/plan_build.h"
 
-static void note(char *notes, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void note(char *notes, size_t size, const char *fmt, ...)
+        __attribute__((format(printf, 3, 4)));
 
 static void note(char *notes, size_t size, const char *fmt, ...)
 {
@@ -131,8 +132,8 @@ size_t iso_plan_nearest(const char *pattern, const struct iso_case *const *all, 
                 /* Ties: the name closest as a whole first (a full name with a slip in it). */
                 size_t whole = distance(lit, all[i]->name, 0);
                 size_t at = found;
-                while (at > 0 && (d < best_d[at - 1] ||
-                                  (d == best_d[at - 1] && whole < best_whole[at - 1])))
+                while (at > 0 &&
+                       (d < best_d[at - 1] || (d == best_d[at - 1] && whole < best_whole[at - 1])))
                         at--;
                 if (at >= 3)
                         continue;
@@ -179,8 +180,7 @@ const struct iso_case *iso_plan_case_of(const char *reported, const struct iso_c
         if (hash && hash[1] && strspn(hash + 1, "0123456789") == strlen(hash + 1))
                 len = (size_t)(hash - reported);
         for (const char *s = reported; s && s < reported + len;) {
-                const struct iso_case *c =
-                        find_case(s, len - (size_t)(s - reported), all, n_all);
+                const struct iso_case *c = find_case(s, len - (size_t)(s - reported), all, n_all);
                 if (c)
                         return c;
                 /* A configuration's prefix ("vm-6.1-v2."): try the tail after each dot. */
@@ -278,8 +278,8 @@ static int nothing_selected(const struct iso_opts *o, const struct iso_case *con
 }
 
 /* Every --timeout glob must name a case: a slip would otherwise change nothing, silently. */
-static int check_timeouts(const struct iso_opts *o, const struct iso_case *const *all,
-                          size_t n_all, struct iso_err *e)
+static int check_timeouts(const struct iso_opts *o, const struct iso_case *const *all, size_t n_all,
+                          struct iso_err *e)
 {
         for (size_t k = 0; k < o->n_timeouts; k++) {
                 char glob[256], near[256];
@@ -378,22 +378,13 @@ static unsigned long draw_seed(void)
         return (unsigned long)(time(NULL) ^ (getpid() << 16)) & 0xffffffffUL;
 }
 
-int iso_plan_build(struct iso_plan *p, const struct iso_opts *o, const struct iso_case *const *all,
-                   size_t n_all, char *notes, size_t notes_size, struct iso_err *e)
+/* iso_plan_build with @failed, a zeroed flag per registered case, to mark --last-failed's. */
+static int build_plan(struct iso_plan *p, const struct iso_opts *o,
+                      const struct iso_case *const *all, size_t n_all, unsigned char *failed,
+                      char *notes, size_t notes_size, struct iso_err *e)
 {
-        iso_autofree unsigned char *failed = calloc(n_all ? n_all : 1, 1);
         int rc;
 
-        memset(p, 0, sizeof(*p));
-        if (notes_size)
-                notes[0] = '\0';
-        p->until_fail = o->until_fail;
-        p->rounds = o->repeat ? o->repeat : o->until_fail ? ISO_UNTIL_FAIL_ROUNDS : 1;
-        p->shuffle = o->shuffle;
-        p->seed = o->seed_given ? o->seed : o->shuffle ? draw_seed() : 0;
-        p->rng = p->seed;
-        if (!failed)
-                return iso_errf(e, ENOMEM, "the plan of %zu cases", n_all);
         if (check_timeouts(o, all, n_all, e) < 0)
                 return -1;
         if (o->last_failed &&
@@ -453,4 +444,23 @@ int iso_plan_build(struct iso_plan *p, const struct iso_opts *o, const struct is
         if (!p->items || !p->names)
                 return iso_errf(e, ENOMEM, "the plan of %zu cases", p->n);
         return iso_plan_round(p, 1, e);
+}
+
+int iso_plan_build(struct iso_plan *p, const struct iso_opts *o, const struct iso_case *const *all,
+                   size_t n_all, char *notes, size_t notes_size, struct iso_err *e)
+{
+        memset(p, 0, sizeof(*p));
+        if (notes_size)
+                notes[0] = '\0';
+        p->until_fail = o->until_fail;
+        p->rounds = o->repeat ? o->repeat : o->until_fail ? ISO_UNTIL_FAIL_ROUNDS : 1;
+        p->shuffle = o->shuffle;
+        p->seed = o->seed_given ? o->seed : o->shuffle ? draw_seed() : 0;
+        p->rng = p->seed;
+        unsigned char *failed = calloc(n_all ? n_all : 1, 1);
+        if (!failed)
+                return iso_errf(e, ENOMEM, "the plan of %zu cases", n_all);
+        int rc = build_plan(p, o, all, n_all, failed, notes, notes_size, e);
+        free(failed);
+        return rc;
 }

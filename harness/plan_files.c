@@ -175,8 +175,8 @@ static long tap_failed(const char *path, char *text, struct names *ns, size_t *t
 static int has_child(xmlNode *n, const char *a, const char *b)
 {
         for (xmlNode *c = n->children; c; c = c->next)
-                if (c->type == XML_ELEMENT_NODE && (!xmlStrcmp(c->name, BAD_CAST a) ||
-                                                    !xmlStrcmp(c->name, BAD_CAST b)))
+                if (c->type == XML_ELEMENT_NODE &&
+                    (!xmlStrcmp(c->name, BAD_CAST a) || !xmlStrcmp(c->name, BAD_CAST b)))
                         return 1;
         return 0;
 }
@@ -251,17 +251,17 @@ static long junit_failed(const char *path, const char *text, size_t len, struct 
         ctxt->_private = &first;
         ctxt->sax->serror = keep_first_error; /* called with ctxt->userData: ctxt itself */
         /* NOERROR/NOWARNING: libxml2 would print; the error is read back and returned. */
-        xmlDocPtr doc = xmlCtxtReadMemory(ctxt, text, (int)len, path, NULL,
-                                          XML_PARSE_NONET | XML_PARSE_NOERROR |
-                                                  XML_PARSE_NOWARNING);
+        xmlDocPtr doc =
+                xmlCtxtReadMemory(ctxt, text, (int)len, path, NULL,
+                                  XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
         long rc = -1;
         if (!doc) {
                 const xmlError *xe = first.code ? &first : xmlCtxtGetLastError(ctxt);
                 char msg[200] = "not well-formed";
                 if (xe && xe->message)
                         shown(msg, sizeof(msg), xe->message, sizeof(msg) - 1);
-                iso_err_setf(e, EBADMSG, "%s:%d: expected a well-formed JUnit XML report: %s",
-                             path, xe ? xe->line : 0, msg);
+                iso_err_setf(e, EBADMSG, "%s:%d: expected a well-formed JUnit XML report: %s", path,
+                             xe ? xe->line : 0, msg);
                 goto out;
         }
         xmlNode *root = xmlDocGetRootElement(doc);
@@ -328,8 +328,9 @@ long iso_skip_file_read(const char *path, struct iso_skip_rule **out, struct iso
         if (!text)
                 return -1;
         if (memchr(text, '\0', len))
-                return iso_err_setf(e, EBADMSG, "%s: expected text lines \"GLOB reason\", got a "
-                                                "NUL byte",
+                return iso_err_setf(e, EBADMSG,
+                                    "%s: expected text lines \"GLOB reason\", got a "
+                                    "NUL byte",
                                     path);
         for (char *s = text, *next; s && *s; s = next) {
                 line++;

@@ -170,7 +170,8 @@ static void refused(void **state)
                 {{"--list", "--shuffle"}, "--list cannot be combined with --shuffle"},
                 {{"--list", "--until-fail"}, "--list cannot be combined with --until-fail"},
                 {{"--cleanup", "-k", "pid"}, "--cleanup cannot be combined with -k"},
-                {{"--env", "--last-failed", "r.xml"}, "--env cannot be combined with --last-failed"},
+                {{"--env", "--last-failed", "r.xml"},
+                 "--env cannot be combined with --last-failed"},
                 {{"--env", "--seed", "3"}, "--env cannot be combined with --seed"},
                 {{"--skip-file", "a", "--skip-file", "b"}, "--skip-file is given twice"},
                 {{"--last-failed", ""}, "--last-failed needs a file name"},
@@ -245,14 +246,10 @@ static void parse_twice(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(defaults),
-                cmocka_unit_test(every_option),
-                cmocka_unit_test(actions),
-                cmocka_unit_test(selection_options),
-                cmocka_unit_test(refused),
-                cmocka_unit_test(too_many_globs),
-                cmocka_unit_test(parse_twice),
-                cmocka_unit_test(env_names_reserved),
+                cmocka_unit_test(defaults),    cmocka_unit_test(every_option),
+                cmocka_unit_test(actions),     cmocka_unit_test(selection_options),
+                cmocka_unit_test(refused),     cmocka_unit_test(too_many_globs),
+                cmocka_unit_test(parse_twice), cmocka_unit_test(env_names_reserved),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

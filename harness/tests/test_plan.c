@@ -27,12 +27,12 @@ static const struct iso_case *all[ISO_ARRAY_SIZE(cases_v)];
 
 #define ARGV(...) ((char *const[]){"isocheck", __VA_ARGS__, NULL})
 #define ARGC(...) ((int)(sizeof((char *[]){"isocheck", __VA_ARGS__}) / sizeof(char *)))
-#define OPTS(o, ...)                                                                      \
-        do {                                                                              \
-                char cli_err[256];                                                        \
-                if (iso_cli_parse(ARGC(__VA_ARGS__), ARGV(__VA_ARGS__), (o), cli_err,     \
-                                  sizeof(cli_err)) < 0)                                   \
-                        fail_msg("%s", cli_err);                                          \
+#define OPTS(o, ...)                                                                  \
+        do {                                                                          \
+                char cli_err[256];                                                    \
+                if (iso_cli_parse(ARGC(__VA_ARGS__), ARGV(__VA_ARGS__), (o), cli_err, \
+                                  sizeof(cli_err)) < 0)                               \
+                        fail_msg("%s", cli_err);                                      \
         } while (0)
 
 static int setup(void **state)
@@ -274,10 +274,14 @@ static void last_failed_junit(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(filter_and_keyword), cmocka_unit_test(nothing_matches),
-                cmocka_unit_test(timeouts_last_wins), cmocka_unit_test(repeat_names_rounds),
-                cmocka_unit_test(shuffle_replays),    cmocka_unit_test(skip_file),
-                cmocka_unit_test(case_of),            cmocka_unit_test(last_failed_tap),
+                cmocka_unit_test(filter_and_keyword),
+                cmocka_unit_test(nothing_matches),
+                cmocka_unit_test(timeouts_last_wins),
+                cmocka_unit_test(repeat_names_rounds),
+                cmocka_unit_test(shuffle_replays),
+                cmocka_unit_test(skip_file),
+                cmocka_unit_test(case_of),
+                cmocka_unit_test(last_failed_tap),
                 cmocka_unit_test(last_failed_junit),
         };
         return cmocka_run_group_tests(tests, setup, NULL);

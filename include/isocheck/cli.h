@@ -37,16 +37,16 @@ struct iso_opts {
         const char *last_failed; /* --last-failed: a TAP or JUnit report to rerun from */
         const char *skip_file;   /* --skip-file: "GLOB reason" lines */
         struct iso_timeout_opt {
-                const char *arg;  /* "NAME=SECONDS" as given; NAME is arg[0..name_len) */
+                const char *arg; /* "NAME=SECONDS" as given; NAME is arg[0..name_len) */
                 size_t name_len;
-                unsigned seconds; /* 1 to ISO_MAX_CASE_TIMEOUT_S */
-        } timeouts[ISO_MAX_GLOBS];   /* --timeout: the last match wins */
+                unsigned seconds;  /* 1 to ISO_MAX_CASE_TIMEOUT_S */
+        } timeouts[ISO_MAX_GLOBS]; /* --timeout: the last match wins */
         size_t n_timeouts;
-        unsigned repeat;             /* --repeat: rounds (1: one, names unchanged) */
-        int until_fail;              /* --until-fail: rounds until one fails, at most repeat */
-        int shuffle;                 /* --shuffle or --seed */
+        unsigned repeat; /* --repeat: rounds; 0 when not given (one round) */
+        int until_fail;  /* --until-fail: rounds until one fails, at most repeat */
+        int shuffle;     /* --shuffle or --seed */
         int seed_given;
-        unsigned long seed;          /* --seed: 0 to 2^32-1 */
+        unsigned long seed;                                        /* --seed: 0 to 2^32-1 */
         enum iso_format { ISO_FMT_TEXT = 0, ISO_FMT_JSON } format; /* --list, --env */
 };
 
