@@ -127,6 +127,29 @@ check "select: --repeat reports valid (tap-parser clean, both schemas), repeat p
         xmllint --noout --schema '$OWN_XSD' '$SEL/rep.xml' 2>/dev/null &&
         { [ ! -f '$JUNIT_XSD' ] || xmllint --noout --schema '$JUNIT_XSD' '$SEL/rep.xml' 2>/dev/null; } &&
         grep -q '<property name=\"repeat\" value=\"3\"/>' '$SEL/rep.xml'"
+# A real case that makes cgroups and matches the kernel's OOM report, twice: each repetition's
+# cgroups live under its own name (t.scope "isocheck-<run>/NAME#N"), so each report it kept
+# names its own cgroup, and nothing is left.
+if [ "$(id -u)" -eq 0 ]; then
+        build/san/isocheck --filter cgroup.memory.oom_kill --repeat 2 --tap "$SEL/oom.tap" \
+                --junit "$SEL/oom.xml" --artifacts "$SEL/oom-art" >/dev/null 2>"$SEL/oom.err"
+        echo $? >"$SEL/oom.rc"
+        if grep -q '^ok 1 - cgroup.memory.oom_kill\\#1 # SKIP' "$SEL/oom.tap"; then
+                skipped "select: --repeat 2 of the OOM case: each repetition in its own cgroups" \
+                        "$(grep -o 'SKIP.*' "$SEL/oom.tap" | head -n 1)"
+        else
+                oom_own() {
+                        local i
+                        rc_is oom 0 || return 1
+                        for i in 1 2; do
+                                grep -q "oom_memcg=/isocheck-[^/]*/cgroup.memory.oom_kill#$i/" \
+                                        "$SEL/oom-art/cgroup.memory.oom_kill#$i/kmsg-oom.txt" || return 1
+                        done
+                        no_cgroups_of "$SEL/oom.xml"
+                }
+                check "select: --repeat 2 of the OOM case: each repetition in its own cgroups" oom_own
+        fi
+fi
 sel_run uf --filter selftest.verdict.pass --filter selftest.verdict.crash --until-fail
 sel_run uf3 --filter selftest.verdict.pass --until-fail --repeat 3
 check "select: --until-fail stops after the failing round; without failure runs --repeat rounds" sh -c "
