@@ -375,7 +375,7 @@ static unsigned long draw_seed(void)
         uint32_t s;
         if (getrandom(&s, sizeof(s), GRND_NONBLOCK) == (ssize_t)sizeof(s))
                 return s;
-        return (unsigned long)(time(NULL) ^ (getpid() << 16)) & 0xffffffffUL;
+        return ((unsigned long)time(NULL) ^ ((unsigned long)getpid() << 16)) & 0xffffffffUL;
 }
 
 /* iso_plan_build with @failed, a zeroed flag per registered case, to mark --last-failed's. */
