@@ -216,6 +216,11 @@ static int junit_walk(const char *path, xmlNode *n, struct names *ns, size_t *to
                                              : 0;
                         else
                                 full = strdup((const char *)name);
+                        /* "&#10;" and the like: no case name holds one, and a message
+                         * quoting the name must stay on its line. */
+                        for (char *c = full; rc == 0 && c && *c; c++)
+                                if ((unsigned char)*c < 0x20 || *c == 0x7f)
+                                        *c = '?';
                         if (rc < 0 || !full || names_add(ns, full, strlen(full), line) < 0)
                                 rc = iso_errf(e, ENOMEM, "%s:%u", path, line);
                         free(full);
@@ -251,9 +256,9 @@ static long junit_failed(const char *path, const char *text, size_t len, struct 
         ctxt->_private = &first;
         ctxt->sax->serror = keep_first_error; /* called with ctxt->userData: ctxt itself */
         /* NOERROR/NOWARNING: libxml2 would print; the error is read back and returned. */
-        xmlDocPtr doc =
-                xmlCtxtReadMemory(ctxt, text, (int)len, path, NULL,
-                                  XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+        xmlDocPtr doc = xmlCtxtReadMemory(ctxt, text, (int)len, path, NULL,
+                                          XML_PARSE_NONET | XML_PARSE_NOERROR |
+                                                  XML_PARSE_NOWARNING | XML_PARSE_BIG_LINES);
         long rc = -1;
         if (!doc) {
                 const xmlError *xe = first.code ? &first : xmlCtxtGetLastError(ctxt);
