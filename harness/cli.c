@@ -18,6 +18,13 @@ const char iso_cli_usage[] =
         "  -l, --list              list the cases and exit\n"
         "  -f, --filter GLOB       run only cases whose name matches GLOB (repeatable)\n"
         "  -x, --exclude GLOB      leave out cases whose name matches GLOB (repeatable)\n"
+        "  -k TEXT                 run only cases whose name holds TEXT (case ignored)\n"
+        "                          (repeatable: any TEXT; with --filter, both must match)\n"
+        "      --last-failed FILE  run the cases that failed or errored in FILE, a TAP or\n"
+        "                          JUnit report of isocheck's (exit 77: none did)\n"
+        "      --skip-file FILE    report cases matching a line \"GLOB reason...\" of FILE\n"
+        "                          as skipped with that reason ('#' lines: comments)\n"
+        "      --format text|json  how --list and --env print (default text)\n"
         "\n"
         "Reports:\n"
         "      --tap FILE|-        also write the TAP stream to FILE\n"
@@ -32,6 +39,15 @@ const char iso_cli_usage[] =
         "\n"
         "Running:\n"
         "      --timeout-mult F    multiply every case's timeout by F (0.01 to 1000)\n"
+        "      --timeout NAME=S    S seconds (1 to 86400) for cases matching the glob NAME,\n"
+        "                          before --timeout-mult (repeatable: the last match wins)\n"
+        "      --repeat N          run the selection N times (1 to 1000), in rounds; each\n"
+        "                          result is named NAME#ROUND when N > 1\n"
+        "      --until-fail        repeat rounds until one has a failure or error\n"
+        "                          (at most --repeat N rounds, default 100)\n"
+        "      --shuffle           run in a random order; the seed is printed on stderr\n"
+        "                          and kept as the JUnit property shuffle.seed\n"
+        "      --seed N            shuffle with seed N (0 to 4294967295) to replay an order\n"
         "  -v, --verbose           write each case's log as TAP comments\n"
         "\n"
         "Other:\n"
@@ -56,6 +72,14 @@ enum {
         OPT_TARGET,
         OPT_PROPERTY,
         OPT_CLEANUP,
+        OPT_LAST_FAILED,
+        OPT_SKIP_FILE,
+        OPT_TIMEOUT,
+        OPT_REPEAT,
+        OPT_UNTIL_FAIL,
+        OPT_SHUFFLE,
+        OPT_SEED,
+        OPT_FORMAT,
 };
 
 static const struct option long_opts[] = {
@@ -72,6 +96,14 @@ static const struct option long_opts[] = {
         {"target", required_argument, NULL, OPT_TARGET},
         {"property", required_argument, NULL, OPT_PROPERTY},
         {"verbose", no_argument, NULL, 'v'},
+        {"last-failed", required_argument, NULL, OPT_LAST_FAILED},
+        {"skip-file", required_argument, NULL, OPT_SKIP_FILE},
+        {"timeout", required_argument, NULL, OPT_TIMEOUT},
+        {"repeat", required_argument, NULL, OPT_REPEAT},
+        {"until-fail", no_argument, NULL, OPT_UNTIL_FAIL},
+        {"shuffle", no_argument, NULL, OPT_SHUFFLE},
+        {"seed", required_argument, NULL, OPT_SEED},
+        {"format", required_argument, NULL, OPT_FORMAT},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
@@ -117,6 +149,8 @@ static const char *const reserved_props[] = {
         "docker",
         "docker.builder",
         "tool.variables",
+        "shuffle.seed",
+        "repeat",
 };
 
 static int check_property(const struct iso_opts *o, const char *prop, char *err, size_t size)
@@ -151,6 +185,58 @@ static int set_action(struct iso_opts *o, enum iso_action a, const char *opt, co
         return 0;
 }
 
+/* --timeout NAME=SECONDS: NAME a glob (may itself hold '='), SECONDS whole and bounded. */
+static int add_timeout(struct iso_opts *o, const char *arg, char *err, size_t size)
+{
+        const char *eq = strrchr(arg, '=');
+        unsigned secs;
+
+        if (!eq || eq == arg)
+                return iso_opt_fail(err, size,
+                                    "--timeout needs NAME=SECONDS (NAME a case name or "
+                                    "glob), not \"%s\"",
+                                    arg);
+        if (iso_opt_whole(eq + 1, 1, ISO_MAX_CASE_TIMEOUT_S, &secs) < 0)
+                return iso_opt_fail(err, size,
+                                    "--timeout %.*s=: SECONDS must be a whole number from 1 to "
+                                    "%d, not \"%s\"",
+                                    (int)(eq - arg), arg, ISO_MAX_CASE_TIMEOUT_S, eq + 1);
+        if (o->n_timeouts >= ISO_MAX_GLOBS)
+                return iso_opt_fail(err, size, "too many --timeout options (at most 32)");
+        o->timeouts[o->n_timeouts++] = (struct iso_timeout_opt){arg, (size_t)(eq - arg), secs};
+        return 0;
+}
+
+/* What a run does with the plan; --list, --env and --cleanup would silently ignore it. */
+static const char *run_only_option(const struct iso_opts *o)
+{
+        if (o->repeat)
+                return "--repeat";
+        if (o->until_fail)
+                return "--until-fail";
+        if (o->shuffle)
+                return o->seed_given ? "--seed" : "--shuffle";
+        return NULL;
+}
+
+/* Options that choose cases: meaningless where no case is looked at. */
+static const char *selection_option(const struct iso_opts *o)
+{
+        if (o->n_filters)
+                return "--filter";
+        if (o->n_excludes)
+                return "--exclude";
+        if (o->n_keywords)
+                return "-k";
+        if (o->last_failed)
+                return "--last-failed";
+        if (o->skip_file)
+                return "--skip-file";
+        if (o->n_timeouts)
+                return "--timeout";
+        return run_only_option(o);
+}
+
 int iso_cli_parse(int argc, char *const argv[], struct iso_opts *o, char *err, size_t err_size)
 {
         memset(o, 0, sizeof(*o));
@@ -164,7 +250,8 @@ int iso_cli_parse(int argc, char *const argv[], struct iso_opts *o, char *err, s
         iso_opt_reset();
         int ch, idx;
         const char *action_opt = NULL;
-        while ((ch = getopt_long(argc, argv, ":lf:x:vhV", long_opts, &idx)) != -1) {
+        int format_given = 0;
+        while ((ch = getopt_long(argc, argv, ":lf:x:k:vhV", long_opts, &idx)) != -1) {
                 switch (ch) {
                 case 'l':
                         if (set_action(o, ISO_ACT_LIST, "--list", &action_opt, err, err_size))
@@ -250,6 +337,61 @@ int iso_cli_parse(int argc, char *const argv[], struct iso_opts *o, char *err, s
                 case 'v':
                         o->verbose = 1;
                         break;
+                case 'k':
+                        if (add_glob(o->keywords, &o->n_keywords, optarg, "-k", err, err_size) < 0)
+                                return -1;
+                        break;
+                case OPT_LAST_FAILED:
+                case OPT_SKIP_FILE: {
+                        const char **slot = ch == OPT_SKIP_FILE ? &o->skip_file : &o->last_failed;
+                        const char *opt = ch == OPT_SKIP_FILE ? "--skip-file" : "--last-failed";
+                        if (!*optarg)
+                                return iso_opt_fail(err, err_size, "%s needs a file name", opt);
+                        if (*slot)
+                                return iso_opt_fail(err, err_size, "%s is given twice", opt);
+                        *slot = optarg;
+                        break;
+                }
+                case OPT_TIMEOUT:
+                        if (add_timeout(o, optarg, err, err_size) < 0)
+                                return -1;
+                        break;
+                case OPT_REPEAT:
+                        if (iso_opt_whole(optarg, 1, ISO_MAX_REPEAT, &o->repeat) < 0)
+                                return iso_opt_fail(err, err_size,
+                                                    "--repeat needs a whole number from 1 to %d, "
+                                                    "not \"%s\"",
+                                                    ISO_MAX_REPEAT, optarg);
+                        break;
+                case OPT_UNTIL_FAIL:
+                        o->until_fail = 1;
+                        break;
+                case OPT_SHUFFLE:
+                        o->shuffle = 1;
+                        break;
+                case OPT_SEED: {
+                        unsigned seed;
+                        if (iso_opt_whole(optarg, 0, 4294967295UL, &seed) < 0)
+                                return iso_opt_fail(err, err_size,
+                                                    "--seed needs a whole number from 0 to "
+                                                    "4294967295, not \"%s\"",
+                                                    optarg);
+                        o->seed = seed;
+                        o->seed_given = 1;
+                        o->shuffle = 1; /* replaying an order is shuffling with its seed */
+                        break;
+                }
+                case OPT_FORMAT:
+                        if (!strcmp(optarg, "text"))
+                                o->format = ISO_FMT_TEXT;
+                        else if (!strcmp(optarg, "json"))
+                                o->format = ISO_FMT_JSON;
+                        else
+                                return iso_opt_fail(err, err_size,
+                                                    "--format must be text or json, not \"%s\"",
+                                                    optarg);
+                        format_given = 1;
+                        break;
                 case 'h':
                         o->action = ISO_ACT_HELP;
                         break;
@@ -265,11 +407,19 @@ int iso_cli_parse(int argc, char *const argv[], struct iso_opts *o, char *err, s
                                     argv[optind]);
         /* --env describes the machine and --cleanup removes what dead runs left: neither
          * looks at cases, so a --filter or --exclude with them would be silently ignored. */
-        if ((o->action == ISO_ACT_ENV || o->action == ISO_ACT_CLEANUP) &&
-            (o->n_filters || o->n_excludes))
+        if ((o->action == ISO_ACT_ENV || o->action == ISO_ACT_CLEANUP) && selection_option(o))
                 return iso_opt_fail(err, err_size,
                                     "%s cannot be combined with %s (it runs no case)", action_opt,
-                                    o->n_filters ? "--filter" : "--exclude");
+                                    selection_option(o));
+        if (o->action == ISO_ACT_LIST && run_only_option(o))
+                return iso_opt_fail(err, err_size,
+                                    "--list cannot be combined with %s (it lists each case "
+                                    "once, in registry order)",
+                                    run_only_option(o));
+        if (format_given && o->action != ISO_ACT_LIST && o->action != ISO_ACT_ENV)
+                return iso_opt_fail(err, err_size,
+                                    "--format applies to --list and --env only (the run writes "
+                                    "TAP and JUnit: see --tap and --junit)");
         return 0;
 }
 

@@ -2,7 +2,6 @@
 /* isocheck: select cases, run them, write the TAP stream and the JUnit report. */
 #include <errno.h>
 #include <fcntl.h>
-#include <fnmatch.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -17,10 +16,12 @@
 #include "isocheck/docker.h"
 #include "isocheck/env.h"
 #include "isocheck/plan.h"
+#include "isocheck/plan_build.h"
 #include "isocheck/recover.h"
 #include "isocheck/report.h"
 #include "isocheck/runner.h"
 #include "isocheck/runtime.h"
+#include "listing.h"
 #include "matrix/matrix.h"
 
 #ifndef ISOCHECK_VERSION
@@ -33,16 +34,6 @@ static void on_stop(int sig)
 {
         (void)sig;
         stop_requested = 1;
-}
-
-static int selected(const struct iso_opts *o, const char *name)
-{
-        int in = o->n_filters == 0;
-        for (size_t i = 0; !in && i < o->n_filters; i++)
-                in = fnmatch(o->filters[i], name, 0) == 0;
-        for (size_t i = 0; in && i < o->n_excludes; i++)
-                in = fnmatch(o->excludes[i], name, 0) != 0;
-        return in;
 }
 
 /*
@@ -110,20 +101,27 @@ static int stdout_ok(void)
         return 0;
 }
 
+static void print_notes(const char *notes);
+
+/* --list: the plan a run with the same options would run (one round). */
 static int list_cases(const struct iso_opts *o, const struct iso_case *const *cases, size_t n)
 {
-        size_t shown = 0;
-        for (size_t i = 0; i < n; i++) {
-                if (!selected(o, cases[i]->name))
-                        continue;
-                shown++;
-                printf("%-32s %s\n", cases[i]->name, cases[i]->summary ? cases[i]->summary : "");
-                if (o->verbose)
-                        printf("%-32s lab: %s\n", "", cases[i]->lab_step ? cases[i]->lab_step : "");
+        struct iso_plan plan;
+        char notes[2048];
+        struct iso_err e = {0};
+        int rc = iso_plan_build(&plan, o, cases, n, notes, sizeof(notes), &e);
+
+        print_notes(notes);
+        if (rc != 0) {
+                fprintf(stderr, "isocheck: %s\n", e.msg);
+                iso_plan_free(&plan);
+                return rc == ISO_PLAN_NOTHING ? ISO_EXIT_NOTHING : ISO_EXIT_USAGE;
         }
-        if (!shown) {
-                fprintf(stderr, "isocheck: no case matches the --filter/--exclude given\n");
-                return ISO_EXIT_USAGE;
+        rc = iso_list_print(stdout, plan.items, plan.n, o->format, o->verbose);
+        iso_plan_free(&plan);
+        if (rc < 0) {
+                fprintf(stderr, "isocheck: --list --format json: out of memory\n");
+                return ISO_EXIT_BROKEN;
         }
         return stdout_ok() ? ISO_EXIT_OK : ISO_EXIT_BROKEN;
 }
@@ -212,10 +210,12 @@ static int hold_run(char **cmd)
  * environment probe found, then the --property NAME=VALUE entries. Returns the count.
  */
 static size_t run_properties(const struct iso_opts *o, const struct iso_env *env,
-                             const char *run_id, struct iso_property *props, size_t max)
+                             const char *run_id, const struct iso_plan *plan,
+                             struct iso_property *props, size_t max)
 {
         static char prop_buf[8192];
         static char user_props[ISO_MAX_GLOBS][512];
+        static char seed[24], repeat[32];
         size_t n = 3;
 
         props[0] = (struct iso_property){"target", o->target};
@@ -223,6 +223,16 @@ static size_t run_properties(const struct iso_opts *o, const struct iso_env *env
         /* What this run's cgroups, interfaces and records are named after. */
         props[2] = (struct iso_property){"run.id", run_id};
         n += iso_env_properties(env, props + 3, max - 3, prop_buf, sizeof(prop_buf));
+        /* How to replay this run's order and repetitions (--seed, --repeat, --until-fail). */
+        if (plan->shuffle && n < max) {
+                snprintf(seed, sizeof(seed), "%lu", plan->seed);
+                props[n++] = (struct iso_property){"shuffle.seed", seed};
+        }
+        if ((plan->rounds > 1 || plan->until_fail) && n < max) {
+                snprintf(repeat, sizeof(repeat), "%u%s", plan->rounds,
+                         plan->until_fail ? " until-fail" : "");
+                props[n++] = (struct iso_property){"repeat", repeat};
+        }
         /* Split in place in a copy. */
         for (size_t i = 0; i < o->n_properties && n < max; i++) {
                 iso_strlcpy(user_props[i], o->properties[i], sizeof(user_props[i]));
@@ -266,16 +276,32 @@ static void recover_dead(const struct iso_env *env, const char *run_id)
                 fprintf(stderr, "isocheck: cleaned up after dead runs:\n%s", removed);
 }
 
-/* Each result goes to the reports as soon as it and every one before it are in. */
+/* Each result goes to the reports as soon as it and every one before it are in; @arg
+ * numbers a round's results after those of the rounds before. */
+struct round_ctx {
+        struct iso_reports *reports;
+        size_t before;
+};
+
 static void report_done(void *arg, size_t i, const struct iso_result *res)
 {
-        iso_reports_case(arg, i + 1, res);
+        struct round_ctx *rc = arg;
+        iso_reports_case(rc->reports, rc->before + i + 1, res);
+}
+
+static int round_failed(const struct iso_result *res, size_t n)
+{
+        for (size_t i = 0; i < n; i++)
+                if (res[i].verdict == ISO_FAIL || res[i].verdict == ISO_ERROR)
+                        return 1;
+        return 0;
 }
 
 static int run(const struct iso_opts *o, const struct iso_case *const *all, size_t n_all)
 {
-        struct iso_plan_item *cases = calloc(n_all ? n_all : 1, sizeof(*cases));
-        struct iso_result *results = calloc(n_all ? n_all : 1, sizeof(*results));
+        struct iso_plan plan;
+        char notes[2048];
+        struct iso_result *results = NULL;
         static struct iso_reports reports;
         /* 25 KiB: static, like the reports, so a small RLIMIT_STACK leaves the cases room. */
         static struct iso_env env;
@@ -284,17 +310,22 @@ static int run(const struct iso_opts *o, const struct iso_case *const *all, size
         int rc = ISO_EXIT_USAGE;
         size_t n = 0;
 
-        if (!cases || !results) {
-                fprintf(stderr, "isocheck: out of memory\n");
-                rc = ISO_EXIT_BROKEN;
+        int built = iso_plan_build(&plan, o, all, n_all, notes, sizeof(notes), &e);
+        print_notes(notes);
+        if (built != 0) {
+                /* --last-failed of a report where nothing failed: nothing to run, said so. */
+                fprintf(stderr, "isocheck: %s\n", e.msg);
+                rc = built == ISO_PLAN_NOTHING ? ISO_EXIT_NOTHING : ISO_EXIT_USAGE;
                 goto out;
         }
-        for (size_t i = 0; i < n_all; i++)
-                if (selected(o, all[i]->name))
-                        cases[n++].c = all[i];
-        if (n == 0) {
-                fprintf(stderr, "isocheck: no case matches the --filter/--exclude given "
-                                "(see --list)\n");
+        if (plan.shuffle)
+                fprintf(stderr, "isocheck: shuffled with --seed %lu\n", plan.seed);
+        /* calloc: the pages of rounds that never run (--until-fail) are never touched. */
+        results = calloc((size_t)plan.rounds * plan.n, sizeof(*results));
+        if (!results) {
+                fprintf(stderr, "isocheck: out of memory for %u x %zu results\n", plan.rounds,
+                        plan.n);
+                rc = ISO_EXIT_BROKEN;
                 goto out;
         }
         /* The record first: everything the run makes from here on is found by its id.
@@ -328,10 +359,28 @@ static int run(const struct iso_opts *o, const struct iso_case *const *all, size
         }
 
         recover_dead(&env, runner.run_id);
-        iso_reports_begin(&reports, n);
+        /* --until-fail: the TAP plan comes last (report_tap.c), when the count is known. */
+        iso_reports_begin(&reports, plan.until_fail ? 0 : (size_t)plan.rounds * plan.n);
         time_t wall = time(NULL);
         double start = iso_now();
-        iso_runner_run_plan(&runner, cases, n, 1, results, report_done, &reports);
+        /* Rounds: every case once per round, so repetitions of a case never overlap. A stop
+         * (SIGINT) leaves the later rounds' cases reported as interrupted. */
+        for (unsigned round = 1; round <= plan.rounds; round++) {
+                if (round > 1 && iso_plan_round(&plan, round, &e) < 0) {
+                        fprintf(stderr, "isocheck: %s\n", e.msg);
+                        break;
+                }
+                struct round_ctx ctx = {&reports, n};
+                iso_runner_run_plan(&runner, plan.items, plan.n, 1, results + n, report_done, &ctx);
+                n += plan.n;
+                if (plan.until_fail && round_failed(results + n - plan.n, plan.n)) {
+                        if (plan.rounds > 1)
+                                fprintf(stderr, "isocheck: --until-fail: round %u failed\n", round);
+                        break;
+                }
+        }
+        if (plan.until_fail && !round_failed(results + n - plan.n, plan.n))
+                fprintf(stderr, "isocheck: --until-fail: no failure in %u rounds\n", plan.rounds);
         iso_runner_fini(&runner);
 
         char stamp[32];
@@ -343,7 +392,8 @@ static int run(const struct iso_opts *o, const struct iso_case *const *all, size
                 .timestamp = stamp,
                 .duration_s = iso_now() - start,
                 .props = props,
-                .n_props = run_properties(o, &env, runner.run_id, props, ISO_ARRAY_SIZE(props)),
+                .n_props =
+                        run_properties(o, &env, runner.run_id, &plan, props, ISO_ARRAY_SIZE(props)),
                 .results = results,
                 .n_results = n,
         };
@@ -366,7 +416,7 @@ out:
                 free(results[i].log);
         if (env_probed)
                 iso_env_free(&env);
-        free(cases);
+        iso_plan_free(&plan);
         free(results);
         return rc;
 }
@@ -430,10 +480,17 @@ int main(int argc, char **argv)
                 iso_env_probe(&env);
                 iso_runtimes_probe(&env);
                 iso_runtimes_probe(&env);
-                iso_env_print(&env, stdout);
-                iso_runtimes_print(stdout);
+                int bad = 0;
+                if (o.format == ISO_FMT_JSON) {
+                        bad = iso_env_print_json(stdout, &env) < 0;
+                } else {
+                        iso_env_print(&env, stdout);
+                        iso_runtimes_print(stdout);
+                }
                 iso_env_free(&env);
-                return stdout_ok() ? ISO_EXIT_OK : ISO_EXIT_BROKEN;
+                if (bad)
+                        fprintf(stderr, "isocheck: --env --format json: out of memory\n");
+                return !bad && stdout_ok() ? ISO_EXIT_OK : ISO_EXIT_BROKEN;
         }
         case ISO_ACT_CLEANUP:
                 return cleanup();

@@ -408,9 +408,16 @@ int iso_reports_end(struct iso_reports *rs, struct iso_run *run)
         char why[512] = "";
         int rc = 0;
 
-        for (size_t i = 0; i < rs->n_outs; i++)
-                if (streams(&rs->outs[i]))
-                        stream_failed(&rs->outs[i], why, sizeof(why));
+        for (size_t i = 0; i < rs->n_outs; i++) {
+                struct iso_report_out *out = &rs->outs[i];
+
+                /* A stream's closing lines: TAP's plan when it comes last (--until-fail). */
+                errno = 0;
+                if (streams(out) && out->f && out->writer->end && out->writer->end(out, run) < 0)
+                        keep_errno(out);
+                if (streams(out))
+                        stream_failed(out, why, sizeof(why));
+        }
         run->harness_error = why[0] ? why : NULL;
         for (size_t i = 0; i < rs->n_outs; i++) {
                 struct iso_report_out *out = &rs->outs[i];

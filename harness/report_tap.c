@@ -332,7 +332,21 @@ static int tap_begin(const struct iso_report_out *out, size_t n_planned)
 {
         struct iso_tap tap = tap_of(out);
 
+        /* --until-fail cannot know how many rounds will run: the plan comes last (tap_end),
+         * as TAP allows. */
+        if (out->opts->until_fail)
+                return putf(out->f, "TAP version %d\n", tap.version == 13 ? 13 : 14) ||
+                                       fflush(out->f) == EOF
+                               ? -1
+                               : 0;
         return iso_tap_begin(&tap, n_planned);
+}
+
+static int tap_end(const struct iso_report_out *out, const struct iso_run *run)
+{
+        if (!out->opts->until_fail)
+                return 0;
+        return putf(out->f, "1..%zu\n", run->n_results) || fflush(out->f) == EOF ? -1 : 0;
 }
 
 static int tap_add(const struct iso_report_out *out, size_t number, const struct iso_result *r)
@@ -356,5 +370,6 @@ const struct iso_report_writer iso_report_tap = {
         .path = tap_path,
         .begin = tap_begin,
         .add = tap_add,
+        .end = tap_end,
         .bail = tap_bail,
 };

@@ -146,15 +146,18 @@ static int make_tracking(struct iso_runner *r, const char *case_name, char *ctl,
 }
 
 static void __attribute__((noreturn))
-child_main(struct iso_runner *r, const struct iso_case *c, struct iso_shared *sh, const char *ctl,
-           int out_fd, const struct case_files *cf, int tools_fd)
+child_main(struct iso_runner *r, const struct iso_case *c, const char *item_name,
+           struct iso_shared *sh, const char *ctl, int out_fd, const struct case_files *cf,
+           int tools_fd)
 {
         struct iso_t t = {
                 .c = c, .sh = sh, .env = r->env, .art_fd = cf->stage_fd, .log_fd = cf->log_fd};
         iso_strlcpy(t.art_off, cf->off, sizeof(t.art_off));
         snprintf(t.run_id, sizeof(t.run_id), "%s", r->run_id);
-        if (iso_pathf(t.scope, sizeof(t.scope), ISO_CG_PREFIX "-%s/%s", r->run_id, c->name) < 0)
-                iso_broken(&t, "cgroup scope for %s is too long", c->name);
+        /* The item's name (a repetition's "NAME#2"), as the tracking cgroup: the cgroups a
+         * case makes never meet those of another item of the same case. */
+        if (iso_pathf(t.scope, sizeof(t.scope), ISO_CG_PREFIX "-%s/%s", r->run_id, item_name) < 0)
+                iso_broken(&t, "cgroup scope for %s is too long", item_name);
         if (iso_pathf(t.artifact_dir, sizeof(t.artifact_dir), "%s/%s", r->artifacts_dir,
                       cf->stage) < 0)
                 iso_broken(&t, "artifact path %s/%s is too long", r->artifacts_dir, cf->stage);
@@ -510,7 +513,7 @@ static void run_as(struct iso_runner *r, const struct iso_case *c, const struct 
         if (pid < 0) {
                 broken(res, "fork for case %s: %s", as->name, strerror(errno));
         } else if (pid == 0) {
-                child_main(r, c, sh, born_inside ? "" : ctl, out_fd, &cf, tools_fd);
+                child_main(r, c, as->name, sh, born_inside ? "" : ctl, out_fd, &cf, tools_fd);
         } else {
                 setpgid(pid, pid); /* also done by the child: whichever runs first */
                 if (!wait_until(r, pid, start + limit, &status)) {

@@ -61,6 +61,39 @@ static void every_option(void **state)
         assert_string_equal(o.properties[1], "kernel=6.1.0-x");
 }
 
+static void selection_options(void **state)
+{
+        (void)state;
+        struct iso_opts o;
+        char err[256] = "";
+        assert_int_equal(PARSE(&o, err, "-k", "oom", "-k", "PID", "--last-failed", "r.xml",
+                               "--skip-file", "skips", "--timeout", "cgroup.*=5", "--timeout",
+                               "a=b=7", "--repeat", "3", "--until-fail", "--seed", "42"),
+                         0);
+        assert_int_equal(o.n_keywords, 2);
+        assert_string_equal(o.keywords[1], "PID");
+        assert_string_equal(o.last_failed, "r.xml");
+        assert_string_equal(o.skip_file, "skips");
+        assert_int_equal(o.n_timeouts, 2);
+        assert_int_equal(o.timeouts[0].name_len, strlen("cgroup.*"));
+        assert_int_equal(o.timeouts[0].seconds, 5);
+        /* The glob may hold '=': the seconds follow the last one. */
+        assert_int_equal(o.timeouts[1].name_len, strlen("a=b"));
+        assert_int_equal(o.timeouts[1].seconds, 7);
+        assert_int_equal(o.repeat, 3);
+        assert_int_equal(o.until_fail, 1);
+        assert_int_equal(o.shuffle, 1); /* --seed replays a shuffle */
+        assert_int_equal(o.seed_given, 1);
+        assert_int_equal(o.seed, 42);
+        assert_int_equal(PARSE(&o, err, "--list", "--format", "json", "-k", "x"), 0);
+        assert_int_equal(o.format, ISO_FMT_JSON);
+        assert_int_equal(PARSE(&o, err, "--env", "--format", "text"), 0);
+        assert_int_equal(o.format, ISO_FMT_TEXT);
+        /* "--timeout" is an option of its own now, not an abbreviation of --timeout-mult. */
+        assert_int_equal(PARSE(&o, err, "--timeout", "2"), -1);
+        assert_non_null(strstr(err, "NAME=SECONDS"));
+}
+
 static void actions(void **state)
 {
         (void)state;
@@ -120,6 +153,29 @@ static void refused(void **state)
                 /* Field: --env and --cleanup ran everything, ignoring the glob. */
                 {{"--env", "--filter", "x"}, "--env cannot be combined with --filter"},
                 {{"--exclude", "x", "--cleanup"}, "--cleanup cannot be combined with --exclude"},
+                /* The selection and repetition options (issue 14). */
+                {{"--timeout", "pidns.*"}, "--timeout needs NAME=SECONDS"},
+                {{"--timeout", "=3"}, "--timeout needs NAME=SECONDS"},
+                {{"--timeout", "x=0"}, "whole number from 1 to 86400, not \"0\""},
+                {{"--timeout", "x=86401"}, "from 1 to 86400"},
+                {{"--timeout", "x=nan"}, "not \"nan\""},
+                {{"--timeout", "x=-3"}, "not \"-3\""},
+                {{"--repeat", "0"}, "--repeat needs a whole number from 1 to 1000"},
+                {{"--repeat", "1001"}, "from 1 to 1000"},
+                {{"--repeat", "+2"}, "--repeat"},
+                {{"--seed", "4294967296"}, "0 to 4294967295"},
+                {{"--seed", "-1"}, "0 to 4294967295"},
+                {{"--format", "xml", "--list"}, "text or json, not \"xml\""},
+                {{"--format", "json"}, "--format applies to --list and --env"},
+                {{"--list", "--shuffle"}, "--list cannot be combined with --shuffle"},
+                {{"--list", "--until-fail"}, "--list cannot be combined with --until-fail"},
+                {{"--cleanup", "-k", "pid"}, "--cleanup cannot be combined with -k"},
+                {{"--env", "--last-failed", "r.xml"},
+                 "--env cannot be combined with --last-failed"},
+                {{"--env", "--seed", "3"}, "--env cannot be combined with --seed"},
+                {{"--skip-file", "a", "--skip-file", "b"}, "--skip-file is given twice"},
+                {{"--last-failed", ""}, "--last-failed needs a file name"},
+                {{"-k", ""}, "-k needs a non-empty"},
         };
         for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
                 char *argv[6] = {"isocheck"};
@@ -190,13 +246,10 @@ static void parse_twice(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(defaults),
-                cmocka_unit_test(every_option),
-                cmocka_unit_test(actions),
-                cmocka_unit_test(refused),
-                cmocka_unit_test(too_many_globs),
-                cmocka_unit_test(parse_twice),
-                cmocka_unit_test(env_names_reserved),
+                cmocka_unit_test(defaults),    cmocka_unit_test(every_option),
+                cmocka_unit_test(actions),     cmocka_unit_test(selection_options),
+                cmocka_unit_test(refused),     cmocka_unit_test(too_many_globs),
+                cmocka_unit_test(parse_twice), cmocka_unit_test(env_names_reserved),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -31,7 +31,28 @@ struct iso_opts {
         const char *target; /* JUnit testsuite name: "host" (default), "vm", "container"... */
         const char *properties[ISO_MAX_GLOBS]; /* extra "name=value" JUnit properties */
         size_t n_properties;
+        /* Selection and repetition (harness/plan.c builds the plan from these). */
+        const char *keywords[ISO_MAX_GLOBS]; /* -k: substrings, any case; ANDed with --filter */
+        size_t n_keywords;
+        const char *last_failed; /* --last-failed: a TAP or JUnit report to rerun from */
+        const char *skip_file;   /* --skip-file: "GLOB reason" lines */
+        struct iso_timeout_opt {
+                const char *arg; /* "NAME=SECONDS" as given; NAME is arg[0..name_len) */
+                size_t name_len;
+                unsigned seconds;  /* 1 to ISO_MAX_CASE_TIMEOUT_S */
+        } timeouts[ISO_MAX_GLOBS]; /* --timeout: the last match wins */
+        size_t n_timeouts;
+        unsigned repeat; /* --repeat: rounds; 0 when not given (one round) */
+        int until_fail;  /* --until-fail: rounds until one fails, at most repeat */
+        int shuffle;     /* --shuffle or --seed */
+        int seed_given;
+        unsigned long seed;                                        /* --seed: 0 to 2^32-1 */
+        enum iso_format { ISO_FMT_TEXT = 0, ISO_FMT_JSON } format; /* --list, --env */
 };
+
+#define ISO_MAX_CASE_TIMEOUT_S 86400 /* --timeout: a day */
+#define ISO_MAX_REPEAT 1000          /* --repeat */
+#define ISO_UNTIL_FAIL_ROUNDS 100    /* --until-fail without --repeat */
 
 /* Exit statuses (DESIGN.md "Reports"). */
 enum {
