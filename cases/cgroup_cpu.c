@@ -110,8 +110,9 @@ ISO_CASE(cgroup_cpu_max, "cgroup.cpu.max",
         int status = 0;
         waitpid(pid, &status, 0);
         if (got != (ssize_t)sizeof(r))
-                iso_broken(t, "expected a report from the busy loop, got %zd bytes (wait status "
-                              "0x%x)",
+                iso_broken(t,
+                           "expected a report from the busy loop, got %zd bytes (wait status "
+                           "0x%x)",
                            got, status);
         long long thr1 = nr_throttled(&cg);
 
@@ -131,8 +132,7 @@ ISO_CASE(cgroup_cpu_max, "cgroup.cpu.max",
         char want[64];
         snprintf(want, sizeof(want), "<= %.0f %% of one CPU", (quota + SHARE_SLACK) * 100);
         iso_check(t, share <= quota + SHARE_SLACK,
-                  "the busy loop's CPU share stays within the quota", want, "%.1f %%",
-                  share * 100);
+                  "the busy loop's CPU share stays within the quota", want, "%.1f %%", share * 100);
         iso_check(t, thr0 >= 0 && thr1 > thr0, "cpu.stat nr_throttled rises", "a rise",
                   "%lld -> %lld", thr0, thr1);
         iso_fixture_cgroup_destroy(t, &cg);
@@ -213,8 +213,9 @@ static void v1_cpuset_chain(struct iso_t *t, const char *path)
                         if (v)
                                 v[strcspn(v, "\n")] = '\0';
                         if (!v || iso_write_file(to, v, &e) < 0)
-                                iso_broken(t, "expected to copy %s into %s (v1 cpusets start "
-                                              "empty), but %s",
+                                iso_broken(t,
+                                           "expected to copy %s into %s (v1 cpusets start "
+                                           "empty), but %s",
                                            from, to, e.msg);
                 }
         }
@@ -230,8 +231,9 @@ ISO_CASE(cgroup_cpuset_cpus, "cgroup.cpuset.cpus",
         int count;
         int cpu = highest_cpu(&count);
         if (count < 2)
-                iso_skip(t, "needs 2 CPUs this process may run on to show a restriction: "
-                            "sched_getaffinity() allows %d",
+                iso_skip(t,
+                         "needs 2 CPUs this process may run on to show a restriction: "
+                         "sched_getaffinity() allows %d",
                          count);
         struct iso_cg cg;
         struct iso_err e = {0};
@@ -259,8 +261,7 @@ ISO_CASE(cgroup_cpuset_cpus, "cgroup.cpuset.cpus",
                 r.n, r.n ? r.cpus[0] : -1);
         char want[32];
         snprintf(want, sizeof(want), "CPU %d alone", cpu);
-        iso_check(t, r.n == 1 && r.cpus[0] == cpu,
-                  "the member's affinity is the cpuset's one CPU", want, "%d CPUs, first %d", r.n,
-                  r.n ? r.cpus[0] : -1);
+        iso_check(t, r.n == 1 && r.cpus[0] == cpu, "the member's affinity is the cpuset's one CPU",
+                  want, "%d CPUs, first %d", r.n, r.n ? r.cpus[0] : -1);
         iso_fixture_cgroup_destroy(t, &cg);
 }

@@ -33,7 +33,7 @@ static void count_root_paths(const char *text, int *lines, int *at_root)
 }
 
 struct cgns_look {
-        int step;         /* 1: unshare failed, 2: /proc/self/cgroup unreadable */
+        int step;          /* 1: unshare failed, 2: /proc/self/cgroup unreadable */
         char inside[2048]; /* /proc/self/cgroup inside */
 };
 
@@ -60,9 +60,10 @@ ISO_CASE(cgroupns_root, "cgroupns.root",
         int lines_out, root_out;
         count_root_paths(outside, &lines_out, &root_out);
         if (root_out == lines_out)
-                iso_skip(t, "needs the case process outside every hierarchy's root cgroup, but "
-                            "/proc/self/cgroup shows / everywhere (the runner tracks cases in a "
-                            "cgroup; here it could not make one):\n%s",
+                iso_skip(t,
+                         "needs the case process outside every hierarchy's root cgroup, but "
+                         "/proc/self/cgroup shows / everywhere (the runner tracks cases in a "
+                         "cgroup; here it could not make one):\n%s",
                          outside);
         struct cgns_look a = {0};
         err = ns_child_look(t, "cgroup", look_cgroupns, NULL, &a, sizeof(a), 5.0);
@@ -75,8 +76,8 @@ ISO_CASE(cgroupns_root, "cgroupns.root",
         count_root_paths(a.inside, &lines_in, &root_in);
         char want[64];
         snprintf(want, sizeof(want), "%d of %d lines at /", lines_in, lines_in);
-        iso_check(t, lines_in > 0 && root_in == lines_in,
-                  "every hierarchy's path inside is /", want, "%d of %d", root_in, lines_in);
+        iso_check(t, lines_in > 0 && root_in == lines_in, "every hierarchy's path inside is /",
+                  want, "%d of %d", root_in, lines_in);
         iso_check(t, lines_in == lines_out, "inside lists the same hierarchies as outside",
                   "the same number of lines", "%d inside, %d outside", lines_in, lines_out);
         iso_check(t, root_out < lines_out, "outside, the process is below the root cgroup",
@@ -96,8 +97,9 @@ ISO_CASE(cgroupns_root_tool, "cgroupns.root.tool",
         int lines_out, root_out;
         count_root_paths(outside, &lines_out, &root_out);
         if (root_out == lines_out)
-                iso_skip(t, "needs the case process outside every hierarchy's root cgroup, but "
-                            "/proc/self/cgroup shows / everywhere:\n%s",
+                iso_skip(t,
+                         "needs the case process outside every hierarchy's root cgroup, but "
+                         "/proc/self/cgroup shows / everywhere:\n%s",
                          outside);
         char *argv[] = {"unshare", "--cgroup", "cat", "/proc/self/cgroup", NULL};
         char out[2048];
@@ -105,10 +107,10 @@ ISO_CASE(cgroupns_root_tool, "cgroupns.root.tool",
         int status = iso_tool_run(argv, NULL, out, sizeof(out), 5.0, NULL, &e);
         if (status < 0)
                 iso_broken(t, "expected to run unshare --cgroup, but %s", e.msg);
-        iso_log(t, "outside:\n%sunshare --cgroup cat /proc/self/cgroup (status 0x%x):\n%s",
-                outside, status, out);
-        iso_check(t, WIFEXITED(status) && WEXITSTATUS(status) == 0,
-                  "unshare --cgroup cat exits 0", "exit status 0", "wait status 0x%x", status);
+        iso_log(t, "outside:\n%sunshare --cgroup cat /proc/self/cgroup (status 0x%x):\n%s", outside,
+                status, out);
+        iso_check(t, WIFEXITED(status) && WEXITSTATUS(status) == 0, "unshare --cgroup cat exits 0",
+                  "exit status 0", "wait status 0x%x", status);
         int lines_in, root_in;
         count_root_paths(out, &lines_in, &root_in);
         iso_check(t, lines_in > 0 && root_in == lines_in, "every hierarchy's path inside is /",

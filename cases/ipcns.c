@@ -61,16 +61,17 @@ static int look_ipc(void *arg, void *answer)
 ISO_CASE(ipc_queue_isolated, "ipc.queue.isolated",
          .summary = "a System V message queue made in a new IPC namespace is listed there and "
                     "cannot be found outside",
-         .lab_step = "namespaces(7): unshare --ipc; ipcmk -Q; ipcs -q",
-         .needs = {NEEDS_IPCNS}, .timeout_s = 10)
+         .lab_step = "namespaces(7): unshare --ipc; ipcmk -Q; ipcs -q", .needs = {NEEDS_IPCNS},
+         .timeout_s = 10)
 {
         /* A key of the case's own: its PID mixed with the time, never IPC_PRIVATE. */
         key_t key = (key_t)(0x150c0000u ^ ((unsigned)getpid() << 4) ^ (unsigned)time(NULL));
         if (key == IPC_PRIVATE)
                 key = 0x150c0001;
         if (msgget(key, 0) >= 0)
-                iso_broken(t, "expected no queue with key 0x%x on the host before the case, "
-                              "but one exists: another program chose the same key; run again",
+                iso_broken(t,
+                           "expected no queue with key 0x%x on the host before the case, "
+                           "but one exists: another program chose the same key; run again",
                            (unsigned)key);
         struct ipc_look a = {0};
         int err = ns_child_look(t, "ipc", look_ipc, &key, &a, sizeof(a), 5.0);
@@ -79,13 +80,12 @@ ISO_CASE(ipc_queue_isolated, "ipc.queue.isolated",
                            a.step == 1 ? "unshare(CLONE_NEWIPC)" : "msgget(IPC_CREAT) inside",
                            strerror(err));
         iso_log(t, "key 0x%x: queue id %d inside", (unsigned)key, a.msqid);
-        iso_check(t, a.listed == 1, "/proc/sysvipc/msg inside lists the queue", "listed",
-                  "%s", a.listed < 0 ? "unreadable" : "not listed");
+        iso_check(t, a.listed == 1, "/proc/sysvipc/msg inside lists the queue", "listed", "%s",
+                  a.listed < 0 ? "unreadable" : "not listed");
         errno = 0;
         int outside = msgget(key, 0);
-        iso_check(t, outside < 0 && errno == ENOENT,
-                  "msgget(key) on the host finds no such queue", "ENOENT", "%s",
-                  outside >= 0 ? "a queue" : strerror(errno));
+        iso_check(t, outside < 0 && errno == ENOENT, "msgget(key) on the host finds no such queue",
+                  "ENOENT", "%s", outside >= 0 ? "a queue" : strerror(errno));
         int listed = queue_listed(key);
         iso_check(t, listed == 0, "/proc/sysvipc/msg on the host does not list the key",
                   "not listed", "%s", listed < 0 ? "unreadable" : "listed");
@@ -123,8 +123,8 @@ ISO_CASE(ipc_queue_isolated_tool, "ipc.queue.isolated.tool",
                         msqid = id;
                 }
         }
-        iso_check(t, rows == 1, "ipcs -q inside lists exactly the queue ipcmk made",
-                  "1 queue", "%d", rows);
+        iso_check(t, rows == 1, "ipcs -q inside lists exactly the queue ipcmk made", "1 queue",
+                  "%d", rows);
         if (rows != 1)
                 return;
         char *host_argv[] = {"ipcs", "-q", NULL};

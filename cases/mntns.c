@@ -35,8 +35,7 @@
 static int mount_seen(pid_t pid, const char *dir, const char *source)
 {
         char path[64];
-        snprintf(path, sizeof(path), pid ? "/proc/%d/mountinfo" : "/proc/self/mountinfo",
-                 (int)pid);
+        snprintf(path, sizeof(path), pid ? "/proc/%d/mountinfo" : "/proc/self/mountinfo", (int)pid);
         FILE *f = fopen(path, "re");
         if (!f)
                 return -1;
@@ -69,8 +68,9 @@ static void become_observer(struct iso_t *t, char *dir, size_t size)
         }
         if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0 ||
             mount(dir, dir, NULL, MS_BIND, NULL) < 0 || mount(NULL, dir, NULL, MS_SHARED, NULL) < 0)
-                iso_broken(t, "expected to make %s a shared bind mount in the case's own mount "
-                              "namespace (a slave of the host's), got %s",
+                iso_broken(t,
+                           "expected to make %s a shared bind mount in the case's own mount "
+                           "namespace (a slave of the host's), got %s",
                            dir, strerror(errno));
 }
 
@@ -137,16 +137,21 @@ ISO_CASE(mntns_propagation, "mntns.propagation",
         int host_priv = mount_seen(host, dir, SRC_PRIVATE);
         int host_shared = mount_seen(host, dir, SRC_SHARED);
         end_observer(dir);
-        iso_log(t, "mount point %s; private: seen inside %d, by the peer %d, by the host %d; "
-                   "shared: inside %d, peer %d, host %d",
+        iso_log(t,
+                "mount point %s; private: seen inside %d, by the peer %d, by the host %d; "
+                "shared: inside %d, peer %d, host %d",
                 dir, priv.seen, obs_priv, host_priv, shared.seen, obs_shared, host_shared);
         iso_check(t, priv.seen == 1 && shared.seen == 1,
                   "each mount is listed in the namespace that made it", "listed in both",
                   "private %d, shared %d", priv.seen, shared.seen);
-        iso_check(t, obs_priv == 0, "the mount made with private propagation does not reach the "
-                  "peer namespace", "not listed", "%s", obs_priv ? "listed" : "unreadable");
-        iso_check(t, obs_shared == 1, "the mount made under the shared mount appears in the peer "
-                  "namespace", "listed", "%s", obs_shared ? "unreadable" : "not listed");
+        iso_check(t, obs_priv == 0,
+                  "the mount made with private propagation does not reach the "
+                  "peer namespace",
+                  "not listed", "%s", obs_priv ? "listed" : "unreadable");
+        iso_check(t, obs_shared == 1,
+                  "the mount made under the shared mount appears in the peer "
+                  "namespace",
+                  "listed", "%s", obs_shared ? "unreadable" : "not listed");
         iso_check(t, host_priv == 0 && host_shared == 0,
                   "the host's mount table lists neither mount", "neither listed",
                   "private %d, shared %d (-1: unreadable)", host_priv, host_shared);
@@ -156,10 +161,17 @@ ISO_CASE(mntns_propagation, "mntns.propagation",
 static void unshare_mount(struct iso_t *t, const char *dir, const char *prop, const char *source,
                           int *exit_ok, int *seen)
 {
-        char *argv[] = {"unshare", "--mount", "--propagation", (char *)prop, "sh", "-c",
+        char *argv[] = {"unshare",
+                        "--mount",
+                        "--propagation",
+                        (char *)prop,
+                        "sh",
+                        "-c",
                         "mount -t tmpfs -o size=64k,mode=0700 \"$0\" \"$1\" && "
                         "grep -c \" $1 .* - tmpfs $0 \" /proc/self/mountinfo",
-                        (char *)source, (char *)dir, NULL};
+                        (char *)source,
+                        (char *)dir,
+                        NULL};
         char out[512];
         struct iso_err e = {0};
         int status = iso_tool_run(argv, NULL, out, sizeof(out), 5.0, NULL, &e);
@@ -167,8 +179,9 @@ static void unshare_mount(struct iso_t *t, const char *dir, const char *prop, co
                 end_observer(dir);
                 iso_broken(t, "expected to run unshare --mount, but %s", e.msg);
         }
-        iso_log(t, "unshare --mount --propagation %s sh -c 'mount -t tmpfs %s %s; grep' (status "
-                   "0x%x): %s",
+        iso_log(t,
+                "unshare --mount --propagation %s sh -c 'mount -t tmpfs %s %s; grep' (status "
+                "0x%x): %s",
                 prop, source, dir, status, out);
         *exit_ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
         *seen = atoi(out) > 0;
@@ -194,13 +207,17 @@ ISO_CASE(mntns_propagation_tool, "mntns.propagation.tool",
         int host_any = mount_seen(host, dir, SRC_PRIVATE) || mount_seen(host, dir, SRC_SHARED);
         end_observer(dir);
         iso_check(t, ok_priv && ok_shared && in_priv && in_shared,
-                  "both unshare --mount runs mount the tmpfs and list it inside",
-                  "exit 0, listed", "private: exit %s, listed %d; shared: exit %s, listed %d",
+                  "both unshare --mount runs mount the tmpfs and list it inside", "exit 0, listed",
+                  "private: exit %s, listed %d; shared: exit %s, listed %d",
                   ok_priv ? "0" : "non-zero", in_priv, ok_shared ? "0" : "non-zero", in_shared);
-        iso_check(t, obs_priv == 0, "the mount under --propagation private does not reach the "
-                  "peer namespace", "not listed", "%s", obs_priv ? "listed" : "unreadable");
-        iso_check(t, obs_shared == 1, "the mount under --propagation shared appears in the peer "
-                  "namespace", "listed", "%s", obs_shared ? "unreadable" : "not listed");
+        iso_check(t, obs_priv == 0,
+                  "the mount under --propagation private does not reach the "
+                  "peer namespace",
+                  "not listed", "%s", obs_priv ? "listed" : "unreadable");
+        iso_check(t, obs_shared == 1,
+                  "the mount under --propagation shared appears in the peer "
+                  "namespace",
+                  "listed", "%s", obs_shared ? "unreadable" : "not listed");
         iso_check(t, host_any == 0, "the host's mount table lists neither mount", "neither listed",
                   "%s", host_any < 0 ? "unreadable" : "listed");
 }

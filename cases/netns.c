@@ -31,7 +31,8 @@ static struct in_addr host_address(void)
         if (getifaddrs(&ifs) < 0)
                 return a;
         for (struct ifaddrs *i = ifs; i; i = i->ifa_next)
-                if (i->ifa_addr && i->ifa_addr->sa_family == AF_INET && !(i->ifa_flags & IFF_LOOPBACK)) {
+                if (i->ifa_addr && i->ifa_addr->sa_family == AF_INET &&
+                    !(i->ifa_flags & IFF_LOOPBACK)) {
                         a = ((struct sockaddr_in *)i->ifa_addr)->sin_addr;
                         break;
                 }
@@ -96,8 +97,8 @@ ISO_CASE(netns_loopback_only, "netns.loopback.only",
                   a.lo_up < 0 ? "SIOCGIFFLAGS failed" : "IFF_UP set");
         char want[96];
         snprintf(want, sizeof(want), "connect to %s fails with ENETUNREACH", addr);
-        iso_check(t, a.connect_errno == ENETUNREACH, "no route inside reaches a host address",
-                  want, "%s", a.connect_errno ? strerror(a.connect_errno) : "a route was found");
+        iso_check(t, a.connect_errno == ENETUNREACH, "no route inside reaches a host address", want,
+                  "%s", a.connect_errno ? strerror(a.connect_errno) : "a route was found");
 }
 
 ISO_CASE(netns_loopback_only_tool, "netns.loopback.only.tool",
@@ -111,9 +112,13 @@ ISO_CASE(netns_loopback_only_tool, "netns.loopback.only.tool",
         char addr[INET_ADDRSTRLEN];
         inet_ntop(AF_INET, &host, addr, sizeof(addr));
         /* One line per device, then what ip route get said, after a marker. */
-        char *argv[] = {"unshare", "--net", "sh", "-c",
+        char *argv[] = {"unshare",
+                        "--net",
+                        "sh",
+                        "-c",
                         "ip -o link show; echo ROUTE; ip -4 route get \"$0\" 2>&1; echo rc=$?",
-                        addr, NULL};
+                        addr,
+                        NULL};
         char out[4096];
         struct iso_err e = {0};
         int status = iso_tool_run(argv, NULL, out, sizeof(out), 5.0, NULL, &e);
@@ -129,13 +134,11 @@ ISO_CASE(netns_loopback_only_tool, "netns.loopback.only.tool",
                 char name[64];
                 if (sscanf(l, "%*d: %63[^:]:", name) == 1) {
                         links++;
-                        if (!strcmp(name, "lo") && strstr(l, "state DOWN") &&
-                            !strstr(l, ",UP"))
+                        if (!strcmp(name, "lo") && strstr(l, "state DOWN") && !strstr(l, ",UP"))
                                 lo_down = 1;
                 }
         }
-        iso_check(t, links == 1, "ip link inside lists one device", "1 device (lo)", "%d",
-                  links);
+        iso_check(t, links == 1, "ip link inside lists one device", "1 device (lo)", "%d", links);
         iso_check(t, lo_down, "lo inside is DOWN", "lo ... state DOWN", "%.200s", out);
         int unreachable = route && strstr(route, "unreachable") && !strstr(route, "rc=0");
         iso_check(t, unreachable, "ip route get finds no route to the host's address",

@@ -11,8 +11,8 @@
 #include "isocheck/util.h"
 #include "nschild.h"
 
-int ns_child_look(struct iso_t *t, const char *what, int (*fn)(void *arg, void *answer),
-                  void *arg, void *answer, size_t size, double timeout_s)
+int ns_child_look(struct iso_t *t, const char *what, int (*fn)(void *arg, void *answer), void *arg,
+                  void *answer, size_t size, double timeout_s)
 {
         int fds[2];
         if (pipe2(fds, O_CLOEXEC) < 0)

@@ -90,17 +90,17 @@ ISO_CASE(timens_offset, "timens.offset",
                 iso_broken(t, "expected %s to succeed as root, got %s", steps[a.step & 3],
                            strerror(err));
         double mono1 = clock_s(CLOCK_MONOTONIC), boot1 = clock_s(CLOCK_BOOTTIME);
-        iso_log(t, "outside monotonic %.3f..%.3f boottime %.3f..%.3f; inside %.3f and %.3f",
-                mono0, mono1, boot0, boot1, a.monotonic, a.boottime);
+        iso_log(t, "outside monotonic %.3f..%.3f boottime %.3f..%.3f; inside %.3f and %.3f", mono0,
+                mono1, boot0, boot1, a.monotonic, a.boottime);
         char want[64];
         snprintf(want, sizeof(want), "%d s ahead (+/- %.0f s)", OFFSET_S, SLACK_S);
         double dm = a.monotonic - mono0, db = a.boottime - boot0;
         iso_check(t, dm > OFFSET_S - SLACK_S && dm < OFFSET_S + SLACK_S + (mono1 - mono0),
-                  "CLOCK_MONOTONIC inside is the offset ahead of the host's", want,
-                  "%.3f s ahead", dm);
+                  "CLOCK_MONOTONIC inside is the offset ahead of the host's", want, "%.3f s ahead",
+                  dm);
         iso_check(t, db > OFFSET_S - SLACK_S && db < OFFSET_S + SLACK_S + (boot1 - boot0),
-                  "CLOCK_BOOTTIME inside is the offset ahead of the host's", want,
-                  "%.3f s ahead", db);
+                  "CLOCK_BOOTTIME inside is the offset ahead of the host's", want, "%.3f s ahead",
+                  db);
         iso_check(t, mono1 - mono0 < SLACK_S + 5.0, "the host's CLOCK_MONOTONIC did not jump",
                   "less than the case's own duration", "%.3f s", mono1 - mono0);
 }
@@ -127,7 +127,7 @@ ISO_CASE(timens_offset_tool, "timens.offset.tool",
                 iso_broken(t, "expected to read /proc/uptime: %s", strerror(err));
         char off[16];
         snprintf(off, sizeof(off), "%d", OFFSET_S);
-        char *argv[] = {"unshare",    "--time", "--fork", "--monotonic",      off,
+        char *argv[] = {"unshare",    "--time", "--fork", "--monotonic",  off,
                         "--boottime", off,      "cat",    "/proc/uptime", NULL};
         struct iso_err e = {0};
         int status = iso_tool_run(argv, NULL, out, sizeof(out), 5.0, NULL, &e);
@@ -136,8 +136,9 @@ ISO_CASE(timens_offset_tool, "timens.offset.tool",
         ns_read_file("/proc/uptime", after, sizeof(after));
         before[strcspn(before, "\n")] = after[strcspn(after, "\n")] = out[strcspn(out, "\n")] =
                 '\0';
-        iso_log(t, "host /proc/uptime %s then %s; unshare --time ... cat /proc/uptime (status "
-                   "0x%x): %s",
+        iso_log(t,
+                "host /proc/uptime %s then %s; unshare --time ... cat /proc/uptime (status "
+                "0x%x): %s",
                 before, after, status, out);
         iso_check(t, WIFEXITED(status) && WEXITSTATUS(status) == 0,
                   "unshare --time --fork cat exits 0", "exit status 0", "wait status 0x%x: %.200s",
@@ -147,6 +148,5 @@ ISO_CASE(timens_offset_tool, "timens.offset.tool",
         char want[64];
         snprintf(want, sizeof(want), "%d s more (+/- %.0f s)", OFFSET_S, SLACK_S);
         iso_check(t, uptime_of(out) >= 0 && d > OFFSET_S - SLACK_S && d < OFFSET_S + SLACK_S + span,
-                  "uptime inside is the boottime offset above the host's", want, "%.2f s more",
-                  d);
+                  "uptime inside is the boottime offset above the host's", want, "%.2f s more", d);
 }

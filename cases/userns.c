@@ -66,7 +66,8 @@ static void status_field(pid_t pid, const char *name, char *out, size_t size)
 static int userns_refused_by_setting(int err, char *why, size_t size)
 {
         char v[32];
-        if (err == ENOSPC && ns_read_file("/proc/sys/user/max_user_namespaces", v, sizeof(v)) == 0) {
+        if (err == ENOSPC &&
+            ns_read_file("/proc/sys/user/max_user_namespaces", v, sizeof(v)) == 0) {
                 v[strcspn(v, "\n")] = '\0';
                 if (!strcmp(v, "0"))
                         snprintf(why, size,
@@ -82,23 +83,26 @@ static int userns_refused_by_setting(int err, char *why, size_t size)
                 return 1;
         }
         if (err == EUSERS) {
-                snprintf(why, size, "user namespaces nest 32 deep at most and this run is "
-                                    "already that deep");
+                snprintf(why, size,
+                         "user namespaces nest 32 deep at most and this run is "
+                         "already that deep");
                 return 1;
         }
         if (err == EPERM &&
             ns_read_file("/proc/sys/kernel/unprivileged_userns_clone", v, sizeof(v)) == 0 &&
             v[0] == '0') {
-                snprintf(why, size, "unprivileged user namespaces are switched off here: "
-                                    "kernel.unprivileged_userns_clone is 0");
+                snprintf(why, size,
+                         "unprivileged user namespaces are switched off here: "
+                         "kernel.unprivileged_userns_clone is 0");
                 return 1;
         }
         if (err == EPERM &&
             ns_read_file("/proc/sys/kernel/apparmor_restrict_unprivileged_userns", v, sizeof(v)) ==
                     0 &&
             v[0] == '1') {
-                snprintf(why, size, "AppArmor restricts unprivileged user namespaces here: "
-                                    "kernel.apparmor_restrict_unprivileged_userns is 1");
+                snprintf(why, size,
+                         "AppArmor restricts unprivileged user namespaces here: "
+                         "kernel.apparmor_restrict_unprivileged_userns is 1");
                 return 1;
         }
         return 0;
@@ -116,10 +120,10 @@ static int drop_to(uid_t uid)
 struct userns_look {
         int step; /* 1: dropping to nobody, 2: unshare, 3: uid_map, 4: setgroups, 5: gid_map */
         int err;
-        uid_t uid, euid;          /* inside */
+        uid_t uid, euid;           /* inside */
         unsigned long long capeff; /* inside */
-        uid_t root_owner;         /* st_uid of "/" inside */
-        char why[256];            /* a setting that explains a refusal */
+        uid_t root_owner;          /* st_uid of "/" inside */
+        char why[256];             /* a setting that explains a refusal */
 };
 
 /* The child: unprivileged, makes the namespace and maps itself to root in it. */
@@ -131,8 +135,7 @@ static void userns_child(int answer_fd, int hold_fd)
         if (drop_to(NOBODY) < 0)
                 a.step = 1, a.err = errno;
         else if (unshare(CLONE_NEWUSER) < 0)
-                a.step = 2, a.err = errno,
-                userns_refused_by_setting(a.err, a.why, sizeof(a.why));
+                a.step = 2, a.err = errno, userns_refused_by_setting(a.err, a.why, sizeof(a.why));
         else if ((a.err = ns_write_file("/proc/self/uid_map", map)))
                 a.step = 3;
         else if ((a.err = ns_write_file("/proc/self/setgroups", "deny")))
@@ -154,10 +157,12 @@ static void userns_child(int answer_fd, int hold_fd)
         _exit(0);
 }
 
-static const char *const userns_steps[] = {
-        "", "dropping to uid 65534 (setresuid)", "unshare(CLONE_NEWUSER) as uid 65534",
-        "writing /proc/self/uid_map", "writing \"deny\" to /proc/self/setgroups",
-        "writing /proc/self/gid_map"};
+static const char *const userns_steps[] = {"",
+                                           "dropping to uid 65534 (setresuid)",
+                                           "unshare(CLONE_NEWUSER) as uid 65534",
+                                           "writing /proc/self/uid_map",
+                                           "writing \"deny\" to /proc/self/setgroups",
+                                           "writing /proc/self/gid_map"};
 
 ISO_CASE(userns_map_root, "userns.map.root",
          .summary = "an unprivileged user makes a user namespace and maps itself to root: "
@@ -238,23 +243,32 @@ ISO_CASE(userns_map_root_tool, "userns.map.root.tool",
 {
         char overflow[32] = "65534";
         ns_read_file("/proc/sys/kernel/overflowuid", overflow, sizeof(overflow));
-        char *argv[] = {"setpriv",  "--reuid=65534",   "--regid=65534", "--clear-groups",
-                        "unshare",  "--user",          "--map-root-user", "sh", "-c",
-                        "id -u; grep '^CapEff:' /proc/self/status; stat -c %u /", NULL};
+        char *argv[] = {"setpriv",
+                        "--reuid=65534",
+                        "--regid=65534",
+                        "--clear-groups",
+                        "unshare",
+                        "--user",
+                        "--map-root-user",
+                        "sh",
+                        "-c",
+                        "id -u; grep '^CapEff:' /proc/self/status; stat -c %u /",
+                        NULL};
         char out[1024];
         struct iso_err e = {0};
         int status = iso_tool_run(argv, NULL, out, sizeof(out), 5.0, NULL, &e);
         if (status < 0)
                 iso_broken(t, "expected to run setpriv ... unshare --user, but %s", e.msg);
-        iso_log(t, "setpriv --reuid=65534 ... unshare --user --map-root-user sh -c '...' "
-                   "(status 0x%x):\n%s",
+        iso_log(t,
+                "setpriv --reuid=65534 ... unshare --user --map-root-user sh -c '...' "
+                "(status 0x%x):\n%s",
                 status, out);
         if (WIFEXITED(status) && WEXITSTATUS(status) != 0) {
                 char why[256];
                 /* unshare(1) says which call failed; the settings say why. */
-                int err = strstr(out, "No space left") ? ENOSPC
+                int err = strstr(out, "No space left")             ? ENOSPC
                           : strstr(out, "Operation not permitted") ? EPERM
-                          : strstr(out, "Too many users")         ? EUSERS
+                          : strstr(out, "Too many users")          ? EUSERS
                                                                    : 0;
                 if (err && userns_refused_by_setting(err, why, sizeof(why)))
                         iso_skip(t, "%s (unshare --user as uid 65534: %s)", why, strerror(err));
@@ -274,7 +288,9 @@ ISO_CASE(userns_map_root_tool, "userns.map.root.tool",
         iso_check(t, capeff == full, "CapEff inside is the full capability set",
                   "every capability up to cap_last_cap", "%016llx (full: %016llx)", capeff, full);
         overflow[strcspn(overflow, "\n")] = '\0';
-        iso_check(t, owner == atoi(overflow), "stat of / (root's, unmapped) inside prints the "
-                  "overflow uid", overflow, "%d", owner);
+        iso_check(t, owner == atoi(overflow),
+                  "stat of / (root's, unmapped) inside prints the "
+                  "overflow uid",
+                  overflow, "%d", owner);
         iso_check_eq(t, getuid(), 0, "the case process outside is still uid 0");
 }

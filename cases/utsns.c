@@ -50,8 +50,8 @@ static int look_uts(void *arg, void *answer)
 ISO_CASE(uts_hostname_isolated, "uts.hostname.isolated",
          .summary = "sethostname() inside a new UTS namespace changes the name seen there and "
                     "leaves the host's name unchanged",
-         .lab_step = "namespaces(7): unshare --uts; hostname NAME",
-         .needs = {NEEDS_UTSNS}, .timeout_s = 10)
+         .lab_step = "namespaces(7): unshare --uts; hostname NAME", .needs = {NEEDS_UTSNS},
+         .timeout_s = 10)
 {
         char name[64], before[HOST_NAME_MAX + 1], after[HOST_NAME_MAX + 1];
         inside_name(t, name, sizeof(name));
@@ -66,8 +66,7 @@ ISO_CASE(uts_hostname_isolated, "uts.hostname.isolated",
         iso_log(t, "host name before %s, inside %s, after %s", before, a.seen, after);
         iso_check(t, !strcmp(a.seen, name), "uname() inside reports the name set inside", name,
                   "%s", a.seen);
-        iso_check(t, !strcmp(after, before), "the host's name is unchanged", before, "%s",
-                  after);
+        iso_check(t, !strcmp(after, before), "the host's name is unchanged", before, "%s", after);
 }
 
 ISO_CASE(uts_hostname_isolated_tool, "uts.hostname.isolated.tool",
@@ -92,8 +91,7 @@ ISO_CASE(uts_hostname_isolated_tool, "uts.hostname.isolated.tool",
         iso_check(t, WIFEXITED(status) && WEXITSTATUS(status) == 0,
                   "unshare --uts and hostname inside exit 0", "exit status 0",
                   "wait status 0x%x: %.200s", status, out);
-        iso_check(t, !strcmp(out, name), "hostname inside prints the name set inside", name,
-                  "%s", out);
-        iso_check(t, !strcmp(after, before), "the host's name is unchanged", before, "%s",
-                  after);
+        iso_check(t, !strcmp(out, name), "hostname inside prints the name set inside", name, "%s",
+                  out);
+        iso_check(t, !strcmp(after, before), "the host's name is unchanged", before, "%s", after);
 }
