@@ -19,8 +19,8 @@
  * Returns @fn's result (0 or a positive errno value); ends the case as an error when the
  * child could not be forked, was killed, or sent fewer than @size bytes.
  */
-int ns_child_look(struct iso_t *t, const char *what, int (*fn)(void *arg, void *answer),
-                  void *arg, void *answer, size_t size, double timeout_s);
+int ns_child_look(struct iso_t *t, const char *what, int (*fn)(void *arg, void *answer), void *arg,
+                  void *answer, size_t size, double timeout_s);
 
 /* Write @text to the file @path (a /proc or /sys file). Returns 0 or an errno value. */
 int ns_write_file(const char *path, const char *text);

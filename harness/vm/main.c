@@ -24,31 +24,9 @@
 
 /* What the guest needs; a missing one is noted, and the cases needing it skip there. */
 static const char *const guest_tools[] = {
-        "sh",
-        "ls",
-        "cat",
-        "true",
-        "sleep",
-        "readlink",
-        "ps",
-        "unshare",
-        "nsenter",
-        "stress-ng",
-        "stress",
-        "mount",
-        "umount",
-        "ip",
-        "tcpdump",
-        "dmesg",
-        "kill",
-        "grep",
-        /* the namespace cases' .tool variants */
-        "hostname",
-        "ipcmk",
-        "ipcs",
-        "setpriv",
-        "id",
-        "stat",
+        "sh",      "ls",        "cat",      "true",  "sleep",  "readlink", "ps",      "unshare",
+        "nsenter", "stress-ng", "stress",   "mount", "umount", "ip",       "tcpdump", "dmesg",
+        "kill",    "grep",      "hostname", "ipcmk", "ipcs",   "setpriv",  "id",      "stat",
 };
 /* Modules the cases need when the kernel has them as modules (veth: the native runtime). */
 static const char *const guest_modules[] = {"veth"};
