@@ -49,24 +49,30 @@ static char proc_state(pid_t pid)
         return p && p[1] == ' ' ? p[2] : '?';
 }
 
-/* Poll until @cg's @file holds @key with @want (flat-keyed, v2) or reads @word (v1), up
- * to SETTLE_S. Returns 1 when it did. */
-static int settle(const struct iso_cg *cg, const char *file, const char *key, long long want,
-                  const char *word)
+/* Poll until flat-keyed @file of @cg holds @key with @want (v2), up to SETTLE_S.
+ * Returns 1 when it did. */
+static int settle_key(const struct iso_cg *cg, const char *file, const char *key, long long want)
 {
         double until = iso_now() + SETTLE_S;
         do {
-                if (key) {
-                        long long v = -1;
-                        if (iso_cg_read_key(cg, file, key, &v, NULL) == 0 && v == want)
-                                return 1;
-                } else {
-                        char path[PATH_MAX];
-                        iso_cg_file(cg, file, path, sizeof(path));
-                        iso_autofree char *v = iso_read_file(path, NULL, NULL);
-                        if (v && !strncmp(v, word, strlen(word)))
-                                return 1;
-                }
+                long long v = -1;
+                if (iso_cg_read_key(cg, file, key, &v, NULL) == 0 && v == want)
+                        return 1;
+                pause_ms(10);
+        } while (iso_now() < until);
+        return 0;
+}
+
+/* Poll until @file of @cg reads @word (v1 freezer.state), up to SETTLE_S. */
+static int settle_word(const struct iso_cg *cg, const char *file, const char *word)
+{
+        char path[PATH_MAX];
+        double until = iso_now() + SETTLE_S;
+        iso_cg_file(cg, file, path, sizeof(path));
+        do {
+                iso_autofree char *v = iso_read_file(path, NULL, NULL);
+                if (v && !strncmp(v, word, strlen(word)))
+                        return 1;
                 pause_ms(10);
         } while (iso_now() < until);
         return 0;
@@ -105,8 +111,8 @@ ISO_CASE(cgroup_freezer, "cgroup.freezer",
                 pause_ms(10);
 
         int rc = iso_cg_write(&cg, file, use_v1 ? "FROZEN" : "1", &e);
-        int frozen = rc == 0 && (use_v1 ? settle(&cg, file, NULL, 0, "FROZEN")
-                                        : settle(&cg, "cgroup.events", "frozen", 1, NULL));
+        int frozen = rc == 0 && (use_v1 ? settle_word(&cg, file, "FROZEN")
+                                        : settle_key(&cg, "cgroup.events", "frozen", 1));
         char state = proc_state(pid);
         unsigned long a = *n;
         pause_ms(200);
@@ -126,8 +132,8 @@ ISO_CASE(cgroup_freezer, "cgroup.freezer",
                   "a state other than R", "%c", state);
 
         rc = iso_cg_write(&cg, file, use_v1 ? "THAWED" : "0", &e);
-        int thawed = rc == 0 && (use_v1 ? settle(&cg, file, NULL, 0, "THAWED")
-                                        : settle(&cg, "cgroup.events", "frozen", 0, NULL));
+        int thawed = rc == 0 && (use_v1 ? settle_word(&cg, file, "THAWED")
+                                        : settle_key(&cg, "cgroup.events", "frozen", 0));
         a = *n;
         for (int i = 0; i < 100 && *n == a; i++)
                 pause_ms(10);

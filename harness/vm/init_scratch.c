@@ -1,0 +1,43 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The guest's scratch disks (isocheck-vm gives them as virtio disks, harness/vm/scratch.c):
+ * the second is swap, switched on with swapon(2); the first is a raw disk whose block
+ * device the memory cases fill with page cache, named to them in ISOCHECK_SCRATCH_DEV.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/swap.h>
+
+#include "init.h"
+
+#define SCRATCH_DEV "/dev/vda"
+#define SWAP_DEV "/dev/vdb"
+
+int iso_init_scratch(char *said, size_t size)
+{
+        struct stat st;
+        int rc = 0;
+        size_t len = 0;
+
+        said[0] = '\0';
+        if (stat(SCRATCH_DEV, &st) == 0 && S_ISBLK(st.st_mode)) {
+                setenv("ISOCHECK_SCRATCH_DEV", SCRATCH_DEV, 1);
+                len += (size_t)snprintf(said + len, size - len, "scratch disk %s", SCRATCH_DEV);
+        } else {
+                len += (size_t)snprintf(said + len, size - len, "no scratch disk (%s: %s)",
+                                        SCRATCH_DEV, strerror(errno));
+                rc = -1;
+        }
+        if (len >= size)
+                return -1;
+        if (stat(SWAP_DEV, &st) == 0 && S_ISBLK(st.st_mode) && swapon(SWAP_DEV, 0) == 0) {
+                snprintf(said + len, size - len, "; swap on %s", SWAP_DEV);
+        } else {
+                snprintf(said + len, size - len, "; no swap (%s: %s)", SWAP_DEV, strerror(errno));
+                rc = -1;
+        }
+        return rc;
+}
