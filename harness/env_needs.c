@@ -119,6 +119,11 @@ static int need_cgroup(const struct iso_env *env, const char *ctrl, int version,
                                      "needs the %s controller on cgroup v2: it is on cgroup v1 "
                                      "here (%s)",
                                      ctrl, v1->mount);
+                if (version == 2 && !v2)
+                        return unmet(reason, size,
+                                     "needs the %s controller on cgroup v2: no cgroup v2 hierarchy "
+                                     "is mounted (cgroup mode %s)",
+                                     ctrl, mode);
                 if (version == 2 && !on_v2 && v2)
                         return unmet(reason, size,
                                      "needs the %s controller on cgroup v2: not in "

@@ -533,10 +533,12 @@ int main(int argc, char **argv)
         else
                 fatal("isocheck.cgroup must be v1 or v2", NULL);
         load_modules();
-        char scratch[256];
-        if (iso_init_scratch(scratch, sizeof(scratch)) < 0)
+        /* isocheck-vm says when it gave the scratch and swap disks (a LAVA boot does not). */
+        char scratch[256], disks[8];
+        cmdline_value("isocheck.scratch", "0", disks, sizeof(disks));
+        if (strcmp(disks, "0") && iso_init_scratch(scratch, sizeof(scratch)) < 0)
                 warn("%s", scratch);
-        else
+        else if (strcmp(disks, "0"))
                 say("%s", scratch);
         loopback_up();
         sethostname("isocheck-vm", strlen("isocheck-vm"));

@@ -10,11 +10,21 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/swap.h>
+#include <time.h>
 
 #include "init.h"
 
 #define SCRATCH_DEV "/dev/vda"
 #define SWAP_DEV "/dev/vdb"
+
+/* Block device nodes appear in devtmpfs once the driver has probed the disk, which may
+ * be a moment after its module loaded: wait for @dev up to 5 s, polled every 20 ms. */
+static void wait_for(const char *dev)
+{
+        struct stat st;
+        for (int i = 0; i < 250 && stat(dev, &st) < 0; i++)
+                nanosleep(&(struct timespec){0, 20 * 1000 * 1000}, NULL);
+}
 
 int iso_init_scratch(char *said, size_t size)
 {
@@ -23,6 +33,8 @@ int iso_init_scratch(char *said, size_t size)
         size_t len = 0;
 
         said[0] = '\0';
+        wait_for(SCRATCH_DEV);
+        wait_for(SWAP_DEV);
         if (stat(SCRATCH_DEV, &st) == 0 && S_ISBLK(st.st_mode)) {
                 setenv("ISOCHECK_SCRATCH_DEV", SCRATCH_DEV, 1);
                 len += (size_t)snprintf(said + len, size - len, "scratch disk %s", SCRATCH_DEV);

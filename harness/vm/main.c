@@ -29,8 +29,8 @@ static const char *const guest_tools[] = {
         "kill",    "grep",      "hostname", "ipcmk", "ipcs",   "setpriv",  "id",      "stat",
 };
 /* Modules the cases need when the kernel has them as modules (veth: the native runtime;
- * virtio_blk: the scratch and swap disks of the memory cases). */
-static const char *const guest_modules[] = {"veth", "virtio_blk"};
+ * virtio_pci and virtio_blk: the scratch and swap disks of the memory cases). */
+static const char *const guest_modules[] = {"veth", "virtio_pci", "virtio_blk"};
 
 static volatile int stop_requested;
 
@@ -133,6 +133,8 @@ static void boot_config(struct ctx *x, struct config *c, const char *initrd)
                                 e.msg);
                 b.disks[0] = scratch.disk[0] ? scratch.disk : NULL;
                 b.disks[1] = scratch.disk[0] && scratch.swap[0] ? scratch.swap : NULL;
+                if (b.disks[0])
+                        strncat(append, " isocheck.scratch=1", sizeof(append) - strlen(append) - 1);
                 unlink(data);
                 /* Created here, exclusively, in a directory opened without following links. */
                 iso_autoclose int cfd = iso_vm_file_create(c->dir_fd, "console.log", console, &e);
