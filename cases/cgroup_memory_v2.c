@@ -175,35 +175,20 @@ ISO_CASE(cgroup_memory_events_local, "cgroup.memory.events_local",
 /* --- reclaimable memory: page cache on a disk, or swap -------------------------------- */
 
 /* Directories whose page cache the kernel can drop (a disk-backed filesystem), in order
- * of preference. */
+ * of preference: the VM target mounts its ext4 scratch disk at /var/tmp. */
 static const char *const scratch_dirs[] = {"/var/tmp", "/tmp"};
 
-/* Where a case makes reclaimable page cache: the block device the VM target names in
- * ISOCHECK_SCRATCH_DEV (its page cache is the device's, written at a case's own offsets),
- * else a file in a directory on a disk-backed filesystem. */
-struct scratch {
-        const char *dev;
-        const char *dir;
-};
-
 /*
- * Find a scratch place whose clean page cache is reclaimable: not tmpfs or ramfs, where a
- * file's pages are swap-backed or pinned, so reclaim would pass or fail for the wrong
- * reason. Returns 0, or -1 with what each candidate is in @why.
+ * A directory on a filesystem whose clean page cache is reclaimable and charged to the
+ * writer's cgroup: not tmpfs or ramfs, where a file's pages are swap-backed or pinned, so
+ * reclaim would pass or fail for the wrong reason (nor a raw block device: its page cache
+ * is not charged to the writer's cgroup). Returns it, or NULL with what each candidate is
+ * in @why.
  */
-static int scratch_find(struct scratch *s, char *why, size_t size)
+static const char *scratch_dir(char *why, size_t size)
 {
         size_t len = 0;
-        struct stat st;
         why[0] = '\0';
-        s->dev = getenv("ISOCHECK_SCRATCH_DEV");
-        s->dir = NULL;
-        if (s->dev && stat(s->dev, &st) == 0 && S_ISBLK(st.st_mode))
-                return 0;
-        if (s->dev)
-                len += (size_t)snprintf(why, size, "ISOCHECK_SCRATCH_DEV=%s is not a block device",
-                                        s->dev);
-        s->dev = NULL;
         for (size_t i = 0; i < ISO_ARRAY_SIZE(scratch_dirs); i++) {
                 struct statfs fs;
                 const char *d = scratch_dirs[i];
@@ -218,14 +203,12 @@ static int scratch_find(struct scratch *s, char *why, size_t size)
                                                 fs.f_type == TMPFS_MAGIC ? "tmpfs" : "ramfs");
                         continue;
                 }
-                if (access(d, W_OK) == 0) {
-                        s->dir = d;
-                        return 0;
-                }
+                if (access(d, W_OK) == 0)
+                        return d;
                 len += (size_t)snprintf(why + len, len < size ? size - len : 0,
                                         "%s%s is not writable", len ? ", " : "", d);
         }
-        return -1;
+        return NULL;
 }
 
 /* SwapTotal of /proc/meminfo, in bytes (0: no swap, -1: unreadable). */
@@ -239,26 +222,21 @@ static long long swap_total(void)
 
 struct cache_fill {
         char path[PATH_MAX];
-        int is_dev;       /* @path is the scratch block device, written at @offset */
-        long long offset; /* bytes */
         long long bytes;
 };
 
-/* In the cgroup: write @bytes (into a new file, or the device at @offset) and sync them, so
- * they are clean page cache charged to the cgroup (cgroup-v2.rst "Memory Ownership": the
- * writer's cgroup). */
+/* In the cgroup: write @bytes into a new file and sync it, so its pages are clean page
+ * cache charged to the cgroup (cgroup-v2.rst "Memory Ownership": the writer's cgroup). */
 static int fill_run(void *arg)
 {
         const struct cache_fill *f = arg;
-        int fd = f->is_dev ? open(f->path, O_WRONLY | O_CLOEXEC)
-                           : open(f->path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-                                  0600);
+        int fd = open(f->path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
         if (fd < 0)
                 return 3;
         static char block[1 << 16];
         memset(block, 0x5a, sizeof(block));
         for (long long done = 0; done < f->bytes; done += (long long)sizeof(block))
-                if (pwrite(fd, block, sizeof(block), f->offset + done) != (ssize_t)sizeof(block)) {
+                if (iso_write_all(fd, block, sizeof(block)) < 0) {
                         close(fd);
                         return 4;
                 }
@@ -267,19 +245,15 @@ static int fill_run(void *arg)
         return rc;
 }
 
-/* Fill @bytes of page cache from inside @cg: region @offset of the scratch device, or a
- * file @name in the scratch directory. Ends the case as an error when the writer fails. */
-static void fill_cache(struct iso_t *t, const struct iso_cg *cg, const struct scratch *s,
-                       const char *name, long long offset, long long bytes, struct cache_fill *f)
+/* Fill @bytes of page cache from inside @cg into file @name of @dir; ends the case as an
+ * error when the writer fails. */
+static void fill_cache(struct iso_t *t, const struct iso_cg *cg, const char *dir, const char *name,
+                       long long bytes, struct cache_fill *f)
 {
         struct iso_err e = {0};
-        memset(f, 0, sizeof(*f));
-        f->is_dev = s->dev != NULL;
-        f->offset = s->dev ? offset : 0;
-        if (s->dev ? iso_pathf(f->path, sizeof(f->path), "%s", s->dev)
-                   : iso_pathf(f->path, sizeof(f->path), "%s/isocheck-%s-%s", s->dir,
-                               iso_case_run_id(t), name) < 0)
-                iso_broken(t, "scratch path too long");
+        if (iso_pathf(f->path, sizeof(f->path), "%s/isocheck-%s-%s", dir, iso_case_run_id(t),
+                      name) < 0)
+                iso_broken(t, "scratch file path too long in %s", dir);
         f->bytes = bytes;
         pid_t pid = iso_cg_spawn(cg, fill_run, f, &e);
         if (pid < 0)
@@ -287,20 +261,12 @@ static void fill_cache(struct iso_t *t, const struct iso_cg *cg, const struct sc
         int status = 0;
         waitpid(pid, &status, 0);
         if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-                if (!f->is_dev)
-                        unlink(f->path);
-                iso_broken(t,
-                           "expected the writer to put %lld bytes into %s at offset %lld and "
-                           "fsync them, but it ended with wait status 0x%x (3 open, 4 write, "
-                           "5 fsync)",
-                           bytes, f->path, f->offset, status);
-        }
-}
-
-static void drop_fill(const struct cache_fill *f)
-{
-        if (!f->is_dev)
                 unlink(f->path);
+                iso_broken(t,
+                           "expected the writer to fill %lld bytes of %s and fsync it, but it "
+                           "ended with wait status 0x%x (3 open, 4 write, 5 fsync: is %s full?)",
+                           bytes, f->path, status, dir);
+        }
 }
 
 static long long current_of(const struct iso_cg *cg)
@@ -310,9 +276,6 @@ static long long current_of(const struct iso_cg *cg)
         return v;
 }
 
-/* The reclaim case's region of the scratch device: after the protection case's three
- * (0..160 MiB), so the two never write the same pages even when run at once. */
-#define RECLAIM_AT (160LL << 20)
 #define RECLAIM_FILL (32LL << 20)
 #define RECLAIM_ASK (16LL << 20)
 
@@ -323,8 +286,8 @@ ISO_CASE(cgroup_memory_reclaim, "cgroup.memory.reclaim",
          .needs = {NEEDS_MEMCG_V2}, .timeout_s = 30)
 {
         char why[256];
-        struct scratch sc;
-        if (scratch_find(&sc, why, sizeof(why)) < 0)
+        const char *dir = scratch_dir(why, sizeof(why));
+        if (!dir)
                 iso_skip(t,
                          "needs memory the kernel can reclaim without swap: page cache on a "
                          "disk, but %s",
@@ -337,13 +300,13 @@ ISO_CASE(cgroup_memory_reclaim, "cgroup.memory.reclaim",
         if (access(path, F_OK) < 0)
                 iso_skip(t, "needs memory.reclaim (Linux 5.19+): %s does not exist", path);
         struct cache_fill f;
-        fill_cache(t, &cg, &sc, "reclaim", RECLAIM_AT, RECLAIM_FILL, &f);
+        fill_cache(t, &cg, dir, "reclaim", RECLAIM_FILL, &f);
         long long before = current_of(&cg);
         char ask[32];
         snprintf(ask, sizeof(ask), "%lld", RECLAIM_ASK);
         int rc = iso_cg_write(&cg, "memory.reclaim", ask, &e);
         long long after = current_of(&cg);
-        drop_fill(&f);
+        unlink(f.path);
         iso_log(t,
                 "page cache of %lld bytes in %s; memory.current %lld before, %lld after "
                 "writing %s to memory.reclaim (%s)",
@@ -384,8 +347,8 @@ ISO_CASE(cgroup_memory_protection, "cgroup.memory.protection",
          .timeout_s = 60)
 {
         char why[256];
-        struct scratch sc;
-        if (scratch_find(&sc, why, sizeof(why)) < 0)
+        const char *dir = scratch_dir(why, sizeof(why));
+        if (!dir)
                 iso_skip(t,
                          "needs page cache on a disk (the protection is of reclaimable "
                          "memory), but %s",
@@ -407,15 +370,15 @@ ISO_CASE(cgroup_memory_protection, "cgroup.memory.protection",
                 iso_broken(t, "expected to set memory.min and memory.low, but %s", e.msg);
 
         struct cache_fill fmin, flow, ffree;
-        fill_cache(t, &cmin, &sc, "min", 0, PROT_FILL, &fmin);
-        fill_cache(t, &clow, &sc, "low", PROT_FILL, PROT_FILL, &flow);
+        fill_cache(t, &cmin, dir, "min", PROT_FILL, &fmin);
+        fill_cache(t, &clow, dir, "low", PROT_FILL, &flow);
         long long min0 = current_of(&cmin), low0 = current_of(&clow);
-        fill_cache(t, &cfree, &sc, "free", 2 * PROT_FILL, PROT_PRESSURE, &ffree);
+        fill_cache(t, &cfree, dir, "free", PROT_PRESSURE, &ffree);
         long long min1 = current_of(&cmin), low1 = current_of(&clow), free1 = current_of(&cfree);
         long long parent1 = current_of(&parent);
-        drop_fill(&fmin);
-        drop_fill(&flow);
-        drop_fill(&ffree);
+        unlink(fmin.path);
+        unlink(flow.path);
+        unlink(ffree.path);
         iso_log(t,
                 "parent memory.max %lld; min: %lld -> %lld, low: %lld -> %lld; the "
                 "unprotected sibling wrote %lld and holds %lld; parent %lld",

@@ -29,8 +29,10 @@ static const char *const guest_tools[] = {
         "kill",    "grep",      "hostname", "ipcmk", "ipcs",   "setpriv",  "id",      "stat",
 };
 /* Modules the cases need when the kernel has them as modules (veth: the native runtime;
- * virtio_pci and virtio_blk: the scratch and swap disks of the memory cases). */
-static const char *const guest_modules[] = {"veth", "virtio_pci", "virtio_blk"};
+ * virtio_pci, virtio_blk, ext4 and the crc32c ext4 asks for at mount time: the scratch
+ * and swap disks of the memory cases). */
+static const char *const guest_modules[] = {"veth", "virtio_pci", "virtio_blk", "crc32c_generic",
+                                            "ext4"};
 
 static volatile int stop_requested;
 

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: MIT
 /*
- * The guest's scratch disks: a raw disk whose block device page cache the memory cases
- * can have reclaimed (on the initramfs's tmpfs a file's pages are swap-backed, so reclaim
- * and protection would pass or fail for the wrong reason), and a swap disk, so the
- * swap cases have swap (cgroup-v2.rst "memory.swap.max"). Both are sparse files in the
- * work directory, given to qemu as virtio disks and removed after the boot.
+ * The guest's scratch disks: an ext4 disk the guest mounts at /var/tmp, where the memory
+ * cases make page cache the kernel can reclaim (on the initramfs's tmpfs a file's pages
+ * are swap-backed, and a raw block device's page cache is not charged to the writer's
+ * cgroup, so reclaim and protection would pass or fail for the wrong reason), and a swap
+ * disk, so the swap cases have swap (cgroup-v2.rst "memory.swap.max"). Both are sparse
+ * files in the work directory, given to qemu as virtio disks and removed after the boot.
  */
 #include "isocheck/vm.h"
 
@@ -31,6 +32,19 @@ static int make_sparse(const char *path, long long bytes, struct iso_err *e)
         return rc;
 }
 
+/* Run @argv (20 s at most); 0 when it exits 0, else -1 with @e saying what it was for. */
+static int run_tool(char *const argv[], const char *what, struct iso_err *e)
+{
+        char out[512];
+        struct iso_err te = {0};
+        int st = iso_tool_run(argv, NULL, out, sizeof(out), 20.0, NULL, &te);
+        if (st == 0)
+                return 0;
+        out[strcspn(out, "\n")] = '\0';
+        return iso_errf(e, st < 0 ? te.errnum : EIO, "expected %s to %s, but %s", argv[0], what,
+                        st < 0 ? te.msg : out);
+}
+
 int iso_vm_scratch_make(const char *work, const char *tag, struct iso_vm_scratch *s,
                         struct iso_err *e)
 {
@@ -44,21 +58,32 @@ int iso_vm_scratch_make(const char *work, const char *tag, struct iso_vm_scratch
                 s->disk[0] = s->swap[0] = '\0';
                 return -1;
         }
+        /* No journal: the disk dies with the boot, and the cases' writes stay cheap; no
+         * metadata checksums: ext4 would then need the crc32c module at mount time. */
+        char *mkfs[] = {"mkfs.ext4",
+                        "-q",
+                        "-F",
+                        "-O",
+                        "^has_journal,^metadata_csum",
+                        "-E",
+                        "nodiscard,lazy_itable_init=1",
+                        s->disk,
+                        NULL};
+        if (run_tool(mkfs, "make an ext4 filesystem on the scratch disk", e) < 0) {
+                unlink(s->disk);
+                s->disk[0] = s->swap[0] = '\0';
+                return -1;
+        }
         if (make_sparse(s->swap, ISO_VM_SWAP_BYTES, e) < 0) {
                 s->swap[0] = '\0';
                 return -1;
         }
         /* mkswap(8) writes the signature swapon(2) needs. */
-        char *argv[] = {"mkswap", "-q", s->swap, NULL};
-        char out[512];
-        struct iso_err te = {0};
-        int st = iso_tool_run(argv, NULL, out, sizeof(out), 20.0, NULL, &te);
-        if (st != 0) {
+        char *mkswap[] = {"mkswap", "-q", s->swap, NULL};
+        if (run_tool(mkswap, "write a swap signature", e) < 0) {
                 unlink(s->swap);
                 s->swap[0] = '\0';
-                return iso_errf(e, st < 0 ? te.errnum : EIO,
-                                "expected mkswap to write a swap signature, but %s",
-                                st < 0 ? te.msg : out);
+                return -1;
         }
         return 0;
 }
