@@ -36,6 +36,16 @@ static const struct {
         /* a process in a new PID namespace with its own /proc mount */
         {"pidns.*", BIT(F_FORK_EXEC) | BIT(F_NS_PIDMNT)},
         {"nsenter.*", BIT(F_FORK_EXEC) | BIT(F_NS_PIDMNT)},
+        /* the other namespaces: a child (or the tool) that makes one; a network namespace
+         * costs what the app's does (its NEWNET dominates), a mount namespace what the
+         * PID box's does */
+        {"netns.*", BIT(F_FORK_EXEC) | BIT(F_NS_APP)},
+        {"mntns.*", BIT(F_FORK_EXEC) | BIT(F_NS_PIDMNT)},
+        {"userns.*", BIT(F_FORK_EXEC)},
+        {"uts.*", BIT(F_FORK_EXEC)},
+        {"ipc.*", BIT(F_FORK_EXEC)},
+        {"cgroupns.*", BIT(F_FORK_EXEC)},
+        {"timens.*", BIT(F_FORK_EXEC)},
         /* the native runtime: the app's namespaces and its veth to the host */
         {"container.*", BIT(F_NS_APP) | BIT(F_VETH)},
         {"sidecar.*", BIT(F_NS_APP) | BIT(F_VETH)},

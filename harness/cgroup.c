@@ -275,6 +275,8 @@ int iso_cg_remove_tree(const char *path, double timeout_s, struct iso_err *e)
  * cgroup.controllers lists it. */
 static const struct iso_cg_hierarchy *hierarchy_of(const struct iso_env *env, const char *ctrl)
 {
+        if (!ctrl) /* a cgroup of the v2 hierarchy, with no controller of its own */
+                return iso_env_hierarchy(env, NULL);
         const struct iso_cg_hierarchy *h = iso_env_hierarchy(env, ctrl);
         if (h)
                 return h;
@@ -323,7 +325,7 @@ int iso_cg_make(const struct iso_env *env, const char *ctrl, const char *scope, 
                 return iso_errf(e, ENOENT,
                                 "no mounted cgroup hierarchy offers the %s controller "
                                 "(cgroup mode %s)",
-                                ctrl, iso_cg_mode_name(env->cg_mode));
+                                ctrl ? ctrl : "(any: cgroup v2)", iso_cg_mode_name(env->cg_mode));
         if (h->readonly)
                 return iso_errf(e, EROFS, "cgroupfs %s (holding %s) is mounted read-only", h->mount,
                                 ctrl);
@@ -335,7 +337,7 @@ int iso_cg_make(const struct iso_env *env, const char *ctrl, const char *scope, 
 
         /* v2: a controller reaches a cgroup only if every ancestor enables it for its
          * children. The root is the host's: we use it as it is and never change it. */
-        if (h->version == 2 && !subtree_has(h->mount, ctrl))
+        if (h->version == 2 && ctrl && !subtree_has(h->mount, ctrl))
                 return iso_errf(e, ENOTSUP,
                                 "the %s controller is not enabled in "
                                 "%s/cgroup.subtree_control (isocheck leaves the root's "
@@ -352,7 +354,7 @@ int iso_cg_make(const struct iso_env *env, const char *ctrl, const char *scope, 
                         return iso_errf(e, ENAMETOOLONG, "cgroup path %s", cg->path);
                 if (mkdir(dir, 0755) < 0 && errno != EEXIST)
                         return iso_errf(e, errno, "mkdir %s", dir);
-                if (h->version == 2 && enable_in(dir, ctrl, e) < 0)
+                if (h->version == 2 && ctrl && enable_in(dir, ctrl, e) < 0)
                         return -1;
         }
         return iso_cg_create(cg->path, e);

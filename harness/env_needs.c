@@ -66,6 +66,13 @@ static void ctrl_absence_cause(const struct iso_env *env, const char *ctrl, int 
                          "; the kernel has no v1 memory controller: CONFIG_MEMCG_V1 is not set "
                          "(kernel config %s)",
                          kc->source);
+        else if (version != 2 && env->cg_mode != ISO_CG_UNIFIED && !strcmp(ctrl, "cpuset") &&
+                 iso_kconfig_get(kc, "CONFIG_CPUSETS_V1", NULL, 0) == ISO_KCONFIG_MISSING &&
+                 release_at_least(env->kernel_release, 6, 12) == 1)
+                snprintf(out, size,
+                         "; the kernel has no v1 cpuset controller: CONFIG_CPUSETS_V1 is not set "
+                         "(kernel config %s)",
+                         kc->source);
         else if (!strcmp(ctrl, "memory") &&
                  iso_kconfig_get(kc, "CONFIG_MEMCG", NULL, 0) == ISO_KCONFIG_MISSING)
                 snprintf(out, size, "; CONFIG_MEMCG is not set (kernel config %s)", kc->source);
@@ -112,6 +119,11 @@ static int need_cgroup(const struct iso_env *env, const char *ctrl, int version,
                                      "needs the %s controller on cgroup v2: it is on cgroup v1 "
                                      "here (%s)",
                                      ctrl, v1->mount);
+                if (version == 2 && !v2)
+                        return unmet(reason, size,
+                                     "needs the %s controller on cgroup v2: no cgroup v2 hierarchy "
+                                     "is mounted (cgroup mode %s)",
+                                     ctrl, mode);
                 if (version == 2 && !on_v2 && v2)
                         return unmet(reason, size,
                                      "needs the %s controller on cgroup v2: not in "

@@ -13,9 +13,10 @@ void iso_fixture_cgroup(struct iso_t *t, const char *ctrl, const char *name, str
         struct iso_err e = {0};
         if (iso_cg_make(iso_case_env(t), ctrl, iso_case_scope(t), name, cg, &e) == 0)
                 return;
+        const char *what = ctrl ? ctrl : "cgroup v2";
         if (e.errnum == ENOENT || e.errnum == EROFS || e.errnum == ENOTSUP)
-                iso_skip(t, "needs a writable %s cgroup: %s", ctrl, e.msg);
-        iso_broken(t, "expected to create a %s cgroup, but %s", ctrl, e.msg);
+                iso_skip(t, "needs a writable %s cgroup: %s", what, e.msg);
+        iso_broken(t, "expected to create a %s cgroup, but %s", what, e.msg);
 }
 
 void iso_fixture_cgroup_destroy(struct iso_t *t, const struct iso_cg *cg)

@@ -451,7 +451,8 @@ static void test_need_cgroup_legacy_readonly(void **state)
                      "needs the memory controller on cgroup v2: it is on cgroup v1 here "
                      "(/sys/fs/cgroup/memory)");
         expect_unmet(env, (struct iso_need)ISO_CGROUP_CTRL("rdma", 2),
-                     "needs the rdma cgroup controller: not mounted (cgroup mode legacy)");
+                     "needs the rdma controller on cgroup v2: no cgroup v2 hierarchy is mounted "
+                     "(cgroup mode legacy)");
         expect_unmet(env, (struct iso_need)ISO_CGROUP_CTRL(NULL, 2),
                      "needs cgroup v2: not mounted (cgroup mode legacy)");
 }

@@ -211,11 +211,11 @@ static void mount_cgroup_v1(void)
         say("cgroup v1 hierarchies:%s", mounted);
 }
 
-/* v2: enable memory and pids for the children of the root, each on its own, so a
- * controller the kernel lacks (cgroup_disable=memory) leaves the others working. */
+/* v2: enable the controllers the cases use for the children of the root, each on its own,
+ * so a controller the kernel lacks (cgroup_disable=memory) leaves the others working. */
 static void mount_cgroup_v2(void)
 {
-        static const char *const wanted[] = {"memory", "pids"};
+        static const char *const wanted[] = {"memory", "pids", "cpu", "cpuset"};
         struct iso_err e = {0};
 
         mount_or_die("cgroup2", "/sys/fs/cgroup", "cgroup2", MS_NOSUID | MS_NODEV | MS_NOEXEC,
@@ -533,6 +533,13 @@ int main(int argc, char **argv)
         else
                 fatal("isocheck.cgroup must be v1 or v2", NULL);
         load_modules();
+        /* isocheck-vm says when it gave the scratch and swap disks (a LAVA boot does not). */
+        char scratch[256], disks[8];
+        cmdline_value("isocheck.scratch", "0", disks, sizeof(disks));
+        if (strcmp(disks, "0") && iso_init_scratch(scratch, sizeof(scratch)) < 0)
+                warn("%s", scratch);
+        else if (strcmp(disks, "0"))
+                say("%s", scratch);
         loopback_up();
         sethostname("isocheck-vm", strlen("isocheck-vm"));
         setenv("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", 1);

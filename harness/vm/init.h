@@ -17,4 +17,11 @@ int iso_init_copy_tree(int sdir, int ddir, const char *skip, dev_t dev, struct i
 /* Empty the tree under @dfd (but @skip at the top, and other devices), best effort. */
 void iso_init_remove_tree(int dfd, const char *skip, dev_t dev);
 
+/*
+ * Mount the scratch disk (ext4) at /var/tmp and switch on the swap disk, when
+ * isocheck-vm gave them. Writes what it did, or why not, into @said (@size bytes).
+ * Returns 0 when both are there, -1 otherwise (the cases needing them skip).
+ */
+int iso_init_scratch(char *said, size_t size);
+
 #endif

@@ -305,6 +305,12 @@ static int module_needed(const struct iso_vm_image_spec *s, const char *name)
         for (const char *c = name; *c && n + 1 < sizeof(sym); c++)
                 sym[n++] = *c == '-' ? '_' : (char)(*c >= 'a' && *c <= 'z' ? *c - 32 : *c);
         sym[n] = '\0';
+        /* Modules named unlike their symbol: a filesystem's ends in _FS, crc32c's is the
+         * crypto one. */
+        if (!strcmp(name, "ext4"))
+                snprintf(sym, sizeof(sym), "CONFIG_EXT4_FS");
+        else if (!strcmp(name, "crc32c_generic"))
+                snprintf(sym, sizeof(sym), "CONFIG_CRYPTO_CRC32C");
         enum iso_kconfig_state st = iso_kconfig_get(&kc, sym, NULL, 0);
 
         iso_kconfig_free(&kc);

@@ -24,12 +24,15 @@
 
 /* What the guest needs; a missing one is noted, and the cases needing it skip there. */
 static const char *const guest_tools[] = {
-        "sh",     "ls",      "cat",     "true",      "sleep",  "readlink",
-        "ps",     "unshare", "nsenter", "stress-ng", "stress", "mount",
-        "umount", "ip",      "tcpdump", "dmesg",     "kill",   "grep",
+        "sh",      "ls",        "cat",      "true",  "sleep",  "readlink", "ps",      "unshare",
+        "nsenter", "stress-ng", "stress",   "mount", "umount", "ip",       "tcpdump", "dmesg",
+        "kill",    "grep",      "hostname", "ipcmk", "ipcs",   "setpriv",  "id",      "stat",
 };
-/* Modules the cases need when the kernel has them as modules (veth: the native runtime). */
-static const char *const guest_modules[] = {"veth"};
+/* Modules the cases need when the kernel has them as modules (veth: the native runtime;
+ * virtio_pci, virtio_blk, ext4 and the crc32c ext4 asks for at mount time: the scratch
+ * and swap disks of the memory cases). */
+static const char *const guest_modules[] = {"veth", "virtio_pci", "virtio_blk", "crc32c_generic",
+                                            "ext4"};
 
 static volatile int stop_requested;
 
@@ -125,16 +128,28 @@ static void boot_config(struct ctx *x, struct config *c, const char *initrd)
 
                 fprintf(stderr, "isocheck-vm: booting %s under %s (timeout %.0f s)\n", c->name,
                         kvm ? "KVM" : "TCG", o->timeout_s);
+                /* Without the disks the cases that need them skip, naming what is missing. */
+                struct iso_vm_scratch scratch;
+                if (iso_vm_scratch_make(x->work, c->name, &scratch, &e) < 0)
+                        fprintf(stderr, "isocheck-vm: warning: %s: no scratch disks: %s\n", c->name,
+                                e.msg);
+                b.disks[0] = scratch.disk[0] ? scratch.disk : NULL;
+                b.disks[1] = scratch.disk[0] && scratch.swap[0] ? scratch.swap : NULL;
+                if (b.disks[0])
+                        strncat(append, " isocheck.scratch=1", sizeof(append) - strlen(append) - 1);
                 unlink(data);
                 /* Created here, exclusively, in a directory opened without following links. */
                 iso_autoclose int cfd = iso_vm_file_create(c->dir_fd, "console.log", console, &e);
 
                 if (cfd < 0) {
+                        iso_vm_scratch_remove(&scratch);
                         vm_set_result(c, ISO_ERROR, "%s", e.msg);
                         return;
                 }
                 b.console_fd = cfd;
-                if (iso_vm_boot_run(&b, &r, &e) < 0) {
+                int booted = iso_vm_boot_run(&b, &r, &e);
+                iso_vm_scratch_remove(&scratch);
+                if (booted < 0) {
                         vm_set_result(c, ISO_ERROR, "expected qemu to start, but %s", e.msg);
                         return;
                 }

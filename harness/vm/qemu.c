@@ -20,7 +20,7 @@
 
 int iso_vm_boot_run(const struct iso_vm_boot *b, struct iso_vm_boot_result *r, struct iso_err *e)
 {
-        char mem[32], smp[32], serial_data[4200];
+        char mem[32], smp[32], serial_data[4200], drive[2][PATH_MAX + 64];
         const char *argv[40];
         size_t n = 0;
 
@@ -55,6 +55,14 @@ int iso_vm_boot_run(const struct iso_vm_boot *b, struct iso_vm_boot_result *r, s
         argv[n++] = b->initrd;
         argv[n++] = "-append";
         argv[n++] = b->append;
+        for (size_t i = 0; i < ISO_ARRAY_SIZE(b->disks) && b->disks[i]; i++) {
+                /* cache=unsafe: the disks die with the boot, so no write need reach them. */
+                if (iso_pathf(drive[i], sizeof(drive[i]),
+                              "file=%s,format=raw,if=virtio,cache=unsafe", b->disks[i]) < 0)
+                        return iso_errf(e, ENAMETOOLONG, "disk path %s", b->disks[i]);
+                argv[n++] = "-drive";
+                argv[n++] = drive[i];
+        }
         argv[n] = NULL;
 
         /* Never through a link: the caller's descriptor, or a file that did not exist. */

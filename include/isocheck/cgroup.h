@@ -99,7 +99,8 @@ int iso_cg_proc_path(const char *text, int version, const char *ctrl, char *out,
 
 /*
  * Make cgroup @name below @scope (the case's "isocheck-<run>/<case>", iso_case_scope())
- * in the hierarchy holding controller @ctrl ("memory", "pids"). The scope directories are
+ * in the hierarchy holding controller @ctrl ("memory", "pids"), or in the v2 hierarchy
+ * with no controller enabled for it when @ctrl is NULL (cgroup.kill, cgroup.freeze). The scope directories are
  * created when missing. On cgroup v2 the controller is enabled ("+memory") in the
  * cgroup.subtree_control of every level from the root down to @scope, none of which
  * holds processes (the no-internal-process rule, cgroup-v2.rst "Top-down Constraint").

@@ -16,6 +16,7 @@
 #ifndef ISOCHECK_VM_H
 #define ISOCHECK_VM_H
 
+#include <limits.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -347,6 +348,27 @@ enum iso_vm_outcome {
         ISO_VM_STOPPED,   /* *stop became non-zero (a signal) */
 };
 
+/* The guest's scratch disks (harness/vm/scratch.c): sizes in bytes. */
+#define ISO_VM_SCRATCH_BYTES (256LL << 20)
+#define ISO_VM_SWAP_BYTES (128LL << 20)
+
+struct iso_vm_scratch {
+        char disk[PATH_MAX]; /* raw scratch disk, "" when none */
+        char swap[PATH_MAX]; /* swap disk with mkswap's signature, "" when none */
+};
+
+/*
+ * Make the scratch disk and the swap disk of one boot in the work directory @work, named
+ * after @tag (the configuration): sparse files, created exclusively (an old one of the
+ * same name is removed first), the swap one signed by mkswap(8). Returns 0, or -1 with @e
+ * (the files made so far are kept in @s for iso_vm_scratch_remove; "" for the others).
+ */
+int iso_vm_scratch_make(const char *work, const char *tag, struct iso_vm_scratch *s,
+                        struct iso_err *e);
+
+/* Remove what iso_vm_scratch_make made. */
+void iso_vm_scratch_remove(struct iso_vm_scratch *s);
+
 struct iso_vm_boot {
         const char *qemu;    /* program, looked up on PATH */
         const char *kernel;  /* bzImage */
@@ -358,9 +380,10 @@ struct iso_vm_boot {
         const char *data;    /* file receiving the second serial port (the frames) */
         int kvm;             /* 1: -accel kvm; 0: TCG (multi-threaded) */
         unsigned int memory_mb, cpus;
-        double output_s;    /* bound for the kernel's first line ("Linux version") */
-        double timeout_s;   /* bound for the whole boot */
-        volatile int *stop; /* checked every 200 ms; may be NULL */
+        double output_s;      /* bound for the kernel's first line ("Linux version") */
+        double timeout_s;     /* bound for the whole boot */
+        volatile int *stop;   /* checked every 200 ms; may be NULL */
+        const char *disks[2]; /* raw images given as virtio disks (/dev/vda, /dev/vdb), or NULL */
 };
 
 struct iso_vm_boot_result {
