@@ -25,6 +25,7 @@
 #include "isocheck/fixtures.h"
 #include "isocheck/memcg.h"
 #include "isocheck/util.h"
+#include "needs.h"
 
 #define NEEDS_MEMCG_V2 ISO_ROOT, ISO_CGROUP_CTRL("memory", 2)
 
@@ -421,12 +422,49 @@ static int hold_run(void *arg)
         return TOUCHED;
 }
 
+/* Set the memory limit and the swap allowance of @cg: v2 memory.max and memory.swap.max;
+ * v1 memory.limit_in_bytes and memory.memsw.limit_in_bytes, which bounds memory + swap
+ * (cgroup-v1/memory.rst "memsw"). Skips when swap is not accounted. */
+static void limit_with_swap(struct iso_t *t, const struct iso_cg *cg, long long mem, long long swap)
+{
+        struct iso_err e = {0};
+        const char *swap_file =
+                cg->version == 2 ? "memory.swap.max" : "memory.memsw.limit_in_bytes";
+        char path[PATH_MAX], v[32];
+        iso_cg_file(cg, swap_file, path, sizeof(path));
+        if (access(path, F_OK) < 0)
+                iso_skip(t,
+                         "needs swap accounting: %s does not exist (swapaccount=0 on the "
+                         "kernel command line, or built without it)",
+                         path);
+        snprintf(v, sizeof(v), "%lld", mem);
+        if (iso_cg_write(cg, cg->version == 2 ? "memory.max" : "memory.limit_in_bytes", v, &e) < 0)
+                iso_broken(t, "expected to set the memory limit, but %s", e.msg);
+        snprintf(v, sizeof(v), "%lld", cg->version == 2 ? swap : mem + swap);
+        if (iso_cg_write(cg, swap_file, v, &e) < 0)
+                iso_broken(t, "expected to set %s, but %s", swap_file, e.msg);
+}
+
+/* Bytes of swap the cgroup uses now (v2 memory.swap.current, v1 memsw - usage), or -1. */
+static long long swap_used(const struct iso_cg *cg)
+{
+        struct iso_memcg_counters c;
+        return iso_memcg_counters(cg, &c, NULL) == 0 ? c.swap : -1;
+}
+
+static long long oom_kills(const struct iso_cg *cg)
+{
+        struct iso_memcg_counters c;
+        return iso_memcg_counters(cg, &c, NULL) == 0 ? c.oom_kill : -1;
+}
+
 ISO_CASE(cgroup_memory_swap_max, "cgroup.memory.swap_max",
-         .summary = "with swap on, memory.swap.max bounds memory.swap.current; a process above "
-                    "memory.max but within memory.max + memory.swap.max lives, one above both is "
-                    "OOM-killed",
-         .lab_step = "cgroup-v2.rst memory.swap.max",
-         .needs = {NEEDS_MEMCG_V2, ISO_KCONFIG("CONFIG_SWAP")}, .timeout_s = 60)
+         .summary = "with swap on, the swap allowance (v2 memory.swap.max, v1 memsw limit) bounds "
+                    "the cgroup's swap; a process above the memory limit but within memory + swap "
+                    "lives, one above both is OOM-killed",
+         .lab_step =
+                 "cgroup-v2.rst memory.swap.max; cgroup-v1/memory.rst memory.memsw.limit_in_bytes",
+         .needs = {NEEDS_MEMCG, ISO_KCONFIG("CONFIG_SWAP")}, .timeout_s = 60)
 {
         long long total = swap_total();
         if (total <= 0)
@@ -434,19 +472,7 @@ ISO_CASE(cgroup_memory_swap_max, "cgroup.memory.swap_max",
         struct iso_cg cg;
         struct iso_err e = {0};
         iso_fixture_cgroup(t, "memory", "swapped", &cg);
-        char path[PATH_MAX], v[32];
-        iso_cg_file(&cg, "memory.swap.max", path, sizeof(path));
-        if (access(path, F_OK) < 0)
-                iso_skip(t,
-                         "needs swap accounting: %s does not exist (swapaccount=0 on the "
-                         "kernel command line, or built without it)",
-                         path);
-        snprintf(v, sizeof(v), "%lld", SWAP_MEM_MAX);
-        if (iso_cg_write(&cg, "memory.max", v, &e) < 0)
-                iso_broken(t, "expected to set memory.max, but %s", e.msg);
-        snprintf(v, sizeof(v), "%lld", SWAP_MAX);
-        if (iso_cg_write(&cg, "memory.swap.max", v, &e) < 0)
-                iso_broken(t, "expected to set memory.swap.max, but %s", e.msg);
+        limit_with_swap(t, &cg, SWAP_MEM_MAX, SWAP_MAX);
         int disabled = 0;
         iso_memcg_allow_oom_kill(&cg, &disabled, NULL);
 
@@ -462,41 +488,42 @@ ISO_CASE(cgroup_memory_swap_max, "cgroup.memory.swap_max",
                 iso_broken(t, "expected to start the first hog in the cgroup, but %s", e.msg);
         char c;
         ssize_t got = read(said[0], &c, 1);
-        long long swapped = -1, current = current_of(&cg);
-        iso_cg_read_value(&cg, "memory.swap.current", &swapped, NULL);
+        struct iso_memcg_counters now = {0};
+        iso_memcg_counters(&cg, &now, NULL);
+        long long swapped = swap_used(&cg), current = now.usage;
         (void)!write(go[1], "g", 1);
         close(go[1]);
         close(said[0]);
         int status = 0;
         waitpid(pid, &status, 0);
         iso_log(t,
-                "first hog (%lld bytes): said %zd, memory.current %lld, memory.swap.current "
-                "%lld, wait status 0x%x",
+                "first hog (%lld bytes): said %zd, memory in use %lld, swap in use %lld, wait "
+                "status 0x%x",
                 h.bytes, got, current, swapped, status);
         iso_check(t, got == 1 && WIFEXITED(status) && WEXITSTATUS(status) == TOUCHED,
-                  "a hog within memory.max + memory.swap.max lives", "exit status 0",
+                  "a hog within the memory limit + the swap allowance lives", "exit status 0",
                   "wait status 0x%x", status);
         iso_check(t, swapped > 0 && swapped <= SWAP_MAX,
-                  "its overflow went to swap, within memory.swap.max", "0 < swap.current <= 16 MiB",
+                  "its overflow went to swap, within the swap allowance", "0 < swap used <= 16 MiB",
                   "%lld bytes", swapped);
 
         /* Above both: the OOM killer ends it. */
-        long long kills0 = key_of(&cg, "memory.events", "oom_kill");
+        long long kills0 = oom_kills(&cg);
         long long bytes = 2 * (SWAP_MEM_MAX + SWAP_MAX);
         pid = iso_cg_spawn(&cg, touch_run, &bytes, &e);
         if (pid < 0)
                 iso_broken(t, "expected to start the second hog in the cgroup, but %s", e.msg);
         waitpid(pid, &status, 0);
-        long long kills1 = key_of(&cg, "memory.events", "oom_kill");
-        long long swap_hits = key_of(&cg, "memory.swap.events", "max");
+        long long kills1 = oom_kills(&cg);
+        long long swap_hits = cg.version == 2 ? key_of(&cg, "memory.swap.events", "max") : -1;
         iso_log(t,
                 "second hog (%lld bytes): wait status 0x%x; oom_kill %lld -> %lld; "
-                "memory.swap.events max %lld",
+                "memory.swap.events max %lld (-1: v1, none)",
                 bytes, status, kills0, kills1, swap_hits);
         iso_check(t, WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL,
-                  "a hog above memory.max + memory.swap.max is OOM-killed", "killed by signal 9",
+                  "a hog above memory + swap allowance is OOM-killed", "killed by signal 9",
                   "wait status 0x%x", status);
-        iso_check(t, kills1 > kills0, "memory.events counts the OOM kill", "a rise", "%lld -> %lld",
-                  kills0, kills1);
+        iso_check(t, kills1 > kills0, "the cgroup's oom_kill counter counts it", "a rise",
+                  "%lld -> %lld", kills0, kills1);
         iso_fixture_cgroup_destroy(t, &cg);
 }
