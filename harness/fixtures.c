@@ -66,8 +66,8 @@ void iso_joined_ns_read(pid_t pid, ino_t ino[ISO_JOINED_NS])
         }
 }
 
-void iso_check_joined_ns(struct iso_t *t, const ino_t app[ISO_JOINED_NS],
-                         const ino_t sidecar[ISO_JOINED_NS])
+void iso_check_joined_ns_at(struct iso_t *t, const char *file, int line,
+                            const ino_t app[ISO_JOINED_NS], const ino_t sidecar[ISO_JOINED_NS])
 {
         static const struct {
                 const char *what, *expected;
@@ -79,8 +79,8 @@ void iso_check_joined_ns(struct iso_t *t, const ino_t app[ISO_JOINED_NS],
         };
         for (size_t i = 0; i < ISO_JOINED_NS; i++) {
                 ino_t a = app[i], s = sidecar[i];
-                iso_check(t, a && s && (ns[i].same ? a == s : a != s), ns[i].what, ns[i].expected,
-                          "sidecar %s:[%lu], app %s:[%lu]", joined_types[i], (unsigned long)s,
-                          joined_types[i], (unsigned long)a);
+                iso_check_at(t, file, line, a && s && (ns[i].same ? a == s : a != s), ns[i].what,
+                             ns[i].expected, "sidecar %s:[%lu], app %s:[%lu]", joined_types[i],
+                             (unsigned long)s, joined_types[i], (unsigned long)a);
         }
 }

@@ -445,6 +445,7 @@ static void run_as(struct iso_runner *r, const struct iso_case *c, const struct 
         memset(res, 0, sizeof(*res));
         res->name = as->name;
         res->summary = as->summary;
+        iso_result_locate(res, c);
 
         for (size_t i = 0; i < ISO_MAX_NEEDS && as->needs[i].kind != ISO_NEED_END; i++) {
                 int met =

@@ -422,7 +422,7 @@ check "selftest: a check that cannot be made shows as a subtest SKIP" \
         grep -q '^    ok 3 - a check that cannot be made here # SKIP needs a \\# unicorn$' "$T/self.tap"
 check "selftest: a failed check gives fail with expected and got" \
         verdict selftest.verdict.fail fail "the answer: expected 42, got 41"
-check "selftest: failed check reported with file:line" grep -q 'at: "selfcases.c:[0-9]*"' "$T/self.tap"
+check "selftest: failed check reported with file:line" grep -q 'at: "harness/tests/selfcases.c:[0-9]*"' "$T/self.tap"
 check "selftest: iso_skip gives skip with the reason" \
         verdict selftest.verdict.skip skip "needs a unicorn"
 check "selftest: an unmet requirement skips without running" \

@@ -27,6 +27,7 @@
 #include "isocheck/tool.h"
 #include "isocheck/vm.h"
 #include "samples.h"
+#include "junit10.h"
 
 /* Everything written to @fd since it was made, as a NUL-terminated heap string. */
 static char *drain(int fd, size_t *len)
@@ -553,8 +554,14 @@ static void junit_merge_one_suite_per_configuration(void **state)
         free(head);
         if (access("fixtures/schemas/isocheck-junit.xsd", R_OK) == 0 &&
             access("/usr/bin/xmllint", X_OK) == 0) {
-                if (access("../shared/schemas/junit-10.xsd", R_OK) == 0)
-                        assert_int_equal(xmllint_ok(doc, "../shared/schemas/junit-10.xsd"), 1);
+                if (access("../shared/schemas/junit-10.xsd", R_OK) == 0) {
+                        /* Jenkins' schema sees the document less isocheck's extensions. */
+                        char *view = junit10_view(doc);
+
+                        assert_non_null(view);
+                        assert_int_equal(xmllint_ok(view, "../shared/schemas/junit-10.xsd"), 1);
+                        free(view);
+                }
                 /* Each guest report alone satisfies the project's own schema. */
                 assert_int_equal(xmllint_ok(v1, "fixtures/schemas/isocheck-junit.xsd"), 1);
         }

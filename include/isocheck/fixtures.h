@@ -49,8 +49,11 @@ void iso_joined_ns_read(pid_t pid, ino_t ino[ISO_JOINED_NS]);
 /* Record the three checks of a sidecar joined to an app, on inodes read before
  * (iso_joined_ns_read) while both were alive: the same network namespace, another PID
  * namespace, another mount namespace (namespaces(7)). */
-void iso_check_joined_ns(struct iso_t *t, const ino_t app[ISO_JOINED_NS],
-                         const ino_t sidecar[ISO_JOINED_NS]);
+void iso_check_joined_ns_at(struct iso_t *t, const char *file, int line,
+                            const ino_t app[ISO_JOINED_NS], const ino_t sidecar[ISO_JOINED_NS]);
+/* The checks are reported at the calling case's file:line, not this helper's. */
+#define iso_check_joined_ns(t, app, sidecar) \
+        iso_check_joined_ns_at((t), __FILE__, __LINE__, (app), (sidecar))
 
 /* Start the lab's PID + mount namespace with its own /proc (iso_pidns_box_start). */
 void iso_fixture_pidns_box(struct iso_t *t, struct iso_pidns_box *b);
