@@ -21,6 +21,7 @@
 #include "isocheck/fixtures.h"
 #include "isocheck/kmsg.h"
 #include "isocheck/memcg.h"
+#include "isocheck/memsample.h"
 #include "isocheck/ns.h"
 #include "isocheck/tool.h"
 #include "needs.h"
@@ -168,6 +169,34 @@ static void oom_prepare(struct iso_t *t, const char *name, long long own_bytes, 
                 read_counters(t, &s->anc, &s->anc_before);
         }
         read_counters(t, &s->cg, &s->before);
+}
+
+/* Between usage samples of an OOM case: fine enough to show a climb of a few tenths of a
+ * second, and cheap (two preads per sample; see bench's oom sampling part). */
+#define SAMPLE_US 2000
+
+/* One sampler per case process (48 KiB: not on the stack). */
+static struct iso_memsampler sampler;
+
+/* Open the sampler on @cg; a cgroup whose usage cannot be read loses the chart, not the
+ * verdict, and the log says why. */
+static struct iso_memsampler *sampler_open(struct iso_t *t, const struct iso_cg *cg)
+{
+        struct iso_err e = {0};
+        if (iso_memsampler_open(&sampler, cg, iso_memcg_round(OOM_LIMIT), SAMPLE_US, &e) < 0)
+                iso_log(t, "memory.csv: no usage samples: %s", e.msg);
+        return &sampler;
+}
+
+/* Keep the samples as artifact memory.csv (the HTML report draws the climb and the kill). */
+static void sampler_keep(struct iso_t *t, struct iso_memsampler *m)
+{
+        size_t len = 0;
+        iso_autofree char *csv = m->n ? iso_memsampler_csv(m, &len) : NULL;
+        if (csv)
+                (void)iso_artifact(t, "memory.csv", csv, len);
+        iso_log(t, "memory.csv: %zu usage samples", m->n);
+        iso_memsampler_close(m);
 }
 
 /* Read the counters again once the hog has ended. */
@@ -641,10 +670,13 @@ ISO_CASE(cgroup_memory_oom_kill, "cgroup.memory.oom_kill",
         int in = iso_cg_contains(&cg, "memory", pid, seen, sizeof(seen), &e);
         iso_check(t, in == 1, "the hog is in the cgroup before it touches memory", cg.view, "%s",
                   in < 0 ? e.msg : seen);
+        struct iso_memsampler *m = sampler_open(t, &cg);
+        iso_memsampler_start(m);
         (void)!write(go[1], "g", 1);
         close(go[1]);
         int status = 0;
-        waitpid(pid, &status, 0);
+        iso_memsampler_wait(m, pid, 20.0, &status);
+        sampler_keep(t, m);
         oom_read_after(t, &s);
         iso_log(t, "hog PID %d ended with wait status 0x%x", (int)pid, status);
         if (WIFEXITED(status) && WEXITSTATUS(status) == HOG_ENOMEM) {
@@ -731,6 +763,8 @@ static void oom_by_tool(struct iso_t *t, char *const argv[], const char *comm_pr
                 iso_broken(t, "pipe2: %s", strerror(errno));
         struct captured c = {argv, p[1]};
         struct iso_err e = {0};
+        struct iso_memsampler *m = sampler_open(t, &cg);
+        iso_memsampler_start(m);
         pid_t pid = iso_cg_spawn(&cg, exec_captured, &c, &e);
         close(p[1]);
         if (pid < 0) {
@@ -746,6 +780,7 @@ static void oom_by_tool(struct iso_t *t, char *const argv[], const char *comm_pr
         double deadline = iso_now() + 20.0;
         for (;;) {
                 note_members(&cg, seen, &n_seen);
+                iso_memsampler_take(m);
                 struct pollfd pfd = {.fd = p[0], .events = POLLIN};
                 if (poll(&pfd, 1, 5) > 0) {
                         char chunk[4096];
@@ -765,6 +800,8 @@ static void oom_by_tool(struct iso_t *t, char *const argv[], const char *comm_pr
         close(p[0]);
         int status = 0;
         waitpid(pid, &status, 0);
+        iso_memsampler_take(m);
+        sampler_keep(t, m);
         iso_log(t, "%s exited with wait status 0x%x; %zu PIDs seen in the cgroup; its output:\n%s",
                 argv[0], status, n_seen, out);
         oom_read_after(t, &s);
@@ -836,11 +873,14 @@ ISO_CASE(cgroup_memory_oom_group, "cgroup.memory.oom_group",
                         iso_broken(t, "expected to start a sleeper in the cgroup, but %s", e.msg);
         }
         struct hog h = {HOG_BYTES, -1};
+        struct iso_memsampler *m = sampler_open(t, &cg);
+        iso_memsampler_start(m);
         pid_t pid = iso_cg_spawn(&cg, hog_run, &h, &e);
         if (pid < 0)
                 iso_broken(t, "expected to start the hog in the cgroup, but %s", e.msg);
         int status = 0;
-        waitpid(pid, &status, 0);
+        iso_memsampler_wait(m, pid, 20.0, &status);
+        sampler_keep(t, m);
         iso_check(t, WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL,
                   "the hog is killed by SIGKILL", "signal 9", "wait status 0x%x", status);
         for (int i = 0; i < 2; i++) {
