@@ -14,6 +14,7 @@
 #include "isocheck/ns.h"
 #include "isocheck/nsbox.h"
 #include "isocheck/proc.h"
+#include "evidence.h"
 #include "needs.h"
 
 /*
@@ -148,6 +149,7 @@ ISO_CASE(pidns_view_isolated, "pidns.view.isolated",
         iso_fixture_pidns_box(t, &b);
         struct iso_pidns_view v;
         list_in_box(t, &b, getpid(), &v);
+        keep_processes(t, v.procs, kept(&v), v.pidns, getpid());
         iso_pidns_box_stop(&b);
 
         char table[1024];
@@ -247,6 +249,7 @@ ISO_CASE(pidns_parent_visible, "pidns.parent.visible",
         struct iso_proc host_view = {0};
         int parsed = stat && iso_proc_parse_stat(stat, &host_view) == 0;
         free(stat);
+        keep_processes(t, v.procs, kept(&v), v.pidns, getpid());
         iso_pidns_box_stop(&b);
 
         iso_check(t, parsed && host_view.ppid == getpid(),
