@@ -12,8 +12,18 @@ void probe_identity(struct iso_env *env)
         struct utsname u;
 
         env->euid = geteuid();
-        if (uname(&u) == 0)
+        if (uname(&u) == 0) {
                 copy_str(env->kernel_release, sizeof(env->kernel_release), u.release);
+                copy_str(env->kernel_version, sizeof(env->kernel_version), u.version);
+                iso_autofree char *sig = iso_read_file("/proc/version_signature", NULL, NULL);
+                /* The dpkg database only when the version line does not say. */
+                iso_autofree char *dpkg =
+                        strstr(u.version, "Debian ") || sig
+                                ? NULL
+                                : iso_read_file("/var/lib/dpkg/status", NULL, NULL);
+                iso_env_kernel_package(u.version, sig, dpkg, u.release, env->kernel_package,
+                                       sizeof(env->kernel_package));
+        }
         if (gethostname(env->hostname, sizeof(env->hostname)) < 0)
                 env->hostname[0] = '\0';
         env->hostname[sizeof(env->hostname) - 1] = '\0';
@@ -136,4 +146,41 @@ void probe_kmsg(struct iso_env *env)
         else
                 copy_str(env->kmsg_error, sizeof(env->kmsg_error), strerror(errno));
         close(fd);
+}
+
+/* The first space- or newline-ended word at @p into @out. */
+static int word_at(const char *p, char *out, size_t size)
+{
+        size_t n = strcspn(p, " \t\n()");
+        if (!n || n >= size)
+                return 0;
+        memcpy(out, p, n);
+        out[n] = '\0';
+        return 1;
+}
+
+int iso_env_kernel_package(const char *uname_v, const char *version_signature,
+                           const char *dpkg_status, const char *release, char *out, size_t size)
+{
+        const char *p;
+        out[0] = '\0';
+        if (uname_v && (p = strstr(uname_v, "Debian ")) && word_at(p + 7, out, size))
+                return 1;
+        if (version_signature && (p = strchr(version_signature, ' ')) &&
+            word_at(p + 1, out, size))
+                return 1;
+        if (!dpkg_status || !release || !*release)
+                return 0;
+        char want[192];
+        snprintf(want, sizeof(want), "Package: linux-image-%s\n", release);
+        for (p = dpkg_status; (p = strstr(p, want)); p += strlen(want)) {
+                if (p != dpkg_status && p[-1] != '\n')
+                        continue;
+                /* Its paragraph ends at the first empty line. */
+                const char *end = strstr(p, "\n\n");
+                const char *v = strstr(p, "\nVersion: ");
+                if (v && (!end || v < end) && word_at(v + 10, out, size))
+                        return 1;
+        }
+        return 0;
 }

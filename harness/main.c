@@ -335,7 +335,7 @@ static int run(const struct iso_opts *o, const struct iso_case *const *all, size
 
         char stamp[32];
         strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", gmtime(&wall));
-        struct iso_property props[48 + ISO_MAX_GLOBS];
+        struct iso_property props[80 + ISO_MAX_GLOBS];
         struct iso_run report = {
                 .target = o->target,
                 .hostname = env.hostname,
