@@ -818,7 +818,8 @@ static void oom_by_tool(struct iso_t *t, char *const argv[], const char *comm_pr
         iso_fixture_cgroup_destroy(t, &cg);
 }
 
-ISO_CASE(cgroup_memory_oom_kill_tool, "cgroup.memory.oom_kill.tool",
+ISO_CASE(cgroup_memory_oom_kill_stress_ng, "cgroup.memory.oom_kill.stress-ng",
+         .former_name = "cgroup.memory.oom_kill.tool",
          .summary = "stress-ng allocating 3x the limit inside the memory cgroup gets its "
                     "worker OOM-killed",
          .lab_step = "Exploring cgroups: stress -m 1 --vm-bytes 100000000 (with stress-ng)",

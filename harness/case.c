@@ -2,6 +2,7 @@
 /* What a case body calls: checks, skips, errors, log lines and artifacts. */
 #include <errno.h>
 #include <fcntl.h>
+#include <fnmatch.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -236,4 +237,33 @@ const char *iso_case_scope(const struct iso_t *t)
 const struct iso_case *iso_current_case(const struct iso_t *t)
 {
         return t->c;
+}
+
+/* Does @glob match @c by its name, or else by its former name (noted in @note)? */
+static int glob_matches(const struct iso_case *c, const char *glob, const char *opt, char *note,
+                        size_t size)
+{
+        if (fnmatch(glob, c->name, 0) == 0)
+                return 1;
+        if (!c->former_name || fnmatch(glob, c->former_name, 0) != 0)
+                return 0;
+        if (note && size && !*note)
+                snprintf(note, size,
+                         "%s %s: %s is the former name of %s; it still works for now, but is "
+                         "deprecated",
+                         opt, glob, c->former_name, c->name);
+        return 1;
+}
+
+int iso_case_selected(const struct iso_case *c, const char *const *filters, size_t n_filters,
+                      const char *const *excludes, size_t n_excludes, char *note, size_t size)
+{
+        if (note && size)
+                note[0] = '\0';
+        int in = n_filters == 0;
+        for (size_t i = 0; !in && i < n_filters; i++)
+                in = glob_matches(c, filters[i], "--filter", note, size);
+        for (size_t i = 0; in && i < n_excludes; i++)
+                in = !glob_matches(c, excludes[i], "--exclude", note, size);
+        return in;
 }

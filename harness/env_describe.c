@@ -66,6 +66,13 @@ void iso_env_print(const struct iso_env *env, FILE *out)
                 env->cap_eff,
                 iso_env_has_cap(env, CAP_SYS_ADMIN_BIT) ? "effective" : "not effective");
 
+        /* The runner lowers its own oom_score_adj to -1000 with it (proc(5)); without it an
+         * OOM kill still stays in the case's cgroup: a note, not a cause. */
+        fprintf(out, LABEL "%s\n", "oom_score_adj",
+                iso_env_has_cap(env, 24 /* CAP_SYS_RESOURCE, linux/capability.h */)
+                        ? "the runner can shield itself (-1000): CAP_SYS_RESOURCE effective"
+                        : "the runner keeps its own: CAP_SYS_RESOURCE not effective (memcg OOM "
+                          "kills stay in the case's cgroup either way)");
         describe_mode(env, line, sizeof(line));
         fprintf(out, LABEL "%s\n", "cgroup mode", line);
         if (env->memory_version)

@@ -34,13 +34,13 @@ static void on_stop(int sig)
         stop_requested = 1;
 }
 
-static int selected(const struct iso_opts *o, const char *name)
+static int selected(const struct iso_opts *o, const struct iso_case *c)
 {
-        int in = o->n_filters == 0;
-        for (size_t i = 0; !in && i < o->n_filters; i++)
-                in = fnmatch(o->filters[i], name, 0) == 0;
-        for (size_t i = 0; in && i < o->n_excludes; i++)
-                in = fnmatch(o->excludes[i], name, 0) != 0;
+        char note[512];
+        int in = iso_case_selected(c, o->filters, o->n_filters, o->excludes, o->n_excludes, note,
+                                   sizeof(note));
+        if (note[0])
+                fprintf(stderr, "isocheck: note: %s\n", note);
         return in;
 }
 
@@ -113,7 +113,7 @@ static int list_cases(const struct iso_opts *o, const struct iso_case *const *ca
 {
         size_t shown = 0;
         for (size_t i = 0; i < n; i++) {
-                if (!selected(o, cases[i]->name))
+                if (!selected(o, cases[i]))
                         continue;
                 shown++;
                 printf("%-32s %s\n", cases[i]->name, cases[i]->summary ? cases[i]->summary : "");
@@ -289,7 +289,7 @@ static int run(const struct iso_opts *o, const struct iso_case *const *all, size
                 goto out;
         }
         for (size_t i = 0; i < n_all; i++)
-                if (selected(o, all[i]->name))
+                if (selected(o, all[i]))
                         cases[n++].c = all[i];
         if (n == 0) {
                 fprintf(stderr, "isocheck: no case matches the --filter/--exclude given "
@@ -326,6 +326,9 @@ static int run(const struct iso_opts *o, const struct iso_case *const *all, size
                 goto out;
         }
 
+        /* A note that changes no verdict: shown when asked (-v; --env says it too). */
+        if (runner.note[0] && o->verbose)
+                fprintf(stderr, "isocheck: note: %s\n", runner.note);
         recover_dead(&env, runner.run_id);
         iso_reports_begin(&reports, n);
         time_t wall = time(NULL);

@@ -250,7 +250,7 @@ static size_t n_artifacts_of(const struct iso_result *r)
 static int put_case_names(xmlTextWriterPtr w, const char *name)
 {
         /* DESIGN.md: classname is "area.topic", name the behaviour, variant included
-         * ("cgroup.memory" + "oom_kill.tool"). */
+         * ("cgroup.memory" + "oom_kill.stress-ng"). */
         const char *first = strchr(name, '.');
         const char *second = first ? strchr(first + 1, '.') : NULL;
         const char *dot = second ? second : first;

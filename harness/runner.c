@@ -100,11 +100,12 @@ int iso_runner_init(struct iso_runner *r, const struct iso_env *env, double time
          * root without it should know the runner is not shielded (memcg OOM kills stay in
          * the case's cgroup either way). */
         struct iso_err oe = {0};
+        r->note[0] = '\0';
         if (iso_write_file("/proc/self/oom_score_adj", "-1000", &oe) < 0 && env->euid == 0)
-                fprintf(stderr,
-                        "isocheck: note: the runner's oom_score_adj stays as it was: "
-                        "%s (CAP_SYS_RESOURCE is needed)\n",
-                        oe.msg);
+                snprintf(r->note, sizeof(r->note),
+                         "the runner's oom_score_adj stays as it was: %.300s (CAP_SYS_RESOURCE is "
+                         "needed)",
+                         oe.msg);
         return 0;
 }
 

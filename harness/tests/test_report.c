@@ -1052,7 +1052,7 @@ static void test_junit_names(void **state)
                 {".leading", ".leading", ".leading"},
                 {"a..b", "a.", "b"},
                 {"x.y.z.w", "x.y", "z.w"},
-                {"cgroup.memory.oom_kill.tool", "cgroup.memory", "oom_kill.tool"},
+                {"cgroup.memory.oom_kill.stress-ng", "cgroup.memory", "oom_kill.stress-ng"},
                 {"", "", ""},
         };
         (void)state;
