@@ -375,7 +375,7 @@ ISO_CASE(cgroup_memory_create, "cgroup.memory.create",
         for (size_t i = 0; i < n; i++) {
                 char path[PATH_MAX], what[128];
                 iso_cg_file(&cg, files[i], path, sizeof(path));
-                snprintf(what, sizeof(what), "mkdir created %s", files[i]);
+                snprintf(what, sizeof(what), "mkdir creates %s", files[i]);
                 int ok = access(path, F_OK) == 0;
                 iso_check(t, ok, what, "the file exists", "%s: %s", path,
                           ok ? "exists" : strerror(errno));
@@ -430,7 +430,7 @@ ISO_CASE(cgroup_memory_limit, "cgroup.memory.limit",
                   status);
         got = 0;
         iso_memcg_get_limit(&cg, &got, NULL);
-        iso_check_eq(t, got, want, "the limit is unchanged after a process ran in the cgroup");
+        iso_check_eq(t, got, want, "the limit stays as written after a process ran in the cgroup");
 
         limit_cg(t, &cg, -1, 0);
         iso_autofree char *raw =
@@ -519,7 +519,7 @@ ISO_CASE(cgroup_memory_under_limit, "cgroup.memory.under_limit",
          * relative to our cgroup namespace's root, as cg.view is. */
         char shown[PATH_MAX];
         int found = iso_cg_proc_path(out, cg.version, "memory", shown, sizeof(shown)) == 0;
-        iso_check(t, found && !strcmp(shown, cg.view), "cat's /proc/self/cgroup names the cgroup",
+        iso_check(t, found && !strcmp(shown, cg.view), "cat's /proc/self/cgroup names the cgroup it runs in",
                   cg.view, "%.300s", found ? shown : out);
 
         struct hog small = {SMALL_BYTES, -1};
@@ -535,9 +535,9 @@ ISO_CASE(cgroup_memory_under_limit, "cgroup.memory.under_limit",
 
         read_counters(t, &cg, &after);
         if (before.oom_kill >= 0)
-                iso_check_eq(t, after.oom_kill, before.oom_kill, "no OOM kill in the cgroup");
+                iso_check_eq(t, after.oom_kill, before.oom_kill, "the cgroup's oom_kill counter stays unchanged (no OOM kill under the limit)");
         else
-                iso_check_skip(t, "no OOM kill in the cgroup",
+                iso_check_skip(t, "the cgroup's oom_kill counter stays unchanged (no OOM kill under the limit)",
                                "this kernel has no oom_kill counter (Linux < 4.13 on v1)");
         iso_fixture_cgroup_destroy(t, &cg);
 }
@@ -634,7 +634,7 @@ static void check_oom(struct iso_t *t, const struct oom_scene *s, int status, in
                           after->max, before->oom, after->oom);
         if (after->peak >= 0)
                 iso_check(t, after->peak <= iso_memcg_round(OOM_LIMIT),
-                          "the peak usage never went above the limit", "<= the limit", "%lld bytes",
+                          "the peak usage stays at or below the limit", "<= the limit", "%lld bytes",
                           after->peak);
 }
 
@@ -888,14 +888,14 @@ ISO_CASE(cgroup_memory_oom_group, "cgroup.memory.oom_group",
                 int st = 0;
                 waitpid(sleepers[i], &st, 0);
                 char what[80];
-                snprintf(what, sizeof(what), "sleeper %d (not over any limit) dies with the group",
+                snprintf(what, sizeof(what), "sleeper %d (not over any limit) is killed with the group",
                          i + 1);
                 iso_check(t, WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL, what, "signal 9",
                           "wait status 0x%x", st);
         }
         oom_read_after(t, &s);
         iso_check(t, s.after.oom_kill - s.before.oom_kill >= 3,
-                  "oom_kill counts every process of the group", ">= +3", "%+lld",
+                  "oom_kill counts every process of the group (3 or more)", ">= +3", "%+lld",
                   s.after.oom_kill - s.before.oom_kill);
         iso_fixture_cgroup_destroy(t, &cg);
 }

@@ -168,5 +168,5 @@ ISO_CASE(nsenter_view_matches, "nsenter.view.matches",
                       "table",
                       &inside, &by_root);
         iso_check_eq(t, by_root.lister_ppid, 0,
-                     "the joined process's parent is outside the namespace (PPID 0)");
+                     "the joined process sees PPID 0: its parent is outside the namespace");
 }

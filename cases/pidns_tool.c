@@ -221,7 +221,7 @@ ISO_CASE(pidns_pid_differs_tool, "pidns.pid.differs.tool",
                   "the sleep's PID in ps inside differs from its "
                   "host PID",
                   "another PID", "inside %d, host %d", sl ? (int)sl->pid : -1, (int)ns.sleep);
-        static const char nspid_what[] = "NSpid in the host's /proc lists both";
+        static const char nspid_what[] = "NSpid in the host's /proc lists both PIDs";
         if (nspid_unavailable(t, nspid_what, k, &e))
                 return;
         char want[64];

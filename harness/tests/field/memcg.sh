@@ -242,7 +242,7 @@ fi
 # target, make check-vm VM_CGROUP=v2, where this file does not run): here it can only skip.
 if grep -qw memory /sys/fs/cgroup/cgroup.controllers 2>/dev/null; then
         check "memcg: memory.oom.group ignored fails cgroup.memory.oom_group" \
-                memcg_injected f_group memcg.oom_group.ignored cgroup.memory.oom_group "dies with the group"
+                memcg_injected f_group memcg.oom_group.ignored cgroup.memory.oom_group "is killed with the group"
 else
         skipped "memcg: memory.oom.group ignored fails cgroup.memory.oom_group" \
                 "the memory controller is not on cgroup v2 here"
