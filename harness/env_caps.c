@@ -17,12 +17,13 @@ void probe_identity(struct iso_env *env)
                 copy_str(env->kernel_version, sizeof(env->kernel_version), u.version);
                 iso_autofree char *sig = iso_read_file("/proc/version_signature", NULL, NULL);
                 /* The dpkg database only when the version line does not say. */
-                iso_autofree char *dpkg =
-                        strstr(u.version, "Debian ") || sig
-                                ? NULL
-                                : iso_read_file("/var/lib/dpkg/status", NULL, NULL);
+                FILE *dpkg = strstr(u.version, "Debian ") || sig
+                                     ? NULL
+                                     : fopen("/var/lib/dpkg/status", "re");
                 iso_env_kernel_package(u.version, sig, dpkg, u.release, env->kernel_package,
                                        sizeof(env->kernel_package));
+                if (dpkg)
+                        fclose(dpkg);
         }
         if (gethostname(env->hostname, sizeof(env->hostname)) < 0)
                 env->hostname[0] = '\0';
@@ -160,7 +161,7 @@ static int word_at(const char *p, char *out, size_t size)
 }
 
 int iso_env_kernel_package(const char *uname_v, const char *version_signature,
-                           const char *dpkg_status, const char *release, char *out, size_t size)
+                           FILE *dpkg_status, const char *release, char *out, size_t size)
 {
         const char *p;
         out[0] = '\0';
@@ -171,16 +172,16 @@ int iso_env_kernel_package(const char *uname_v, const char *version_signature,
                 return 1;
         if (!dpkg_status || !release || !*release)
                 return 0;
-        char want[192];
+        char want[192], line[512];
         snprintf(want, sizeof(want), "Package: linux-image-%s\n", release);
-        for (p = dpkg_status; (p = strstr(p, want)); p += strlen(want)) {
-                if (p != dpkg_status && p[-1] != '\n')
-                        continue;
-                /* Its paragraph ends at the first empty line. */
-                const char *end = strstr(p, "\n\n");
-                const char *v = strstr(p, "\nVersion: ");
-                if (v && (!end || v < end) && word_at(v + 10, out, size))
-                        return 1;
+        int in_it = 0;
+        while (fgets(line, sizeof(line), dpkg_status)) {
+                if (line[0] == '\n')
+                        in_it = 0; /* a paragraph ends at an empty line */
+                else if (!strncmp(line, "Package: ", 9))
+                        in_it = !strcmp(line, want);
+                else if (in_it && !strncmp(line, "Version: ", 9))
+                        return word_at(line + 9, out, size);
         }
         return 0;
 }

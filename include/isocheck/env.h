@@ -105,11 +105,12 @@ void iso_env_free(struct iso_env *env);
  * @uname_v (Debian's kernels say it there), else the second field of @version_signature
  * (/proc/version_signature, Ubuntu's "Ubuntu 5.15.0-91.101-generic 5.15.131"), else the
  * Version of package "linux-image-@release" in @dpkg_status (/var/lib/dpkg/status, its
- * paragraphs as in deb-control(5)). Any input may be NULL. Writes it to @out (@size bytes)
- * and returns 1, or returns 0 with @out "" when none says.
+ * paragraphs as in deb-control(5)), read a line at a time: the database is megabytes, and
+ * the runner's memory counts against a memory-limited container's. Any input may be NULL.
+ * Writes it to @out (@size bytes) and returns 1, or returns 0 with @out "" when none says.
  */
 int iso_env_kernel_package(const char *uname_v, const char *version_signature,
-                           const char *dpkg_status, const char *release, char *out, size_t size);
+                           FILE *dpkg_status, const char *release, char *out, size_t size);
 
 /* The kernel config symbols the cases depend on, reported as kconfig.CONFIG_X properties. */
 extern const char *const iso_env_kconfig_reported[];
