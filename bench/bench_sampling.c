@@ -119,7 +119,8 @@ void print_sampling(FILE *f)
         fprintf(f, "\n%-52s %9s %9s %9s\n", "OOM hog start to kill (ms, median of R)", "median",
                 "min", "max");
         if (!sampling_plain.n) {
-                fprintf(f, "  not measured: %s\n", sampling_reason[0] ? sampling_reason : "skipped");
+                fprintf(f, "  not measured: %s\n",
+                        sampling_reason[0] ? sampling_reason : "skipped");
                 return;
         }
         fprintf(f, "%-52s %9.3f %9.3f %9.3f\n", "waited for plainly", sampling_plain.median * 1000,

@@ -519,8 +519,9 @@ ISO_CASE(cgroup_memory_under_limit, "cgroup.memory.under_limit",
          * relative to our cgroup namespace's root, as cg.view is. */
         char shown[PATH_MAX];
         int found = iso_cg_proc_path(out, cg.version, "memory", shown, sizeof(shown)) == 0;
-        iso_check(t, found && !strcmp(shown, cg.view), "cat's /proc/self/cgroup names the cgroup it runs in",
-                  cg.view, "%.300s", found ? shown : out);
+        iso_check(t, found && !strcmp(shown, cg.view),
+                  "cat's /proc/self/cgroup names the cgroup it runs in", cg.view, "%.300s",
+                  found ? shown : out);
 
         struct hog small = {SMALL_BYTES, -1};
         struct iso_err e = {0};
@@ -535,10 +536,14 @@ ISO_CASE(cgroup_memory_under_limit, "cgroup.memory.under_limit",
 
         read_counters(t, &cg, &after);
         if (before.oom_kill >= 0)
-                iso_check_eq(t, after.oom_kill, before.oom_kill, "the cgroup's oom_kill counter stays unchanged (no OOM kill under the limit)");
+                iso_check_eq(
+                        t, after.oom_kill, before.oom_kill,
+                        "the cgroup's oom_kill counter stays unchanged (no OOM kill under the limit)");
         else
-                iso_check_skip(t, "the cgroup's oom_kill counter stays unchanged (no OOM kill under the limit)",
-                               "this kernel has no oom_kill counter (Linux < 4.13 on v1)");
+                iso_check_skip(
+                        t,
+                        "the cgroup's oom_kill counter stays unchanged (no OOM kill under the limit)",
+                        "this kernel has no oom_kill counter (Linux < 4.13 on v1)");
         iso_fixture_cgroup_destroy(t, &cg);
 }
 
@@ -634,8 +639,8 @@ static void check_oom(struct iso_t *t, const struct oom_scene *s, int status, in
                           after->max, before->oom, after->oom);
         if (after->peak >= 0)
                 iso_check(t, after->peak <= iso_memcg_round(OOM_LIMIT),
-                          "the peak usage stays at or below the limit", "<= the limit", "%lld bytes",
-                          after->peak);
+                          "the peak usage stays at or below the limit", "<= the limit",
+                          "%lld bytes", after->peak);
 }
 
 ISO_CASE(cgroup_memory_oom_kill, "cgroup.memory.oom_kill",
@@ -888,8 +893,8 @@ ISO_CASE(cgroup_memory_oom_group, "cgroup.memory.oom_group",
                 int st = 0;
                 waitpid(sleepers[i], &st, 0);
                 char what[80];
-                snprintf(what, sizeof(what), "sleeper %d (not over any limit) is killed with the group",
-                         i + 1);
+                snprintf(what, sizeof(what),
+                         "sleeper %d (not over any limit) is killed with the group", i + 1);
                 iso_check(t, WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL, what, "signal 9",
                           "wait status 0x%x", st);
         }

@@ -77,7 +77,8 @@ ISO_CASE(pidns_init_pid1, "pidns.init.pid1",
                 (int)v.ppid);
 
         iso_check_eq(t, v.pid, 1, "getpid() inside the new PID namespace returns 1");
-        iso_check_eq(t, v.ppid, 0, "getppid() inside returns 0: the parent is outside the namespace");
+        iso_check_eq(t, v.ppid, 0,
+                     "getppid() inside returns 0: the parent is outside the namespace");
 
         pid_t ids[4];
         struct iso_err e = {0};
@@ -171,8 +172,9 @@ ISO_CASE(pidns_view_isolated, "pidns.view.isolated",
         for (size_t i = 0; i < kept(&v); i++)
                 outside += v.procs[i].pid > 3;
         iso_check_eq(t, outside, 0, "no host PID is listed inside (none above 3)");
-        iso_check(t, v.probe_errno == ESRCH, "kill(host PID of the case, 0) from inside fails with ESRCH",
-                  "ESRCH", "%s", v.probe_errno ? strerror(v.probe_errno) : "it succeeded");
+        iso_check(t, v.probe_errno == ESRCH,
+                  "kill(host PID of the case, 0) from inside fails with ESRCH", "ESRCH", "%s",
+                  v.probe_errno ? strerror(v.probe_errno) : "it succeeded");
 }
 
 ISO_CASE(pidns_pid_differs, "pidns.pid.differs",

@@ -104,8 +104,8 @@ static void start_lab(struct iso_t *t, struct lab_ns *ns)
 
 /* Keep processes.csv: what ps showed inside, beside the host's view of sh's namespace and
  * of unshare, its parent. While the lab still runs. */
-static void keep_lab_processes(struct iso_t *t, const struct lab_ns *ns,
-                               const struct iso_proc *ps, size_t n)
+static void keep_lab_processes(struct iso_t *t, const struct lab_ns *ns, const struct iso_proc *ps,
+                               size_t n)
 {
         dev_t d;
         ino_t pidns = 0;

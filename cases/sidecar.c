@@ -113,9 +113,12 @@ ISO_RUNTIME_CASE(sidecar_capture_http, "sidecar.capture.http", 1,
                   "wait status 0x%x", st);
         struct iso_capture_summary s;
         iso_fixture_capture(t, pcap, ISO_APP_PORT, &s);
-        iso_check_eq(t, s.syns, ISO_APP_REQUESTS, "the capture holds one SYN to port 8000 per request");
-        iso_check_eq(t, s.requests, ISO_APP_REQUESTS, "the capture holds one HTTP request line per request");
-        iso_check_eq(t, s.responses_200, ISO_APP_REQUESTS, "the capture holds one HTTP 200 response per request");
+        iso_check_eq(t, s.syns, ISO_APP_REQUESTS,
+                     "the capture holds one SYN to port 8000 per request");
+        iso_check_eq(t, s.requests, ISO_APP_REQUESTS,
+                     "the capture holds one HTTP request line per request");
+        iso_check_eq(t, s.responses_200, ISO_APP_REQUESTS,
+                     "the capture holds one HTTP 200 response per request");
 
         char *argv[] = {"tcpdump", "-nn", "-r", pcap, NULL};
         char out[8192];

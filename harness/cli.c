@@ -129,9 +129,9 @@ static int check_property(const struct iso_opts *o, const char *prop, char *err,
                                     "--property %.*s: names starting \"tool.\" are the run's own",
                                     (int)len, prop);
         if (!strncmp(prop, "kconfig.", 8))
-                return iso_opt_fail(err, size,
-                                    "--property %.*s: names starting \"kconfig.\" are the run's own",
-                                    (int)len, prop);
+                return iso_opt_fail(
+                        err, size, "--property %.*s: names starting \"kconfig.\" are the run's own",
+                        (int)len, prop);
         for (size_t i = 0; i < sizeof(reserved_props) / sizeof(reserved_props[0]); i++)
                 if (strlen(reserved_props[i]) == len && !strncmp(prop, reserved_props[i], len))
                         return iso_opt_fail(err, size,

@@ -160,15 +160,14 @@ static int word_at(const char *p, char *out, size_t size)
         return 1;
 }
 
-int iso_env_kernel_package(const char *uname_v, const char *version_signature,
-                           FILE *dpkg_status, const char *release, char *out, size_t size)
+int iso_env_kernel_package(const char *uname_v, const char *version_signature, FILE *dpkg_status,
+                           const char *release, char *out, size_t size)
 {
         const char *p;
         out[0] = '\0';
         if (uname_v && (p = strstr(uname_v, "Debian ")) && word_at(p + 7, out, size))
                 return 1;
-        if (version_signature && (p = strchr(version_signature, ' ')) &&
-            word_at(p + 1, out, size))
+        if (version_signature && (p = strchr(version_signature, ' ')) && word_at(p + 1, out, size))
                 return 1;
         if (!dpkg_status || !release || !*release)
                 return 0;

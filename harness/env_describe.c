@@ -160,10 +160,11 @@ void iso_env_print(const struct iso_env *env, FILE *out)
 /* What the cases' verdicts rest on: the controllers and namespaces they use, the veth of the
  * native runtime, packet capture, and PREEMPT_RT (OOM timing differs there). */
 const char *const iso_env_kconfig_reported[] = {
-        "CONFIG_CGROUPS",   "CONFIG_MEMCG",       "CONFIG_MEMCG_V1", "CONFIG_MEMCG_SWAP",
-        "CONFIG_SWAP",      "CONFIG_CGROUP_PIDS", "CONFIG_PID_NS",   "CONFIG_NET_NS",
-        "CONFIG_UTS_NS",    "CONFIG_IPC_NS",      "CONFIG_USER_NS",  "CONFIG_VETH",
-        "CONFIG_PACKET",    "CONFIG_PREEMPT_RT",  NULL,
+        "CONFIG_CGROUPS",    "CONFIG_MEMCG",      "CONFIG_MEMCG_V1",
+        "CONFIG_MEMCG_SWAP", "CONFIG_SWAP",       "CONFIG_CGROUP_PIDS",
+        "CONFIG_PID_NS",     "CONFIG_NET_NS",     "CONFIG_UTS_NS",
+        "CONFIG_IPC_NS",     "CONFIG_USER_NS",    "CONFIG_VETH",
+        "CONFIG_PACKET",     "CONFIG_PREEMPT_RT", NULL,
 };
 
 /* Properties whose values must be formatted live in the caller's buffer. */
@@ -227,7 +228,8 @@ size_t iso_env_properties(const struct iso_env *env, struct iso_property *props,
         for (size_t i = 0; iso_env_kconfig_reported[i]; i++) {
                 const char *sym = iso_env_kconfig_reported[i];
                 char value[64];
-                enum iso_kconfig_state st = iso_kconfig_get(&env->kconfig, sym, value, sizeof(value));
+                enum iso_kconfig_state st =
+                        iso_kconfig_get(&env->kconfig, sym, value, sizeof(value));
 
                 add_prop(&ps, stash(&ps, "kconfig.%s", sym),
                          st == ISO_KCONFIG_VALUE ? stash(&ps, "%s", value)

@@ -182,7 +182,7 @@ static void csv_row(FILE *f, const char *view, const struct iso_proc *p, pid_t h
 {
         char cmd[sizeof(p->comm)];
         size_t i = 0;
-        for (; p->comm[i] && i < sizeof(cmd) - 1; i++) {
+        for (; i < sizeof(cmd) - 1 && p->comm[i]; i++) {
                 unsigned char c = (unsigned char)p->comm[i];
                 cmd[i] = c < 0x20 || c == 0x7f || c == ',' || c == '"' ? '_' : (char)c;
         }

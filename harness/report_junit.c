@@ -388,7 +388,8 @@ static int put_system_out(xmlTextWriterPtr w, const struct iso_result *r)
         /* Again in the form GitLab and Jenkins' attachments plugin turn into links. */
         for (size_t i = 0; ok && i < n_artifacts_of(r); i++)
                 ok = put(t.f, "[[ATTACHMENT|") == 0 &&
-                     clean_put(t.f, r->artifacts[i], fieldlen(r->artifacts[i], sizeof(r->artifacts[i]))) == 0 &&
+                     clean_put(t.f, r->artifacts[i],
+                               fieldlen(r->artifacts[i], sizeof(r->artifacts[i]))) == 0 &&
                      put(t.f, "]]\n") == 0;
         if (text_write(w, &t, ok))
                 return -1;
@@ -408,7 +409,9 @@ static int put_case_origin(xmlTextWriterPtr w, const struct iso_result *r, const
              xmlTextWriterWriteFormatAttribute(w, BAD_CAST "line", "%d", r->line) < 0))
                 return -1;
         if (attr(w, "timestamp",
-                 r->started[0] ? r->started : run_stamp ? run_stamp : "1970-01-01T00:00:00Z"))
+                 r->started[0] ? r->started
+                 : run_stamp   ? run_stamp
+                               : "1970-01-01T00:00:00Z"))
                 return -1;
         return attr_count(w, "assertions", n_checks_of(r));
 }
@@ -433,8 +436,8 @@ static int put_harness_error(xmlTextWriterPtr w, const char *why, const char *ru
         if (start(w, "testcase") || attr(w, "classname", "isocheck") ||
             attr(w, "name", "harness") || attr(w, "time", "0.000") ||
             attr(w, "timestamp", run_stamp ? run_stamp : "1970-01-01T00:00:00Z") ||
-            attr(w, "assertions", "0") || start(w, "error") ||
-            attr(w, "message", why) || attr(w, "type", "error") || text_open(&t) < 0)
+            attr(w, "assertions", "0") || start(w, "error") || attr(w, "message", why) ||
+            attr(w, "type", "error") || text_open(&t) < 0)
                 return -1;
         ok = clean_put(t.f, why, strlen(why)) == 0 &&
              put(t.f, "\nthe other reports of this run are incomplete") == 0;

@@ -297,8 +297,7 @@ int iso_tap_case(const struct iso_tap *tap, size_t number, const struct iso_resu
          * A skipped case's checks decided nothing; as a subtest, a failed one would be
          * counted as a failure by consumers that total subtests, under an "ok" parent.
          */
-        if (n_checks && v != ISO_SKIP &&
-            put_subtest(out, r, name, name_n, n_checks, tap->verbose))
+        if (n_checks && v != ISO_SKIP && put_subtest(out, r, name, name_n, n_checks, tap->verbose))
                 return -1;
         if (put_point(out, "", v == ISO_PASS || v == ISO_SKIP, number, name, name_n))
                 return -1;

@@ -662,7 +662,8 @@ static void test_kernel_package(void **state)
                                                 NULL, NULL, "6.1.0-57-amd64", out, sizeof(out)),
                          1);
         assert_string_equal(out, "6.1.158-1");
-        assert_int_equal(iso_env_kernel_package("#101-Ubuntu SMP", "Ubuntu 5.15.0-91.101-generic "
+        assert_int_equal(iso_env_kernel_package("#101-Ubuntu SMP",
+                                                "Ubuntu 5.15.0-91.101-generic "
                                                 "5.15.131\n",
                                                 NULL, "5.15.0-91-generic", out, sizeof(out)),
                          1);
@@ -671,9 +672,8 @@ static void test_kernel_package(void **state)
         FILE *f = fmemopen((void *)status, strlen(status), "r");
 
         assert_non_null(f);
-        assert_int_equal(iso_env_kernel_package("#1 SMP", NULL, f, "6.1.0-57-amd64", out,
-                                                sizeof(out)),
-                         1);
+        assert_int_equal(
+                iso_env_kernel_package("#1 SMP", NULL, f, "6.1.0-57-amd64", out, sizeof(out)), 1);
         assert_string_equal(out, "6.1.158-1");
         rewind(f);
         assert_int_equal(iso_env_kernel_package("#1 SMP", NULL, f, "6.9", out, sizeof(out)), 0);

@@ -528,7 +528,8 @@ static size_t gitlab_dropped(const char *doc)
         assert_non_null(x);
         for (xmlNodePtr suite = xmlDocGetRootElement(x)->children; suite; suite = suite->next)
                 for (xmlNodePtr tc = suite->children; tc; tc = tc->next) {
-                        if (tc->type != XML_ELEMENT_NODE || xmlStrcmp(tc->name, BAD_CAST "testcase"))
+                        if (tc->type != XML_ELEMENT_NODE ||
+                            xmlStrcmp(tc->name, BAD_CAST "testcase"))
                                 continue;
                         xmlChar *cls = xmlGetProp(tc, BAD_CAST "classname");
                         xmlChar *name = xmlGetProp(tc, BAD_CAST "name");

@@ -205,7 +205,8 @@ static int put_suite(FILE *out, const struct iso_vm_suite *s, const struct cut *
                     fputs("\"/>\n", out) == EOF)
                         return -1;
         }
-        if (put_cases(out, s, c->props_end, c->suite_end) < 0 || fputs("</testsuite>\n", out) == EOF)
+        if (put_cases(out, s, c->props_end, c->suite_end) < 0 ||
+            fputs("</testsuite>\n", out) == EOF)
                 return -1;
         return 0;
 }

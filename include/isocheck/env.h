@@ -109,8 +109,8 @@ void iso_env_free(struct iso_env *env);
  * the runner's memory counts against a memory-limited container's. Any input may be NULL.
  * Writes it to @out (@size bytes) and returns 1, or returns 0 with @out "" when none says.
  */
-int iso_env_kernel_package(const char *uname_v, const char *version_signature,
-                           FILE *dpkg_status, const char *release, char *out, size_t size);
+int iso_env_kernel_package(const char *uname_v, const char *version_signature, FILE *dpkg_status,
+                           const char *release, char *out, size_t size);
 
 /* The kernel config symbols the cases depend on, reported as kconfig.CONFIG_X properties. */
 extern const char *const iso_env_kconfig_reported[];

@@ -17,9 +17,9 @@
 
 /* One sample; -1 for a value that could not be read. */
 struct iso_memsample {
-        double t_s;          /* seconds since iso_memsampler_start */
-        long long usage;     /* bytes */
-        long long oom_kill;  /* the cgroup's oom_kill counter at that moment */
+        double t_s;         /* seconds since iso_memsampler_start */
+        long long usage;    /* bytes */
+        long long oom_kill; /* the cgroup's oom_kill counter at that moment */
 };
 
 /* At most this many samples are kept: when full, every other one is dropped and the
