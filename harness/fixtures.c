@@ -8,7 +8,15 @@
 
 #include "isocheck/ns.h"
 
-void iso_fixture_cgroup(struct iso_t *t, const char *ctrl, const char *name, struct iso_cg *cg)
+/* Every fixture ends the case at its caller's file:line, which the macros of fixtures.h
+ * pass in as @file and @line. */
+#undef iso_skip
+#undef iso_broken
+#define iso_skip(t, ...) iso_skip_at((t), file, line, __VA_ARGS__)
+#define iso_broken(t, ...) iso_broken_at((t), file, line, __VA_ARGS__)
+
+void iso_fixture_cgroup_at(struct iso_t *t, const char *file, int line, const char *ctrl,
+                           const char *name, struct iso_cg *cg)
 {
         struct iso_err e = {0};
         if (iso_cg_make(iso_case_env(t), ctrl, iso_case_scope(t), name, cg, &e) == 0)
@@ -18,14 +26,16 @@ void iso_fixture_cgroup(struct iso_t *t, const char *ctrl, const char *name, str
         iso_broken(t, "expected to create a %s cgroup, but %s", ctrl, e.msg);
 }
 
-void iso_fixture_cgroup_destroy(struct iso_t *t, const struct iso_cg *cg)
+void iso_fixture_cgroup_destroy_at(struct iso_t *t, const char *file, int line,
+                                   const struct iso_cg *cg)
 {
         struct iso_err e = {0};
         if (iso_cg_destroy(cg, &e) < 0)
                 iso_broken(t, "expected to remove %s, but %s", cg->path, e.msg);
 }
 
-void iso_fixture_fresh_artifact(struct iso_t *t, const char *name, char *path, size_t size)
+void iso_fixture_fresh_artifact_at(struct iso_t *t, const char *file, int line, const char *name,
+                                   char *path, size_t size)
 {
         if (iso_artifact_path(t, name, path, size) < 0)
                 iso_broken(t, "expected a path for artifact %s, but %s", name, strerror(errno));
@@ -35,7 +45,7 @@ void iso_fixture_fresh_artifact(struct iso_t *t, const char *name, char *path, s
                            path, strerror(errno));
 }
 
-void iso_fixture_pidns_box(struct iso_t *t, struct iso_pidns_box *b)
+void iso_fixture_pidns_box_at(struct iso_t *t, const char *file, int line, struct iso_pidns_box *b)
 {
         struct iso_err e = {0};
         if (iso_pidns_box_start(b, 1, &e) < 0)
@@ -43,7 +53,8 @@ void iso_fixture_pidns_box(struct iso_t *t, struct iso_pidns_box *b)
                            e.msg);
 }
 
-void iso_fixture_capture(struct iso_t *t, const char *pcap, int port, struct iso_capture_summary *s)
+void iso_fixture_capture_at(struct iso_t *t, const char *file, int line, const char *pcap, int port,
+                            struct iso_capture_summary *s)
 {
         struct iso_err e = {0};
         if (iso_capture_analyze(pcap, port, s, &e) < 0)

@@ -226,6 +226,12 @@ else
         skipped "evidence: the sidecar's helper-made checks are reported at cases/sidecar.c" \
                 "sidecar.netns.shared did not pass here ($(ev_verdict sidecar sidecar.netns.shared))"
 fi
+# Further input: a fixture (iso_fixture_*) that ends the case reports the case's line too.
+build/san/isocheck-selftest --filter selftest.where.fixture --tap "$EV/where.tap" \
+        --junit "$EV/where.xml" --artifacts "$EV/where.art" >/dev/null 2>&1
+ev_line=$(grep -n 'iso_fixture_fresh_artifact(t, "not/a/name"' harness/tests/selfcases.c | cut -d: -f1)
+check "evidence: an error raised in a fixture is reported at the calling case's line" \
+        grep -q "at: \"harness/tests/selfcases.c:$ev_line\"" "$EV/where.tap"
 check "evidence: no check of any case is reported at a shared helper (harness/)" \
         sh -c "! grep -h 'at: \"harness/' '$EV/pidns.tap' '$EV/oom.tap'"
 
@@ -285,4 +291,5 @@ PYEOF
 check "evidence: properties carry uname -v, the kernel package and kconfig symbols as configured" \
         ev_props "$EV/pidns.xml"
 
-check "evidence: the runs left no cgroup behind" no_cgroups_of "$EV"/oom.xml "$EV"/pidns.xml "$EV"/sidecar.xml
+check "evidence: the runs left no cgroup behind" no_cgroups_of "$EV"/oom.xml "$EV"/pidns.xml \
+        "$EV"/sidecar.xml "$EV"/where.xml
