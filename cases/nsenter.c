@@ -91,6 +91,15 @@ ISO_CASE(nsenter_pidns_same, "nsenter.pidns.same",
         iso_ns_id(0, "pid", &d, &own, NULL);
         struct iso_pidns_view v;
         int rc = iso_pidns_list_joined(b.init, CLONE_NEWPID, 0, 0, &v, &e);
+        /* The evidence: the namespace's own table beside the host's view of it. */
+        static struct iso_pidns_view inside;
+        struct iso_err le = {0};
+        if (iso_pidns_box_list(&b, 0, &inside, &le) == 0)
+                keep_processes(t, inside.procs,
+                               inside.n < ISO_VIEW_MAX ? (size_t)inside.n : ISO_VIEW_MAX,
+                               inside.pidns, getpid());
+        else
+                iso_log(t, "processes.csv: not kept: %s", le.msg);
         iso_pidns_box_stop(&b);
         if (rc < 0)
                 iso_broken(t, "expected setns into PID %d's PID namespace to work, but %s",

@@ -209,6 +209,13 @@ ISO_CASE(pidns_pid_differs, "pidns.pid.differs",
         struct iso_err ne = {0};
         int have_ns = outer > 0 && iso_ns_id(outer, "pid", &d, &sleep_ns, &ne) == 0 &&
                       iso_ns_id(0, "pid", &d, &own_ns, &ne) == 0;
+        /* The evidence: the namespace's own table beside the host's view of it. */
+        static struct iso_pidns_view v;
+        struct iso_err le = {0};
+        if (iso_pidns_box_list(&b, 0, &v, &le) == 0)
+                keep_processes(t, v.procs, kept(&v), v.pidns, getpid());
+        else
+                iso_log(t, "processes.csv: not kept: %s", le.msg);
         iso_pidns_box_stop(&b);
 
         iso_log(t, "sleep: PID %d inside, %d on the host", (int)b.sleeper, (int)outer);

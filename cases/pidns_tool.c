@@ -338,6 +338,9 @@ ISO_CASE(nsenter_pidns_same_tool, "nsenter.pidns.same.tool",
         iso_ns_id(0, "pid", &d, &own, NULL);
         unsigned long via_sh = landed_in(t, ns.sh);
         unsigned long via_unshare = landed_in(t, ns.unshare.pid);
+        struct iso_proc ps[PS_MAX];
+        size_t n = ps_inside(t, &ns, ps);
+        keep_lab_processes(t, &ns, ps, n);
         stop_lab(&ns);
         char want[64];
         snprintf(want, sizeof(want), "pid:[%lu]", (unsigned long)target);

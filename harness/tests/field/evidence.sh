@@ -85,11 +85,13 @@ check "evidence: the memory.csv check refuses a kill counted before the climb" \
 # --- processes.csv: inside and host, the same processes linked by host_pid ----------------
 # Input (issue 13): "the process table inside and outside, side by side, with the PIDs that
 # differ linked". Every inside row that names a host_pid is a host row too (same process);
-# init is PID 1 inside and another PID on the host; nothing above 3 is listed inside.
-ev_processes_csv() { # CSV PARENT-CMD
+# init is PID 1 inside and another PID on the host; in pidns.view.isolated, nothing above 3
+# is listed inside.
+ev_processes_csv() { # CSV PARENT-CMD [MAX-PID]
         ev_py "$@" <<'PYEOF'
 import csv, sys
 path, parent_cmd = sys.argv[1], sys.argv[2]
+max_pid = int(sys.argv[3]) if len(sys.argv) > 3 else 0
 with open(path, newline="") as f:
     r = csv.DictReader(f)
     if r.fieldnames != ["view", "pid", "ppid", "host_pid", "cmd"]:
@@ -106,8 +108,8 @@ if len(init) != 1 or init[0]["ppid"] != "0":
     sys.exit(f"{path}: inside, no PID 1 with parent 0")
 if not init[0]["host_pid"] or init[0]["host_pid"] == "1":
     sys.exit(f"{path}: init's host PID is {init[0]['host_pid']!r}")
-if any(int(x["pid"]) > 3 for x in inside):
-    sys.exit(f"{path}: a PID above 3 is listed inside")
+if max_pid and any(int(x["pid"]) > max_pid for x in inside):
+    sys.exit(f"{path}: a PID above {max_pid} is listed inside")
 for x in inside:
     h = host.get(x["host_pid"])
     if x["host_pid"] and (not h or h["cmd"] != x["cmd"]):
@@ -121,18 +123,20 @@ if not p or p["cmd"] != parent_cmd:
 PYEOF
 }
 ev_run pidns --filter 'pidns.view.isolated*' --filter 'pidns.parent.visible*' \
-        --filter 'nsenter.view.matches*' -v
-for cp in pidns.view.isolated:isocheck pidns.view.isolated.tool:unshare \
+        --filter 'pidns.pid.differs*' --filter 'nsenter.*' -v
+for cp in pidns.view.isolated:isocheck:3 pidns.view.isolated.tool:unshare:3 \
         pidns.parent.visible:isocheck pidns.parent.visible.tool:unshare \
-        nsenter.view.matches:isocheck nsenter.view.matches.tool:unshare; do
-        c=${cp%%:*}
+        pidns.pid.differs:isocheck pidns.pid.differs.tool:unshare \
+        nsenter.view.matches:isocheck nsenter.view.matches.tool:unshare \
+        nsenter.pidns.same:isocheck nsenter.pidns.same.tool:unshare; do
+        IFS=: read -r c parent max <<<"$cp"
         v=$(ev_verdict pidns "$c")
         if [ "$v" != pass ]; then
                 skipped "evidence: $c keeps processes.csv" "the case did not pass here ($v)"
                 continue
         fi
         check "evidence: $c keeps processes.csv, inside and host linked by host_pid" \
-                ev_processes_csv "$EV/pidns.art/$c/processes.csv" "${cp##*:}"
+                ev_processes_csv "$EV/pidns.art/$c/processes.csv" "$parent" $max
 done
 
 # --- JUnit for CI front ends --------------------------------------------------------------
