@@ -6,6 +6,8 @@ CFLAGS   ?= -O2 -g
 WARNINGS := -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
             -Wno-missing-field-initializers
 CPPFLAGS += -Iinclude -D_GNU_SOURCE
+# __FILE__ repository-relative ("cases/pidns.c"): reports point at it, whatever the build dir.
+CPPFLAGS += -fmacro-prefix-map=$(CURDIR)/=
 STD      := -std=gnu11
 # The libraries the modules use, by pkg-config name (each -dev package is in scripts/deps.sh).
 PKGS     := zlib libpcap mount json-c libxml-2.0 libmnl libarchive

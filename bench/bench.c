@@ -180,6 +180,8 @@ int main(int argc, char **argv)
         if (!stop_requested)
                 measure_runtime_floors(&b.o, &b.env);
         if (!stop_requested && !b.o.only_runtimes)
+                measure_sampling(&b.o, &b.env);
+        if (!stop_requested && !b.o.only_runtimes)
                 timed_runs(&b);
         if (!stop_requested && !b.o.only_runtimes)
                 vm_suite(&b);

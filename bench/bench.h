@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Private to `make bench` (bench/bench*.c): what its parts share. The parts: bench.c
- * (options, main), bench_floors.c, bench_runs.c, bench_stability.c, bench_output.c.
+ * (options, main), bench_floors.c, bench_runs.c, bench_stability.c, bench_output.c,
+ * bench_sampling.c.
  */
 #ifndef ISOCHECK_BENCH_BENCH_H
 #define ISOCHECK_BENCH_BENCH_H
@@ -248,6 +249,11 @@ long count_fds(pid_t pid);
 
 /* bench_stability.c; it alone reads the native runtime's root names under /tmp. */
 void stability(struct bench *b);
+
+/* bench_sampling.c: the OOM hog timed plainly and sampled as memory.csv samples it. */
+void measure_sampling(const struct opts *o, const struct iso_env *env);
+void print_sampling(FILE *f);
+void json_sampling(struct iso_json *j);
 /* Remove the empty app roots a stopped in-process case left under /tmp. */
 void cleanup_runtime_objects(void);
 

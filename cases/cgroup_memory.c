@@ -21,6 +21,7 @@
 #include "isocheck/fixtures.h"
 #include "isocheck/kmsg.h"
 #include "isocheck/memcg.h"
+#include "isocheck/memsample.h"
 #include "isocheck/ns.h"
 #include "isocheck/tool.h"
 #include "needs.h"
@@ -168,6 +169,34 @@ static void oom_prepare(struct iso_t *t, const char *name, long long own_bytes, 
                 read_counters(t, &s->anc, &s->anc_before);
         }
         read_counters(t, &s->cg, &s->before);
+}
+
+/* Between usage samples of an OOM case: fine enough to show a climb of a few tenths of a
+ * second, and cheap (two preads per sample; see bench's oom sampling part). */
+#define SAMPLE_US 2000
+
+/* One sampler per case process (48 KiB: not on the stack). */
+static struct iso_memsampler sampler;
+
+/* Open the sampler on @cg; a cgroup whose usage cannot be read loses the chart, not the
+ * verdict, and the log says why. */
+static struct iso_memsampler *sampler_open(struct iso_t *t, const struct iso_cg *cg)
+{
+        struct iso_err e = {0};
+        if (iso_memsampler_open(&sampler, cg, iso_memcg_round(OOM_LIMIT), SAMPLE_US, &e) < 0)
+                iso_log(t, "memory.csv: no usage samples: %s", e.msg);
+        return &sampler;
+}
+
+/* Keep the samples as artifact memory.csv (the HTML report draws the climb and the kill). */
+static void sampler_keep(struct iso_t *t, struct iso_memsampler *m)
+{
+        size_t len = 0;
+        iso_autofree char *csv = m->n ? iso_memsampler_csv(m, &len) : NULL;
+        if (csv)
+                (void)iso_artifact(t, "memory.csv", csv, len);
+        iso_log(t, "memory.csv: %zu usage samples", m->n);
+        iso_memsampler_close(m);
 }
 
 /* Read the counters again once the hog has ended. */
@@ -346,7 +375,7 @@ ISO_CASE(cgroup_memory_create, "cgroup.memory.create",
         for (size_t i = 0; i < n; i++) {
                 char path[PATH_MAX], what[128];
                 iso_cg_file(&cg, files[i], path, sizeof(path));
-                snprintf(what, sizeof(what), "mkdir created %s", files[i]);
+                snprintf(what, sizeof(what), "mkdir creates %s", files[i]);
                 int ok = access(path, F_OK) == 0;
                 iso_check(t, ok, what, "the file exists", "%s: %s", path,
                           ok ? "exists" : strerror(errno));
@@ -401,7 +430,7 @@ ISO_CASE(cgroup_memory_limit, "cgroup.memory.limit",
                   status);
         got = 0;
         iso_memcg_get_limit(&cg, &got, NULL);
-        iso_check_eq(t, got, want, "the limit is unchanged after a process ran in the cgroup");
+        iso_check_eq(t, got, want, "the limit stays as written after a process ran in the cgroup");
 
         limit_cg(t, &cg, -1, 0);
         iso_autofree char *raw =
@@ -490,8 +519,9 @@ ISO_CASE(cgroup_memory_under_limit, "cgroup.memory.under_limit",
          * relative to our cgroup namespace's root, as cg.view is. */
         char shown[PATH_MAX];
         int found = iso_cg_proc_path(out, cg.version, "memory", shown, sizeof(shown)) == 0;
-        iso_check(t, found && !strcmp(shown, cg.view), "cat's /proc/self/cgroup names the cgroup",
-                  cg.view, "%.300s", found ? shown : out);
+        iso_check(t, found && !strcmp(shown, cg.view),
+                  "cat's /proc/self/cgroup names the cgroup it runs in", cg.view, "%.300s",
+                  found ? shown : out);
 
         struct hog small = {SMALL_BYTES, -1};
         struct iso_err e = {0};
@@ -506,10 +536,14 @@ ISO_CASE(cgroup_memory_under_limit, "cgroup.memory.under_limit",
 
         read_counters(t, &cg, &after);
         if (before.oom_kill >= 0)
-                iso_check_eq(t, after.oom_kill, before.oom_kill, "no OOM kill in the cgroup");
+                iso_check_eq(
+                        t, after.oom_kill, before.oom_kill,
+                        "the cgroup's oom_kill counter stays unchanged (no OOM kill under the limit)");
         else
-                iso_check_skip(t, "no OOM kill in the cgroup",
-                               "this kernel has no oom_kill counter (Linux < 4.13 on v1)");
+                iso_check_skip(
+                        t,
+                        "the cgroup's oom_kill counter stays unchanged (no OOM kill under the limit)",
+                        "this kernel has no oom_kill counter (Linux < 4.13 on v1)");
         iso_fixture_cgroup_destroy(t, &cg);
 }
 
@@ -605,8 +639,8 @@ static void check_oom(struct iso_t *t, const struct oom_scene *s, int status, in
                           after->max, before->oom, after->oom);
         if (after->peak >= 0)
                 iso_check(t, after->peak <= iso_memcg_round(OOM_LIMIT),
-                          "the peak usage never went above the limit", "<= the limit", "%lld bytes",
-                          after->peak);
+                          "the peak usage stays at or below the limit", "<= the limit",
+                          "%lld bytes", after->peak);
 }
 
 ISO_CASE(cgroup_memory_oom_kill, "cgroup.memory.oom_kill",
@@ -641,10 +675,13 @@ ISO_CASE(cgroup_memory_oom_kill, "cgroup.memory.oom_kill",
         int in = iso_cg_contains(&cg, "memory", pid, seen, sizeof(seen), &e);
         iso_check(t, in == 1, "the hog is in the cgroup before it touches memory", cg.view, "%s",
                   in < 0 ? e.msg : seen);
+        struct iso_memsampler *m = sampler_open(t, &cg);
+        iso_memsampler_start(m);
         (void)!write(go[1], "g", 1);
         close(go[1]);
         int status = 0;
-        waitpid(pid, &status, 0);
+        iso_memsampler_wait(m, pid, 20.0, &status);
+        sampler_keep(t, m);
         oom_read_after(t, &s);
         iso_log(t, "hog PID %d ended with wait status 0x%x", (int)pid, status);
         if (WIFEXITED(status) && WEXITSTATUS(status) == HOG_ENOMEM) {
@@ -731,6 +768,8 @@ static void oom_by_tool(struct iso_t *t, char *const argv[], const char *comm_pr
                 iso_broken(t, "pipe2: %s", strerror(errno));
         struct captured c = {argv, p[1]};
         struct iso_err e = {0};
+        struct iso_memsampler *m = sampler_open(t, &cg);
+        iso_memsampler_start(m);
         pid_t pid = iso_cg_spawn(&cg, exec_captured, &c, &e);
         close(p[1]);
         if (pid < 0) {
@@ -746,6 +785,7 @@ static void oom_by_tool(struct iso_t *t, char *const argv[], const char *comm_pr
         double deadline = iso_now() + 20.0;
         for (;;) {
                 note_members(&cg, seen, &n_seen);
+                iso_memsampler_take(m);
                 struct pollfd pfd = {.fd = p[0], .events = POLLIN};
                 if (poll(&pfd, 1, 5) > 0) {
                         char chunk[4096];
@@ -765,6 +805,8 @@ static void oom_by_tool(struct iso_t *t, char *const argv[], const char *comm_pr
         close(p[0]);
         int status = 0;
         waitpid(pid, &status, 0);
+        iso_memsampler_take(m);
+        sampler_keep(t, m);
         iso_log(t, "%s exited with wait status 0x%x; %zu PIDs seen in the cgroup; its output:\n%s",
                 argv[0], status, n_seen, out);
         oom_read_after(t, &s);
@@ -781,7 +823,8 @@ static void oom_by_tool(struct iso_t *t, char *const argv[], const char *comm_pr
         iso_fixture_cgroup_destroy(t, &cg);
 }
 
-ISO_CASE(cgroup_memory_oom_kill_tool, "cgroup.memory.oom_kill.tool",
+ISO_CASE(cgroup_memory_oom_kill_stress_ng, "cgroup.memory.oom_kill.stress-ng",
+         .former_name = "cgroup.memory.oom_kill.tool",
          .summary = "stress-ng allocating 3x the limit inside the memory cgroup gets its "
                     "worker OOM-killed",
          .lab_step = "Exploring cgroups: stress -m 1 --vm-bytes 100000000 (with stress-ng)",
@@ -836,25 +879,28 @@ ISO_CASE(cgroup_memory_oom_group, "cgroup.memory.oom_group",
                         iso_broken(t, "expected to start a sleeper in the cgroup, but %s", e.msg);
         }
         struct hog h = {HOG_BYTES, -1};
+        struct iso_memsampler *m = sampler_open(t, &cg);
+        iso_memsampler_start(m);
         pid_t pid = iso_cg_spawn(&cg, hog_run, &h, &e);
         if (pid < 0)
                 iso_broken(t, "expected to start the hog in the cgroup, but %s", e.msg);
         int status = 0;
-        waitpid(pid, &status, 0);
+        iso_memsampler_wait(m, pid, 20.0, &status);
+        sampler_keep(t, m);
         iso_check(t, WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL,
                   "the hog is killed by SIGKILL", "signal 9", "wait status 0x%x", status);
         for (int i = 0; i < 2; i++) {
                 int st = 0;
                 waitpid(sleepers[i], &st, 0);
                 char what[80];
-                snprintf(what, sizeof(what), "sleeper %d (not over any limit) dies with the group",
-                         i + 1);
+                snprintf(what, sizeof(what),
+                         "sleeper %d (not over any limit) is killed with the group", i + 1);
                 iso_check(t, WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL, what, "signal 9",
                           "wait status 0x%x", st);
         }
         oom_read_after(t, &s);
         iso_check(t, s.after.oom_kill - s.before.oom_kill >= 3,
-                  "oom_kill counts every process of the group", ">= +3", "%+lld",
+                  "oom_kill counts every process of the group (3 or more)", ">= +3", "%+lld",
                   s.after.oom_kill - s.before.oom_kill);
         iso_fixture_cgroup_destroy(t, &cg);
 }

@@ -101,10 +101,10 @@ ISO_CASE(cgroup_pids_limit, "cgroup.pids.limit",
                            got, status);
 
         iso_check_eq(t, rep.made, PIDS_MAX - 1,
-                     "forks that succeed: the forker and its children fill pids.max");
+                     "forks succeed until the forker and its children fill pids.max");
         iso_check(t, rep.err == EAGAIN, "the fork beyond pids.max fails with EAGAIN", "EAGAIN",
                   "%s", rep.err ? strerror(rep.err) : "no fork failed");
-        iso_check_eq(t, current, PIDS_MAX, "pids.current at the limit");
+        iso_check_eq(t, current, PIDS_MAX, "pids.current reads the limit while the cgroup is full");
         if (have_events) {
                 long long events_after = 0;
                 iso_cg_read_key(&cg, "pids.events", "max", &events_after, NULL);

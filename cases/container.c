@@ -46,7 +46,7 @@ ISO_RUNTIME_CASE(container_app_serves, "container.app.serves", 0,
         }
         struct iso_err e = {0};
         int status = iso_rt_stop_app(c, app, &e);
-        iso_check(t, ok == ISO_APP_REQUESTS, "GET / answered 200 every time", "5 of 5",
+        iso_check(t, ok == ISO_APP_REQUESTS, "GET / is answered 200 every time", "5 of 5",
                   "%d of %d made (of %d)%s; last: %s", ok, made, ISO_APP_REQUESTS,
                   app->answered ? "" : " (no answer within 3 s of starting either)", last);
         iso_check(t, body_ok == ISO_APP_REQUESTS, "every answer carries the app's body",

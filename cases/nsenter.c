@@ -16,6 +16,7 @@
 #include "isocheck/ns.h"
 #include "isocheck/nsbox.h"
 #include "isocheck/proc.h"
+#include "evidence.h"
 #include "needs.h"
 
 /* The lab's mistake made on purpose: unshare(CLONE_NEWPID) then fork, so the parent stays
@@ -90,6 +91,15 @@ ISO_CASE(nsenter_pidns_same, "nsenter.pidns.same",
         iso_ns_id(0, "pid", &d, &own, NULL);
         struct iso_pidns_view v;
         int rc = iso_pidns_list_joined(b.init, CLONE_NEWPID, 0, 0, &v, &e);
+        /* The evidence: the namespace's own table beside the host's view of it. */
+        static struct iso_pidns_view inside;
+        struct iso_err le = {0};
+        if (iso_pidns_box_list(&b, 0, &inside, &le) == 0)
+                keep_processes(t, inside.procs,
+                               inside.n < ISO_VIEW_MAX ? (size_t)inside.n : ISO_VIEW_MAX,
+                               inside.pidns, getpid());
+        else
+                iso_log(t, "processes.csv: not kept: %s", le.msg);
         iso_pidns_box_stop(&b);
         if (rc < 0)
                 iso_broken(t, "expected setns into PID %d's PID namespace to work, but %s",
@@ -157,6 +167,8 @@ ISO_CASE(nsenter_view_matches, "nsenter.view.matches",
                 iso_pidns_box_stop(&b);
                 iso_broken(t, "expected three listings of the namespace, but %s", e.msg);
         }
+        keep_processes(t, inside.procs, inside.n < ISO_VIEW_MAX ? (size_t)inside.n : ISO_VIEW_MAX,
+                       inside.pidns, getpid());
         iso_pidns_box_stop(&b);
         compare_views(t, "setns(pid + mnt), as nsenter --pid --mount: same table", &inside,
                       &by_mount);
@@ -165,5 +177,5 @@ ISO_CASE(nsenter_view_matches, "nsenter.view.matches",
                       "table",
                       &inside, &by_root);
         iso_check_eq(t, by_root.lister_ppid, 0,
-                     "the joined process's parent is outside the namespace (PPID 0)");
+                     "the joined process sees PPID 0: its parent is outside the namespace");
 }

@@ -14,6 +14,7 @@
 #include "isocheck/ns.h"
 #include "isocheck/nsbox.h"
 #include "isocheck/proc.h"
+#include "evidence.h"
 #include "needs.h"
 
 /*
@@ -75,8 +76,9 @@ ISO_CASE(pidns_init_pid1, "pidns.init.pid1",
         iso_log(t, "host PID %d, PID inside %d, parent inside %d", (int)pid, (int)v.pid,
                 (int)v.ppid);
 
-        iso_check_eq(t, v.pid, 1, "getpid() inside the new PID namespace");
-        iso_check_eq(t, v.ppid, 0, "getppid() inside (the parent is outside the namespace)");
+        iso_check_eq(t, v.pid, 1, "getpid() inside the new PID namespace returns 1");
+        iso_check_eq(t, v.ppid, 0,
+                     "getppid() inside returns 0: the parent is outside the namespace");
 
         pid_t ids[4];
         struct iso_err e = {0};
@@ -100,7 +102,7 @@ ISO_CASE(pidns_init_pid1, "pidns.init.pid1",
                           "/proc/<pid>/ns/pid differs from the creator's", "another inode",
                           "pid:[%lu] both", (unsigned long)i_in);
         else
-                iso_check(t, 0, "/proc/<pid>/ns/pid readable", "stat succeeds", "%s", e.msg);
+                iso_check(t, 0, "/proc/<pid>/ns/pid is readable", "stat succeeds", "%s", e.msg);
 
         (void)!write(to_child[1], "g", 1);
         int status = 0;
@@ -148,6 +150,7 @@ ISO_CASE(pidns_view_isolated, "pidns.view.isolated",
         iso_fixture_pidns_box(t, &b);
         struct iso_pidns_view v;
         list_in_box(t, &b, getpid(), &v);
+        keep_processes(t, v.procs, kept(&v), v.pidns, getpid());
         iso_pidns_box_stop(&b);
 
         char table[1024];
@@ -168,9 +171,10 @@ ISO_CASE(pidns_view_isolated, "pidns.view.isolated",
         long outside = v.n - (long)kept(&v);
         for (size_t i = 0; i < kept(&v); i++)
                 outside += v.procs[i].pid > 3;
-        iso_check_eq(t, outside, 0, "PIDs above 3 (host processes) listed inside");
-        iso_check(t, v.probe_errno == ESRCH, "kill(host PID of the case, 0) from inside fails",
-                  "ESRCH", "%s", v.probe_errno ? strerror(v.probe_errno) : "it succeeded");
+        iso_check_eq(t, outside, 0, "no host PID is listed inside (none above 3)");
+        iso_check(t, v.probe_errno == ESRCH,
+                  "kill(host PID of the case, 0) from inside fails with ESRCH", "ESRCH", "%s",
+                  v.probe_errno ? strerror(v.probe_errno) : "it succeeded");
 }
 
 ISO_CASE(pidns_pid_differs, "pidns.pid.differs",
@@ -205,10 +209,17 @@ ISO_CASE(pidns_pid_differs, "pidns.pid.differs",
         struct iso_err ne = {0};
         int have_ns = outer > 0 && iso_ns_id(outer, "pid", &d, &sleep_ns, &ne) == 0 &&
                       iso_ns_id(0, "pid", &d, &own_ns, &ne) == 0;
+        /* The evidence: the namespace's own table beside the host's view of it. */
+        static struct iso_pidns_view v;
+        struct iso_err le = {0};
+        if (iso_pidns_box_list(&b, 0, &v, &le) == 0)
+                keep_processes(t, v.procs, kept(&v), v.pidns, getpid());
+        else
+                iso_log(t, "processes.csv: not kept: %s", le.msg);
         iso_pidns_box_stop(&b);
 
         iso_log(t, "sleep: PID %d inside, %d on the host", (int)b.sleeper, (int)outer);
-        iso_check(t, b.sleeper > 1 && b.sleeper <= 3, "the sleep's PID inside is small", "2 or 3",
+        iso_check(t, b.sleeper > 1 && b.sleeper <= 3, "the sleep's PID inside is 2 or 3", "2 or 3",
                   "%d", (int)b.sleeper);
         iso_check(t, outer > 0, "the host's /proc shows the sleep as a child of the init",
                   "a sleep whose parent is the namespace's init", "%s",
@@ -247,6 +258,7 @@ ISO_CASE(pidns_parent_visible, "pidns.parent.visible",
         struct iso_proc host_view = {0};
         int parsed = stat && iso_proc_parse_stat(stat, &host_view) == 0;
         free(stat);
+        keep_processes(t, v.procs, kept(&v), v.pidns, getpid());
         iso_pidns_box_stop(&b);
 
         iso_check(t, parsed && host_view.ppid == getpid(),

@@ -15,6 +15,7 @@
 #include "isocheck/ns.h"
 #include "isocheck/proc.h"
 #include "isocheck/tool.h"
+#include "evidence.h"
 #include "needs.h"
 
 /* The shell inside answers "ps" with a listing ended by END, and ends on "quit" or EOF. */
@@ -101,6 +102,20 @@ static void start_lab(struct iso_t *t, struct lab_ns *ns)
         }
 }
 
+/* Keep processes.csv: what ps showed inside, beside the host's view of sh's namespace and
+ * of unshare, its parent. While the lab still runs. */
+static void keep_lab_processes(struct iso_t *t, const struct lab_ns *ns, const struct iso_proc *ps,
+                               size_t n)
+{
+        dev_t d;
+        ino_t pidns = 0;
+        struct iso_err e = {0};
+        if (iso_ns_id(ns->sh, "pid", &d, &pidns, &e) < 0)
+                iso_log(t, "processes.csv: not kept: %s", e.msg);
+        else
+                keep_processes(t, ps, n, pidns, ns->unshare.pid);
+}
+
 /* Ask the shell inside for `ps`; the listing as a table. */
 static size_t ps_inside(struct iso_t *t, struct lab_ns *ns, struct iso_proc *out)
 {
@@ -166,6 +181,7 @@ ISO_CASE(pidns_view_isolated_tool, "pidns.view.isolated.tool",
         long nsh = iso_ns_nspid(ns.sh, sh_ids, 4, &e);
         long nsl = nsh < 0 ? nsh : iso_ns_nspid(ns.sleep, sleep_ids, 4, &e);
         check_pidns_of(t, "the sleep", ns.sleep, &ns);
+        keep_lab_processes(t, &ns, ps, n);
         stop_lab(&ns);
 
         const struct iso_proc *sh = by_comm(ps, n, "sh"), *sl = by_comm(ps, n, "sleep");
@@ -198,13 +214,14 @@ ISO_CASE(pidns_pid_differs_tool, "pidns.pid.differs.tool",
         struct iso_err e = {0};
         long k = iso_ns_nspid(ns.sleep, ids, 4, &e);
         check_pidns_of(t, "the sleep", ns.sleep, &ns);
+        keep_lab_processes(t, &ns, ps, n);
         stop_lab(&ns);
         const struct iso_proc *sl = by_comm(ps, n, "sleep");
         iso_check(t, sl && sl->pid != ns.sleep,
                   "the sleep's PID in ps inside differs from its "
                   "host PID",
                   "another PID", "inside %d, host %d", sl ? (int)sl->pid : -1, (int)ns.sleep);
-        static const char nspid_what[] = "NSpid in the host's /proc lists both";
+        static const char nspid_what[] = "NSpid in the host's /proc lists both PIDs";
         if (nspid_unavailable(t, nspid_what, k, &e))
                 return;
         char want[64];
@@ -231,6 +248,7 @@ ISO_CASE(pidns_parent_visible_tool, "pidns.parent.visible.tool",
         struct iso_proc host_sh = {0};
         int parsed = stat && iso_proc_parse_stat(stat, &host_sh) == 0;
         free(stat);
+        keep_lab_processes(t, &ns, ps, n);
         stop_lab(&ns);
         iso_check(t, parsed && host_sh.ppid == unshare_pid,
                   "from the host, sh's parent is the unshare process", "unshare's PID",
@@ -285,6 +303,7 @@ ISO_CASE(nsenter_view_matches_tool, "nsenter.view.matches.tool",
         size_t n = ps_inside(t, &ns, inside);
         nsenter_matches(t, &ns, inside, n, "--root");
         nsenter_matches(t, &ns, inside, n, "--mount");
+        keep_lab_processes(t, &ns, inside, n);
         stop_lab(&ns);
 }
 
@@ -319,6 +338,9 @@ ISO_CASE(nsenter_pidns_same_tool, "nsenter.pidns.same.tool",
         iso_ns_id(0, "pid", &d, &own, NULL);
         unsigned long via_sh = landed_in(t, ns.sh);
         unsigned long via_unshare = landed_in(t, ns.unshare.pid);
+        struct iso_proc ps[PS_MAX];
+        size_t n = ps_inside(t, &ns, ps);
+        keep_lab_processes(t, &ns, ps, n);
         stop_lab(&ns);
         char want[64];
         snprintf(want, sizeof(want), "pid:[%lu]", (unsigned long)target);

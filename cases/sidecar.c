@@ -113,9 +113,12 @@ ISO_RUNTIME_CASE(sidecar_capture_http, "sidecar.capture.http", 1,
                   "wait status 0x%x", st);
         struct iso_capture_summary s;
         iso_fixture_capture(t, pcap, ISO_APP_PORT, &s);
-        iso_check_eq(t, s.syns, ISO_APP_REQUESTS, "SYNs to port 8000 in the capture");
-        iso_check_eq(t, s.requests, ISO_APP_REQUESTS, "HTTP request lines in the capture");
-        iso_check_eq(t, s.responses_200, ISO_APP_REQUESTS, "HTTP 200 responses in the capture");
+        iso_check_eq(t, s.syns, ISO_APP_REQUESTS,
+                     "the capture holds one SYN to port 8000 per request");
+        iso_check_eq(t, s.requests, ISO_APP_REQUESTS,
+                     "the capture holds one HTTP request line per request");
+        iso_check_eq(t, s.responses_200, ISO_APP_REQUESTS,
+                     "the capture holds one HTTP 200 response per request");
 
         char *argv[] = {"tcpdump", "-nn", "-r", pcap, NULL};
         char out[8192];
@@ -155,6 +158,6 @@ ISO_RUNTIME_CASE(sidecar_capture_isolated, "sidecar.capture.isolated", 1,
         iso_fixture_capture(t, in_pcap, ISO_APP_PORT, &in);
         iso_fixture_capture(t, out_pcap, ISO_APP_PORT, &out);
         iso_check_eq(t, in.syns, ISO_APP_REQUESTS,
-                     "SYNs seen by the sidecar in the app's namespace");
-        iso_check_eq(t, out.packets, 0, "packets seen by the capture in the other namespace");
+                     "the sidecar in the app's namespace sees one SYN per request");
+        iso_check_eq(t, out.packets, 0, "the capture in the other namespace sees no packet");
 }

@@ -2,6 +2,7 @@
 /* What a case body calls: checks, skips, errors, log lines and artifacts. */
 #include <errno.h>
 #include <fcntl.h>
+#include <fnmatch.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -11,10 +12,13 @@
 #include "isocheck/util.h"
 #include "shared.h"
 
-static const char *base_name(const char *file)
+/* The repository-relative path a check is reported at ("cases/pidns.c"): the build compiles
+ * from the top with -fmacro-prefix-map, so __FILE__ is already that; a leading "./" goes. */
+static const char *repo_path(const char *file)
 {
-        const char *s = strrchr(file, '/');
-        return s ? s + 1 : file;
+        while (file[0] == '.' && file[1] == '/')
+                file += 2;
+        return file;
 }
 
 int iso_check_at(struct iso_t *t, const char *file, int line, int ok, const char *what,
@@ -30,7 +34,7 @@ int iso_check_at(struct iso_t *t, const char *file, int line, int ok, const char
         struct iso_check_rec *r = &sh->checks[slot];
         r->ok = ok;
         r->line = line;
-        snprintf(r->file, sizeof(r->file), "%s", base_name(file));
+        snprintf(r->file, sizeof(r->file), "%s", repo_path(file));
         snprintf(r->what, sizeof(r->what), "%s", what ? what : "");
         snprintf(r->expected, sizeof(r->expected), "%s", expected ? expected : "");
         va_list ap;
@@ -57,7 +61,7 @@ void iso_check_skip_at(struct iso_t *t, const char *file, int line, const char *
         r->ok = 1;
         r->skipped = 1;
         r->line = line;
-        iso_strlcpy(r->file, base_name(file), sizeof(r->file));
+        iso_strlcpy(r->file, repo_path(file), sizeof(r->file));
         iso_strlcpy(r->what, what ? what : "", sizeof(r->what));
         iso_strlcpy(r->expected, "", sizeof(r->expected));
         iso_strlcpy(r->got, reason, sizeof(r->got));
@@ -126,7 +130,7 @@ static void record_end(struct iso_t *t, int kind, const char *file, int line, co
         if (__atomic_compare_exchange_n(&sh->end_kind, &expected, kind, 0, __ATOMIC_SEQ_CST,
                                         __ATOMIC_SEQ_CST)) {
                 vsnprintf(sh->end_message, sizeof(sh->end_message), fmt, ap);
-                snprintf(sh->end_where, sizeof(sh->end_where), "%s:%d", base_name(file), line);
+                snprintf(sh->end_where, sizeof(sh->end_where), "%s:%d", repo_path(file), line);
                 __atomic_store_n(&sh->end_ready, 1, __ATOMIC_RELEASE);
         }
 }
@@ -233,4 +237,33 @@ const char *iso_case_scope(const struct iso_t *t)
 const struct iso_case *iso_current_case(const struct iso_t *t)
 {
         return t->c;
+}
+
+/* Does @glob match @c by its name, or else by its former name (noted in @note)? */
+static int glob_matches(const struct iso_case *c, const char *glob, const char *opt, char *note,
+                        size_t size)
+{
+        if (fnmatch(glob, c->name, 0) == 0)
+                return 1;
+        if (!c->former_name || fnmatch(glob, c->former_name, 0) != 0)
+                return 0;
+        if (note && size && !*note)
+                snprintf(note, size,
+                         "%s %s: %s is the former name of %s; it still works for now, but is "
+                         "deprecated",
+                         opt, glob, c->former_name, c->name);
+        return 1;
+}
+
+int iso_case_selected(const struct iso_case *c, const char *const *filters, size_t n_filters,
+                      const char *const *excludes, size_t n_excludes, char *note, size_t size)
+{
+        if (note && size)
+                note[0] = '\0';
+        int in = n_filters == 0;
+        for (size_t i = 0; !in && i < n_filters; i++)
+                in = glob_matches(c, filters[i], "--filter", note, size);
+        for (size_t i = 0; in && i < n_excludes; i++)
+                in = !glob_matches(c, excludes[i], "--exclude", note, size);
+        return in;
 }

@@ -131,6 +131,8 @@ static const char *const reserved_props[] = {
         "isocheck.version",
         "run.id",
         "kernel.release",
+        "kernel.version",
+        "kernel.package",
         "hostname",
         "cgroup.mode",
         "cgroup.memory",
@@ -161,6 +163,10 @@ static int check_property(const struct iso_opts *o, const char *prop, char *err,
                 return iso_opt_fail(err, size,
                                     "--property %.*s: names starting \"tool.\" are the run's own",
                                     (int)len, prop);
+        if (!strncmp(prop, "kconfig.", 8))
+                return iso_opt_fail(
+                        err, size, "--property %.*s: names starting \"kconfig.\" are the run's own",
+                        (int)len, prop);
         for (size_t i = 0; i < sizeof(reserved_props) / sizeof(reserved_props[0]); i++)
                 if (strlen(reserved_props[i]) == len && !strncmp(prop, reserved_props[i], len))
                         return iso_opt_fail(err, size,

@@ -12,8 +12,19 @@ void probe_identity(struct iso_env *env)
         struct utsname u;
 
         env->euid = geteuid();
-        if (uname(&u) == 0)
+        if (uname(&u) == 0) {
                 copy_str(env->kernel_release, sizeof(env->kernel_release), u.release);
+                copy_str(env->kernel_version, sizeof(env->kernel_version), u.version);
+                iso_autofree char *sig = iso_read_file("/proc/version_signature", NULL, NULL);
+                /* The dpkg database only when the version line does not say. */
+                FILE *dpkg = strstr(u.version, "Debian ") || sig
+                                     ? NULL
+                                     : fopen("/var/lib/dpkg/status", "re");
+                iso_env_kernel_package(u.version, sig, dpkg, u.release, env->kernel_package,
+                                       sizeof(env->kernel_package));
+                if (dpkg)
+                        fclose(dpkg);
+        }
         if (gethostname(env->hostname, sizeof(env->hostname)) < 0)
                 env->hostname[0] = '\0';
         env->hostname[sizeof(env->hostname) - 1] = '\0';
@@ -136,4 +147,40 @@ void probe_kmsg(struct iso_env *env)
         else
                 copy_str(env->kmsg_error, sizeof(env->kmsg_error), strerror(errno));
         close(fd);
+}
+
+/* The first space- or newline-ended word at @p into @out. */
+static int word_at(const char *p, char *out, size_t size)
+{
+        size_t n = strcspn(p, " \t\n()");
+        if (!n || n >= size)
+                return 0;
+        memcpy(out, p, n);
+        out[n] = '\0';
+        return 1;
+}
+
+int iso_env_kernel_package(const char *uname_v, const char *version_signature, FILE *dpkg_status,
+                           const char *release, char *out, size_t size)
+{
+        const char *p;
+        out[0] = '\0';
+        if (uname_v && (p = strstr(uname_v, "Debian ")) && word_at(p + 7, out, size))
+                return 1;
+        if (version_signature && (p = strchr(version_signature, ' ')) && word_at(p + 1, out, size))
+                return 1;
+        if (!dpkg_status || !release || !*release)
+                return 0;
+        char want[192], line[512];
+        snprintf(want, sizeof(want), "Package: linux-image-%s\n", release);
+        int in_it = 0;
+        while (fgets(line, sizeof(line), dpkg_status)) {
+                if (line[0] == '\n')
+                        in_it = 0; /* a paragraph ends at an empty line */
+                else if (!strncmp(line, "Package: ", 9))
+                        in_it = !strcmp(line, want);
+                else if (in_it && !strncmp(line, "Version: ", 9))
+                        return word_at(line + 9, out, size);
+        }
+        return 0;
 }

@@ -66,6 +66,13 @@ void iso_env_print(const struct iso_env *env, FILE *out)
                 env->cap_eff,
                 iso_env_has_cap(env, CAP_SYS_ADMIN_BIT) ? "effective" : "not effective");
 
+        /* The runner lowers its own oom_score_adj to -1000 with it (proc(5)); without it an
+         * OOM kill still stays in the case's cgroup: a note, not a cause. */
+        fprintf(out, LABEL "%s\n", "oom_score_adj",
+                iso_env_has_cap(env, 24 /* CAP_SYS_RESOURCE, linux/capability.h */)
+                        ? "the runner can shield itself (-1000): CAP_SYS_RESOURCE effective"
+                        : "the runner keeps its own: CAP_SYS_RESOURCE not effective (memcg OOM "
+                          "kills stay in the case's cgroup either way)");
         describe_mode(env, line, sizeof(line));
         fprintf(out, LABEL "%s\n", "cgroup mode", line);
         if (env->memory_version)
@@ -150,6 +157,16 @@ void iso_env_print(const struct iso_env *env, FILE *out)
         }
 }
 
+/* What the cases' verdicts rest on: the controllers and namespaces they use, the veth of the
+ * native runtime, packet capture, and PREEMPT_RT (OOM timing differs there). */
+const char *const iso_env_kconfig_reported[] = {
+        "CONFIG_CGROUPS",    "CONFIG_MEMCG",      "CONFIG_MEMCG_V1",
+        "CONFIG_MEMCG_SWAP", "CONFIG_SWAP",       "CONFIG_CGROUP_PIDS",
+        "CONFIG_PID_NS",     "CONFIG_NET_NS",     "CONFIG_UTS_NS",
+        "CONFIG_IPC_NS",     "CONFIG_USER_NS",    "CONFIG_VETH",
+        "CONFIG_PACKET",     "CONFIG_PREEMPT_RT", NULL,
+};
+
 /* Properties whose values must be formatted live in the caller's buffer. */
 struct prop_sink {
         struct iso_property *props;
@@ -196,6 +213,8 @@ size_t iso_env_properties(const struct iso_env *env, struct iso_property *props,
         const struct iso_cg_hierarchy *v2 = iso_env_hierarchy(env, NULL);
 
         add_prop(&ps, "kernel.release", env->kernel_release);
+        add_prop(&ps, "kernel.version", env->kernel_version);
+        add_prop(&ps, "kernel.package", env->kernel_package[0] ? env->kernel_package : "unknown");
         add_prop(&ps, "hostname", env->hostname);
         add_prop(&ps, "cgroup.mode", iso_cg_mode_name(env->cg_mode));
         add_prop(&ps, "cgroup.memory",
@@ -206,6 +225,16 @@ size_t iso_env_properties(const struct iso_env *env, struct iso_property *props,
         add_prop(&ps, "capeff", stash(&ps, "0x%016" PRIx64, env->cap_eff));
         add_prop(&ps, "namespaces", env->namespaces);
         add_prop(&ps, "kconfig.source", env->kconfig.source[0] ? env->kconfig.source : "none");
+        for (size_t i = 0; iso_env_kconfig_reported[i]; i++) {
+                const char *sym = iso_env_kconfig_reported[i];
+                char value[64];
+                enum iso_kconfig_state st =
+                        iso_kconfig_get(&env->kconfig, sym, value, sizeof(value));
+
+                add_prop(&ps, stash(&ps, "kconfig.%s", sym),
+                         st == ISO_KCONFIG_VALUE ? stash(&ps, "%s", value)
+                                                 : iso_kconfig_state_name(st));
+        }
         add_prop(&ps, "swap.total_kb",
                  env->swap_total_kb < 0 ? "unknown" : stash(&ps, "%lld", env->swap_total_kb));
         add_prop(&ps, "swap.accounting", tristate(env->swap_accounting));

@@ -8,7 +8,15 @@
 
 #include "isocheck/ns.h"
 
-void iso_fixture_cgroup(struct iso_t *t, const char *ctrl, const char *name, struct iso_cg *cg)
+/* Every fixture ends the case at its caller's file:line, which the macros of fixtures.h
+ * pass in as @file and @line. */
+#undef iso_skip
+#undef iso_broken
+#define iso_skip(t, ...) iso_skip_at((t), file, line, __VA_ARGS__)
+#define iso_broken(t, ...) iso_broken_at((t), file, line, __VA_ARGS__)
+
+void iso_fixture_cgroup_at(struct iso_t *t, const char *file, int line, const char *ctrl,
+                           const char *name, struct iso_cg *cg)
 {
         struct iso_err e = {0};
         if (iso_cg_make(iso_case_env(t), ctrl, iso_case_scope(t), name, cg, &e) == 0)
@@ -19,14 +27,16 @@ void iso_fixture_cgroup(struct iso_t *t, const char *ctrl, const char *name, str
         iso_broken(t, "expected to create a %s cgroup, but %s", what, e.msg);
 }
 
-void iso_fixture_cgroup_destroy(struct iso_t *t, const struct iso_cg *cg)
+void iso_fixture_cgroup_destroy_at(struct iso_t *t, const char *file, int line,
+                                   const struct iso_cg *cg)
 {
         struct iso_err e = {0};
         if (iso_cg_destroy(cg, &e) < 0)
                 iso_broken(t, "expected to remove %s, but %s", cg->path, e.msg);
 }
 
-void iso_fixture_fresh_artifact(struct iso_t *t, const char *name, char *path, size_t size)
+void iso_fixture_fresh_artifact_at(struct iso_t *t, const char *file, int line, const char *name,
+                                   char *path, size_t size)
 {
         if (iso_artifact_path(t, name, path, size) < 0)
                 iso_broken(t, "expected a path for artifact %s, but %s", name, strerror(errno));
@@ -36,7 +46,7 @@ void iso_fixture_fresh_artifact(struct iso_t *t, const char *name, char *path, s
                            path, strerror(errno));
 }
 
-void iso_fixture_pidns_box(struct iso_t *t, struct iso_pidns_box *b)
+void iso_fixture_pidns_box_at(struct iso_t *t, const char *file, int line, struct iso_pidns_box *b)
 {
         struct iso_err e = {0};
         if (iso_pidns_box_start(b, 1, &e) < 0)
@@ -44,7 +54,8 @@ void iso_fixture_pidns_box(struct iso_t *t, struct iso_pidns_box *b)
                            e.msg);
 }
 
-void iso_fixture_capture(struct iso_t *t, const char *pcap, int port, struct iso_capture_summary *s)
+void iso_fixture_capture_at(struct iso_t *t, const char *file, int line, const char *pcap, int port,
+                            struct iso_capture_summary *s)
 {
         struct iso_err e = {0};
         if (iso_capture_analyze(pcap, port, s, &e) < 0)
@@ -67,8 +78,8 @@ void iso_joined_ns_read(pid_t pid, ino_t ino[ISO_JOINED_NS])
         }
 }
 
-void iso_check_joined_ns(struct iso_t *t, const ino_t app[ISO_JOINED_NS],
-                         const ino_t sidecar[ISO_JOINED_NS])
+void iso_check_joined_ns_at(struct iso_t *t, const char *file, int line,
+                            const ino_t app[ISO_JOINED_NS], const ino_t sidecar[ISO_JOINED_NS])
 {
         static const struct {
                 const char *what, *expected;
@@ -80,8 +91,8 @@ void iso_check_joined_ns(struct iso_t *t, const ino_t app[ISO_JOINED_NS],
         };
         for (size_t i = 0; i < ISO_JOINED_NS; i++) {
                 ino_t a = app[i], s = sidecar[i];
-                iso_check(t, a && s && (ns[i].same ? a == s : a != s), ns[i].what, ns[i].expected,
-                          "sidecar %s:[%lu], app %s:[%lu]", joined_types[i], (unsigned long)s,
-                          joined_types[i], (unsigned long)a);
+                iso_check_at(t, file, line, a && s && (ns[i].same ? a == s : a != s), ns[i].what,
+                             ns[i].expected, "sidecar %s:[%lu], app %s:[%lu]", joined_types[i],
+                             (unsigned long)s, joined_types[i], (unsigned long)a);
         }
 }

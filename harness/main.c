@@ -358,6 +358,9 @@ static int run(const struct iso_opts *o, const struct iso_case *const *all, size
                 goto out;
         }
 
+        /* A note that changes no verdict: shown when asked (-v; --env says it too). */
+        if (runner.note[0] && o->verbose)
+                fprintf(stderr, "isocheck: note: %s\n", runner.note);
         recover_dead(&env, runner.run_id);
         /* --until-fail: the TAP plan comes last (report_tap.c), when the count is known. */
         iso_reports_begin(&reports, plan.until_fail ? 0 : (size_t)plan.rounds * plan.n);
@@ -385,7 +388,7 @@ static int run(const struct iso_opts *o, const struct iso_case *const *all, size
 
         char stamp[32];
         strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", gmtime(&wall));
-        struct iso_property props[48 + ISO_MAX_GLOBS];
+        struct iso_property props[80 + ISO_MAX_GLOBS];
         struct iso_run report = {
                 .target = o->target,
                 .hostname = env.hostname,

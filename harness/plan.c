@@ -38,18 +38,21 @@ static int keyword_in(const char *kw, const char *name)
         return strcasestr(name, kw) != NULL;
 }
 
-int iso_plan_selected(const struct iso_opts *o, const char *name)
+int iso_plan_selected(const struct iso_opts *o, const struct iso_case *c, char *said, size_t size)
 {
-        int in = o->n_filters == 0;
-        for (size_t i = 0; !in && i < o->n_filters; i++)
-                in = fnmatch(o->filters[i], name, 0) == 0;
+        /* The globs through iso_case_selected: they also match a case's former name. */
+        int in = iso_case_selected(c, o->filters, o->n_filters, NULL, 0, said, size);
         if (in && o->n_keywords) {
                 in = 0;
                 for (size_t i = 0; !in && i < o->n_keywords; i++)
-                        in = keyword_in(o->keywords[i], name);
+                        in = keyword_in(o->keywords[i], c->name);
         }
-        for (size_t i = 0; in && i < o->n_excludes; i++)
-                in = fnmatch(o->excludes[i], name, 0) != 0;
+        if (in && o->n_excludes) {
+                char also[256] = "";
+                in = iso_case_selected(c, NULL, 0, o->excludes, o->n_excludes, also, sizeof(also));
+                if (also[0] && said && size && !said[0])
+                        iso_strlcpy(said, also, size);
+        }
         return in;
 }
 
@@ -404,7 +407,11 @@ static int build_plan(struct iso_plan *p, const struct iso_opts *o,
         if (!p->base)
                 return iso_errf(e, ENOMEM, "the plan of %zu cases", n_all);
         for (size_t i = 0; i < n_all; i++) {
-                if (!iso_plan_selected(o, all[i]->name) || (o->last_failed && !failed[i]))
+                char said[256] = "";
+                int in = iso_plan_selected(o, all[i], said, sizeof(said));
+                if (said[0])
+                        note(notes, notes_size, "%s", said);
+                if (!in || (o->last_failed && !failed[i]))
                         continue;
                 struct iso_plan_item *it = &p->base[p->n++];
                 it->c = all[i];

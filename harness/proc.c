@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 int iso_proc_parse_stat(const char *line, struct iso_proc *p)
 {
@@ -146,4 +147,97 @@ char *iso_proc_side_by_side(const struct iso_proc *a, size_t na, const char *tit
                                         same(x, y) ? ' ' : '*', left, right);
         }
         return out;
+}
+
+/* The PID of /proc/@pid (host numbering) in its own namespace: NSpid's last field. */
+static pid_t inner_pid(pid_t pid)
+{
+        char path[64];
+        snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+        char *s = iso_read_file(path, NULL, NULL);
+        const char *p = s ? strstr(s, "\nNSpid:") : NULL;
+        long last = 0;
+        if (p) {
+                p += 7;
+                for (char *end;; p = end) {
+                        long v = strtol(p, &end, 10);
+                        if (end == p)
+                                break;
+                        last = v;
+                }
+        }
+        free(s);
+        return (pid_t)last;
+}
+
+static int in_pidns(pid_t pid, ino_t pidns)
+{
+        char path[64];
+        struct stat st;
+        snprintf(path, sizeof(path), "/proc/%d/ns/pid", (int)pid);
+        return stat(path, &st) == 0 && st.st_ino == pidns;
+}
+
+static void csv_row(FILE *f, const char *view, const struct iso_proc *p, pid_t host_pid)
+{
+        char cmd[sizeof(p->comm)];
+        size_t i = 0;
+        for (; i < sizeof(cmd) - 1 && p->comm[i]; i++) {
+                unsigned char c = (unsigned char)p->comm[i];
+                cmd[i] = c < 0x20 || c == 0x7f || c == ',' || c == '"' ? '_' : (char)c;
+        }
+        cmd[i] = '\0';
+        fprintf(f, "%s,%d,%d,", view, (int)p->pid, (int)p->ppid);
+        if (host_pid > 0)
+                fprintf(f, "%d", (int)host_pid);
+        fprintf(f, ",%s\n", cmd);
+}
+
+#define HOST_MAX 4096
+
+char *iso_proc_evidence_csv(const struct iso_proc *inside, size_t n_inside, ino_t pidns,
+                            pid_t parent, size_t *len, struct iso_err *e)
+{
+        struct iso_proc *host = calloc(HOST_MAX, sizeof(*host));
+        pid_t *inner = calloc(HOST_MAX, sizeof(*inner));
+        char *buf = NULL;
+        size_t n = 0;
+        FILE *f = NULL;
+        long nh = host && inner ? iso_proc_table("/proc", host, HOST_MAX, e) : -1;
+        if (!host || !inner)
+                iso_errf(e, ENOMEM, "process table of %d entries", HOST_MAX);
+        if (nh < 0)
+                goto out;
+        if (nh > HOST_MAX)
+                nh = HOST_MAX;
+        /* Which host processes are in the namespace, and their PID there. */
+        for (long i = 0; i < nh; i++)
+                inner[i] = in_pidns(host[i].pid, pidns) ? inner_pid(host[i].pid) : 0;
+        f = open_memstream(&buf, &n);
+        if (!f) {
+                iso_errf(e, errno, "open_memstream");
+                goto out;
+        }
+        fputs("view,pid,ppid,host_pid,cmd\n", f);
+        for (size_t k = 0; k < n_inside; k++) {
+                pid_t hp = 0;
+                for (long i = 0; i < nh && !hp; i++)
+                        if (inner[i] && inner[i] == inside[k].pid)
+                                hp = host[i].pid;
+                csv_row(f, "inside", &inside[k], hp);
+        }
+        for (long i = 0; i < nh; i++)
+                if (inner[i] || (parent > 0 && host[i].pid == parent))
+                        csv_row(f, "host", &host[i], host[i].pid);
+        if (fclose(f) != 0) {
+                iso_errf(e, errno, "open_memstream");
+                free(buf);
+                buf = NULL;
+        } else if (len) {
+                *len = n;
+        }
+out:
+        free(host);
+        free(inner);
+        return buf;
 }

@@ -250,7 +250,7 @@ static size_t n_artifacts_of(const struct iso_result *r)
 static int put_case_names(xmlTextWriterPtr w, const char *name)
 {
         /* DESIGN.md: classname is "area.topic", name the behaviour, variant included
-         * ("cgroup.memory" + "oom_kill.tool"). */
+         * ("cgroup.memory" + "oom_kill.stress-ng"). */
         const char *first = strchr(name, '.');
         const char *second = first ? strchr(first + 1, '.') : NULL;
         const char *dot = second ? second : first;
@@ -385,31 +385,59 @@ static int put_system_out(xmlTextWriterPtr w, const struct iso_result *r)
                 ok = put_check_line(t.f, i + 1, &r->checks[i]) == 0;
         /* Passing cases keep evidence too (a capture, the kernel log lines): name it. */
         ok = ok && put_artifacts(t.f, r) == 0;
+        /* Again in the form GitLab and Jenkins' attachments plugin turn into links. */
+        for (size_t i = 0; ok && i < n_artifacts_of(r); i++)
+                ok = put(t.f, "[[ATTACHMENT|") == 0 &&
+                     clean_put(t.f, r->artifacts[i],
+                               fieldlen(r->artifacts[i], sizeof(r->artifacts[i]))) == 0 &&
+                     put(t.f, "]]\n") == 0;
         if (text_write(w, &t, ok))
                 return -1;
         /* "<system-out></system-out>" even when empty, as before. */
         return xmlTextWriterFullEndElement(w) < 0 ? -1 : 0;
 }
 
-static int put_case(xmlTextWriterPtr w, const struct iso_result *r)
+/*
+ * What CI front ends show beside a case (GitLab, pytest's xunit1 family): the file and line
+ * that declare it, when it started, and how many checks it made. Not in junit-10.xsd,
+ * whose consumers ignore attributes they do not know; isocheck-junit.xsd has them.
+ */
+static int put_case_origin(xmlTextWriterPtr w, const struct iso_result *r, const char *run_stamp)
+{
+        if (r->file && *r->file &&
+            (attr(w, "file", r->file) ||
+             xmlTextWriterWriteFormatAttribute(w, BAD_CAST "line", "%d", r->line) < 0))
+                return -1;
+        if (attr(w, "timestamp",
+                 r->started[0] ? r->started
+                 : run_stamp   ? run_stamp
+                               : "1970-01-01T00:00:00Z"))
+                return -1;
+        return attr_count(w, "assertions", n_checks_of(r));
+}
+
+static int put_case(xmlTextWriterPtr w, const struct iso_result *r, const char *run_stamp)
 {
         enum iso_verdict v = verdict_of(r);
 
         if (start(w, "testcase") || put_case_names(w, r->name ? r->name : "") ||
-            attr_time(w, r->duration_s) || put_verdict(w, r, v) || put_system_out(w, r) || end(w))
+            attr_time(w, r->duration_s) || put_case_origin(w, r, run_stamp) ||
+            put_verdict(w, r, v) || put_system_out(w, r) || end(w))
                 return -1;
         return 0;
 }
 
 /* A broken harness shows as one more case, in error: never as an all-green file. */
-static int put_harness_error(xmlTextWriterPtr w, const char *why)
+static int put_harness_error(xmlTextWriterPtr w, const char *why, const char *run_stamp)
 {
         struct text t;
         int ok;
 
         if (start(w, "testcase") || attr(w, "classname", "isocheck") ||
-            attr(w, "name", "harness") || attr(w, "time", "0.000") || start(w, "error") ||
-            attr(w, "message", why) || attr(w, "type", "error") || text_open(&t) < 0)
+            attr(w, "name", "harness") || attr(w, "time", "0.000") ||
+            attr(w, "timestamp", run_stamp ? run_stamp : "1970-01-01T00:00:00Z") ||
+            attr(w, "assertions", "0") || start(w, "error") || attr(w, "message", why) ||
+            attr(w, "type", "error") || text_open(&t) < 0)
                 return -1;
         ok = clean_put(t.f, why, strlen(why)) == 0 &&
              put(t.f, "\nthe other reports of this run are incomplete") == 0;
@@ -435,9 +463,10 @@ static int put_document(xmlTextWriterPtr w, const struct iso_run *run)
                 return -1;
         if (start(w, "testsuites") || attr(w, "name", "isocheck") || attr_count(w, "tests", n) ||
             attr_count(w, "failures", counts[ISO_FAIL]) ||
-            attr_count(w, "errors", counts[ISO_ERROR]) || attr_time(w, run->duration_s))
+            attr_count(w, "errors", counts[ISO_ERROR]) ||
+            attr_count(w, "skipped", counts[ISO_SKIP]) || attr_time(w, run->duration_s))
                 return -1;
-        /* junit-10.xsd has no "skipped" on <testsuites>; <testsuite> carries it. */
+        /* "skipped" on <testsuites> too (junit-10.xsd lacks it; GitLab and Jenkins read it). */
         if (start(w, "testsuite") || attr(w, "name", run->target) || attr_count(w, "tests", n) ||
             attr_count(w, "failures", counts[ISO_FAIL]) ||
             attr_count(w, "errors", counts[ISO_ERROR]) ||
@@ -456,9 +485,9 @@ static int put_document(xmlTextWriterPtr w, const struct iso_run *run)
         if (xmlTextWriterFullEndElement(w) < 0)
                 return -1;
         for (size_t i = 0; i < run->n_results; i++)
-                if (put_case(w, &run->results[i]))
+                if (put_case(w, &run->results[i], run->timestamp))
                         return -1;
-        if (run->harness_error && put_harness_error(w, run->harness_error))
+        if (run->harness_error && put_harness_error(w, run->harness_error, run->timestamp))
                 return -1;
         return xmlTextWriterEndDocument(w) < 0 ? -1 : 0;
 }

@@ -174,7 +174,9 @@ static int put_log(FILE *out, const char *log)
         return 0;
 }
 
-static int put_check(FILE *out, size_t num, const struct iso_check_rec *c)
+/* A check's point; its YAML block (expected, got, at) when it failed, or with @verbose (-v)
+ * when it passed too, so a reader sees what was verified, not only that it held. */
+static int put_check(FILE *out, size_t num, const struct iso_check_rec *c, int verbose)
 {
         const char *ind = SUB_INDENT YAML_INDENT;
         size_t what_n = fieldlen(c->what, sizeof(c->what));
@@ -187,7 +189,7 @@ static int put_check(FILE *out, size_t num, const struct iso_check_rec *c)
                 return -1;
         if (put(out, "\n"))
                 return -1;
-        if (c->ok)
+        if (c->ok && (!verbose || c->skipped))
                 return 0;
         if (putf(out, "%s---\n", ind) || put_yaml_kv(out, ind, "message", c->what, what_n) ||
             put_yaml_kv(out, ind, "expected", c->expected,
@@ -210,7 +212,7 @@ static int put_check(FILE *out, size_t num, const struct iso_check_rec *c)
  * and its YAML reader accepts the indented blocks, so both versions share this layout.
  */
 static int put_subtest(FILE *out, const struct iso_result *r, const char *name, size_t name_n,
-                       size_t n_checks)
+                       size_t n_checks, int verbose)
 {
         size_t i;
 
@@ -219,7 +221,7 @@ static int put_subtest(FILE *out, const struct iso_result *r, const char *name, 
             putf(out, "\n%s1..%zu\n", SUB_INDENT, n_checks))
                 return -1;
         for (i = 0; i < n_checks; i++)
-                if (put_check(out, i + 1, &r->checks[i]))
+                if (put_check(out, i + 1, &r->checks[i], verbose))
                         return -1;
         return 0;
 }
@@ -295,7 +297,7 @@ int iso_tap_case(const struct iso_tap *tap, size_t number, const struct iso_resu
          * A skipped case's checks decided nothing; as a subtest, a failed one would be
          * counted as a failure by consumers that total subtests, under an "ok" parent.
          */
-        if (n_checks && v != ISO_SKIP && put_subtest(out, r, name, name_n, n_checks))
+        if (n_checks && v != ISO_SKIP && put_subtest(out, r, name, name_n, n_checks, tap->verbose))
                 return -1;
         if (put_point(out, "", v == ISO_PASS || v == ISO_SKIP, number, name, name_n))
                 return -1;

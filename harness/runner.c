@@ -100,11 +100,12 @@ int iso_runner_init(struct iso_runner *r, const struct iso_env *env, double time
          * root without it should know the runner is not shielded (memcg OOM kills stay in
          * the case's cgroup either way). */
         struct iso_err oe = {0};
+        r->note[0] = '\0';
         if (iso_write_file("/proc/self/oom_score_adj", "-1000", &oe) < 0 && env->euid == 0)
-                fprintf(stderr,
-                        "isocheck: note: the runner's oom_score_adj stays as it was: "
-                        "%s (CAP_SYS_RESOURCE is needed)\n",
-                        oe.msg);
+                snprintf(r->note, sizeof(r->note),
+                         "the runner's oom_score_adj stays as it was: %.300s (CAP_SYS_RESOURCE is "
+                         "needed)",
+                         oe.msg);
         return 0;
 }
 
@@ -448,6 +449,7 @@ static void run_as(struct iso_runner *r, const struct iso_case *c, const struct 
         memset(res, 0, sizeof(*res));
         res->name = as->name;
         res->summary = as->summary;
+        iso_result_locate(res, c);
 
         for (size_t i = 0; i < ISO_MAX_NEEDS && as->needs[i].kind != ISO_NEED_END; i++) {
                 int met =

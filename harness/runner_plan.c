@@ -15,6 +15,7 @@ void iso_runner_run_plan(struct iso_runner *r, const struct iso_plan_item *items
                         memset(&results[i], 0, sizeof(results[i]));
                         results[i].name = items[i].name ? items[i].name : items[i].c->name;
                         results[i].summary = items[i].c->summary;
+                        iso_result_locate(&results[i], items[i].c);
                         results[i].verdict = ISO_SKIP;
                         iso_strlcpy(results[i].message, items[i].skip_reason,
                                     sizeof(results[i].message));

@@ -58,7 +58,8 @@ check-vm: deps vm-deps
 		$(VM_ARGS) || rc=$$?; \
 	m=$(VM_OUT)/isocheck-vm.junit.xml; \
 	xmllint --noout --schema fixtures/schemas/isocheck-junit.xsd $$m; \
-	if [ -f $(JUNIT_XSD_SHARED) ]; then xmllint --noout --schema $(JUNIT_XSD_SHARED) $$m; fi; \
+	if [ -f $(JUNIT_XSD_SHARED) ]; then /usr/bin/python3 harness/tests/junit10_view.py $$m | \
+		xmllint --noout --schema $(JUNIT_XSD_SHARED) -; fi; \
 	for j in $(VM_OUT)/vm-*/isocheck.junit.xml; do \
 		[ -f "$$j" ] && xmllint --noout --schema fixtures/schemas/isocheck-junit.xsd "$$j"; \
 	done; \

@@ -209,7 +209,7 @@ kill_during() { # PID CGROUP-NAME
         done
         kill -9 "$1"
 }
-for victim in cgroup.memory.oom_kill.tool:tool sidecar.capture.http:app0; do
+for victim in cgroup.memory.oom_kill.stress-ng:tool sidecar.capture.http:app0; do
         build/isocheck --filter "${victim%%:*}" --tap "$F/k.tap" --junit "$F/k.xml" \
                 --artifacts "$F/art" >/dev/null 2>&1 &
         kpid=$!
@@ -224,7 +224,7 @@ for victim in cgroup.memory.oom_kill.tool:tool sidecar.capture.http:app0; do
         rm -f "$F"/k.tap.tmp.* "$F"/k.xml.tmp.*
 done
 # The next run cleans up by itself too.
-build/isocheck --filter cgroup.memory.oom_kill.tool --tap "$F/k.tap" --junit "$F/k.xml" \
+build/isocheck --filter cgroup.memory.oom_kill.stress-ng --tap "$F/k.tap" --junit "$F/k.xml" \
         --artifacts "$F/art" >/dev/null 2>&1 &
 kpid=$!
 kill_during $kpid tool
@@ -296,7 +296,7 @@ if [ -n "$mem_mount" ]; then
 fi
 
 mkdir -p "$H/bin"
-PATH=$H/bin build/isocheck --filter 'cgroup.memory.oom_kill.tool' --tap "$H/path.tap" \
+PATH=$H/bin build/isocheck --filter 'cgroup.memory.oom_kill.stress-ng' --tap "$H/path.tap" \
         --junit "$H/path.xml" --artifacts "$H/art" >/dev/null 2>&1
 check "hostile: without stress-ng on PATH its case skips saying so" \
         grep -q 'SKIP needs stress-ng: not found on PATH' "$H/path.tap"
@@ -422,7 +422,7 @@ check "selftest: a check that cannot be made shows as a subtest SKIP" \
         grep -q '^    ok 3 - a check that cannot be made here # SKIP needs a \\# unicorn$' "$T/self.tap"
 check "selftest: a failed check gives fail with expected and got" \
         verdict selftest.verdict.fail fail "the answer: expected 42, got 41"
-check "selftest: failed check reported with file:line" grep -q 'at: "selfcases.c:[0-9]*"' "$T/self.tap"
+check "selftest: failed check reported with file:line" grep -q 'at: "harness/tests/selfcases.c:[0-9]*"' "$T/self.tap"
 check "selftest: iso_skip gives skip with the reason" \
         verdict selftest.verdict.skip skip "needs a unicorn"
 check "selftest: an unmet requirement skips without running" \

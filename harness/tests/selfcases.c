@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "isocheck/case.h"
+#include "isocheck/fixtures.h"
 #include "isocheck/tool.h"
 
 ISO_CASE(self_pass, "selftest.verdict.pass", .summary = "two passing checks", .lab_step = "none",
@@ -188,4 +189,14 @@ ISO_CASE(self_stack, "selftest.stack.deep", .summary = "uses 1 MiB of stack", .l
 {
         unsigned sum = deep(256);
         iso_check(t, sum > 0, "1 MiB of stack used", "a sum", "%u", sum);
+}
+
+/* A shared fixture that ends the case: the error is reported at this line, not the helper's. */
+ISO_CASE(self_where_fixture, "selftest.where.fixture",
+         .summary = "a fixture breaks: the error points at the case", .lab_step = "none",
+         .timeout_s = 5)
+{
+        char path[PATH_MAX];
+        iso_check_eq(t, 1, 1, "recorded before the fixture breaks");
+        iso_fixture_fresh_artifact(t, "not/a/name", path, sizeof(path)); /* EINVAL: a '/' */
 }

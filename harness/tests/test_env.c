@@ -538,7 +538,15 @@ static void test_properties(void **state)
         env->rlimit_data = env->rlimit_nproc = env->rlimit_nofile = -1;
         env->rlimit_stack = env->rlimit_fsize = -1;
         n = iso_env_properties(env, props, ISO_ARRAY_SIZE(props), buf, sizeof(buf));
-        assert_int_equal(n, 20); /* 18, rlimits, tool.variables */
+        /* 20, rlimits, tool.variables, and one kconfig.CONFIG_X per reported symbol. */
+        size_t n_kconfig = 0;
+        while (iso_env_kconfig_reported[n_kconfig])
+                n_kconfig++;
+        assert_int_equal(n, 22 + n_kconfig);
+        /* From fixtures/samples/config-sample: set, and absent there (a 6.1 config). */
+        assert_string_equal(prop(props, n, "kconfig.CONFIG_PID_NS"), "y");
+        assert_string_equal(prop(props, n, "kconfig.CONFIG_MEMCG_V1"), "not set");
+        assert_string_equal(prop(props, n, "kernel.package"), "unknown");
         assert_string_equal(prop(props, n, "rlimits"),
                             "AS 92160000, DATA unlimited, NPROC unlimited, NOFILE unlimited, "
                             "STACK unlimited, FSIZE unlimited");
@@ -638,6 +646,43 @@ static void test_probe_smoke(void **state)
 
 #define FAKE(t) cmocka_unit_test_setup_teardown(t, setup_fake, teardown_fake)
 
+/* The kernel's package version, from each source a distribution leaves, in their order. */
+static void test_kernel_package(void **state)
+{
+        char out[64];
+        static const char status[] =
+                "Package: linux-image-6.1.0-56-amd64\nStatus: install ok installed\n"
+                "Version: 6.1.150-1\n\n"
+                "Package: linux-image-6.1.0-57-amd64\nStatus: install ok installed\n"
+                "Architecture: amd64\nVersion: 6.1.158-1\n\n"
+                "Package: xlinux-image-6.9\nVersion: 9\n";
+
+        (void)state;
+        assert_int_equal(iso_env_kernel_package("#1 SMP PREEMPT_DYNAMIC Debian 6.1.158-1 "
+                                                "(2025-11-20)",
+                                                NULL, NULL, "6.1.0-57-amd64", out, sizeof(out)),
+                         1);
+        assert_string_equal(out, "6.1.158-1");
+        assert_int_equal(iso_env_kernel_package("#101-Ubuntu SMP",
+                                                "Ubuntu 5.15.0-91.101-generic "
+                                                "5.15.131\n",
+                                                NULL, "5.15.0-91-generic", out, sizeof(out)),
+                         1);
+        assert_string_equal(out, "5.15.0-91.101-generic");
+        /* Not the neighbour's paragraph, not a name that only ends the same. */
+        FILE *f = fmemopen((void *)status, strlen(status), "r");
+
+        assert_non_null(f);
+        assert_int_equal(
+                iso_env_kernel_package("#1 SMP", NULL, f, "6.1.0-57-amd64", out, sizeof(out)), 1);
+        assert_string_equal(out, "6.1.158-1");
+        rewind(f);
+        assert_int_equal(iso_env_kernel_package("#1 SMP", NULL, f, "6.9", out, sizeof(out)), 0);
+        fclose(f);
+        assert_string_equal(out, "");
+        assert_int_equal(iso_env_kernel_package(NULL, NULL, NULL, NULL, out, sizeof(out)), 0);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -662,6 +707,7 @@ int main(void)
                 FAKE(test_properties),
                 FAKE(test_print),
                 cmocka_unit_test(test_probe_smoke),
+                cmocka_unit_test(test_kernel_package),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);

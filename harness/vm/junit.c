@@ -18,7 +18,7 @@ struct cut {
         const char *open_end;  /* the '>' closing the start tag */
         const char *props_end; /* "</properties>" (line start included) */
         const char *suite_end; /* "</testsuite>" */
-        unsigned long tests, failures, errors;
+        unsigned long tests, failures, errors, skipped;
         double time_s;
 };
 
@@ -100,6 +100,7 @@ static int cut_suite(const char *doc, const char *name, struct cut *c, struct is
         c->errors = (unsigned long)v;
         if (attr_num(c->attrs, c->open_end, "time", &c->time_s) < 0)
                 c->time_s = 0;
+        c->skipped = attr_num(c->attrs, c->open_end, "skipped", &v) < 0 ? 0 : (unsigned long)v;
         return 0;
 }
 
@@ -141,6 +142,43 @@ static char *boot_suite_doc(const struct iso_vm_suite *s)
         return doc;
 }
 
+static int put_n(FILE *out, const char *p, size_t n)
+{
+        return fwrite(p, 1, n, out) == n ? 0 : -1;
+}
+
+/*
+ * The guest's testcases [@from, @to), as written but for two things: each classname gets
+ * the configuration's name in front ("vm-6.1-v2." + "cgroup.memory"), and each artifact
+ * path under the guest's reports directory becomes the host's.
+ */
+static int put_cases(FILE *out, const struct iso_vm_suite *s, const char *from, const char *to)
+{
+        static const char cls[] = "<testcase classname=\"";
+        size_t gl = s->guest_reports && s->host_dir ? strlen(s->guest_reports) : 0;
+        const char *p = from;
+
+        while (p < to) {
+                const char *a = find_in(p, to, cls);
+                const char *b = gl ? find_in(p, to, s->guest_reports) : NULL;
+
+                if (!a && !b)
+                        break;
+                if (a && (!b || a < b)) {
+                        a += strlen(cls);
+                        if (put_n(out, p, (size_t)(a - p)) || iso_xml_put(out, s->name, 1) < 0 ||
+                            fputc('.', out) == EOF)
+                                return -1;
+                        p = a;
+                } else {
+                        if (put_n(out, p, (size_t)(b - p)) || iso_xml_put(out, s->host_dir, 0) < 0)
+                                return -1;
+                        p = b + gl;
+                }
+        }
+        return put_n(out, p, (size_t)(to - p));
+}
+
 static int put_suite(FILE *out, const struct iso_vm_suite *s, const struct cut *c)
 {
         /* Every attribute but name, as the guest wrote them. */
@@ -167,9 +205,8 @@ static int put_suite(FILE *out, const struct iso_vm_suite *s, const struct cut *
                     fputs("\"/>\n", out) == EOF)
                         return -1;
         }
-        size_t tail = (size_t)(c->suite_end - c->props_end);
-
-        if (fwrite(c->props_end, 1, tail, out) != tail || fputs("</testsuite>\n", out) == EOF)
+        if (put_cases(out, s, c->props_end, c->suite_end) < 0 ||
+            fputs("</testsuite>\n", out) == EOF)
                 return -1;
         return 0;
 }
@@ -178,7 +215,7 @@ int iso_vm_junit_merge(FILE *out, const struct iso_vm_suite *s, size_t n, struct
 {
         char **docs = calloc(n ? n : 1, sizeof(*docs));
         struct cut *cuts = calloc(n ? n : 1, sizeof(*cuts));
-        unsigned long tests = 0, failures = 0, errors = 0;
+        unsigned long tests = 0, failures = 0, errors = 0, skipped = 0;
         double time_s = 0;
         int rc = -1;
 
@@ -200,12 +237,14 @@ int iso_vm_junit_merge(FILE *out, const struct iso_vm_suite *s, size_t n, struct
                 tests += cuts[i].tests;
                 failures += cuts[i].failures;
                 errors += cuts[i].errors;
+                skipped += cuts[i].skipped;
                 time_s += cuts[i].time_s;
         }
         if (fprintf(out,
                     "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"isocheck\" "
-                    "tests=\"%lu\" failures=\"%lu\" errors=\"%lu\" time=\"%.3f\">\n",
-                    tests, failures, errors, time_s) < 0)
+                    "tests=\"%lu\" failures=\"%lu\" errors=\"%lu\" skipped=\"%lu\" "
+                    "time=\"%.3f\">\n",
+                    tests, failures, errors, skipped, time_s) < 0)
                 goto write_error;
         for (size_t i = 0; i < n; i++)
                 if (put_suite(out, &s[i], &cuts[i]) < 0)

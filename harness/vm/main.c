@@ -500,6 +500,8 @@ int main(int argc, char **argv)
                         .time_s = c->boot_s + c->suite_s,
                         .timestamp = c->timestamp,
                         .hostname = x.hostname,
+                        .guest_reports = "/tmp/isocheck-reports", /* init.c's REPORTS */
+                        .host_dir = c->dir,
                 };
                 passed += c->verdict == ISO_PASS;
                 skipped += c->verdict == ISO_SKIP;

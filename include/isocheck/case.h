@@ -72,9 +72,21 @@ struct iso_case {
         void (*run)(struct iso_t *t);
         const char *file;
         int line;
+        /* The name the case had before a rename, or NULL: --filter and --exclude still
+         * select it by that name for a while, with a note that it is deprecated. */
+        const char *former_name;
 };
 
 #define ISO_DEFAULT_TIMEOUT_S 30
+
+/*
+ * Is case @c selected by @filters (fnmatch(3) globs, any matches; none given: every case)
+ * and not left out by @excludes? A glob matches the case's name or its former_name. When a
+ * glob matched only the former name, @note (@size bytes) says so and names the new one
+ * (the caller shows it: the old name is deprecated); otherwise @note is "". Returns 1 or 0.
+ */
+int iso_case_selected(const struct iso_case *c, const char *const *filters, size_t n_filters,
+                      const char *const *excludes, size_t n_excludes, char *note, size_t size);
 
 #define ISO_CASE(ident, dotted_name, ...)                                    \
         static void ident##_body(struct iso_t *t);                           \

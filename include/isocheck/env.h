@@ -48,6 +48,8 @@ struct iso_env {
         uid_t euid;
         uint64_t cap_eff; /* CapEff bitmask */
         char kernel_release[128];
+        char kernel_version[128]; /* uname -v: "#1 SMP PREEMPT_DYNAMIC Debian 6.1.158-1 (...)" */
+        char kernel_package[128]; /* the running kernel's package version, "" unknown */
         char hostname[256];
 
         enum iso_cg_mode cg_mode;
@@ -97,6 +99,21 @@ struct iso_env {
  */
 void iso_env_probe(struct iso_env *env);
 void iso_env_free(struct iso_env *env);
+
+/*
+ * The running kernel's package version, from what the distribution leaves: "Debian X" in
+ * @uname_v (Debian's kernels say it there), else the second field of @version_signature
+ * (/proc/version_signature, Ubuntu's "Ubuntu 5.15.0-91.101-generic 5.15.131"), else the
+ * Version of package "linux-image-@release" in @dpkg_status (/var/lib/dpkg/status, its
+ * paragraphs as in deb-control(5)), read a line at a time: the database is megabytes, and
+ * the runner's memory counts against a memory-limited container's. Any input may be NULL.
+ * Writes it to @out (@size bytes) and returns 1, or returns 0 with @out "" when none says.
+ */
+int iso_env_kernel_package(const char *uname_v, const char *version_signature, FILE *dpkg_status,
+                           const char *release, char *out, size_t size);
+
+/* The kernel config symbols the cases depend on, reported as kconfig.CONFIG_X properties. */
+extern const char *const iso_env_kconfig_reported[];
 
 /* Human-readable description, one fact per line (`isocheck --env`). */
 void iso_env_print(const struct iso_env *env, FILE *out);

@@ -23,6 +23,13 @@ struct iso_plan_item {
         const char *skip_reason;  /* non-NULL: reported as a skip with this reason, not run */
 };
 
+/*
+ * Fill @res's file, line (where @c is declared) and started (now, ISO 8601 UTC, whole
+ * seconds), the JUnit testcase's file, line and timestamp. Never fails: a clock that cannot
+ * be read leaves started "" (the writer then uses the run's timestamp).
+ */
+void iso_result_locate(struct iso_result *res, const struct iso_case *c);
+
 /* Run one item as iso_runner_run() runs a case, under the item's name and timeout. */
 void iso_runner_run_item(struct iso_runner *r, const struct iso_plan_item *item,
                          struct iso_result *res);

@@ -80,10 +80,11 @@ int iso_plan_round(struct iso_plan *p, unsigned round, struct iso_err *e);
 void iso_plan_free(struct iso_plan *p);
 
 /*
- * Whether registered name @name is selected by the --filter, -k and --exclude of @o
- * (--last-failed aside). Returns 1 or 0.
+ * Whether registered case @c is selected by the --filter, -k and --exclude of @o
+ * (--last-failed aside); a glob may name the case's former name (iso_case_selected), and
+ * then @said (@size bytes, may be NULL) gets the deprecation note to show. Returns 1 or 0.
  */
-int iso_plan_selected(const struct iso_opts *o, const char *name);
+int iso_plan_selected(const struct iso_opts *o, const struct iso_case *c, char *said, size_t size);
 
 /*
  * The nearest registered names to @pattern (a glob, its '*', '?' and brackets left out, or

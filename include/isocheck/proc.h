@@ -51,4 +51,19 @@ char *iso_proc_side_by_side(const struct iso_proc *a, size_t na, const char *tit
 /* The entry of @pid in @t, or NULL. */
 const struct iso_proc *iso_proc_find(const struct iso_proc *t, size_t n, pid_t pid);
 
+/*
+ * The evidence of a PID namespace case as CSV text (artifact processes.csv), header
+ * "view,pid,ppid,host_pid,cmd": first the rows of @inside (@n_inside processes as listed in
+ * the namespace, PIDs as seen there) with view "inside", then view "host" rows: every
+ * process of the host's /proc whose /proc/PID/ns/pid inode is @pidns, and @parent (the
+ * process that made the namespace, seen from the host; 0: none). host_pid is a process's
+ * PID in the host's /proc, found for an inside row through the last field of the NSpid
+ * line of /proc/PID/status (proc(5), Linux >= 4.1): equal host_pid, same process. An inside
+ * process gone by the time the host is read (a lister) has an empty host_pid. cmd is the
+ * comm, with ',' '"' and control characters replaced by '_' (so no field needs quoting).
+ * Returns a malloc'd string (*@len bytes), or NULL with @e when /proc cannot be read.
+ */
+char *iso_proc_evidence_csv(const struct iso_proc *inside, size_t n_inside, ino_t pidns,
+                            pid_t parent, size_t *len, struct iso_err *e);
+
 #endif

@@ -46,6 +46,11 @@ struct iso_result {
         size_t n_artifacts;
         char artifacts[ISO_MAX_ARTIFACTS][256]; /* paths as written */
         char *log;                              /* NUL-terminated, may be NULL */
+        /* Where the case is declared, repository-relative ("cases/pidns.c", its ISO_CASE
+         * line), for CI front ends (JUnit file/line); NULL and 0 when unknown. */
+        const char *file;
+        int line;
+        char started[32]; /* when the case started, ISO 8601 UTC; "": the run's timestamp */
 };
 
 struct iso_property {

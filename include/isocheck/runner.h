@@ -33,6 +33,9 @@ struct iso_runner {
         pid_t runner_pid;
         int artifacts_fd;        /* artifacts_dir, opened once (iso_open_own_dir), or -1 */
         char artifacts_off[256]; /* why artifacts are not kept, when artifacts_fd is -1 */
+        /* Said by iso_runner_init, changing no verdict (the runner's oom_score_adj could not
+         * be lowered): for -v, not for every run's stderr; "" when nothing to say. */
+        char note[384];
 };
 
 /* A case log longer than this (bytes) is cut in the reports, and kept whole as an

@@ -421,12 +421,20 @@ struct iso_vm_suite {
         double time_s;
         const char *timestamp; /* ISO 8601 UTC */
         const char *hostname;
+        /* Artifact paths in @junit start with @guest_reports (the guest's --artifacts
+         * parent, "/tmp/isocheck-reports"); the merge rewrites that prefix to @host_dir, where
+         * the host keeps the files. Either NULL: paths are left as they are. */
+        const char *guest_reports;
+        const char *host_dir;
 };
 
 /*
  * Write to @out one JUnit document (<testsuites name="isocheck">, its counts the sums)
  * holding one <testsuite> per entry of @s: the guest's testsuite renamed to @name with
- * @props added, or a testsuite made from the boot result when @junit is NULL. The guest's
+ * @props added, or a testsuite made from the boot result when @junit is NULL. Every
+ * testcase's classname gets "@name." in front, so (classname, name) pairs stay unique in
+ * the file (GitLab keys results by them and keeps the first of duplicates), and artifact
+ * paths are rewritten to the host's (@guest_reports, @host_dir). The guest's
  * document must be what iso_junit_write produces (one <testsuite> with <properties>).
  * Returns 0, or -1 with @e: EBADMSG naming the suite whose document has no testsuite,
  * no properties or unreadable counts; EIO when writing fails.

@@ -332,7 +332,7 @@ exec "$REAL" "$@"'
 docker.app.not_serving container.app.serves.docker answered 200 every time
 docker.image.has_shell container.app.noshell.docker the app's root has no /bin/bash: expected absent, got present
 docker.sidecar.own_netns sidecar.netns.shared.docker the sidecar's network namespace is the app's
-docker.sidecar.misses_syn sidecar.capture.http.docker SYNs to port 8000 in the capture
-docker.sidecar.joined sidecar.capture.isolated.docker packets seen by the capture in the other namespace
+docker.sidecar.misses_syn sidecar.capture.http.docker the capture holds one SYN to port 8000 per request
+docker.sidecar.joined sidecar.capture.isolated.docker the capture in the other namespace sees no packet
 EOF
 fi

@@ -136,7 +136,7 @@ else
 fi
 
 # ---- item 4: a mid-range RLIMIT_AS and a tool's mappings --------------------------------
-# Input: `ulimit -v 400000` with cgroup.memory.oom_kill.tool failed "oom_kill counter rises:
+# Input: `ulimit -v 400000` with cgroup.memory.oom_kill.stress-ng failed "oom_kill counter rises:
 # expected >= +1, got +0 (exited with status 0 after touching 100663296 bytes ...)":
 # stress-ng's mmap was refused (its 300 MiB cache besides the hog) and it exited 0. Further
 # input: `ulimit -v 150000`, where stress-ng exits 1. Both: a skip naming RLIMIT_AS, from
@@ -145,17 +145,17 @@ fi
 # it). The plain build: ASan's shadow cannot map under such limits.
 if command -v stress-ng >/dev/null 2>&1; then
         for v in 400000 150000; do
-                bash -c "ulimit -v $v && exec $ec_plain --filter cgroup.memory.oom_kill.tool \
+                bash -c "ulimit -v $v && exec $ec_plain --filter cgroup.memory.oom_kill.stress-ng \
                         --junit $EC/as$v.xml" >"$EC/as$v.out" 2>&1
-                check "envcause: ulimit -v $v: cgroup.memory.oom_kill.tool skips naming RLIMIT_AS" \
+                check "envcause: ulimit -v $v: cgroup.memory.oom_kill.stress-ng skips naming RLIMIT_AS" \
                         $PY harness/tests/junit_check.py "$EC/as$v.xml" \
-                        --case cgroup.memory.oom_kill.tool --verdict skip \
+                        --case cgroup.memory.oom_kill.stress-ng --verdict skip \
                         --text "RLIMIT_AS is $((v * 1024)) bytes (ulimit -v $v)"
                 check "envcause: ulimit -v $v: ... measured: asked to touch, the cgroup's peak" \
                         grep -q "asked to touch 100663296 bytes, and the cgroup's peak was" "$EC/as$v.xml"
         done
 else
-        skipped "envcause: ulimit -v with cgroup.memory.oom_kill.tool" "stress-ng not on PATH"
+        skipped "envcause: ulimit -v with cgroup.memory.oom_kill.stress-ng" "stress-ng not on PATH"
 fi
 if command -v stress >/dev/null 2>&1; then
         bash -c "ulimit -v 300000 && exec $ec_plain --filter cgroup.memory.oom_kill.stress \

@@ -142,7 +142,7 @@ memcg_ancestor() {
         memcg_passes ancestor cgroup.memory.oom_kill &&
                 grep -q 'note: the limit was hit at ancestor' "$memcg_dir/ancestor.xml" || return 1
         local c
-        for c in cgroup.memory.oom_kill.tool cgroup.memory.oom_kill.stress; do
+        for c in cgroup.memory.oom_kill.stress-ng cgroup.memory.oom_kill.stress; do
                 case $(memcg_verdict ancestor $c) in ok | skip) ;; *) grep -A12 -F -- "- $c" "$memcg_dir/ancestor.tap"; return 1 ;; esac
         done
 }
@@ -179,7 +179,7 @@ memcg_rlimit() {
         memcg_wrap=(bash -c "ulimit -$opt 90000 && exec \"\$@\"" bash)
         memcg_iso=$memcg_plain memcg_run "$name" --filter 'cgroup.memory.oom_kill*'
         memcg_wrap=()
-        for c in cgroup.memory.oom_kill cgroup.memory.oom_kill.tool cgroup.memory.oom_kill.stress; do
+        for c in cgroup.memory.oom_kill cgroup.memory.oom_kill.stress-ng cgroup.memory.oom_kill.stress; do
                 [ "$(memcg_verdict "$name" $c)" = skip ] || { cat "$memcg_dir/$name.tap"; return 1; }
         done
         grep -q "# SKIP $lim is 92160000 bytes (ulimit -$opt 90000)" "$memcg_dir/$name.tap" || return 1
@@ -216,10 +216,10 @@ else
         check "$memcg_t" memcg_fails f_kmsg cgroup.memory.oom_kill "no such line in the new records"
 fi
 if command -v stress-ng >/dev/null; then
-        check "memcg: an OOM kill not counted fails cgroup.memory.oom_kill.tool" \
-                memcg_injected f_tool memcg.oom_kill.uncounted cgroup.memory.oom_kill.tool "oom_kill counter rises"
+        check "memcg: an OOM kill not counted fails cgroup.memory.oom_kill.stress-ng" \
+                memcg_injected f_tool memcg.oom_kill.uncounted cgroup.memory.oom_kill.stress-ng "oom_kill counter rises"
 else
-        skipped "memcg: an OOM kill not counted fails cgroup.memory.oom_kill.tool" "stress-ng not on PATH"
+        skipped "memcg: an OOM kill not counted fails cgroup.memory.oom_kill.stress-ng" "stress-ng not on PATH"
 fi
 if command -v stress >/dev/null; then
         check "memcg: an OOM kill not counted fails cgroup.memory.oom_kill.stress" \
@@ -242,7 +242,7 @@ fi
 # target, make check-vm VM_CGROUP=v2, where this file does not run): here it can only skip.
 if grep -qw memory /sys/fs/cgroup/cgroup.controllers 2>/dev/null; then
         check "memcg: memory.oom.group ignored fails cgroup.memory.oom_group" \
-                memcg_injected f_group memcg.oom_group.ignored cgroup.memory.oom_group "dies with the group"
+                memcg_injected f_group memcg.oom_group.ignored cgroup.memory.oom_group "is killed with the group"
 else
         skipped "memcg: memory.oom.group ignored fails cgroup.memory.oom_group" \
                 "the memory controller is not on cgroup v2 here"

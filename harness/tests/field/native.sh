@@ -216,6 +216,6 @@ done <<'EOF'
 container.app.hung container.app.serves no answer within 3 s
 container.root.shell container.app.noshell the app's root has no /bin/sh: expected absent, got present
 sidecar.setns.noop sidecar.netns.shared the sidecar's network namespace is the app's
-sidecar.capture.misses sidecar.capture.http SYNs to port 8000 in the capture: expected 5, got 0
-sidecar.setns.noop sidecar.capture.isolated packets seen by the capture in the other namespace
+sidecar.capture.misses sidecar.capture.http the capture holds one SYN to port 8000 per request: expected 5, got 0
+sidecar.setns.noop sidecar.capture.isolated the capture in the other namespace sees no packet
 EOF

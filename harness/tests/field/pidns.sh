@@ -181,9 +181,9 @@ while read -r c hook text; do
         pidns_run "fault-$c-$hook" ISOCHECK_FAULT="$hook" -- --filter "$c"
         check "pidns: $c fails when $hook" pidns_fails "$pidns_dir/fault-$c-$hook.tap" "$c" "$text"
 done <<'EOF'
-pidns.init.pid1 pidns.clone.ignored getpid() inside the new PID namespace
-pidns.view.isolated pidns.clone.ignored kill(host PID of the case, 0) from inside fails
-pidns.view.isolated pidns.proc.host PIDs above 3 (host processes) listed inside
+pidns.init.pid1 pidns.clone.ignored getpid() inside the new PID namespace returns 1
+pidns.view.isolated pidns.clone.ignored kill(host PID of the case, 0) from inside fails with ESRCH
+pidns.view.isolated pidns.proc.host no host PID is listed inside (none above 3)
 pidns.pid.differs pidns.clone.ignored the sleep's PID on the host differs from inside
 pidns.parent.visible pidns.clone.ignored inside, the init is PID 1 and its parent PID is 0
 pidns.unshare.nofork pidns.unshare.ignored pid_for_children differs

@@ -6,21 +6,21 @@ mkdir -p "$RUN/bin"
 
 # --- 8. a case cut short keeps what its tools printed ---------------------------------------
 # Input from the field: a fake stress-ng first on PATH printing a line, then exec sleep 1000;
-# build/isocheck --filter cgroup.memory.oom_kill.tool --timeout-mult 0.1 timed out and its
+# build/isocheck --filter cgroup.memory.oom_kill.stress-ng --timeout-mult 0.1 timed out and its
 # <system-out> held only the process list.
 printf '#!/bin/sh\necho "fake stress-ng: dispatching 1 vm hog (field-line-8)"\nexec sleep 1000\n' \
         >"$RUN/bin/stress-ng"
 chmod +x "$RUN/bin/stress-ng"
-PATH="$RUN/bin:$PATH" build/san/isocheck --filter cgroup.memory.oom_kill.tool --timeout-mult 0.1 \
+PATH="$RUN/bin:$PATH" build/san/isocheck --filter cgroup.memory.oom_kill.stress-ng --timeout-mult 0.1 \
         --tap "$RUN/tool.tap" --junit "$RUN/tool.xml" --artifacts "$RUN/tool-art" \
         >"$RUN/tool.out" 2>"$RUN/tool.err"
-if grep -q '^ok [0-9]* - cgroup.memory.oom_kill.tool # SKIP' "$RUN/tool.tap"; then
+if grep -q '^ok [0-9]* - cgroup.memory.oom_kill.stress-ng # SKIP' "$RUN/tool.tap"; then
         skipped "runner: a timed-out case keeps its tool's output" \
                 "$(grep -o 'SKIP.*' "$RUN/tool.tap")"
 else
         check "runner: a timed-out case keeps its tool's output" sh -c "
                 $PY harness/tests/junit_check.py '$RUN/tool.xml' \
-                        --case cgroup.memory.oom_kill.tool --verdict error --text 'timed out' &&
+                        --case cgroup.memory.oom_kill.stress-ng --verdict error --text 'timed out' &&
                 grep -q 'field-line-8' '$RUN/tool.xml' &&
                 grep -q 'what the case.s tools printed before it was cut short' '$RUN/tool.xml'"
 fi
