@@ -21,6 +21,7 @@
 #include "isocheck/report.h"
 #include "isocheck/runner.h"
 #include "isocheck/runtime.h"
+#include "matrix/matrix.h"
 
 #ifndef ISOCHECK_VERSION
 #define ISOCHECK_VERSION "0.1.0"
@@ -404,6 +405,9 @@ int main(int argc, char **argv)
         signal(SIGXFSZ, SIG_IGN);
         if (argc > 1 && !strcmp(argv[1], "--hold-run"))
                 return hold_run(argv + 2);
+        /* `isocheck report ...`: the matrix over many runs, its own options (issue 13). */
+        if (argc > 1 && !strcmp(argv[1], "report"))
+                return iso_report_main(argc - 1, argv + 1);
         struct iso_opts o;
         char err[512];
         if (iso_cli_parse(argc, argv, &o, err, sizeof(err)) < 0) {
