@@ -109,6 +109,15 @@ struct sample {
         double t, usage, limit, oom;
 };
 
+/* A time in seconds to the microsecond: %.17g of every sample would double the page. */
+static struct json_object *seconds(double t)
+{
+        char txt[32];
+
+        snprintf(txt, sizeof(txt), "%.6f", t);
+        return json_object_new_double_s(t, txt);
+}
+
 static struct json_object *memory_json(const struct sample *s, size_t n, const char *shown)
 {
         size_t kill = n - 1;
@@ -124,14 +133,14 @@ static struct json_object *memory_json(const struct sample *s, size_t n, const c
         /* Thinned evenly when long; the kill and the last row always stay. */
         size_t step = (n + ISO_EVIDENCE_MAX_SAMPLES - 1) / ISO_EVIDENCE_MAX_SAMPLES;
         struct json_object *o = json_object_new_object(), *t = json_object_new_array(),
-                           *u = json_object_new_array(), *l = json_object_new_array();
+                           *u = json_object_new_array();
         long kept = 0, kill_at = -1;
+        double limit = 0;
 
-        if (!o || !t || !u || !l) {
+        if (!o || !t || !u) {
                 json_object_put(o);
                 json_object_put(t);
                 json_object_put(u);
-                json_object_put(l);
                 return NULL;
         }
         for (size_t i = 0; i < n; i++) {
@@ -139,15 +148,18 @@ static struct json_object *memory_json(const struct sample *s, size_t n, const c
                         continue;
                 if (i == kill)
                         kill_at = kept;
-                json_object_array_add(t, json_object_new_double(s[i].t));
+                json_object_array_add(t, seconds(s[i].t));
                 json_object_array_add(u, json_object_new_int64((int64_t)s[i].usage));
-                json_object_array_add(l, json_object_new_int64((int64_t)s[i].limit));
                 kept++;
         }
         json_object_object_add(o, "source", iso_evidence_string(shown, strlen(shown)));
         json_object_object_add(o, "t", t);
         json_object_object_add(o, "usage", u);
-        json_object_object_add(o, "limit", l);
+        /* The highest limit of the run: a case sets it once, before the hog starts. */
+        for (size_t i = 0; i < n; i++)
+                if (s[i].limit > limit)
+                        limit = s[i].limit;
+        json_object_object_add(o, "limit", json_object_new_int64((int64_t)limit));
         json_object_object_add(o, "kill", json_object_new_int64(kill_at));
         json_object_object_add(o, "by_counter", json_object_new_boolean(by_counter));
         json_object_object_add(o, "sampled_from", json_object_new_int64((int64_t)n));

@@ -16,7 +16,7 @@
 #include <stddef.h>
 
 /* Points kept of a memory.csv (more are thinned, the kill and the last sample kept). */
-#define ISO_EVIDENCE_MAX_SAMPLES 1500
+#define ISO_EVIDENCE_MAX_SAMPLES 500
 /* Rows kept of a processes.csv, segments drawn of a capture. */
 #define ISO_EVIDENCE_MAX_PROCESSES 600
 #define ISO_EVIDENCE_MAX_SEGMENTS 60
@@ -26,7 +26,7 @@
  * page. Header "t_s,usage_bytes,limit_bytes,oom_kill", one sample a row: t_s in seconds
  * since the hog started, the cgroup's usage and limit in bytes (an empty or "max" limit is
  * none: 0), oom_kill the cgroup's counter. Gives {"source", "t": [s], "usage": [bytes],
- * "limit": [bytes], "kill": index, "by_counter": bool, "sampled_from": rows}: the kill is
+ * "limit": bytes (the highest; 0 none), "kill": index, "by_counter": bool, "sampled_from": rows}: the kill is
  * the first row whose counter is above the first row's (by_counter true), else the last
  * row (the process died without the counter rising: by_counter false).
  */

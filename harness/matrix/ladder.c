@@ -142,10 +142,12 @@ struct json_object *iso_evidence_ladder(const char *path, const char *name, cons
                         t0 = s->t;
 
                 struct json_object *p = json_object_new_object();
+                char when[32];
 
                 if (!p)
                         break;
-                json_object_object_add(p, "t", json_object_new_double(s->t - t0));
+                snprintf(when, sizeof(when), "%.6f", s->t - t0);
+                json_object_object_add(p, "t", json_object_new_double_s(s->t - t0, when));
                 json_object_object_add(p, "from", str(s->from));
                 json_object_object_add(p, "to", str(s->to));
                 json_object_object_add(p, "label", str(s->label));

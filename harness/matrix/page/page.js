@@ -176,12 +176,12 @@
   function memoryChart(m) {
     var box = el("figure", { "class": "evidence memory" });
     box.appendChild(el("h3", null, "Memory usage of the cgroup up to the OOM kill"));
-    var t = m.t || [], u = m.usage || [], lim = m.limit || [];
+    if (m.error) { box.appendChild(el("p", { "class": "message evidence-error" }, m.error)); return box; }
+    var t = m.t || [], u = m.usage || [];
     var W = 560, H = 240, L = 70, R = 16, T = 14, B = 34;
     var s = svg("svg", { viewBox: "0 0 " + W + " " + H, width: W, height: H, role: "img", "class": "oom-chart" });
     var tmax = t.length ? Math.max(t[t.length - 1], 1e-6) : 1;
-    var limMax = 0;
-    lim.forEach(function (x) { if (x > limMax) limMax = x; });
+    var limMax = Number(m.limit) || 0;
     var ymax = Math.max(limMax, Math.max.apply(null, u.concat([1]))) * 1.1;
     function X(x) { return L + (W - L - R) * x / tmax; }
     function Y(y) { return H - B - (H - T - B) * y / ymax; }
@@ -191,12 +191,12 @@
       var yv = ymax * k / 4;
       s.appendChild(svg("text", { x: L - 4, y: Y(yv) + 4, "text-anchor": "end", "class": "muted" }, bytes(yv)));
       var tv = tmax * k / 4;
-      s.appendChild(svg("text", { x: X(tv), y: H - B + 14, "text-anchor": "middle", "class": "muted" }, (tv * 1000).toFixed(tmax < 0.1 ? 1 : 0) + " ms"));
+      s.appendChild(svg("text", { x: X(tv), y: H - B + 14, "text-anchor": k === 4 ? "end" : "middle", "class": "muted" }, (tv * 1000).toFixed(tmax < 0.1 ? 1 : 0) + " ms"));
     }
     s.appendChild(svg("text", { x: (L + W - R) / 2, y: H - 4, "text-anchor": "middle", "class": "muted" }, "time since the memory hog started"));
     if (limMax > 0) {
       s.appendChild(svg("line", { "class": "limit", x1: L, y1: Y(limMax), x2: W - R, y2: Y(limMax) }));
-      s.appendChild(svg("text", { x: W - R, y: Y(limMax) - 4, "text-anchor": "end", fill: "#b42318" }, "limit " + bytes(limMax)));
+      s.appendChild(svg("text", { x: L + 6, y: Y(limMax) - 4, fill: "#b42318" }, "limit " + bytes(limMax)));
     }
     var pts = [];
     for (var i = 0; i < t.length && i < u.length; i++) pts.push(X(t[i]).toFixed(1) + "," + Y(u[i]).toFixed(1));
@@ -209,7 +209,8 @@
       var mk = svg("circle", { "class": "kill-marker", cx: kx.toFixed(1), cy: ky.toFixed(1), r: 6 });
       mk.appendChild(svg("title", null, "OOM kill at " + (t[m.kill] * 1000).toFixed(1) + " ms"));
       s.appendChild(mk);
-      s.appendChild(svg("text", { x: Math.min(kx + 8, W - R - 70), y: Math.max(ky - 10, T + 10), fill: "#b42318", "font-weight": "600" },
+      // Below and left of the marker: the limit's label is above the line on the left.
+      s.appendChild(svg("text", { x: kx - 8, y: Math.min(ky + 20, H - B - 6), "text-anchor": "end", fill: "#b42318", "font-weight": "600" },
         m.by_counter === false ? "process died (no OOM count)" : "OOM kill"));
     }
     box.appendChild(s);
@@ -224,6 +225,7 @@
   function processTable(p) {
     var box = el("figure", { "class": "evidence processes" });
     box.appendChild(el("h3", null, "Process table inside the namespace and on the host"));
+    if (p.error) { box.appendChild(el("p", { "class": "message evidence-error" }, p.error)); return box; }
     var rows = p.rows || [], byHost = {}, order = [];
     rows.forEach(function (r) {
       var k = r.host_pid !== undefined && r.host_pid !== null && r.host_pid !== "" ? "h" + r.host_pid : "x" + order.length;
