@@ -296,7 +296,8 @@ struct json_object *iso_evidence_processes(const char *path, const char *shown)
         }
         json_object_object_add(o, "source", iso_evidence_string(shown, strlen(shown)));
         json_object_object_add(o, "rows", rows);
-        json_object_object_add(o, "truncated", json_object_new_boolean(n > ISO_EVIDENCE_MAX_PROCESSES));
+        json_object_object_add(o, "truncated",
+                               json_object_new_boolean(n > ISO_EVIDENCE_MAX_PROCESSES));
 out:
         free(buf);
         return o;

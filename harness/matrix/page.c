@@ -13,9 +13,9 @@
 
 #include "page_src.h"
 
-#define ISO_EMBED(sym, file)                                                                       \
-        ".section .rodata\n"                                                                       \
-        ".global " #sym "\n.hidden " #sym "\n" #sym ":\n.incbin \"" file "\"\n"                  \
+#define ISO_EMBED(sym, file)                                                    \
+        ".section .rodata\n"                                                    \
+        ".global " #sym "\n.hidden " #sym "\n" #sym ":\n.incbin \"" file "\"\n" \
         ".global " #sym "_end\n.hidden " #sym "_end\n" #sym "_end:\n.byte 0\n.previous\n"
 
 __asm__(ISO_EMBED(iso_page_html, "harness/matrix/page/page.html"));
@@ -26,9 +26,22 @@ __asm__(ISO_EMBED(iso_page_js, "harness/matrix/page/page.js"));
 static int put_data(FILE *out, const char *s)
 {
         for (; *s; s++) {
-                const char *rep = *s == '<' ? "\\u003c" : *s == '>' ? "\\u003e" : *s == '&' ? "\\u0026" : NULL;
+                int rc;
 
-                if (rep ? fputs(rep, out) < 0 : putc(*s, out) == EOF)
+                switch (*s) {
+                case '<':
+                        rc = fputs("\\u003c", out);
+                        break;
+                case '>':
+                        rc = fputs("\\u003e", out);
+                        break;
+                case '&':
+                        rc = fputs("\\u0026", out);
+                        break;
+                default:
+                        rc = putc(*s, out);
+                }
+                if (rc == EOF)
                         return -1;
         }
         return 0;
@@ -79,4 +92,3 @@ int iso_page_write(struct json_object *model, FILE *out, struct iso_err *e)
 werr:
         return iso_errf(e, errno ? errno : EIO, "write the report page");
 }
-

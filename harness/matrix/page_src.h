@@ -3,8 +3,8 @@
 #ifndef ISOCHECK_MATRIX_PAGE_SRC_H
 #define ISOCHECK_MATRIX_PAGE_SRC_H
 
-#define ISO_PAGE_SRC(sym)                                                                          \
-        extern const char sym[] __attribute__((visibility("hidden")));                             \
+#define ISO_PAGE_SRC(sym)                                              \
+        extern const char sym[] __attribute__((visibility("hidden"))); \
         extern const char sym##_end[] __attribute__((visibility("hidden")))
 
 ISO_PAGE_SRC(iso_page_html);

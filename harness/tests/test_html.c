@@ -199,7 +199,8 @@ static void test_ladder(void **state)
         assert_string_equal(json_object_get_string(get(json_object_array_get_idx(pk, 1), "label")),
                             "SYN-ACK");
         for (size_t i = 0; i < json_object_array_length(pk); i++) {
-                const char *kind = json_object_get_string(get(json_object_array_get_idx(pk, i), "kind"));
+                const char *kind =
+                        json_object_get_string(get(json_object_array_get_idx(pk, i), "kind"));
 
                 request += strcmp(kind, "request") == 0;
                 response += strcmp(kind, "response") == 0;

@@ -35,17 +35,17 @@ int iso_capture_analyze(const char *path, int port, struct iso_capture_summary *
 
 /* One TCP segment of a capture, as iso_capture_each hands it over. */
 struct iso_tcp_segment {
-        double t;                 /* the record's timestamp, seconds since the epoch */
-        char src[46], dst[46];    /* IP addresses as inet_ntop(3) writes them */
-        unsigned sport, dport;    /* TCP ports */
-        unsigned flags;           /* the TCP flags byte: FIN 0x01, SYN 0x02, RST 0x04,
-                                     PSH 0x08, ACK 0x10 */
-        size_t len;               /* payload bytes on the wire (segment less its header) */
-        const uint8_t *payload;   /* the captured part of the payload, NULL when none; valid
-                                     only during the call */
-        size_t payload_cap;       /* bytes at @payload */
-        int checksum_ok;          /* 1 verified, 0 wrong (see bad_checksums), -1 not checked
-                                     (a fragment, or cut by the snaplen) */
+        double t;               /* the record's timestamp, seconds since the epoch */
+        char src[46], dst[46];  /* IP addresses as inet_ntop(3) writes them */
+        unsigned sport, dport;  /* TCP ports */
+        unsigned flags;         /* the TCP flags byte: FIN 0x01, SYN 0x02, RST 0x04,
+                                   PSH 0x08, ACK 0x10 */
+        size_t len;             /* payload bytes on the wire (segment less its header) */
+        const uint8_t *payload; /* the captured part of the payload, NULL when none; valid
+                                   only during the call */
+        size_t payload_cap;     /* bytes at @payload */
+        int checksum_ok;        /* 1 verified, 0 wrong (see bad_checksums), -1 not checked
+                                   (a fragment, or cut by the snaplen) */
 };
 
 /* Called per segment; a non-zero return ends the walk early (not an error). */
