@@ -60,6 +60,7 @@ struct opts {
         const char *json_path;
         const char *exclude; /* glob of cases left out: the docker runtime by default */
         int only_runtimes;   /* BENCH_ONLY=runtimes: the runtimes' floors alone */
+        int only_report;     /* BENCH_ONLY=report: `isocheck report` alone (bench_report.c) */
         char isocheck[PATH_MAX];
         char true_path[PATH_MAX];
         char vminit_path[PATH_MAX];
@@ -249,6 +250,11 @@ long count_fds(pid_t pid);
 void stability(struct bench *b);
 /* Remove the empty app roots a stopped in-process case left under /tmp. */
 void cleanup_runtime_objects(void);
+
+/* bench_report.c: `isocheck report` over 12 configurations x 30 cases (issue 13). */
+void report_bench(const struct opts *o);
+void print_report_bench(FILE *f);
+void json_report_bench(struct iso_json *j);
 
 /* bench_output.c */
 void print_table(const struct bench *b, FILE *f);

@@ -11,6 +11,7 @@
 
 const char iso_cli_usage[] =
         "Usage: isocheck [OPTION]...\n"
+        "       isocheck report [OPTION]... REPORT...   (a matrix over many runs: --help)\n"
         "Check that this kernel's cgroups and namespaces behave as containers need.\n"
         "\n"
         "Selecting cases:\n"

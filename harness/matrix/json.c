@@ -213,6 +213,29 @@ struct json_object *iso_matrix_to_json(const struct iso_matrix *m, const char *o
         return root;
 }
 
+/*
+ * json-c escapes the C0 controls only; DEL and the C1 controls (U+0080..U+009F: U+009B is
+ * a one-byte CSI to some terminals) are written as \u escapes too, so that `cat` of the
+ * file shows them instead of obeying them. Outside strings json-c writes ASCII only, so
+ * every such byte pair is inside a string.
+ */
+static int put_json(FILE *f, const char *s)
+{
+        for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+                int rc;
+
+                if (*p == 0x7F)
+                        rc = fputs("\\u007f", f);
+                else if (*p == 0xC2 && p[1] >= 0x80 && p[1] <= 0x9F)
+                        rc = fprintf(f, "\\u%04x", (unsigned int)*++p);
+                else
+                        rc = fputc(*p, f);
+                if (rc < 0)
+                        return -1;
+        }
+        return 0;
+}
+
 int iso_matrix_json(const struct iso_matrix *m, const struct iso_matrix_out *o, struct iso_err *e)
 {
         char *dir = o->path ? iso_matrix_dirname(o->path) : NULL;
@@ -226,10 +249,9 @@ int iso_matrix_json(const struct iso_matrix *m, const struct iso_matrix_out *o, 
         free(dir);
         if (!root)
                 return -1;
-        s = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |
-                                                         JSON_C_TO_STRING_SPACED |
+        s = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
                                                          JSON_C_TO_STRING_NOSLASHESCAPE);
-        if (!s || fputs(s, o->f) == EOF || fputc('\n', o->f) == EOF)
+        if (!s || put_json(o->f, s) < 0 || fputc('\n', o->f) == EOF)
                 rc = iso_errf(e, errno ? errno : EIO, "writing the JSON matrix to %s",
                               o->path ? o->path : "stdout");
         json_object_put(root);

@@ -155,8 +155,7 @@ static struct iso_mconfig *new_config(struct build *b)
                 b->cap_configs = cap;
                 /* Every row gets a cell for the new column (absent until read). */
                 for (size_t i = 0; i < m->n_cases; i++) {
-                        struct iso_mcell *cells =
-                                realloc(m->cases[i].cells, cap * sizeof(*cells));
+                        struct iso_mcell *cells = realloc(m->cases[i].cells, cap * sizeof(*cells));
 
                         if (!cells)
                                 return NULL;
@@ -279,8 +278,7 @@ static int resolve_artifact(struct iso_martifact *a, const char *raw, const char
         }
         const char *art = strstr(raw, "artifacts/");
 
-        if (art && iso_pathf(buf, sizeof(buf), "%s/%s", junit_dir, art) == 0 &&
-            file_exists(buf))
+        if (art && iso_pathf(buf, sizeof(buf), "%s/%s", junit_dir, art) == 0 && file_exists(buf))
                 goto found;
         a->path = strdup(*first ? first : raw);
         a->exists = 0;
@@ -876,14 +874,14 @@ int iso_matrix_load(struct iso_matrix *m, char *const paths[], size_t n, struct 
                                  paths[i]);
                         goto fail;
                 }
-                rc = S_ISDIR(st.st_mode) ? read_dir(&b, paths[i], e)
-                                         : read_junit(&b, paths[i], e);
+                rc = S_ISDIR(st.st_mode) ? read_dir(&b, paths[i], e) : read_junit(&b, paths[i], e);
                 if (rc < 0)
                         goto fail;
         }
         if (!m->n_configs) {
-                iso_err_setf(e, EINVAL, "no report to read: give JUnit files or report "
-                                        "directories");
+                iso_err_setf(e, EINVAL,
+                             "no report to read: give JUnit files or report "
+                             "directories");
                 goto fail;
         }
         if (iso_matrix_order(m) < 0) {

@@ -55,8 +55,8 @@ static void reasons(FILE *f, const struct iso_matrix *m)
                         fputs(" — ", f);
                         iso_matrix_put_safe(f, m->configs[c].label, 0, 1, 0);
                         fprintf(f, ": %s: ", word(x->verdict));
-                        iso_matrix_put_safe(f, x->message ? x->message : "(no message)",
-                                            REASON_MAX, 1, 0);
+                        iso_matrix_put_safe(f, x->message ? x->message : "(no message)", REASON_MAX,
+                                            1, 0);
                         fputc('\n', f);
                         for (size_t k = 0; k < x->n_checks; k++) {
                                 const struct iso_mcheck *ck = &x->checks[k];

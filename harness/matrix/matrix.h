@@ -46,10 +46,10 @@ struct iso_martifact {
 
 struct iso_mcell {
         enum iso_mverdict verdict;
-        char *message;  /* the message attribute of <failure>/<error>/<skipped>, or NULL */
-        char *detail;   /* that element's body, or NULL */
-        double time_s;  /* the testcase's time attribute in seconds; -1 when unknown */
-        char *log;      /* <system-out> less its checks/artifacts lists; NULL when absent */
+        char *message; /* the message attribute of <failure>/<error>/<skipped>, or NULL */
+        char *detail;  /* that element's body, or NULL */
+        double time_s; /* the testcase's time attribute in seconds; -1 when unknown */
+        char *log;     /* <system-out> less its checks/artifacts lists; NULL when absent */
         struct iso_mcheck *checks;
         size_t n_checks;
         struct iso_martifact *artifacts;
@@ -70,10 +70,10 @@ struct iso_mcase {
         char *name;      /* classname + "." + name, a configuration prefix removed */
         char *classname; /* as in the file, prefix removed */
         char *testname;
-        char *area;      /* the first dotted component of @name */
-        char *file;      /* the testcase's file attribute, or NULL */
-        long line;       /* its line attribute, or 0 */
-        int differs;     /* the verdicts of this row are not all the same */
+        char *area;              /* the first dotted component of @name */
+        char *file;              /* the testcase's file attribute, or NULL */
+        long line;               /* its line attribute, or 0 */
+        int differs;             /* the verdicts of this row are not all the same */
         struct iso_mcell *cells; /* one per configuration, parallel to iso_matrix.configs */
 };
 
@@ -139,8 +139,8 @@ int iso_matrix_markdown(const struct iso_matrix *m, const struct iso_matrix_out 
  * (NULL: stdout), for relative artifact links. 0 or -1 + @e. Declared weak: a build
  * without html.c says so at run time instead of failing to link.
  */
-int iso_matrix_html(const struct iso_matrix *m, const char *out_path, FILE *out,
-                    struct iso_err *e) __attribute__((weak));
+int iso_matrix_html(const struct iso_matrix *m, const char *out_path, FILE *out, struct iso_err *e)
+        __attribute__((weak));
 
 /* `isocheck report ARGS...` (argv[0] is "report"): the exit status, 0 / 1 / 2. */
 int iso_report_main(int argc, char **argv);

@@ -67,10 +67,10 @@ long iso_matrix_column(const struct iso_matrix *m, const char *spec, struct iso_
                 if (!strcmp(m->configs[i].label, spec))
                         return (long)i;
         for (size_t i = 0; i < m->n_configs; i++)
-                iso_appendf(labels, sizeof(labels), "%s\"%s\"", i ? ", " : "",
-                            m->configs[i].label);
-        return iso_err_setf(e, EINVAL, "--baseline %s: expected a column number or one of the "
-                                       "labels %s",
+                iso_appendf(labels, sizeof(labels), "%s\"%s\"", i ? ", " : "", m->configs[i].label);
+        return iso_err_setf(e, EINVAL,
+                            "--baseline %s: expected a column number or one of the "
+                            "labels %s",
                             spec, labels);
 }
 

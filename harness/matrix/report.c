@@ -15,12 +15,12 @@
 
 enum { EXIT_CLEAN = 0, EXIT_CELLS = 1, EXIT_INPUT = 2 };
 
-static int write_html(const struct iso_matrix *m, const struct iso_matrix_out *o,
-                      struct iso_err *e)
+static int write_html(const struct iso_matrix *m, const struct iso_matrix_out *o, struct iso_err *e)
 {
         if (!iso_matrix_html)
-                return iso_err_setf(e, ENOSYS, "--format html: this isocheck was built without "
-                                               "the HTML writer (harness/matrix/html.c)");
+                return iso_err_setf(e, ENOSYS,
+                                    "--format html: this isocheck was built without "
+                                    "the HTML writer (harness/matrix/html.c)");
         return iso_matrix_html(m, o->path, o->f, e);
 }
 
@@ -74,7 +74,7 @@ static int parse(int argc, char **argv, struct ropts *r, char *err, size_t size)
         memset(r, 0, sizeof(*r));
         r->format = "text";
         iso_opt_reset();
-        while ((ch = getopt_long(argc, argv, "+o:h", longs, NULL)) != -1) {
+        while ((ch = getopt_long(argc, argv, "o:h", longs, NULL)) != -1) {
                 switch (ch) {
                 case 'f':
                         r->format = optarg;
@@ -98,8 +98,9 @@ static int parse(int argc, char **argv, struct ropts *r, char *err, size_t size)
         r->inputs = argv + optind;
         r->n_inputs = (size_t)(argc - optind);
         if (!r->n_inputs)
-                return iso_opt_fail(err, size, "report: expected at least one JUnit file or "
-                                               "report directory (see --help)");
+                return iso_opt_fail(err, size,
+                                    "report: expected at least one JUnit file or "
+                                    "report directory (see --help)");
         return 0;
 }
 
@@ -109,15 +110,14 @@ static int want_colour(const struct ropts *r)
 {
         const char *nc = getenv("NO_COLOR");
 
-        return !r->output && !strcmp(r->format, "text") && isatty(STDOUT_FILENO) &&
-               !(nc && *nc);
+        return !r->output && !strcmp(r->format, "text") && isatty(STDOUT_FILENO) && !(nc && *nc);
 }
 
 /* Compose the whole output, then write it: -o FILE is replaced atomically or not at all. */
 static int emit(const struct iso_matrix *m, const struct ropts *r, size_t w, struct iso_err *e)
 {
-        struct iso_matrix_out o = {.path = r->output, .colour = want_colour(r),
-                                   .details = r->details};
+        struct iso_matrix_out o = {
+                .path = r->output, .colour = want_colour(r), .details = r->details};
         char *buf = NULL;
         size_t len = 0;
         int rc;

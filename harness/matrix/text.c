@@ -45,8 +45,8 @@ static void summary(FILE *f, const struct iso_matrix *m)
                 m->n_configs == 1 ? "" : "s", m->n_cases, m->n_cases == 1 ? "" : "s", differing,
                 differing == 1 ? "s" : "");
         fprintf(f, "cells: %zu pass, %zu fail, %zu error, %zu skip, %zu absent\n",
-                counts[ISO_MV_PASS], counts[ISO_MV_FAIL], counts[ISO_MV_ERROR],
-                counts[ISO_MV_SKIP], counts[ISO_MV_ABSENT]);
+                counts[ISO_MV_PASS], counts[ISO_MV_FAIL], counts[ISO_MV_ERROR], counts[ISO_MV_SKIP],
+                counts[ISO_MV_ABSENT]);
         for (size_t c = 0; c < m->n_configs; c++) {
                 fprintf(f, "  [%zu] ", c + 1);
                 iso_matrix_put_safe(f, m->configs[c].label, 0, 0, 0);
@@ -139,8 +139,8 @@ static void details(FILE *f, const struct iso_matrix *m, int colour)
                         if (colour)
                                 fputs("\033[0m", f);
                         fputs(": ", f);
-                        iso_matrix_put_safe(f, x->message ? x->message : "(no message)",
-                                            DETAIL_MAX, 0, 0);
+                        iso_matrix_put_safe(f, x->message ? x->message : "(no message)", DETAIL_MAX,
+                                            0, 0);
                         fputc('\n', f);
                         detail_lines(f, x);
                 }
