@@ -122,13 +122,20 @@ static struct json_object *memory_json(const struct sample *s, size_t n, const c
 {
         size_t kill = n - 1;
         int by_counter = 0;
+        double base = -1;
 
-        for (size_t i = 1; i < n; i++)
-                if (s[i].oom > s[0].oom) {
+        /* The counter's first known value is the base; the kill is the first rise above it. */
+        for (size_t i = 0; i < n; i++) {
+                if (s[i].oom < 0)
+                        continue;
+                if (base < 0) {
+                        base = s[i].oom;
+                } else if (s[i].oom > base) {
                         kill = i;
                         by_counter = 1;
                         break;
                 }
+        }
 
         /* Thinned evenly when long; the kill and the last row always stay. */
         size_t step = (n + ISO_EVIDENCE_MAX_SAMPLES - 1) / ISO_EVIDENCE_MAX_SAMPLES;
@@ -184,7 +191,7 @@ struct json_object *iso_evidence_memory(const char *path, const char *shown)
                 goto out;
         }
         while ((line = next_line(buf, len, &pos))) {
-                char *f[4];
+                char *f[4], unknown[] = "-1";
                 struct sample x;
                 int k;
 
@@ -192,6 +199,12 @@ struct json_object *iso_evidence_memory(const char *path, const char *shown)
                 if (!*line)
                         continue;
                 k = split_fields(line, f, 4);
+                /* The sampler leaves a value it could not read empty: a row without usage
+                 * draws no point; an empty counter is unknown (-1), never a rise. */
+                if (k == 4 && *f[1] == '\0')
+                        continue;
+                if (k == 4 && *f[3] == '\0')
+                        f[3] = unknown;
                 if (k != 4 || number(f[0], 0, &x.t) || number(f[1], 0, &x.usage) ||
                     number(f[2], 1, &x.limit) || number(f[3], 0, &x.oom)) {
                         o = error_obj("%s line %zu: expected 4 numbers (%s), got %d fields", shown,

@@ -25,10 +25,11 @@
  * memory.csv of an OOM case, at @path (readable from the cwd); @shown is its link in the
  * page. Header "t_s,usage_bytes,limit_bytes,oom_kill", one sample a row: t_s in seconds
  * since the hog started, the cgroup's usage and limit in bytes (an empty or "max" limit is
- * none: 0), oom_kill the cgroup's counter. Gives {"source", "t": [s], "usage": [bytes],
- * "limit": bytes (the highest; 0 none), "kill": index, "by_counter": bool, "sampled_from": rows}: the kill is
- * the first row whose counter is above the first row's (by_counter true), else the last
- * row (the process died without the counter rising: by_counter false).
+ * none: 0), oom_kill the cgroup's counter; an empty usage drops its row, an empty counter
+ * is unknown. Gives {"source", "t": [s], "usage": [bytes], "limit": bytes (the highest;
+ * 0 none), "kill": index, "by_counter": bool, "sampled_from": rows}: the kill is the first
+ * row whose counter is above its first known value (by_counter true), else the last row
+ * (the process died without the counter rising: by_counter false).
  */
 struct json_object *iso_evidence_memory(const char *path, const char *shown);
 

@@ -112,6 +112,28 @@ static void test_memory_thinned_keeps_kill(void **state)
         json_object_put(m);
 }
 
+/* The sampler leaves what it could not read empty (harness/memsample.c's put_value). */
+static void test_memory_empty_values(void **state)
+{
+        char path[PATH_MAX];
+
+        (void)state;
+        temp_file(path, "t_s,usage_bytes,limit_bytes,oom_kill\n"
+                        "0.000000,,33554432,0\n"   /* no usage: no point */
+                        "0.002000,100,33554432,\n" /* counter unknown: not the base */
+                        "0.004000,200,33554432,0\n"
+                        "0.006000,300,33554432,1\n");
+
+        struct json_object *m = iso_evidence_memory(path, "memory.csv");
+
+        unlink(path);
+        assert_false(json_object_object_get_ex(m, "error", NULL));
+        assert_int_equal(json_object_array_length(get(m, "t")), 3);
+        assert_int_equal(json_object_get_int(get(m, "kill")), 2);
+        assert_true(json_object_get_boolean(get(m, "by_counter")));
+        json_object_put(m);
+}
+
 static void expect_error(struct json_object *o, const char *part)
 {
         struct json_object *err;
@@ -265,6 +287,7 @@ int main(void)
                 cmocka_unit_test(test_memory_kill_by_counter),
                 cmocka_unit_test(test_memory_died_without_count),
                 cmocka_unit_test(test_memory_thinned_keeps_kill),
+                cmocka_unit_test(test_memory_empty_values),
                 cmocka_unit_test(test_memory_bad_shapes),
                 cmocka_unit_test(test_processes),
                 cmocka_unit_test(test_ladder),
