@@ -12,6 +12,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "evidence.h"
 #include "matrix.h"
@@ -120,6 +121,29 @@ int iso_matrix_html(const struct iso_matrix *m, const char *out_path, FILE *out,
         return rc;
 }
 
+/*
+ * index.html in the JUnit report's directory, opened as the report seam opens it (no link
+ * another user controls is followed, and a link at index.html is replaced, not written
+ * through): the run's reports may sit in a directory a user can change while it runs.
+ */
+static int write_beside(const char *junit_path, const char *data, size_t len, struct iso_err *e)
+{
+        char dir[PATH_MAX];
+
+        iso_strlcpy(dir, junit_path, sizeof(dir));
+        dirname(dir);
+
+        int fd = iso_open_dir_nofollow(dir, 0, e);
+
+        if (fd < 0)
+                return -1;
+
+        int rc = iso_write_atomic_at(fd, dir, "index.html", data, len, e);
+
+        close(fd);
+        return rc;
+}
+
 int iso_page_index(const char *junit_path, char *html_path, struct iso_err *e)
 {
         struct iso_matrix m = {0};
@@ -143,7 +167,7 @@ int iso_page_index(const char *junit_path, char *html_path, struct iso_err *e)
                 int w = iso_matrix_html(&m, html_path, f, e);
 
                 if (fclose(f) == 0 && w == 0)
-                        rc = iso_write_atomic(html_path, buf, len, e);
+                        rc = write_beside(junit_path, buf, len, e);
         }
         free(buf);
         iso_matrix_free(&m);

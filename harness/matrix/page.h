@@ -22,7 +22,8 @@ int iso_page_write(struct json_object *model, FILE *out, struct iso_err *e);
 
 /*
  * The page of one run: read the JUnit report at @junit_path (iso_matrix_load) and write
- * index.html beside it, atomically (iso_write_atomic), artifact links relative to it.
+ * index.html beside it, atomically (iso_write_atomic_at in the directory opened with
+ * iso_open_dir_nofollow), artifact links relative to it.
  * @html_path gets the page's path (PATH_MAX bytes). Returns 0, or -1 with @e naming the
  * file that could not be read or written.
  */

@@ -104,3 +104,11 @@ rc=$?
 check "html: index.html unwritable (a directory): the run still exits 0, a note names it" \
         sh -c "test $rc -eq 0 && grep -q 'note: the report page was not written: .*index.html' '$H/blocked/err' || { cat '$H/blocked/err'; exit 1; }"
 check "html: ... and the JUnit is there" test -s "$H/blocked/isocheck.junit.xml"
+# A link planted at index.html is replaced by the page, never written through.
+mkdir -p "$H/link"
+echo "not yours" >"$H/victim"
+ln -s "$H/victim" "$H/link/index.html"
+build/san/isocheck --filter cgroup.memory.limit --junit "$H/link/isocheck.junit.xml" \
+        --tap "$H/link/isocheck.tap" --artifacts "$H/link/artifacts" >/dev/null 2>"$H/link/err"
+check "html: a link at index.html is replaced by the page; its target is untouched" \
+        sh -c "test -f '$H/link/index.html' && ! test -L '$H/link/index.html' && test \"\$(cat '$H/victim')\" = 'not yours'"
