@@ -134,6 +134,13 @@
     if (ev.processes) d.appendChild(processTable(ev.processes));
     (ev.ladders || []).forEach(function (l) { d.appendChild(ladder(l)); });
     checks(d, cell.checks || []);
+    // The whole text of the failure, error or skip as the JUnit holds it, folded.
+    if (cell.detail && cell.detail !== cell.message) {
+      var det = el("details", { "class": "detail-text" });
+      det.appendChild(el("summary", null, v === "skip" ? "Skip reason as reported" : "Failure text as reported"));
+      det.appendChild(el("pre", { "class": "log" }, cell.detail));
+      d.appendChild(det);
+    }
     if (cell.log) { d.appendChild(el("h3", null, "Log")); d.appendChild(el("pre", { "class": "log" }, cell.log)); }
     var arts = cell.artifacts || [];
     if (arts.length) {
@@ -161,8 +168,8 @@
     ["", "check", "expected", "got", "where"].forEach(function (x) { h.appendChild(el("th", null, x)); });
     t.appendChild(h);
     list.forEach(function (k) {
-      var tr = el("tr", { "class": k.ok ? "passed" : "failed" });
-      tr.appendChild(el("td", { "class": k.ok ? "ok" : "notok" }, k.ok ? "ok" : "not ok"));
+      var tr = el("tr", { "class": k.skipped ? "skipped" : k.ok ? "passed" : "failed" });
+      tr.appendChild(el("td", { "class": k.ok ? "ok" : "notok" }, k.skipped ? "skip" : k.ok ? "ok" : "not ok"));
       tr.appendChild(el("td", null, k.what));
       tr.appendChild(el("td", { "class": "val expected" }, k.expected));
       tr.appendChild(el("td", { "class": "val got" }, k.got));
