@@ -32,6 +32,7 @@ FUZZ_SEEDS_fuzz_stat      := $(wildcard fixtures/samples/proc-stat-*.txt)
 FUZZ_SEEDS_fuzz_nspid     := $(wildcard fixtures/samples/status-*.txt)
 FUZZ_SEEDS_fuzz_kconfig   := $(wildcard fixtures/samples/config-*)
 FUZZ_SEEDS_fuzz_pcap      := $(wildcard fixtures/samples/capture-*.pcap)
+FUZZ_SEEDS_fuzz_matrix    := $(wildcard fixtures/reports/*.junit.xml)
 
 .PHONY: fuzz fuzz-build fuzz-smoke
 fuzz-build: $(FUZZ_BINS) $(FUZZ_TARGETS:%=$(FUZZ_DIR)/seeds/%/.stamp)
