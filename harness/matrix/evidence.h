@@ -45,7 +45,8 @@ struct json_object *iso_evidence_processes(const char *path, const char *shown);
 /*
  * The TCP exchange in the pcap at @path (libpcap, iso_capture_each), for a ladder diagram:
  * {"name", "path": @shown, "total": records, "endpoints": [client, server], "packets":
- * [{"t": s since the first segment, "from", "to", "label", "kind", "len"}], "truncated"}.
+ * [{"t": s since the first segment, "from", "to", "label", "kind", "len"}], "truncated",
+ * "connections": SYNs without ACK in the file}.
  * The client is the side that sent the first SYN (else the first segment's sender), each
  * endpoint "address:port". label: the flags ("SYN", "SYN-ACK", "ACK", "FIN-ACK", "RST")
  * or, with a payload, its first line ("GET / HTTP/1.1", "HTTP/1.0 200 OK"); kind:

@@ -125,7 +125,10 @@ struct json_object *iso_evidence_ladder(const char *path, const char *name, cons
                         first = &h.s[i];
                         break;
                 }
-        size_t drawn = 0, between = 0;
+        size_t drawn = 0, between = 0, syns = 0;
+
+        for (size_t i = 0; i < h.n; i++)
+                syns += h.s[i].syn;
         double t0 = 0;
 
         for (size_t i = 0; first && i < h.n; i++) {
@@ -165,6 +168,7 @@ struct json_object *iso_evidence_ladder(const char *path, const char *name, cons
         }
         json_object_object_add(o, "packets", pk);
         json_object_object_add(o, "truncated", json_object_new_boolean(between > drawn));
+        json_object_object_add(o, "connections", json_object_new_int64((int64_t)syns));
         free(h.s);
         return o;
 }

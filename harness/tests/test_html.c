@@ -230,6 +230,8 @@ static void test_ladder(void **state)
         assert_int_equal(request, 1);
         assert_int_equal(response, 1);
         assert_string_equal(json_object_get_string(get(l, "path")), "a/capture.pcap");
+        /* tcpdump -r ... 'tcp[tcpflags] & (tcp-syn|tcp-ack) == tcp-syn' counts 3 as well. */
+        assert_int_equal(json_object_get_int(get(l, "connections")), 3);
         json_object_put(l);
 
         sample_path(path, sizeof(path), "capture-not-a-pcap.pcap");

@@ -312,7 +312,8 @@
       box.appendChild(s);
     }
     var cap = el("figcaption", { "class": "hint" }, (l.total !== undefined ? l.total + " records in the file" : "") +
-      (l.truncated ? "; the first " + pk.length + " segments are drawn" : "") + ". ");
+      (l.connections > 1 ? "; the first of its " + l.connections + " connections is drawn" : "") +
+      (l.truncated ? "; its first " + pk.length + " segments" : "") + ". ");
     if (l.path) cap.appendChild(el("a", { href: safeHref(l.path), download: "", "class": "pcap" }, "download the pcap"));
     box.appendChild(cap);
     return box;
