@@ -6,7 +6,7 @@ exchange's packets, the process tables linked, a hostile name kept as text, and 
 made no network request and logged no console error.
 
   html_browser.py PAGE --testcases N --configs N --expected TEXT --got TEXT
-                  [--screenshot PNG] [--profile DIR]
+                  [--hostile NAME] [--ladder-packets N] [--screenshot PNG] [--profile DIR]
 
 Exit 0 when every check holds, 1 naming the first that does not, 77 when the browser cannot
 start (the caller says why it skips).
@@ -65,6 +65,7 @@ def main():
     ap.add_argument("--expected", required=True)
     ap.add_argument("--got", required=True)
     ap.add_argument("--hostile")
+    ap.add_argument("--ladder-packets", type=int, help="segments of the first connection")
     ap.add_argument("--screenshot")
     ap.add_argument("--profile", default="/tmp/isocheck-html-profile")
     a = ap.parse_args()
@@ -121,6 +122,9 @@ def main():
         if labels[:2] != want or not any(l.startswith("GET ") for l in labels) or \
                 not any(l.startswith("HTTP/1.") and " 200" in l for l in labels):
             fail("ladder packets %r: want SYN, SYN-ACK, a GET and a 200" % labels)
+        if a.ladder_packets is not None and len(labels) != a.ladder_packets:
+            fail("ladder: %d packets drawn, the capture's first connection has %d"
+                 % (len(labels), a.ladder_packets))
         if not drv.find_elements(By.CSS_SELECTOR, "#detail a.pcap[download]"):
             fail("the ladder has no download link to its pcap")
         print("ladder: %d packets: %s" % (len(labels), ", ".join(labels)))

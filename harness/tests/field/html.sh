@@ -53,7 +53,12 @@ browse() { # PAGE [more options]: the browser check of html_browser.py on PAGE
 if [ -n "$browser_why" ]; then
         skipped "html: the page in headless chromium" "$browser_why"
 else
-        browse "$H/index.html" --screenshot "$H/report.png" \
+        # What tcpdump counts in the first connection of the host's capture: the ladder's packets.
+        pcap=$F/host/artifacts/sidecar.capture.http/capture.pcap
+        sport=$(tcpdump -nr "$pcap" 'tcp[tcpflags] & (tcp-syn|tcp-ack) == tcp-syn' 2>/dev/null |
+                head -n 1 | sed -E 's/.* IP6? [^ ]*\.([0-9]+) > .*/\1/')
+        n_seg=$(tcpdump -nr "$pcap" "tcp port $sport" 2>/dev/null | wc -l)
+        browse "$H/index.html" --screenshot "$H/report.png" --ladder-packets "$n_seg" \
                 --hostile "hostile.</script><!--<img src=x onerror=alert(1)>\"'&" >"$H/browser" 2>&1
         rc=$?
         if [ $rc -eq 77 ]; then
