@@ -45,7 +45,8 @@
     VERDICTS.forEach(function (v) { n[v] = 0; });
     cases.forEach(function (c) { (c.cells || []).forEach(function (cell) { n[verdictOf(cell)]++; total++; }); });
     var s = document.getElementById("summary");
-    s.appendChild(el("b", null, cases.length + " cases \u00d7 " + configs.length + " configurations"));
+    function plural(n, w) { return n + " " + w + (n === 1 ? "" : "s"); }
+    s.appendChild(el("b", null, plural(cases.length, "case") + " \u00d7 " + plural(configs.length, "configuration")));
     s.appendChild(document.createTextNode(": " + VERDICTS.filter(function (v) { return n[v]; })
       .map(function (v) { return n[v] + " " + v; }).join(", ") + ". Rows marked \u25cf differ across configurations. Click a cell for its checks and evidence."));
     return n;
