@@ -14,6 +14,7 @@ start (the caller says why it skips).
 import argparse
 import json
 import os
+import signal
 import sys
 import time
 
@@ -71,6 +72,8 @@ def main():
     a = ap.parse_args()
 
     url = "file://" + os.path.abspath(a.page)
+    # timeout(1)'s SIGTERM ends the checks through `finally`, so the browser is quit too.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit("FAIL: stopped by SIGTERM (timeout)"))
     drv = start(a.profile)
     try:
         drv.get(url)
