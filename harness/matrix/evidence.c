@@ -173,17 +173,22 @@ static struct json_object *memory_json(const struct sample *s, size_t n, const c
         return o;
 }
 
-struct json_object *iso_evidence_memory(const char *path, const char *shown)
+/* Values a sampler can have written: the page stores them as 64-bit integers. */
+static int sane(const struct sample *x)
 {
-        struct iso_err e = {0};
-        size_t len, pos = 0, n = 0, cap = 0, lineno = 1;
-        char *buf = iso_read_file(path, &len, &e);
+        const double most = 9.0e18; /* below INT64_MAX */
+
+        return x->t >= -1e9 && x->t <= 1e9 && x->usage >= 0 && x->usage <= most && x->limit >= 0 &&
+               x->limit <= most && x->oom >= -1 && x->oom <= most;
+}
+
+struct json_object *iso_evidence_memory_text(char *buf, size_t len, const char *shown)
+{
+        size_t pos = 0, n = 0, cap = 0, lineno = 1;
         struct sample *s = NULL;
         struct json_object *o = NULL;
         char *line;
 
-        if (!buf)
-                return error_obj("memory.csv: %s", e.msg);
         line = next_line(buf, len, &pos);
         if (!line || strcmp(line, MEMORY_HEADER) != 0) {
                 o = error_obj("%s line 1: expected the header \"%s\", got \"%.60s\"", shown,
@@ -206,9 +211,13 @@ struct json_object *iso_evidence_memory(const char *path, const char *shown)
                 if (k == 4 && *f[3] == '\0')
                         f[3] = unknown;
                 if (k != 4 || number(f[0], 0, &x.t) || number(f[1], 0, &x.usage) ||
-                    number(f[2], 1, &x.limit) || number(f[3], 0, &x.oom)) {
-                        o = error_obj("%s line %zu: expected 4 numbers (%s), got %d fields", shown,
-                                      lineno, MEMORY_HEADER, k);
+                    number(f[2], 1, &x.limit) || number(f[3], 0, &x.oom) || !sane(&x)) {
+                        o = k != 4 ? error_obj("%s line %zu: expected 4 numbers (%s), got %d "
+                                               "fields",
+                                               shown, lineno, MEMORY_HEADER, k)
+                                   : error_obj("%s line %zu: expected 4 numbers (%s): seconds, "
+                                               "then bytes and a count from 0 to 9e18",
+                                               shown, lineno, MEMORY_HEADER);
                         goto out;
                 }
                 if (n == cap) {
@@ -225,6 +234,20 @@ struct json_object *iso_evidence_memory(const char *path, const char *shown)
         o = n ? memory_json(s, n, shown) : error_obj("%s: a header but no sample", shown);
 out:
         free(s);
+        return o;
+}
+
+struct json_object *iso_evidence_memory(const char *path, const char *shown)
+{
+        struct iso_err e = {0};
+        size_t len;
+        char *buf = iso_read_file(path, &len, &e);
+
+        if (!buf)
+                return error_obj("memory.csv: %s", e.msg);
+
+        struct json_object *o = iso_evidence_memory_text(buf, len, shown);
+
         free(buf);
         return o;
 }
@@ -260,16 +283,12 @@ static int split_process(char *line, char *f[5])
         return 0;
 }
 
-struct json_object *iso_evidence_processes(const char *path, const char *shown)
+struct json_object *iso_evidence_processes_text(char *buf, size_t len, const char *shown)
 {
-        struct iso_err e = {0};
-        size_t len, pos = 0, lineno = 1, n = 0;
-        char *buf = iso_read_file(path, &len, &e);
+        size_t pos = 0, lineno = 1, n = 0;
         struct json_object *o = NULL, *rows;
         char *line;
 
-        if (!buf)
-                return error_obj("processes.csv: %s", e.msg);
         line = next_line(buf, len, &pos);
         if (!line || strcmp(line, PROCESSES_HEADER) != 0) {
                 o = error_obj("%s line 1: expected the header \"%s\", got \"%.60s\"", shown,
@@ -312,6 +331,20 @@ struct json_object *iso_evidence_processes(const char *path, const char *shown)
         json_object_object_add(o, "truncated",
                                json_object_new_boolean(n > ISO_EVIDENCE_MAX_PROCESSES));
 out:
+        return o;
+}
+
+struct json_object *iso_evidence_processes(const char *path, const char *shown)
+{
+        struct iso_err e = {0};
+        size_t len;
+        char *buf = iso_read_file(path, &len, &e);
+
+        if (!buf)
+                return error_obj("processes.csv: %s", e.msg);
+
+        struct json_object *o = iso_evidence_processes_text(buf, len, shown);
+
         free(buf);
         return o;
 }

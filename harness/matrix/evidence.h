@@ -55,6 +55,13 @@ struct json_object *iso_evidence_processes(const char *path, const char *shown);
  */
 struct json_object *iso_evidence_ladder(const char *path, const char *name, const char *shown);
 
+/*
+ * The same two readers on text in memory: @buf holds @len bytes and one more, a NUL at
+ * @buf[len] (as iso_read_file leaves it); it is cut into lines in place.
+ */
+struct json_object *iso_evidence_memory_text(char *buf, size_t len, const char *shown);
+struct json_object *iso_evidence_processes_text(char *buf, size_t len, const char *shown);
+
 /* @s (@n bytes) as a JSON string, invalid UTF-8 and C0 controls but tab as U+FFFD. */
 struct json_object *iso_evidence_string(const char *s, size_t n);
 

@@ -159,6 +159,13 @@ static void test_memory_bad_shapes(void **state)
         temp_file(path, "t_s,usage_bytes,limit_bytes,oom_kill\n0,1,2,0,9\n");
         expect_error(iso_evidence_memory(path, "m.csv"), "got 5 fields");
         unlink(path);
+        /* fuzz_evidence: a usage past int64 was converted to it (undefined behaviour). */
+        temp_file(path, "t_s,usage_bytes,limit_bytes,oom_kill\n0.1,18674E091,,\n");
+        expect_error(iso_evidence_memory(path, "m.csv"), "m.csv line 2: expected 4 numbers");
+        unlink(path);
+        temp_file(path, "t_s,usage_bytes,limit_bytes,oom_kill\ninf,1,1,0\n");
+        expect_error(iso_evidence_memory(path, "m.csv"), "from 0 to 9e18");
+        unlink(path);
         temp_file(path, "t_s,usage_bytes,limit_bytes,oom_kill\n");
         expect_error(iso_evidence_memory(path, "m.csv"), "no sample");
         unlink(path);
