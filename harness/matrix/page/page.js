@@ -114,6 +114,9 @@
     state.sel = [ci, i];
     draw();
     detail(cases[ci], (cases[ci].cells || [])[i], configs[i], i);
+    // Below a wide matrix the case would open out of sight.
+    var d = document.getElementById("detail");
+    if (d.getBoundingClientRect().top > window.innerHeight) d.scrollIntoView({ block: "start" });
   }
 
   /* ------------------------------------------------------------------ one case */
