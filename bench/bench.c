@@ -173,6 +173,8 @@ int main(int argc, char **argv)
 
         if (!b.o.only_runtimes)
                 report_bench(&b.o);
+        if (!b.o.only_runtimes)
+                html_bench(&b.o);
         if (b.o.only_report)
                 goto done;
         if (!b.o.only_runtimes)

@@ -261,6 +261,10 @@ void cleanup_runtime_objects(void);
 void report_bench(const struct opts *o);
 void print_report_bench(FILE *f);
 void json_report_bench(struct iso_json *j);
+/* bench_html.c: the report page with its evidence, 12 configurations x 30 cases (issue 13). */
+void html_bench(const struct opts *o);
+void print_html_bench(FILE *f);
+void json_html_bench(struct iso_json *j);
 
 /* bench_output.c */
 void print_table(const struct bench *b, FILE *f);

@@ -52,6 +52,7 @@ void print_table(const struct bench *b, FILE *f)
         print_runtime_floors(b, f);
         print_report_bench(f);
         print_sampling(f);
+        print_html_bench(f);
 
         fprintf(f, "\nsuite on the host, native runtime (%zu runs after a warm-up):\n", b->n_runs);
         if (b->wall.n) {
@@ -190,6 +191,7 @@ static void write_json(const struct bench *b, FILE *out, struct iso_json *j)
         json_runtime_floors(j, b);
         json_report_bench(j);
         json_sampling(j);
+        json_html_bench(j);
 
         iso_json_array(j, "cases");
         for (size_t i = 0; i < b->n_rows; i++) {

@@ -16,6 +16,7 @@
  * copy on loopback, so lo traffic appears once. Callers that need exact counts capture in
  * the app's own namespace, as the lab's sidecar does, where its traffic crosses one interface.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <pcap/pcap.h>
 #include <stdint.h>
@@ -113,43 +114,82 @@ static int is_200(const uint8_t *p, size_t len)
         return len == 12 || p[12] < '0' || p[12] > '9';
 }
 
+int iso_capture_is_http_request(const uint8_t *p, size_t len)
+{
+        return is_request(p, len);
+}
+
+/* The walk over one file: who gets each segment, and the record being decoded. */
+struct walk {
+        iso_capture_fn fn;
+        void *arg;
+        double t;
+        int stop;
+};
+
 /*
- * Count one TCP segment. @seg holds @cap captured bytes of a segment @seglen long; the
- * checksum is verified only when @verify (not a fragment) and all of it was captured.
+ * Hand one TCP segment to the walker. @seg holds @cap captured bytes of a segment @seglen
+ * long; the checksum is verified only when @verify (not a fragment) and all of it was
+ * captured.
  */
-static void count_tcp(struct iso_capture_summary *s, int port, const uint8_t *src,
-                      const uint8_t *dst, size_t alen, const uint8_t *seg, size_t cap,
-                      size_t seglen, int verify)
+static void count_tcp(struct walk *w, const uint8_t *src, const uint8_t *dst, size_t alen,
+                      const uint8_t *seg, size_t cap, size_t seglen, int verify)
 {
         if (cap < 20 || seglen < 20)
                 return;
 
-        unsigned sport = get16(seg), dport = get16(seg + 2);
+        struct iso_tcp_segment t = {
+                .t = w->t,
+                .sport = get16(seg),
+                .dport = get16(seg + 2),
+                .flags = seg[13],
+                .checksum_ok = -1,
+        };
         size_t doff = (size_t)(seg[12] >> 4) * 4;
-        unsigned flags = seg[13];
 
-        if (sport != (unsigned)port && dport != (unsigned)port)
-                return;
         if (doff < 20 || doff > seglen)
                 return;
-        s->tcp++;
-        if (verify && cap >= seglen && !tcp_checksum_ok(src, dst, alen, seg, seglen))
-                s->bad_checksums++;
-        if (dport == (unsigned)port && (flags & TCP_SYN) && !(flags & TCP_ACK))
-                s->syns++;
-        if (cap <= doff)
-                return;
-
-        const uint8_t *pl = seg + doff;
-        size_t plen = (cap < seglen ? cap : seglen) - doff;
-
-        if (dport == (unsigned)port && is_request(pl, plen))
-                s->requests++;
-        else if (sport == (unsigned)port && is_200(pl, plen))
-                s->responses_200++;
+        inet_ntop(alen == 4 ? AF_INET : AF_INET6, src, t.src, sizeof(t.src));
+        inet_ntop(alen == 4 ? AF_INET : AF_INET6, dst, t.dst, sizeof(t.dst));
+        if (verify && cap >= seglen)
+                t.checksum_ok = tcp_checksum_ok(src, dst, alen, seg, seglen);
+        t.len = seglen - doff;
+        if (cap > doff) {
+                t.payload = seg + doff;
+                t.payload_cap = (cap < seglen ? cap : seglen) - doff;
+        }
+        if (w->fn(w->arg, &t))
+                w->stop = 1;
 }
 
-static void parse_ipv4(struct iso_capture_summary *s, int port, const uint8_t *p, size_t cap)
+/* iso_capture_analyze's walker: counts what a segment to or from its port is. */
+struct count {
+        struct iso_capture_summary *s;
+        unsigned port;
+};
+
+static int count_segment(void *arg, const struct iso_tcp_segment *t)
+{
+        struct count *c = arg;
+        struct iso_capture_summary *s = c->s;
+
+        if (t->sport != c->port && t->dport != c->port)
+                return 0;
+        s->tcp++;
+        if (t->checksum_ok == 0)
+                s->bad_checksums++;
+        if (t->dport == c->port && (t->flags & TCP_SYN) && !(t->flags & TCP_ACK))
+                s->syns++;
+        if (!t->payload)
+                return 0;
+        if (t->dport == c->port && is_request(t->payload, t->payload_cap))
+                s->requests++;
+        else if (t->sport == c->port && is_200(t->payload, t->payload_cap))
+                s->responses_200++;
+        return 0;
+}
+
+static void parse_ipv4(struct walk *w, const uint8_t *p, size_t cap)
 {
         if (cap < 20 || p[0] >> 4 != 4)
                 return;
@@ -167,10 +207,10 @@ static void parse_ipv4(struct iso_capture_summary *s, int port, const uint8_t *p
         /* Ethernet pads short frames: bytes past the IP total length are not the segment. */
         size_t avail = cap < total ? cap : total;
 
-        count_tcp(s, port, p + 12, p + 16, 4, p + ihl, avail - ihl, total - ihl, !more_fragments);
+        count_tcp(w, p + 12, p + 16, 4, p + ihl, avail - ihl, total - ihl, !more_fragments);
 }
 
-static void parse_ipv6(struct iso_capture_summary *s, int port, const uint8_t *p, size_t cap)
+static void parse_ipv6(struct walk *w, const uint8_t *p, size_t cap)
 {
         if (cap < 40 || p[0] >> 4 != 6)
                 return;
@@ -182,16 +222,15 @@ static void parse_ipv6(struct iso_capture_summary *s, int port, const uint8_t *p
                 return;
         size_t avail = cap - 40 < plen ? cap - 40 : plen;
 
-        count_tcp(s, port, p + 8, p + 24, 16, p + 40, avail, plen, 1);
+        count_tcp(w, p + 8, p + 24, 16, p + 40, avail, plen, 1);
 }
 
-static void parse_ip(struct iso_capture_summary *s, int port, unsigned ethertype, const uint8_t *p,
-                     size_t cap)
+static void parse_ip(struct walk *w, unsigned ethertype, const uint8_t *p, size_t cap)
 {
         if (ethertype == ETHERTYPE_IPV4)
-                parse_ipv4(s, port, p, cap);
+                parse_ipv4(w, p, cap);
         else if (ethertype == ETHERTYPE_IPV6)
-                parse_ipv6(s, port, p, cap);
+                parse_ipv6(w, p, cap);
 }
 
 /* The address family of a DLT_NULL/DLT_LOOP header, whichever byte order it was written in. */
@@ -203,8 +242,7 @@ static unsigned null_family(const uint8_t *p)
         return be <= 0xffff ? be : le;
 }
 
-static void parse_packet(struct iso_capture_summary *s, int port, int linktype, const uint8_t *p,
-                         size_t cap)
+static void parse_packet(struct walk *w, int linktype, const uint8_t *p, size_t cap)
 {
         switch (linktype) {
         case DLT_EN10MB: {
@@ -221,22 +259,22 @@ static void parse_packet(struct iso_capture_summary *s, int port, int linktype, 
                                 return;
                         type = get16(p + off);
                 }
-                parse_ip(s, port, type, p + off + 2, cap - off - 2);
+                parse_ip(w, type, p + off + 2, cap - off - 2);
                 break;
         }
         case DLT_LINUX_SLL:
                 /* packet type, ARPHRD, address length, 8 address bytes, protocol */
                 if (cap >= 16)
-                        parse_ip(s, port, get16(p + 14), p + 16, cap - 16);
+                        parse_ip(w, get16(p + 14), p + 16, cap - 16);
                 break;
         case DLT_LINUX_SLL2:
                 /* protocol, reserved, ifindex, ARPHRD, packet type, address length, address */
                 if (cap >= 20)
-                        parse_ip(s, port, get16(p), p + 20, cap - 20);
+                        parse_ip(w, get16(p), p + 20, cap - 20);
                 break;
         case DLT_RAW:
                 if (cap >= 1)
-                        parse_ip(s, port, p[0] >> 4 == 6 ? ETHERTYPE_IPV6 : ETHERTYPE_IPV4, p, cap);
+                        parse_ip(w, p[0] >> 4 == 6 ? ETHERTYPE_IPV6 : ETHERTYPE_IPV4, p, cap);
                 break;
         case DLT_NULL:
         case DLT_LOOP: {
@@ -247,9 +285,9 @@ static void parse_packet(struct iso_capture_summary *s, int port, int linktype, 
                 unsigned af = null_family(p);
 
                 if (af == 2)
-                        parse_ipv4(s, port, p + 4, cap - 4);
+                        parse_ipv4(w, p + 4, cap - 4);
                 else if (af == 10 || af == 24 || af == 28 || af == 30)
-                        parse_ipv6(s, port, p + 4, cap - 4);
+                        parse_ipv6(w, p + 4, cap - 4);
                 break;
         }
         }
@@ -261,15 +299,14 @@ static int linktype_handled(int lt)
                lt == DLT_NULL || lt == DLT_LOOP;
 }
 
-int iso_capture_analyze(const char *path, int port, struct iso_capture_summary *s,
-                        struct iso_err *e)
+int iso_capture_each(const char *path, iso_capture_fn fn, void *arg, long *records, int *linktype,
+                     struct iso_err *e)
 {
         char errbuf[PCAP_ERRBUF_SIZE] = "";
+        long n = 0;
 
-        memset(s, 0, sizeof(*s));
-        if (port < 1 || port > 65535)
-                return iso_errf(e, EINVAL, "analyze %s: port %d", path, port);
-
+        if (records)
+                *records = 0;
         /*
          * fopen first, so a missing or unreadable file keeps its errno; pcap_fopen_offline
          * then judges the content. It leaves the FILE to us when it fails.
@@ -289,27 +326,33 @@ int iso_capture_analyze(const char *path, int port, struct iso_capture_summary *
                 return -1;
         }
 
-        s->linktype = pcap_datalink(p);
-        if (!linktype_handled(s->linktype)) {
-                const char *name = pcap_datalink_val_to_name(s->linktype);
+        int lt = pcap_datalink(p);
+
+        if (linktype)
+                *linktype = lt;
+        if (!linktype_handled(lt)) {
+                const char *name = pcap_datalink_val_to_name(lt);
 
                 pcap_close(p);
                 return iso_errf(e, EPROTONOSUPPORT, "%s: link type %s (%d)", path,
-                                name ? name : "unknown", s->linktype);
+                                name ? name : "unknown", lt);
         }
 
         struct pcap_pkthdr *h;
         const u_char *bytes;
-        int rc;
+        struct walk w = {.fn = fn, .arg = arg};
+        int rc = PCAP_ERROR_BREAK;
 
-        while ((rc = pcap_next_ex(p, &h, &bytes)) == 1) {
-                s->packets++;
-                parse_packet(s, port, s->linktype, bytes, h->caplen);
+        while (!w.stop && (rc = pcap_next_ex(p, &h, &bytes)) == 1) {
+                n++;
+                w.t = (double)h->ts.tv_sec + (double)h->ts.tv_usec / 1e6;
+                parse_packet(&w, lt, bytes, h->caplen);
         }
-        if (rc != PCAP_ERROR_BREAK) {
+        if (records)
+                *records = n;
+        if (!w.stop && rc != PCAP_ERROR_BREAK) {
                 /* A record cut short (a writer killed mid-record) or a read error. */
-                iso_errf(e, 0, "pcap_next_ex %s after %ld records: %s", path, s->packets,
-                         pcap_geterr(p));
+                iso_errf(e, 0, "pcap_next_ex %s after %ld records: %s", path, n, pcap_geterr(p));
                 if (e)
                         e->errnum = EIO;
                 pcap_close(p);
@@ -317,4 +360,15 @@ int iso_capture_analyze(const char *path, int port, struct iso_capture_summary *
         }
         pcap_close(p);
         return 0;
+}
+
+int iso_capture_analyze(const char *path, int port, struct iso_capture_summary *s,
+                        struct iso_err *e)
+{
+        struct count c = {.s = s, .port = (unsigned)port};
+
+        memset(s, 0, sizeof(*s));
+        if (port < 1 || port > 65535)
+                return iso_errf(e, EINVAL, "analyze %s: port %d", path, port);
+        return iso_capture_each(path, count_segment, &c, &s->packets, &s->linktype, e);
 }

@@ -31,6 +31,7 @@ const char iso_cli_usage[] =
         "                          (default reports/isocheck.tap; - for stdout only)\n"
         "      --tap-version 13|14 TAP version (default 14; 13 for prove 3.44)\n"
         "      --junit FILE        JUnit XML report (default reports/isocheck.junit.xml)\n"
+        "                          and beside it index.html, the page for people\n"
         "      --artifacts DIR     per-case artifacts (default reports/artifacts)\n"
         "      --target NAME       name of the JUnit testsuite (default host; the VM and\n"
         "                          container targets set it)\n"

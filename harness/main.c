@@ -23,6 +23,7 @@
 #include "isocheck/runtime.h"
 #include "listing.h"
 #include "matrix/matrix.h"
+#include "matrix/page.h"
 
 #ifndef ISOCHECK_VERSION
 #define ISOCHECK_VERSION "0.1.0"
@@ -276,6 +277,23 @@ static void recover_dead(const struct iso_env *env, const char *run_id)
                 fprintf(stderr, "isocheck: cleaned up after dead runs:\n%s", removed);
 }
 
+/*
+ * The page for people (issue 13): index.html beside the JUnit report just written, read
+ * back from it. A page that cannot be written is a note; it never changes the verdict.
+ */
+static void write_page(const struct iso_opts *o)
+{
+        char page[PATH_MAX];
+        struct iso_err e = {0};
+        struct stat st;
+
+        /* Only beside a regular file: a JUnit sent to a pipe or /dev/stdout has no folder. */
+        if (!o->junit_path || stat(o->junit_path, &st) < 0 || !S_ISREG(st.st_mode))
+                return;
+        if (iso_page_index(o->junit_path, page, &e) < 0)
+                fprintf(stderr, "isocheck: note: the report page was not written: %s\n", e.msg);
+}
+
 /* Each result goes to the reports as soon as it and every one before it are in; @arg
  * numbers a round's results after those of the rounds before. */
 struct round_ctx {
@@ -405,6 +423,8 @@ static int run(const struct iso_opts *o, const struct iso_case *const *all, size
 
         rc = iso_reports_end(&reports, &report) < 0 ? ISO_EXIT_BROKEN : ISO_EXIT_OK;
         print_notes(reports.notes);
+        if (rc == ISO_EXIT_OK)
+                write_page(o);
         fprintf(stderr, "isocheck: %zu passed, %zu failed, %zu errors, %zu skipped in %.1f s\n",
                 counts[ISO_PASS], counts[ISO_FAIL], counts[ISO_ERROR], counts[ISO_SKIP],
                 report.duration_s);
