@@ -194,6 +194,14 @@ struct iso_runtime {
          * counted without a daemon round trip. May be NULL (not counted).
          */
         long (*count)(void);
+
+        /*
+         * `isocheck --cleanup`: remove what the runtime keeps across runs (docker's
+         * content-keyed images), unless a live run may be using it. Returns how many
+         * objects went, with a line in @what (@size bytes): what went or why it was kept.
+         * Never called by a run's own recovery. May be NULL.
+         */
+        long (*sweep_cache)(char *what, size_t size);
 };
 
 /* Register @rt_ident (a static const struct iso_runtime) in the "iso_runtimes" section. */
