@@ -223,6 +223,11 @@ const struct iso_runtime *iso_runtime_find(const char *name);
  */
 void iso_runtimes_probe(struct iso_env *env);
 
+/* Probe @rt alone (again, if it was), as iso_runtimes_probe() does every runtime: a run
+ * probes only the runtimes its selected cases use. An unprobed runtime reads as "not
+ * probed", so the recovery keeps dead runs' records for a run that does probe it. */
+void iso_runtime_probe(struct iso_env *env, const struct iso_runtime *rt);
+
 /* The answer of @rt's probe: 1 usable, 0 not, with its line in *@why (may be NULL). A
  * runtime without a probe is usable. */
 int iso_runtime_usable(const struct iso_runtime *rt, const char **why);
