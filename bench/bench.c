@@ -172,6 +172,8 @@ int main(int argc, char **argv)
                 measure_floors(&b.o, &b.env);
         if (!stop_requested)
                 measure_runtime_floors(&b.o, &b.env);
+        if (!stop_requested)
+                speed_runs(&b.o);
         if (!stop_requested && !b.o.only_runtimes)
                 timed_runs(&b);
         if (!stop_requested && !b.o.only_runtimes)

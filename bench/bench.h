@@ -235,6 +235,11 @@ const struct rt_floor *runtime_floor_of(const char *case_name);
 void print_runtime_floors(const struct bench *b, FILE *f);
 void json_runtime_floors(struct iso_json *j, const struct bench *b);
 
+/* bench_speed.c: issue 14's ratios (runtime cases / floor, one case / pidns01). */
+void speed_runs(const struct opts *o);
+void print_speed(FILE *f);
+void json_speed(struct iso_json *j);
+
 /* bench_runs.c */
 void timed_runs(struct bench *b);
 void vm_suite(struct bench *b);
