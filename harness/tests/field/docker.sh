@@ -252,6 +252,13 @@ if [ "$1" = build ]; then
 fi
 exec "$REAL" "$@"'
                 docker images -aq --no-trunc | sort >"$DK/int-$which.before"
+                # Images are cached by the content of their context (runtime_docker.h): a
+                # fixture changed for this test alone makes sure this one is built.
+                rm -rf "$DK/int-$which.fx"
+                cp -a build/fixtures "$DK/int-$which.fx"
+                printf 'docker field test %s %s\n' "$$" "$(date +%s%N)" \
+                        >>"$DK/int-$which.fx/$which-image/$which"
+                ISOCHECK_FIXTURES=$DK/int-$which.fx \
                 PATH=$DK/int-$which:$PATH build/san/isocheck --filter sidecar.capture.http.docker \
                         --tap "$DK/int-$which.tap" --junit "$DK/int-$which.xml" \
                         --artifacts "$DK/int-$which.art" >"$DK/int-$which.out" 2>&1 &
@@ -274,9 +281,13 @@ exec "$REAL" "$@"'
                 id=$(run_id "$DK/int-$which.xml")
                 # New images: ours must all be gone; an unlabelled one is ours unless another
                 # run built images meanwhile (then whose it is cannot be told: skip).
-                others=0 unlabelled=""
+                others=0 unlabelled="" keys=""
                 for img in $(comm -13 "$DK/int-$which.before" "$DK/int-$which.after"); do
                         l=$(docker image inspect -f '{{index .Config.Labels "isocheck.run"}}' "$img" 2>/dev/null) || continue
+                        # A cache build's images carry isocheck.image and isocheck.key, no
+                        # run: --cleanup takes them when no live run uses docker.
+                        k=$(docker image inspect -f '{{index .Config.Labels "isocheck.key"}}' "$img" 2>/dev/null)
+                        [ -z "$k" ] || { keys="$keys $k"; continue; }
                         case $l in
                         "") unlabelled="$unlabelled $img" ;;
                         "$id") ;;
@@ -293,6 +304,15 @@ exec "$REAL" "$@"'
                                 sh -c "[ -z '$unlabelled' ] || { echo 'unlabelled:$unlabelled'; exit 1; }"
                 fi
                 dk_reclaim "$DK/int-$which.xml"
+                # The interrupted build's images (its key has no tagged image; this test's
+                # changed fixture made the key): gone with this test.
+                for k in $(printf '%s\n' $keys | sort -u); do
+                        docker images --filter "label=isocheck.key=$k" --format '{{.Repository}}' |
+                                grep -qv '<none>' && continue
+                        docker image prune -a -f --filter "label=isocheck.key=$k" >/dev/null 2>&1
+                        i=$(docker images -aq --filter "label=isocheck.key=$k")
+                        [ -z "$i" ] || docker rmi -f $i >/dev/null 2>&1
+                done
         done
 
         # Further input: a run SIGKILLed inside a build leaves nameless intermediate images
