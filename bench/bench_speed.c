@@ -91,22 +91,17 @@ static void one_case(const struct opts *o)
         iso_strlcpy(pidns01, o->true_path, sizeof(pidns01));
         char *slash = strrchr(pidns01, '/');
         if (slash)
-                iso_strlcpy(slash + 1, "iso-pidns01", sizeof(pidns01) - (size_t)(slash + 1 - pidns01));
+                iso_strlcpy(slash + 1, "iso-pidns01",
+                            sizeof(pidns01) - (size_t)(slash + 1 - pidns01));
         if (access(pidns01, X_OK) < 0 || access(o->isocheck, X_OK) < 0) {
                 snprintf(sp.reason, sizeof(sp.reason), "%.130s or %.130s missing (make bench)",
                          pidns01, o->isocheck);
                 return;
         }
-        char *iso_argv[] = {(char *)o->isocheck,
-                            "--filter",
-                            "pidns.init.pid1",
-                            "--tap",
-                            REPORT_DIR "/one.tap",
-                            "--junit",
-                            REPORT_DIR "/one.junit.xml",
-                            "--artifacts",
-                            REPORT_DIR "/artifacts",
-                            NULL};
+        char *iso_argv[] = {
+                (char *)o->isocheck,     "--filter", "pidns.init.pid1",           "--tap",
+                REPORT_DIR "/one.tap",   "--junit",  REPORT_DIR "/one.junit.xml", "--artifacts",
+                REPORT_DIR "/artifacts", NULL};
         char *ltp_argv[] = {pidns01, NULL};
         double *a = calloc(o->runs, sizeof(*a)), *b = calloc(o->runs, sizeof(*b));
         if (!a || !b) {
@@ -253,10 +248,10 @@ void print_speed(FILE *f)
                 }
                 fprintf(f, "  the %s cases' suite, whole: %.3f s (median)%s\n", fl->runtime,
                         sp.rt[k].wall.median,
-                        !strcmp(fl->runtime, "docker")
-                                ? (sp.rt[k].wall.median <= DOCKER_SUITE_S ? ", target <= 8 s: met"
-                                                                          : ", target <= 8 s: MISSED")
-                                : "");
+                        !strcmp(fl->runtime, "docker") ? (sp.rt[k].wall.median <= DOCKER_SUITE_S
+                                                                  ? ", target <= 8 s: met"
+                                                                  : ", target <= 8 s: MISSED")
+                                                       : "");
         }
 }
 
@@ -264,8 +259,9 @@ void json_speed(struct iso_json *j)
 {
         iso_json_object(j, "speed");
         iso_json_object(j, "one_case");
-        iso_json_str(j, "what", "isocheck --filter pidns.init.pid1, whole process, against "
-                                "bench/pidns01.c (LTP pidns01's check), fork to reap");
+        iso_json_str(j, "what",
+                     "isocheck --filter pidns.init.pid1, whole process, against "
+                     "bench/pidns01.c (LTP pidns01's check), fork to reap");
         iso_json_bool(j, "measured", sp.measured);
         if (sp.measured) {
                 iso_json_stats(j, "isocheck_ms", &sp.one_case, 1000);

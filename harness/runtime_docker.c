@@ -231,8 +231,7 @@ static int dk_app_start(struct iso_rt_ctx *c, const struct iso_rt_app_opts *o,
                          app->name, NULL};
         int st = iso_docker(state, inspect, sizeof(inspect), 10.0, NULL);
         int pid = -1;
-        if (st != 0 ||
-            sscanf(inspect, "%d %63s %d", &pid, a->started, &app->port) != 3 || pid <= 0)
+        if (st != 0 || sscanf(inspect, "%d %63s %d", &pid, a->started, &app->port) != 3 || pid <= 0)
                 return iso_errf(e, 0,
                                 "expected the app container's PID, start time and host port "
                                 "from docker inspect %s, got status 0x%x: \"%.200s\"",

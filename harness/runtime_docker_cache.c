@@ -207,16 +207,17 @@ int dk_cached_image(struct iso_rt_ctx *c, const char *what, const char *ctx, con
                 rc = build(c, what, &o, e);
                 built = rc == 0;
                 if (rc == 0 && image_id(image, id, sizeof(id)) < 0)
-                        rc = iso_errf(e, ENOENT, "docker build of %s succeeded, but docker image "
-                                                 "inspect does not find it",
+                        rc = iso_errf(e, ENOENT,
+                                      "docker build of %s succeeded, but docker image "
+                                      "inspect does not find it",
                                       image);
         }
         if (lock >= 0)
                 close(lock);
         if (rc == 0 && c->t)
                 iso_log(c->t, "docker image %s (%s): %s, %d build%s in %.3f s%s", image, id,
-                        built ? "built" : "built by another run meanwhile", built,
-                        built ? "" : "s", iso_now() - t0,
+                        built ? "built" : "built by another run meanwhile", built, built ? "" : "s",
+                        iso_now() - t0,
                         lock < 0 ? " (no build lock: " ISO_DK_BUILD_LOCK " could not be taken)"
                                  : "");
         return rc;
@@ -259,8 +260,9 @@ long dk_cache_sweep(char *what, size_t size)
         if (n) {
                 /* prune takes children before their parents; rmi -f what prune kept. */
                 char out[4096];
-                char *prune[] = {"image", "prune", "-a", "-f", "--filter",
-                                 "label=" ISO_DK_LABEL_IMAGE, NULL};
+                char *prune[] = {"image", "prune",    "-a",
+                                 "-f",    "--filter", "label=" ISO_DK_LABEL_IMAGE,
+                                 NULL};
                 iso_docker(prune, out, sizeof(out), 60.0, NULL);
                 if (iso_docker(images, ids, sizeof(ids), 20.0, NULL) == 0)
                         for (char *save = NULL, *id = strtok_r(ids, "\n", &save); id;
