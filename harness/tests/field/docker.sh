@@ -46,6 +46,14 @@ dk_nothing_left() { # XML...: nothing of those runs is left
                 [ -z "$left" ] || { echo "left behind by $(run_id "$x"): $left"; return 1; }
         done
 }
+# A copy of the fixtures whose WHAT (app or sidecar) differs from every other run's (a line
+# of this test appended: ELF ignores it), so its image is not in the image cache and a case
+# builds it (runtime_docker.h).
+dk_changed_fixtures() { # DIR WHAT
+        rm -rf "$1"
+        cp -a build/fixtures "$1"
+        printf 'docker field test %s %s\n' "$$" "$(date +%s%N)" >>"$1/$2-image/$2"
+}
 # A fake docker first on PATH: forwards to the real client, with one verb rewritten by the
 # shell function body given as $2 (it gets the arguments; REAL is the real client).
 dk_wrapper() { # DIR BODY
@@ -169,7 +177,8 @@ EOF
         exit 1
 fi
 exec "$REAL" "$@"'
-        PATH=$DK/build1:$PATH dk_run build1 --filter container.app.serves.docker
+        dk_changed_fixtures "$DK/build1.fx" app
+        ISOCHECK_FIXTURES=$DK/build1.fx PATH=$DK/build1:$PATH dk_run build1 --filter container.app.serves.docker
         check "docker: a failed build is an error whose message ends with docker's last words" \
                 dk_verdict "$DK/build1.xml" container.app.serves.docker error \
                 "no space left on device (isocheck-test)"
@@ -187,7 +196,8 @@ if [ "$1" = build ]; then
         exit 1
 fi
 exec "$REAL" "$@"'
-        PATH=$DK/build2:$PATH dk_run build2 --filter container.app.serves.docker
+        dk_changed_fixtures "$DK/build2.fx" app
+        ISOCHECK_FIXTURES=$DK/build2.fx PATH=$DK/build2:$PATH dk_run build2 --filter container.app.serves.docker
         check "docker: a long failed build keeps every line, the message the last one" sh -c "
                 f='$DK/build2.art/container.app.serves.docker/docker-build-app.log'
                 [ \"\$(grep -c '^Step ' \"\$f\" 2>/dev/null)\" = 4000 ] &&
@@ -254,10 +264,7 @@ exec "$REAL" "$@"'
                 docker images -aq --no-trunc | sort >"$DK/int-$which.before"
                 # Images are cached by the content of their context (runtime_docker.h): a
                 # fixture changed for this test alone makes sure this one is built.
-                rm -rf "$DK/int-$which.fx"
-                cp -a build/fixtures "$DK/int-$which.fx"
-                printf 'docker field test %s %s\n' "$$" "$(date +%s%N)" \
-                        >>"$DK/int-$which.fx/$which-image/$which"
+                dk_changed_fixtures "$DK/int-$which.fx" $which
                 ISOCHECK_FIXTURES=$DK/int-$which.fx \
                 PATH=$DK/int-$which:$PATH build/san/isocheck --filter sidecar.capture.http.docker \
                         --tap "$DK/int-$which.tap" --junit "$DK/int-$which.xml" \
