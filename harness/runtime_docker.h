@@ -23,19 +23,12 @@
 #include <stddef.h>
 
 #include "isocheck/runtime.h"
+#include "runtime_image.h"
 
-#define ISO_DK_LABEL_IMAGE "isocheck.image"
-#define ISO_DK_LABEL_KEY "isocheck.key"
+#define ISO_DK_LABEL_IMAGE ISO_RT_LABEL_IMAGE
+#define ISO_DK_LABEL_KEY ISO_RT_LABEL_KEY
 #define ISO_DK_INUSE_LOCK "/run/lock/isocheck-docker-images.lock"
 #define ISO_DK_BUILD_LOCK "/run/lock/isocheck-docker-build.lock"
-
-/*
- * The cache key of a build: SHA-256 (OpenSSL EVP) over @dockerfile (the text given to
- * docker build) and every entry under directory @ctx in name order, recursively (relative
- * path, mode, then the file's bytes or the symlink's target). Into @hex (65 bytes).
- * Returns 0, or -1 with @e naming the unreadable file.
- */
-int dk_context_key(const char *ctx, const char *dockerfile, char hex[65], struct iso_err *e);
 
 /*
  * Make sure the cached image for @what ("app", "sidecar") built from context @ctx with

@@ -9,7 +9,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,96 +18,7 @@
 
 #include "isocheck/docker.h"
 #include "runtime_docker.h"
-
-/* Bounds: the contexts are two directories of a few files each. */
-#define KEY_MAX_DEPTH 8
-#define KEY_MAX_ENTRIES 4096
-
-struct keyer {
-        EVP_MD_CTX *md;
-        size_t entries;
-        struct iso_err *e;
-};
-
-static int only_real(const struct dirent *de)
-{
-        return strcmp(de->d_name, ".") && strcmp(de->d_name, "..");
-}
-
-/* Hash @rel (relative to the context) at @path: name, mode, then bytes or link target. */
-static int key_entry(struct keyer *k, const char *path, const char *rel, int depth)
-{
-        struct stat st;
-        if (lstat(path, &st) < 0)
-                return iso_errf(k->e, errno, "image cache key: lstat %s", path);
-        if (++k->entries > KEY_MAX_ENTRIES || depth > KEY_MAX_DEPTH)
-                return iso_errf(k->e, E2BIG,
-                                "image cache key: expected a build context of at most %d entries "
-                                "%d levels deep, %s goes past that",
-                                KEY_MAX_ENTRIES, KEY_MAX_DEPTH, path);
-        char head[PATH_MAX + 32];
-        int n = snprintf(head, sizeof(head), "%s%c%o%c", rel, 0, (unsigned)st.st_mode, 0);
-        EVP_DigestUpdate(k->md, head, (size_t)n);
-        if (S_ISLNK(st.st_mode)) {
-                char target[PATH_MAX];
-                ssize_t len = readlink(path, target, sizeof(target));
-                if (len < 0)
-                        return iso_errf(k->e, errno, "image cache key: readlink %s", path);
-                EVP_DigestUpdate(k->md, target, (size_t)len);
-                return 0;
-        }
-        if (S_ISREG(st.st_mode)) {
-                iso_autoclose int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-                if (fd < 0)
-                        return iso_errf(k->e, errno, "image cache key: open %s", path);
-                char buf[65536];
-                ssize_t got;
-                while ((got = read(fd, buf, sizeof(buf))) > 0)
-                        EVP_DigestUpdate(k->md, buf, (size_t)got);
-                if (got < 0)
-                        return iso_errf(k->e, errno, "image cache key: read %s", path);
-                return 0;
-        }
-        if (!S_ISDIR(st.st_mode))
-                return 0; /* docker build sends neither devices nor sockets' contents */
-        struct dirent **list = NULL;
-        int count = scandir(path, &list, only_real, alphasort);
-        if (count < 0)
-                return iso_errf(k->e, errno, "image cache key: scandir %s", path);
-        int rc = 0;
-        for (int i = 0; i < count; i++) {
-                char sub[PATH_MAX], subrel[PATH_MAX];
-                if (rc == 0 && (iso_pathf(sub, sizeof(sub), "%s/%s", path, list[i]->d_name) < 0 ||
-                                iso_pathf(subrel, sizeof(subrel), "%s%s%s", rel, *rel ? "/" : "",
-                                          list[i]->d_name) < 0))
-                        rc = iso_errf(k->e, ENAMETOOLONG, "image cache key: %s/%s", path,
-                                      list[i]->d_name);
-                if (rc == 0)
-                        rc = key_entry(k, sub, subrel, depth + 1);
-                free(list[i]);
-        }
-        free(list);
-        return rc;
-}
-
-int dk_context_key(const char *ctx, const char *dockerfile, char hex[65], struct iso_err *e)
-{
-        struct keyer k = {.md = EVP_MD_CTX_new(), .e = e};
-        if (!k.md || !EVP_DigestInit_ex(k.md, EVP_sha256(), NULL)) {
-                EVP_MD_CTX_free(k.md);
-                return iso_errf(e, ENOMEM, "image cache key: EVP_DigestInit_ex(sha256) failed");
-        }
-        EVP_DigestUpdate(k.md, dockerfile, strlen(dockerfile) + 1);
-        int rc = key_entry(&k, ctx, "", 0);
-        unsigned char md[EVP_MAX_MD_SIZE];
-        unsigned len = 0;
-        if (rc == 0 && !EVP_DigestFinal_ex(k.md, md, &len))
-                rc = iso_errf(e, EIO, "image cache key: EVP_DigestFinal_ex failed");
-        EVP_MD_CTX_free(k.md);
-        for (unsigned i = 0; rc == 0 && i < 32 && i < len; i++)
-                snprintf(hex + 2 * i, 3, "%02x", md[i]);
-        return rc;
-}
+#include "runtime_image.h"
 
 /* The image id of @tag, or -1 when docker has no such image. */
 static int image_id(const char *tag, char *id, size_t size)
@@ -120,23 +30,6 @@ static int image_id(const char *tag, char *id, size_t size)
         out[strcspn(out, "\n")] = '\0';
         iso_strlcpy(id, out, size);
         return 0;
-}
-
-/* flock(2) @path with @op, waiting at most @timeout_s; the descriptor, or -1. */
-static int lock_file(const char *path, int op, double timeout_s)
-{
-        int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-        if (fd < 0)
-                return -1;
-        double end = iso_now() + timeout_s;
-        while (flock(fd, op | LOCK_NB) < 0) { /* bounded by @timeout_s */
-                if (errno != EWOULDBLOCK || iso_now() > end) {
-                        close(fd);
-                        return -1;
-                }
-                usleep(20000);
-        }
-        return fd;
 }
 
 /* The whole client output of a build, kept as an artifact: 1 MiB holds any of ours. */
@@ -184,7 +77,7 @@ int dk_cached_image(struct iso_rt_ctx *c, const char *what, const char *ctx, con
         /* The key covers exactly what docker build is given: this Dockerfile text (its
          * label lines included) and the context's files. */
         if (iso_docker_dockerfile(df_path, key_labels, extra, df, sizeof(df), e) < 0 ||
-            dk_context_key(ctx, df, key, e) < 0)
+            iso_rt_image_key(ctx, df, key, e) < 0)
                 return -1;
         snprintf(image, size, "isocheck-%s:%.16s", what, key);
         snprintf(label_key, sizeof(label_key), ISO_DK_LABEL_KEY "=%s", key);
@@ -196,7 +89,7 @@ int dk_cached_image(struct iso_rt_ctx *c, const char *what, const char *ctx, con
                 return 0;
         }
         /* Missing: build it under the build lock, unless another run built it meanwhile. */
-        int lock = lock_file(ISO_DK_BUILD_LOCK, LOCK_EX, 150.0);
+        int lock = iso_rt_lock_file(ISO_DK_BUILD_LOCK, LOCK_EX, 150.0);
         int rc = 0, built = 0;
         if (image_id(image, id, sizeof(id)) < 0) {
                 struct iso_docker_build_opts o = {.context = ctx,
@@ -231,14 +124,14 @@ void dk_cache_hold(void)
                 return;
         /* Not closed on exec: a case's docker client needs no lock. Inherited by the case
          * children (fork), which use the images, so it lives as long as any of them. */
-        inuse_fd = lock_file(ISO_DK_INUSE_LOCK, LOCK_SH, 5.0);
+        inuse_fd = iso_rt_lock_file(ISO_DK_INUSE_LOCK, LOCK_SH, 5.0);
 }
 
 long dk_cache_sweep(char *what, size_t size)
 {
         /* This process's own shared lock, if the probe took one, converts to exclusive
          * only when no other open file holds it (flock(2)). */
-        int fd = inuse_fd >= 0 ? inuse_fd : lock_file(ISO_DK_INUSE_LOCK, LOCK_SH, 5.0);
+        int fd = inuse_fd >= 0 ? inuse_fd : iso_rt_lock_file(ISO_DK_INUSE_LOCK, LOCK_SH, 5.0);
         if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB) < 0) {
                 snprintf(what, size,
                          "kept the cached docker images (label " ISO_DK_LABEL_IMAGE
