@@ -38,6 +38,18 @@ time_runtime(const struct iso_runtime *rt, const struct iso_env *env, size_t n, 
                 rc = rt->prepare(&c, "app", &o, &e);
         for (size_t i = 0; rc == 0 && i <= n && !stop_requested; i++) {
                 struct iso_rt_app app = {0};
+                /* A fresh context per start, outside the timing: a runtime keeps at most a
+                 * case's containers in one (four), and R starts are more. */
+                if (i > 0) {
+                        if (rt->reclaim)
+                                rt->reclaim(c.run_id, case_name, NULL, 0);
+                        free(c.priv);
+                        c.priv = NULL;
+                        if (rt->prepare)
+                                rc = rt->prepare(&c, "app", &o, &e);
+                        if (rc < 0)
+                                break;
+                }
                 double t0 = iso_now();
                 rc = rt->app_start(&c, &o, &app, &e);
                 if (rc == 0 && !app.answered)
