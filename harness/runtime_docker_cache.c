@@ -122,8 +122,8 @@ void dk_cache_hold(void)
 {
         if (inuse_fd >= 0)
                 return;
-        /* Not closed on exec: a case's docker client needs no lock. Inherited by the case
-         * children (fork), which use the images, so it lives as long as any of them. */
+        /* Inherited by the case children (fork), which use the images, so it lives as
+         * long as any of them; closed on exec: a docker client needs none. */
         inuse_fd = iso_rt_lock_file(ISO_DK_INUSE_LOCK, LOCK_SH, 5.0);
 }
 
