@@ -173,7 +173,7 @@ int main(int argc, char **argv)
         if (!stop_requested)
                 measure_runtime_floors(&b.o, &b.env);
         if (!stop_requested)
-                speed_runs(&b.o);
+                speed_runs(&b.o, &b.env);
         if (!stop_requested && !b.o.only_runtimes)
                 timed_runs(&b);
         if (!stop_requested && !b.o.only_runtimes)

@@ -151,6 +151,14 @@ static int measure_runtime(const struct iso_runtime *rt, const struct iso_env *e
         return 0;
 }
 
+int measure_runtime_once(const char *name, const struct iso_env *env, double *t, struct iso_err *e)
+{
+        const struct iso_runtime *rt = iso_runtime_find(name);
+        if (!rt)
+                return iso_errf(e, ENOENT, "no runtime named %s", name);
+        return measure_runtime(rt, env, t, 1, e);
+}
+
 void measure_runtime_floors(const struct opts *o, const struct iso_env *env)
 {
         const struct iso_runtime *const *rts;

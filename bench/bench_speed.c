@@ -6,7 +6,9 @@
  *    for container.*, two (app and sidecar) for sidecar.*; the suite of those cases' wall
  *    time ("whole suite with Docker"); measured from R runs of `isocheck --filter '*.SUFFIX'`
  *    (after a warm-up run, which also builds any missing image: the image cache is part of
- *    what is measured, builds are not);
+ *    what is measured, builds are not); the floor is timed again (one start, after its
+ *    own warm-up) before each of those runs, and the ratios use the median of those
+ *    samples, so load that comes and goes on a shared machine weighs on both alike;
  *  - one native case as a whole process (`isocheck --filter pidns.init.pid1`, fork to reap)
  *    against bench/pidns01.c, what LTP's pidns01 checks, also fork to reap, or against
  *    LTP's own pidns01 when BENCH_PIDNS01 names one.
@@ -40,6 +42,9 @@ static struct {
                 const struct rt_floor *floor;
                 char reason[300];
                 struct iso_stats wall;
+                /* The floor again, one start before each timed run of the cases, so load
+                 * that comes and goes weighs on both alike (the ratios use this one). */
+                struct iso_stats between;
                 struct speed_case cases[32];
                 size_t n_cases;
         } rt[MAX_RT_FLOORS];
@@ -147,7 +152,7 @@ static unsigned containers_of(const char *name)
 }
 
 /* The variant cases of runtime floor @f: R runs of the runner filtered to its suffix. */
-static void runtime_cases(const struct opts *o, size_t k)
+static void runtime_cases(const struct opts *o, const struct iso_env *env, size_t k)
 {
         const struct rt_floor *f = sp.rt[k].floor;
         char glob[64];
@@ -164,12 +169,16 @@ static void runtime_cases(const struct opts *o, size_t k)
                         NULL};
         size_t runs = o->runs;
         struct iso_bench_case *got = calloc(MAX_CASES, sizeof(*got));
-        double *wall = calloc(runs, sizeof(*wall));
+        double *wall = calloc(runs, sizeof(*wall)), *floor_t = calloc(runs, sizeof(*floor_t));
         double(*t)[32] = calloc(runs, sizeof(*t));
-        if (!got || !wall || !t)
+        if (!got || !wall || !floor_t || !t)
                 goto out;
         for (size_t i = 0; i <= runs && !stop_requested; i++) {
                 int st = 0;
+                struct iso_err fe = {0};
+                floor_t[i ? i - 1 : 0] = NAN;
+                if (i > 0 && measure_runtime_once(f->runtime, env, &floor_t[i - 1], &fe) < 0)
+                        floor_t[i - 1] = NAN;
                 double w = timed(argv, REPORT_DIR "/rt.out", 600, &st);
                 iso_autofree char *xml = iso_read_file(REPORT_DIR "/rt.junit.xml", NULL, NULL);
                 long n = xml ? iso_bench_junit_cases(xml, got, MAX_CASES) : -1;
@@ -195,22 +204,25 @@ static void runtime_cases(const struct opts *o, size_t k)
                 }
         }
         iso_stats_of(wall, runs, &sp.rt[k].wall);
+        if (iso_stats_of(floor_t, runs, &sp.rt[k].between) < 0)
+                sp.rt[k].between = f->f.s; /* none measured between: the first floor */
         double *col = calloc(runs, sizeof(*col));
         for (size_t c = 0; col && c < sp.rt[k].n_cases; c++) {
                 struct speed_case *sc = &sp.rt[k].cases[c];
                 for (size_t i = 0; i < runs; i++)
                         col[i] = t[i][c];
                 iso_stats_of(col, runs, &sc->s);
-                sc->ratio = sc->s.median / (f->f.s.median * sc->containers);
+                sc->ratio = sc->s.median / (sp.rt[k].between.median * sc->containers);
         }
         free(col);
 out:
         free(got);
         free(wall);
+        free(floor_t);
         free(t);
 }
 
-void speed_runs(const struct opts *o)
+void speed_runs(const struct opts *o, const struct iso_env *env)
 {
         const char *v = getenv("BENCH_SPEED");
         if (v && !strcmp(v, "0"))
@@ -222,7 +234,7 @@ void speed_runs(const struct opts *o)
                 if (!rt_floors[i].suffix[0] || !rt_floors[i].f.measured)
                         continue;
                 sp.rt[sp.n_rt].floor = &rt_floors[i];
-                runtime_cases(o, sp.n_rt);
+                runtime_cases(o, env, sp.n_rt);
                 fprintf(stderr, "bench: %s cases timed\n", rt_floors[i].runtime);
                 sp.n_rt++;
         }
@@ -242,7 +254,10 @@ void print_speed(FILE *f)
                 fprintf(f, "  not measured: %s\n", sp.reason);
         for (size_t k = 0; k < sp.n_rt; k++) {
                 const struct rt_floor *fl = sp.rt[k].floor;
-                fprintf(f, "\n%s cases against %s (%.1f ms a container):\n", fl->runtime, fl->key,
+                fprintf(f,
+                        "\n%s cases against %s (%.1f ms a container, median of a start before "
+                        "each run; %.1f ms before them all):\n",
+                        fl->runtime, fl->key, sp.rt[k].between.median * 1000,
                         fl->f.s.median * 1000);
                 if (!sp.rt[k].n_cases) {
                         fprintf(f, "  not measured: %s\n", sp.rt[k].reason);
@@ -286,6 +301,7 @@ void json_speed(struct iso_json *j)
         for (size_t k = 0; k < sp.n_rt; k++) {
                 iso_json_object(j, sp.rt[k].floor->runtime);
                 iso_json_num(j, "floor_ms", sp.rt[k].floor->f.s.median * 1000);
+                iso_json_stats(j, "floor_between_runs_ms", &sp.rt[k].between, 1000);
                 if (!sp.rt[k].n_cases)
                         iso_json_str(j, "reason", sp.rt[k].reason);
                 else
