@@ -10,10 +10,10 @@ CPPFLAGS += -Iinclude -D_GNU_SOURCE
 CPPFLAGS += -fmacro-prefix-map=$(CURDIR)/=
 STD      := -std=gnu11
 # The libraries the modules use, by pkg-config name (each -dev package is in scripts/deps.sh).
-PKGS     := zlib libpcap mount json-c libxml-2.0 libmnl libarchive
+PKGS     := zlib libpcap mount json-c libxml-2.0 libmnl libarchive libcrypto
 CPPFLAGS += $(shell pkg-config --cflags $(PKGS) 2>/dev/null || echo -I/usr/include/libxml2)
 LIBS     := $(shell pkg-config --libs $(PKGS) 2>/dev/null || \
-              echo -lz -lpcap -lmount -ljson-c -lxml2 -lmnl -larchive)
+              echo -lz -lpcap -lmount -ljson-c -lxml2 -lmnl -larchive -lcrypto)
 CMOCKA   := $(shell pkg-config --libs cmocka 2>/dev/null || echo -lcmocka)
 SAN      := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 # The test build also compiles the fault hooks (include/isocheck/fault.h); the shipped one does not.

@@ -181,6 +181,8 @@ int main(int argc, char **argv)
                 measure_floors(&b.o, &b.env);
         if (!stop_requested)
                 measure_runtime_floors(&b.o, &b.env);
+        if (!stop_requested)
+                speed_runs(&b.o, &b.env);
         if (!stop_requested && !b.o.only_runtimes)
                 measure_sampling(&b.o, &b.env);
         if (!stop_requested && !b.o.only_runtimes)

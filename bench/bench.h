@@ -231,11 +231,19 @@ extern struct rt_floor rt_floors[MAX_RT_FLOORS];
 extern size_t n_rt_floors;
 /* Time every runtime o->runs times (after a warm-up), or say why not. */
 void measure_runtime_floors(const struct opts *o, const struct iso_env *env);
+/* One more sample of runtime @name's floor (after its own warm-up start), into *@t: 0, or
+ * -1 with @e. For floors taken between the runs they are compared with. */
+int measure_runtime_once(const char *name, const struct iso_env *env, double *t, struct iso_err *e);
 /* The floor of the runtime whose variant case @case_name is, or NULL (native, plain). */
 const struct rt_floor *runtime_floor_of(const char *case_name);
 /* The runtimes' floors and their cases' ratios: as a table to @f, as "runtime_floors". */
 void print_runtime_floors(const struct bench *b, FILE *f);
 void json_runtime_floors(struct iso_json *j, const struct bench *b);
+
+/* bench_speed.c: issue 14's ratios (runtime cases / floor, one case / pidns01). */
+void speed_runs(const struct opts *o, const struct iso_env *env);
+void print_speed(FILE *f);
+void json_speed(struct iso_json *j);
 
 /* bench_runs.c */
 void timed_runs(struct bench *b);

@@ -53,6 +53,7 @@ void print_table(const struct bench *b, FILE *f)
         print_report_bench(f);
         print_sampling(f);
         print_html_bench(f);
+        print_speed(f);
 
         fprintf(f, "\nsuite on the host, native runtime (%zu runs after a warm-up):\n", b->n_runs);
         if (b->wall.n) {
@@ -192,6 +193,7 @@ static void write_json(const struct bench *b, FILE *out, struct iso_json *j)
         json_report_bench(j);
         json_sampling(j);
         json_html_bench(j);
+        json_speed(j);
 
         iso_json_array(j, "cases");
         for (size_t i = 0; i < b->n_rows; i++) {

@@ -285,6 +285,22 @@ static void remove_ids(const char *verb, const char *flag, char *ids)
         }
 }
 
+/* `docker VERB FLAG ID...` for the IDs of @ids (one per line), 32 per call at most (the
+ * argument vector of docker_argv holds 48). */
+static void remove_all(const char *verb, const char *flag, char *ids)
+{
+        char *save = NULL, *id = strtok_r(ids, "\n", &save);
+        while (id) {
+                char *args[32 + 3] = {(char *)verb, (char *)flag};
+                size_t k = 2;
+                for (; id && k < ISO_ARRAY_SIZE(args) - 1; id = strtok_r(NULL, "\n", &save))
+                        args[k++] = id;
+                args[k] = NULL;
+                char out[4096];
+                iso_docker(args, out, sizeof(out), 60.0, NULL);
+        }
+}
+
 long iso_docker_reclaim(const char *run_id, const char *case_name, char *what, size_t size)
 {
         char run_filter[160], case_filter[320];
@@ -303,12 +319,15 @@ long iso_docker_reclaim(const char *run_id, const char *case_name, char *what, s
         }
         static char containers[16384], imgs[16384];
         size_t nc = list_ids(ps, containers, sizeof(containers));
-        size_t ni = list_ids(images, imgs, sizeof(imgs));
+        /* A case's images are shared, content-keyed ones without a run label now: only a
+         * whole run's reclaim (recovery of a dead run, whose build may have been cut
+         * short, or an older isocheck's images) looks for run-labelled images. */
+        size_t ni = case_name ? 0 : list_ids(images, imgs, sizeof(imgs));
         if (size)
                 snprintf(what, size, "%zu container(s), %zu image(s) labelled %s", nc, ni,
                          case_name ? case_filter + 6 : run_filter + 6);
-        /* Containers first: an image in use cannot go. */
-        remove_ids("rm", "-f", containers);
+        /* Containers first (an image in use cannot go), all in one client call. */
+        remove_all("rm", "-f", containers);
         if (ni) {
                 /* prune removes children before parents, which rmi of a parent refuses
                  * ("image has dependent child images"); rmi -f takes what prune kept. */

@@ -150,6 +150,8 @@ void iso_env_print(const struct iso_env *env, FILE *out)
 
                 if (!t->path[0])
                         snprintf(line, sizeof(line), "not found");
+                else if (!t->version_probed)
+                        snprintf(line, sizeof(line), "version not asked (%s)", t->path);
                 else
                         snprintf(line, sizeof(line), "%s (%s)",
                                  t->version[0] ? t->version : "version unknown", t->path);
@@ -247,15 +249,20 @@ size_t iso_env_properties(const struct iso_env *env, struct iso_property *props,
                  env->kmsg_readable ? "yes" : stash(&ps, "no: %s", env->kmsg_error));
         add_prop(&ps, "container", env->container[0] ? env->container : "none");
         add_prop(&ps, "virt", env->virt[0] ? env->virt : "none");
-        add_prop(&ps, "docker", env->docker_info);
+        add_prop(&ps, "docker",
+                 env->docker_info[0] ? env->docker_info
+                                     : "not probed: no selected case uses the docker runtime");
         if (env->docker_reachable)
                 add_prop(&ps, "docker.builder", env->docker_builder);
         add_prop(&ps, "tool.variables", env->tool_env[0] ? env->tool_env : "none");
         for (size_t i = 0; i < env->n_tools; i++) {
                 const struct iso_tool *t = &env->tools[i];
-                const char *v = !t->path[0]     ? "not found"
-                                : t->version[0] ? t->version
-                                                : "found, version unknown";
+                /* Versions of the tools this run's cases use; the others were not run. */
+                const char *v = !t->path[0]          ? "not found"
+                                : !t->version_probed ? "found, version not asked: no selected "
+                                                       "case uses it"
+                                : t->version[0]      ? t->version
+                                                     : "found, version unknown";
 
                 add_prop(&ps, stash(&ps, "tool.%s", t->name), v);
         }

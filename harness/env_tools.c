@@ -132,6 +132,8 @@ static void tool_version(const char *path, const char *arg, char *out, size_t si
                 first_line(buf, out, size);
 }
 
+/* Where each tool is: a stat per PATH entry. Running them is left to
+ * iso_env_probe_versions: seven `--version`s took 0.15 s of every run, one case or all. */
 void probe_tools(struct iso_env *env)
 {
         env->n_tools = 0;
@@ -140,7 +142,19 @@ void probe_tools(struct iso_env *env)
 
                 memset(t, 0, sizeof(*t));
                 t->name = tool_list[i].name;
-                if (find_on_path(t->name, t->path, sizeof(t->path)))
+                find_on_path(t->name, t->path, sizeof(t->path));
+        }
+}
+
+void iso_env_probe_versions(struct iso_env *env, const char *name)
+{
+        for (size_t i = 0; i < env->n_tools && i < ISO_ARRAY_SIZE(tool_list); i++) {
+                struct iso_tool *t = &env->tools[i];
+
+                if ((name && strcmp(name, t->name)) || t->version_probed)
+                        continue;
+                t->version_probed = 1;
+                if (t->path[0])
                         tool_version(t->path, tool_list[i].version_arg, t->version,
                                      sizeof(t->version));
         }

@@ -365,7 +365,7 @@ static int run(const struct iso_opts *o, const struct iso_case *const *all, size
 
         catch_stop();
         iso_env_probe(&env);
-        iso_runtimes_probe(&env);
+        iso_plan_probe(&env, plan.items, plan.n); /* only what the selected cases need */
         env_probed = 1;
         struct iso_runner runner;
         if (iso_runner_init(&runner, &env, o->timeout_mult, o->artifacts_dir, &stop_requested, &e) <
@@ -501,7 +501,7 @@ int main(int argc, char **argv)
         case ISO_ACT_ENV: {
                 static struct iso_env env; /* off the stack: see run() */
                 iso_env_probe(&env);
-                iso_runtimes_probe(&env);
+                iso_env_probe_versions(&env, NULL); /* --env describes everything */
                 iso_runtimes_probe(&env);
                 int bad = 0;
                 if (o.format == ISO_FMT_JSON) {

@@ -491,6 +491,16 @@ long iso_recover(const struct iso_env *env, const char *own_run_id, char *out, s
         }
         if (f.dropped)
                 iso_appendf(out, size, "%zu more run ids were left for the next pass\n", f.dropped);
+        /* --cleanup (no own run) also empties the runtimes' caches no live run uses. */
+        for (size_t i = 0; !own_run_id && i < n_rt; i++) {
+                char what[512] = "";
+                long n = rts[i]->sweep_cache && iso_runtime_usable(rts[i], NULL)
+                                 ? rts[i]->sweep_cache(what, sizeof(what))
+                                 : 0;
+                removed += n > 0 ? n : 0;
+                if (what[0])
+                        iso_appendf(out, size, "%s%s\n", n > 0 ? "removed " : "", what);
+        }
         if (failed) {
                 if (e)
                         *e = last;

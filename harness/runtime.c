@@ -65,14 +65,22 @@ void iso_runtimes_probe(struct iso_env *env)
         const struct iso_runtime *const *rts;
         size_t n = iso_runtimes(&rts);
         n_probed = 0;
-        for (size_t i = 0; i < n && i < MAX_RUNTIMES; i++) {
-                probed[i].rt = rts[i];
-                probed[i].why[0] = '\0';
-                probed[i].usable =
-                        rts[i]->probe ? rts[i]->probe(env, probed[i].why, sizeof(probed[i].why))
-                                      : 1;
+        for (size_t i = 0; i < n && i < MAX_RUNTIMES; i++)
+                iso_runtime_probe(env, rts[i]);
+}
+
+void iso_runtime_probe(struct iso_env *env, const struct iso_runtime *rt)
+{
+        size_t i = 0;
+        while (i < n_probed && probed[i].rt != rt)
+                i++;
+        if (i == MAX_RUNTIMES)
+                return;
+        probed[i].rt = rt;
+        probed[i].why[0] = '\0';
+        probed[i].usable = rt->probe ? rt->probe(env, probed[i].why, sizeof(probed[i].why)) : 1;
+        if (i == n_probed)
                 n_probed++;
-        }
 }
 
 int iso_runtime_state(const struct iso_runtime *rt, const char **why)

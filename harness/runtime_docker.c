@@ -18,6 +18,7 @@
 #include "isocheck/fault.h"
 #include "isocheck/ns.h"
 #include "isocheck/runtime.h"
+#include "runtime_docker.h"
 
 /* What a case made, named after the run and the case so reclaim finds it. */
 struct dk {
@@ -76,58 +77,13 @@ static int dk_probe(struct iso_env *env, char *why, size_t size)
                 env->docker_buildkit =
                         iso_docker_builder(env->docker_builder, sizeof(env->docker_builder));
         iso_strlcpy(why, env->docker_info, size);
-        if (env->docker_reachable)
+        if (env->docker_reachable) {
+                dk_cache_hold(); /* what --cleanup reads as "a live run uses the images" */
                 return 1;
+        }
         if (env->docker_broken)
                 return ISO_RUNTIME_BROKEN;
         return docker && docker->path[0] ? 0 : -1;
-}
-
-/* The whole client output of a build, kept as an artifact: 1 MiB holds any of ours. */
-#define BUILD_OUT_SIZE (1024 * 1024)
-
-/* Build image @what ("app" or "sidecar") from its context under build/fixtures, with the
- * builder the environment probe chose; @extra Dockerfile lines (test-build faults). */
-static int dk_build(struct iso_rt_ctx *c, struct dk *d, const char *what, const char *extra,
-                    char *image, size_t size, struct iso_err *e)
-{
-        char ctx_name[32], ctx[PATH_MAX];
-        snprintf(ctx_name, sizeof(ctx_name), "%s-image", what);
-        struct iso_err fe = {0};
-        if (iso_fixture_path(ctx_name, ctx, sizeof(ctx), &fe) < 0)
-                return iso_errf(e, 0, "expected the %s image context, but %s", what, fe.msg);
-        snprintf(image, size, "%s-%s:%u", d->tag, what, c->n++);
-        struct iso_docker_build_opts o = {.context = ctx,
-                                          .tag = image,
-                                          .labels = {d->label_run, d->label_case, NULL},
-                                          .extra = extra,
-                                          .buildkit = c->env->docker_buildkit};
-        iso_autofree char *out = calloc(1, BUILD_OUT_SIZE);
-        if (!out)
-                return iso_errf(e, errno, "expected %d bytes for docker build's output",
-                                BUILD_OUT_SIZE);
-        struct iso_err be = {0};
-        int st = iso_docker_build(&o, out, BUILD_OUT_SIZE, 120.0, &be);
-        if (st == 0)
-                return 0;
-        char log_name[64];
-        snprintf(log_name, sizeof(log_name), "docker-build-%s.log", what);
-        size_t len = strlen(out);
-        if (len == BUILD_OUT_SIZE - 1 && c->t) /* iso_tool_run dropped the rest: say so */
-                iso_log(c->t, "docker build's output was cut at %d bytes", BUILD_OUT_SIZE);
-        int kept = c->t && iso_artifact(c->t, log_name, out, len) == 0;
-        char tail[700], how[sizeof(be.msg) + 32];
-        iso_docker_tail(out, 6, tail, sizeof(tail));
-        if (st < 0)
-                snprintf(how, sizeof(how), "%s", be.msg);
-        else
-                snprintf(how, sizeof(how), "wait status 0x%x%s%s", st, be.msg[0] ? ", " : "",
-                         be.msg);
-        return iso_errf(e, 0,
-                        "expected `docker build` of the %s image (%s builder) to succeed, got %s; "
-                        "its last lines: %s%s%s",
-                        what, o.buildkit ? "BuildKit" : "legacy", how, tail[0] ? tail : "(none)",
-                        kept ? "; whole output in artifact " : "", kept ? log_name : "");
 }
 
 static int dk_prepare(struct iso_rt_ctx *c, const char *what, const struct iso_rt_app_opts *o,
@@ -136,18 +92,21 @@ static int dk_prepare(struct iso_rt_ctx *c, const char *what, const struct iso_r
         struct dk *d = dk_of(c, e);
         if (!d)
                 return -1;
-        if (!strcmp(what, "sidecar")) {
-                if (d->image_sidecar[0])
-                        return 0;
-                return dk_build(c, d, "sidecar", NULL, d->image_sidecar, sizeof(d->image_sidecar),
-                                e);
-        }
-        /* One app image per case: the second app of a case runs the same one. */
-        if (d->image_app[0])
+        int sidecar = !strcmp(what, "sidecar");
+        char *image = sidecar ? d->image_sidecar : d->image_app;
+        size_t size = sidecar ? sizeof(d->image_sidecar) : sizeof(d->image_app);
+        /* Asked once per case: the second app of a case runs the same image. */
+        if (image[0])
                 return 0;
-        int shell = (o && o->has_shell) || iso_fault("docker.image.has_shell");
-        return dk_build(c, d, "app", shell ? "COPY app /bin/bash" : NULL, d->image_app,
-                        sizeof(d->image_app), e);
+        char ctx_name[32], ctx[PATH_MAX];
+        snprintf(ctx_name, sizeof(ctx_name), "%s-image", what);
+        struct iso_err fe = {0};
+        if (iso_fixture_path(ctx_name, ctx, sizeof(ctx), &fe) < 0)
+                return iso_errf(e, 0, "expected the %s image context, but %s", what, fe.msg);
+        int shell = !sidecar && ((o && o->has_shell) || iso_fault("docker.image.has_shell"));
+        /* Built once for every case and every run while the context is the same
+         * (runtime_docker.h), not once per case. */
+        return dk_cached_image(c, what, ctx, shell ? "COPY app /bin/bash" : NULL, image, size, e);
 }
 
 /* The container's PID and start time as docker sees them now. 0 or -1 with @e. */
@@ -262,10 +221,22 @@ static int dk_app_start(struct iso_rt_ctx *c, const struct iso_rt_app_opts *o,
                 args[13] = "8001";
         if (dk_must(args, out, sizeof(out), 60.0, e) < 0)
                 return -1;
-        struct iso_err se = {0};
-        if (iso_docker_host_port(app->name, ISO_APP_PORT, &app->port, &se) < 0 ||
-            dk_state(app->name, &app->pid, a->started, sizeof(a->started), &se) < 0)
-                return iso_errf(e, 0, "expected the app container's port and PID, but %s", se.msg);
+        /* PID, start time and published port in one client call (each call is a
+         * client process and a daemon round trip: tens of ms). */
+        char inspect[512];
+        char *state[] = {"inspect", "-f",
+                         "{{.State.Pid}} {{.State.StartedAt}} "
+                         "{{with index .NetworkSettings.Ports \"8000/tcp\"}}"
+                         "{{(index . 0).HostPort}}{{end}}",
+                         app->name, NULL};
+        int st = iso_docker(state, inspect, sizeof(inspect), 10.0, NULL);
+        int pid = -1;
+        if (st != 0 || sscanf(inspect, "%d %63s %d", &pid, a->started, &app->port) != 3 || pid <= 0)
+                return iso_errf(e, 0,
+                                "expected the app container's PID, start time and host port "
+                                "from docker inspect %s, got status 0x%x: \"%.200s\"",
+                                app->name, st, inspect);
+        app->pid = pid;
         /* Test build: a PID that names another process here (PID 1), as one from the
          * daemon's PID namespace can under `unshare -p`. */
         if (iso_fault("docker.app.pid_elsewhere"))
@@ -311,11 +282,13 @@ static int dk_app_unchanged(struct iso_rt_ctx *c, const struct iso_rt_app *app, 
                         known ? " started " : "", known ? started : se.msg);
 }
 
-/* docker stop sends SIGTERM; the exit code comes from docker inspect. */
+/* docker stop sends SIGTERM; the exit code comes from docker inspect. Our app and sidecar
+ * exit at once on SIGTERM: the grace period before SIGKILL is 2 s (runtime.h), not
+ * docker's 10, so one that hangs costs the case 2 s. */
 static int dk_stop_container(const char *name, char *out, size_t size)
 {
         char buf[1024];
-        char *args[] = {"stop", "-t", "10", (char *)name, NULL};
+        char *args[] = {"stop", "-t", "2", (char *)name, NULL};
         iso_docker(args, buf, sizeof(buf), 30.0, NULL);
         if (out) {
                 char *logs[] = {"logs", (char *)name, NULL};
@@ -323,8 +296,14 @@ static int dk_stop_container(const char *name, char *out, size_t size)
         }
         char *code[] = {"inspect", "-f", "{{.State.ExitCode}}", (char *)name, NULL};
         int v = -1;
-        if (iso_docker(code, buf, sizeof(buf), 10.0, NULL) != 0 || sscanf(buf, "%d", &v) != 1 ||
-            v < 0 || v > 255)
+        int known = iso_docker(code, buf, sizeof(buf), 10.0, NULL) == 0 &&
+                    sscanf(buf, "%d", &v) == 1 && v >= 0 && v <= 255;
+        /* Removed here, once its words and status are read: a stopped container is
+         * gone with its stop, as the floor (start + reach + remove) counts it, and the
+         * case's reclaim then finds nothing to do. */
+        char *rm[] = {"rm", (char *)name, NULL};
+        iso_docker(rm, buf, sizeof(buf), 30.0, NULL);
+        if (!known)
                 return -1;
         return (v & 0xff) << 8; /* as a wait status: WIFEXITED, WEXITSTATUS v */
 }
@@ -534,5 +513,6 @@ static const struct iso_runtime docker_runtime = {
         .pid_is = dk_pid_is,
         .reclaim = iso_docker_reclaim,
         .scan = dk_scan,
+        .sweep_cache = dk_cache_sweep,
 };
 ISO_RUNTIME(docker_runtime);

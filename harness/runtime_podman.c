@@ -95,7 +95,6 @@ static void pm_labels(const struct iso_rt_ctx *c, char run[96], char cs[192])
 int iso_pm_prepare(struct iso_rt_ctx *c, const char *what, const struct iso_rt_app_opts *o,
                    struct iso_err *e)
 {
-        const struct pm_who *who = c->rt->priv;
         struct pm_case *pc = pm_case(c, e);
         if (!pc)
                 return -1;
@@ -108,35 +107,18 @@ int iso_pm_prepare(struct iso_rt_ctx *c, const char *what, const struct iso_rt_a
         snprintf(ctx_name, sizeof(ctx_name), "%s-image", what);
         if (iso_fixture_path(ctx_name, ctx, sizeof(ctx), e) < 0)
                 return -1;
-        /* Test build: the app image carries a "shell" (the app again, as /bin/bash); its
-         * Dockerfile goes on podman's stdin, as the context is shared by every run. */
+        /* The Dockerfile goes on podman's stdin, as the key saw it; a test build's app
+         * image carries a "shell" (the app again, as /bin/bash), a key of its own. */
+        char src[PATH_MAX + 16];
+        iso_pathf(src, sizeof(src), "%s/Dockerfile", ctx);
+        iso_autofree char *base = iso_read_file(src, NULL, e);
         iso_autofree char *dockerfile = NULL;
-        if (shell) {
-                char src[PATH_MAX + 16];
-                iso_pathf(src, sizeof(src), "%s/Dockerfile", ctx);
-                iso_autofree char *base = iso_read_file(src, NULL, e);
-                if (!base)
-                        return -1;
-                if (asprintf(&dockerfile, "%sCOPY app /bin/bash\n", base) < 0)
-                        return iso_errf(e, ENOMEM, "the Dockerfile of the app with a shell");
-        }
-        char run[96], cs[192], tag[192];
-        pm_labels(c, run, cs);
-        snprintf(tag, sizeof(tag), "isocheck-%s-%s:%u", c->run_id, what, c->n++);
-        char *args[] = {"build", "-q",      "--layers=false",
-                        "-t",    tag,       "--label",
-                        run,     "--label", cs,
-                        "-f",    "-",       ctx,
-                        NULL};
-        if (!shell) {
-                args[9] = ctx;
-                args[10] = NULL;
-        }
-        char out[8192];
-        if (iso_pm_must_in(who, args, dockerfile, out, sizeof(out), 120.0, e) < 0)
+        if (!base)
                 return -1;
-        iso_strlcpy(image, tag, 192);
-        return 0;
+        if (asprintf(&dockerfile, "%s%s", base, shell ? "COPY app /bin/bash\n" : "") < 0)
+                return iso_errf(e, ENOMEM, "the Dockerfile of the %s image", what);
+        /* Built once for every case and run while the context is the same. */
+        return iso_pm_cached_image(c, what, ctx, dockerfile, image, 192, e);
 }
 
 /* The container's host PID and start time as podman sees them now. */
@@ -406,7 +388,9 @@ long iso_pm_reclaim_as(const struct pm_who *who, const char *run_id, const char 
         char *images[] = {"images", "-aq", "--filter", run_filter, NULL};
         static char containers[16384], imgs[16384];
         size_t nc = iso_pm_list(who, ps, containers, sizeof(containers));
-        size_t ni = iso_pm_list(who, images, imgs, sizeof(imgs));
+        /* A case's images are the cache's, without a run label (runtime_podman_cache.c):
+         * only a whole run's reclaim (a dead run, an older isocheck's images) lists images. */
+        size_t ni = case_name ? 0 : iso_pm_list(who, images, imgs, sizeof(imgs));
         if (size)
                 snprintf(what, size, "%zu podman container(s), %zu image(s) labelled %s", nc, ni,
                          case_name ? case_filter + 6 : run_filter + 6);
@@ -500,9 +484,15 @@ static int pm_probe(struct iso_env *env, char *why, size_t size)
                 return 0;
         }
         out[strcspn(out, "\n")] = '\0';
+        iso_pm_cache_hold(NULL); /* what --cleanup reads as "a live run uses the images" */
         const char *rt = iso_pm_oci_runtime();
         snprintf(why, size, "podman %s%s%s", out, rt ? ", OCI runtime " : "", rt ? rt : "");
         return 1;
+}
+
+static long pm_sweep_cache(char *what, size_t size)
+{
+        return iso_pm_cache_sweep_as(NULL, what, size);
 }
 
 static const struct iso_runtime podman_runtime = {
@@ -527,5 +517,6 @@ static const struct iso_runtime podman_runtime = {
         .app_stop = iso_pm_app_stop,
         .reclaim = pm_reclaim,
         .scan = pm_scan,
+        .sweep_cache = pm_sweep_cache,
 };
 ISO_RUNTIME(podman_runtime);

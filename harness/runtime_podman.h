@@ -71,6 +71,20 @@ int iso_pm_exec(struct iso_rt_ctx *c, const struct iso_rt_app *app, char *const 
 int iso_pm_app_unchanged(struct iso_rt_ctx *c, const struct iso_rt_app *app, struct iso_err *e);
 int iso_pm_app_stop(struct iso_rt_ctx *c, struct iso_rt_app *app, struct iso_err *e);
 
+/*
+ * The image cache (runtime_podman_cache.c): the image of @what ("app", "sidecar") built from
+ * context @ctx with the Dockerfile text @dockerfile, reused when @who's storage has it, else
+ * built once under the build lock; its tag into @image (@size bytes), and a line in the
+ * case's log saying reused or built, with the image id. 0, or -1 with @e.
+ */
+int iso_pm_cached_image(struct iso_rt_ctx *c, const char *what, const char *ctx,
+                        const char *dockerfile, char *image, size_t size, struct iso_err *e);
+/* The probe of a usable podman: hold the shared in-use lock of @who's storage for life. */
+void iso_pm_cache_hold(const struct pm_who *who);
+/* --cleanup (sweep_cache, runtime.h) of @who's cached images, unless a live run holds the
+ * in-use lock. Returns how many went, with a line in @what. */
+long iso_pm_cache_sweep_as(const struct pm_who *who, char *what, size_t size);
+
 /* reclaim and scan (runtime.h) as @who. */
 long iso_pm_reclaim_as(const struct pm_who *who, const char *run_id, const char *case_name,
                        char *what, size_t size);

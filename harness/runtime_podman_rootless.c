@@ -197,6 +197,7 @@ static int rootless_probe(struct iso_env *env, char *why, size_t size)
         }
         snprintf(why, size, "podman %s, rootless as user %s", version, rootless_who.user);
         rootless_usable = 1;
+        iso_pm_cache_hold(&rootless_who);
         return 1;
 }
 
@@ -207,6 +208,13 @@ static long rootless_reclaim(const char *run_id, const char *case_name, char *wh
                 what[0] = '\0';
         return rootless_usable ? iso_pm_reclaim_as(&rootless_who, run_id, case_name, what, size)
                                : 0;
+}
+
+static long rootless_sweep_cache(char *what, size_t size)
+{
+        if (size)
+                what[0] = '\0';
+        return rootless_usable ? iso_pm_cache_sweep_as(&rootless_who, what, size) : 0;
 }
 
 static long rootless_scan(void (*found)(void *arg, const char *run_id), void *arg)
@@ -233,5 +241,6 @@ static const struct iso_runtime podman_rootless_runtime = {
         .app_stop = iso_pm_app_stop,
         .reclaim = rootless_reclaim,
         .scan = rootless_scan,
+        .sweep_cache = rootless_sweep_cache,
 };
 ISO_RUNTIME(podman_rootless_runtime);

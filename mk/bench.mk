@@ -13,12 +13,13 @@ BENCH_STABILITY ?= 20
 BENCH_DIR       := $(BUILD)/bench
 # The bench's parts (bench/*.c but its main in bench.c and the two static programs) make
 # a library of their own, linked by the bench and by its unit test (harness/tests/test_bench.c).
-BENCH_SRC       := $(filter-out bench/bench.c bench/true.c bench/vminit.c,$(wildcard bench/*.c))
+BENCH_SRC       := $(filter-out bench/bench.c bench/true.c bench/vminit.c bench/pidns01.c,$(wildcard bench/*.c))
 BENCH_LIB       := $(BUILD)/bench/libbench.a
 BENCH_SAN_LIB   := $(BUILD)/san/bench/libbench.a
 
 .PHONY: bench
-bench: all $(BENCH_DIR)/isocheck-bench $(BENCH_DIR)/iso-true $(BENCH_DIR)/iso-vminit
+bench: all $(BENCH_DIR)/isocheck-bench $(BENCH_DIR)/iso-true $(BENCH_DIR)/iso-vminit \
+		$(BENCH_DIR)/iso-pidns01
 	@BENCH_REPEAT=$(BENCH_REPEAT) BENCH_STABILITY=$(BENCH_STABILITY) ./$(BENCH_DIR)/isocheck-bench
 	@/usr/bin/python3 -m json.tool reports/bench.json >/dev/null && \
 		echo "bench: reports/bench.json is valid JSON" >&2
@@ -42,6 +43,11 @@ $(BENCH_DIR)/isocheck-bench: $(BUILD)/obj/bench/bench.o $(BENCH_LIB) $(OBJ) $(LI
 $(BENCH_DIR)/iso-true: bench/true.c
 	@mkdir -p $(dir $@)
 	$(CC) $(STD) $(CFLAGS) $(WARNINGS) -static -o $@ $<
+
+# What LTP's pidns01 checks, as the yardstick of one native case's whole process.
+$(BENCH_DIR)/iso-pidns01: bench/pidns01.c
+	@mkdir -p $(dir $@)
+	$(CC) $(STD) -D_GNU_SOURCE $(CFLAGS) $(WARNINGS) -static -o $@ $<
 
 $(BENCH_DIR)/iso-vminit: bench/vminit.c
 	@mkdir -p $(dir $@)

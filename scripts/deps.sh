@@ -5,7 +5,7 @@
 set -eu
 
 build_pkgs="gcc make pkg-config libc6-dev zlib1g-dev libpcap-dev libxml2-dev libmnl-dev
-libarchive-dev libmount-dev libjson-c-dev"
+libarchive-dev libmount-dev libjson-c-dev libssl-dev"
 run_pkgs="util-linux iproute2 procps stress-ng stress tcpdump"
 test_pkgs="libcmocka-dev node-tap-parser perl libxml2-utils python3 python3-junitparser
 python3-tap clang-format cppcheck qemu-system-x86 linux-image-amd64 clang

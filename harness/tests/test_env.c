@@ -286,6 +286,7 @@ static int setup_fake(void **state)
         snprintf(env->tools[1].path, sizeof(env->tools[1].path), "/usr/bin/unshare");
         snprintf(env->tools[1].version, sizeof(env->tools[1].version),
                  "unshare from util-linux 2.38.1");
+        env->tools[1].version_probed = 1;
         *state = env;
         return 0;
 }
@@ -570,6 +571,12 @@ static void test_properties(void **state)
         assert_string_equal(prop(props, n, "virt"), "KVM");
         assert_string_equal(prop(props, n, "tool.stress-ng"), "not found");
         assert_string_equal(prop(props, n, "tool.unshare"), "unshare from util-linux 2.38.1");
+        /* A tool no selected case uses is found but never run (iso_env_probe_versions). */
+        env->tools[1].version_probed = 0;
+        n = iso_env_properties(env, props, ISO_ARRAY_SIZE(props), buf, sizeof(buf));
+        assert_string_equal(prop(props, n, "tool.unshare"),
+                            "found, version not asked: no selected case uses it");
+        env->tools[1].version_probed = 1;
 
         /* Unknowns read as such. */
         env->swap_total_kb = -1;

@@ -42,6 +42,7 @@ struct iso_tool {
         const char *name;
         char path[256]; /* "" when not found on PATH */
         char version[96];
+        int version_probed; /* `TOOL --version` was asked (iso_env_probe_versions) */
 };
 
 struct iso_env {
@@ -154,6 +155,13 @@ int iso_env_has_ns(const struct iso_env *env, const char *type);
 
 /* Capability @cap (linux/capability.h number) in CapEff. */
 int iso_env_has_cap(const struct iso_env *env, int cap);
+
+/*
+ * Ask `--version` (`-V` of ip) of the tool @name, or of every probed tool when @name is
+ * NULL, each at most 2 s, once: iso_env_probe() finds the tools on PATH but runs none of
+ * them, so a run pays for the versions of the tools its cases use only (`--env` asks all).
+ */
+void iso_env_probe_versions(struct iso_env *env, const char *name);
 
 /* The tool entry for @name, or NULL when it was not probed. */
 const struct iso_tool *iso_env_tool(const struct iso_env *env, const char *name);

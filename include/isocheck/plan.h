@@ -11,6 +11,7 @@
 #include <stddef.h>
 
 #include "isocheck/case.h"
+#include "isocheck/env.h"
 #include "isocheck/report.h"
 #include "isocheck/runner.h"
 
@@ -47,5 +48,13 @@ typedef void (*iso_plan_done_fn)(void *arg, size_t i, const struct iso_result *r
 void iso_runner_run_plan(struct iso_runner *r, const struct iso_plan_item *items, size_t n,
                          unsigned jobs, struct iso_result *results, iso_plan_done_fn done,
                          void *arg);
+
+/*
+ * Probe what the items not skipped need and nothing else (harness/runner_probe.c): the
+ * runtimes their variants run on or their requirements name (iso_runtime_probe), the
+ * versions of the tools they require (iso_env_probe_versions) and of each probed
+ * runtime's client. Called after iso_env_probe(), instead of iso_runtimes_probe().
+ */
+void iso_plan_probe(struct iso_env *env, const struct iso_plan_item *items, size_t n);
 
 #endif

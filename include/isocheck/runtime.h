@@ -194,6 +194,14 @@ struct iso_runtime {
          * counted without a daemon round trip. May be NULL (not counted).
          */
         long (*count)(void);
+
+        /*
+         * `isocheck --cleanup`: remove what the runtime keeps across runs (docker's
+         * content-keyed images), unless a live run may be using it. Returns how many
+         * objects went, with a line in @what (@size bytes): what went or why it was kept.
+         * Never called by a run's own recovery. May be NULL.
+         */
+        long (*sweep_cache)(char *what, size_t size);
 };
 
 /* Register @rt_ident (a static const struct iso_runtime) in the "iso_runtimes" section. */
@@ -214,6 +222,11 @@ const struct iso_runtime *iso_runtime_find(const char *name);
  * environment layer knows no runtime (docs/architecture.md).
  */
 void iso_runtimes_probe(struct iso_env *env);
+
+/* Probe @rt alone (again, if it was), as iso_runtimes_probe() does every runtime: a run
+ * probes only the runtimes its selected cases use. An unprobed runtime reads as "not
+ * probed", so the recovery keeps dead runs' records for a run that does probe it. */
+void iso_runtime_probe(struct iso_env *env, const struct iso_runtime *rt);
 
 /* The answer of @rt's probe: 1 usable, 0 not, with its line in *@why (may be NULL). A
  * runtime without a probe is usable. */

@@ -46,6 +46,14 @@ dk_nothing_left() { # XML...: nothing of those runs is left
                 [ -z "$left" ] || { echo "left behind by $(run_id "$x"): $left"; return 1; }
         done
 }
+# A copy of the fixtures whose WHAT (app or sidecar) differs from every other run's (a line
+# of this test appended: ELF ignores it), so its image is not in the image cache and a case
+# builds it (runtime_docker.h).
+dk_changed_fixtures() { # DIR WHAT
+        rm -rf "$1"
+        cp -a build/fixtures "$1"
+        printf 'docker field test %s %s\n' "$$" "$(date +%s%N)" >>"$1/$2-image/$2"
+}
 # A fake docker first on PATH: forwards to the real client, with one verb rewritten by the
 # shell function body given as $2 (it gets the arguments; REAL is the real client).
 dk_wrapper() { # DIR BODY
@@ -169,7 +177,8 @@ EOF
         exit 1
 fi
 exec "$REAL" "$@"'
-        PATH=$DK/build1:$PATH dk_run build1 --filter container.app.serves.docker
+        dk_changed_fixtures "$DK/build1.fx" app
+        ISOCHECK_FIXTURES=$DK/build1.fx PATH=$DK/build1:$PATH dk_run build1 --filter container.app.serves.docker
         check "docker: a failed build is an error whose message ends with docker's last words" \
                 dk_verdict "$DK/build1.xml" container.app.serves.docker error \
                 "no space left on device (isocheck-test)"
@@ -187,7 +196,8 @@ if [ "$1" = build ]; then
         exit 1
 fi
 exec "$REAL" "$@"'
-        PATH=$DK/build2:$PATH dk_run build2 --filter container.app.serves.docker
+        dk_changed_fixtures "$DK/build2.fx" app
+        ISOCHECK_FIXTURES=$DK/build2.fx PATH=$DK/build2:$PATH dk_run build2 --filter container.app.serves.docker
         check "docker: a long failed build keeps every line, the message the last one" sh -c "
                 f='$DK/build2.art/container.app.serves.docker/docker-build-app.log'
                 [ \"\$(grep -c '^Step ' \"\$f\" 2>/dev/null)\" = 4000 ] &&
@@ -252,6 +262,10 @@ if [ "$1" = build ]; then
 fi
 exec "$REAL" "$@"'
                 docker images -aq --no-trunc | sort >"$DK/int-$which.before"
+                # Images are cached by the content of their context (runtime_docker.h): a
+                # fixture changed for this test alone makes sure this one is built.
+                dk_changed_fixtures "$DK/int-$which.fx" $which
+                ISOCHECK_FIXTURES=$DK/int-$which.fx \
                 PATH=$DK/int-$which:$PATH build/san/isocheck --filter sidecar.capture.http.docker \
                         --tap "$DK/int-$which.tap" --junit "$DK/int-$which.xml" \
                         --artifacts "$DK/int-$which.art" >"$DK/int-$which.out" 2>&1 &
@@ -274,9 +288,13 @@ exec "$REAL" "$@"'
                 id=$(run_id "$DK/int-$which.xml")
                 # New images: ours must all be gone; an unlabelled one is ours unless another
                 # run built images meanwhile (then whose it is cannot be told: skip).
-                others=0 unlabelled=""
+                others=0 unlabelled="" keys=""
                 for img in $(comm -13 "$DK/int-$which.before" "$DK/int-$which.after"); do
                         l=$(docker image inspect -f '{{index .Config.Labels "isocheck.run"}}' "$img" 2>/dev/null) || continue
+                        # A cache build's images carry isocheck.image and isocheck.key, no
+                        # run: --cleanup takes them when no live run uses docker.
+                        k=$(docker image inspect -f '{{index .Config.Labels "isocheck.key"}}' "$img" 2>/dev/null)
+                        [ -z "$k" ] || { keys="$keys $k"; continue; }
                         case $l in
                         "") unlabelled="$unlabelled $img" ;;
                         "$id") ;;
@@ -293,6 +311,15 @@ exec "$REAL" "$@"'
                                 sh -c "[ -z '$unlabelled' ] || { echo 'unlabelled:$unlabelled'; exit 1; }"
                 fi
                 dk_reclaim "$DK/int-$which.xml"
+                # The interrupted build's images (its key has no tagged image; this test's
+                # changed fixture made the key): gone with this test.
+                for k in $(printf '%s\n' $keys | sort -u); do
+                        docker images --filter "label=isocheck.key=$k" --format '{{.Repository}}' |
+                                grep -qv '<none>' && continue
+                        docker image prune -a -f --filter "label=isocheck.key=$k" >/dev/null 2>&1
+                        i=$(docker images -aq --filter "label=isocheck.key=$k")
+                        [ -z "$i" ] || docker rmi -f $i >/dev/null 2>&1
+                done
         done
 
         # Further input: a run SIGKILLed inside a build leaves nameless intermediate images
