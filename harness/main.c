@@ -2,6 +2,7 @@
 /* isocheck: select cases, run them, write the TAP stream and the JUnit report. */
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <fnmatch.h>
 #include <limits.h>
 #include <signal.h>
@@ -17,6 +18,7 @@
 #include "isocheck/docker.h"
 #include "isocheck/env.h"
 #include "isocheck/plan.h"
+#include "isocheck/progress.h"
 #include "isocheck/recover.h"
 #include "isocheck/report.h"
 #include "isocheck/runner.h"
@@ -265,6 +267,15 @@ static void recover_dead(const struct iso_env *env, const char *run_id)
                 fprintf(stderr, "isocheck: cleaned up after dead runs:\n%s", removed);
 }
 
+/* -j's default: the CPUs this process may run on (a cpuset or taskset narrows them). */
+static unsigned default_jobs(void)
+{
+        cpu_set_t set;
+        long n = sched_getaffinity(0, sizeof(set), &set) == 0 ? CPU_COUNT(&set)
+                                                              : sysconf(_SC_NPROCESSORS_ONLN);
+        return n < 1 ? 1 : n > ISO_MAX_JOBS ? ISO_MAX_JOBS : (unsigned)n;
+}
+
 /* Each result goes to the reports as soon as it and every one before it are in. */
 static void report_done(void *arg, size_t i, const struct iso_result *res)
 {
@@ -330,7 +341,12 @@ static int run(const struct iso_opts *o, const struct iso_case *const *all, size
         iso_reports_begin(&reports, n);
         time_t wall = time(NULL);
         double start = iso_now();
-        iso_runner_run_plan(&runner, cases, n, 1, results, report_done, &reports);
+        struct iso_progress_out progress;
+        iso_progress_init(&progress, o->progress, STDERR_FILENO);
+        iso_runner_run_plan_watched(&runner, cases, n, o->jobs ? o->jobs : default_jobs(),
+                                    results, report_done, &reports, iso_progress_status,
+                                    &progress);
+        iso_progress_clear(&progress);
         iso_runner_fini(&runner);
 
         char stamp[32];
@@ -354,6 +370,8 @@ static int run(const struct iso_opts *o, const struct iso_case *const *all, size
         fprintf(stderr, "isocheck: %zu passed, %zu failed, %zu errors, %zu skipped in %.1f s\n",
                 counts[ISO_PASS], counts[ISO_FAIL], counts[ISO_ERROR], counts[ISO_SKIP],
                 report.duration_s);
+        if (o->progress != ISO_PROGRESS_NEVER)
+                iso_progress_slowest(results, n, 5, stderr);
         if (rc == ISO_EXIT_OK) {
                 if (stop_requested || counts[ISO_FAIL] || counts[ISO_ERROR])
                         rc = ISO_EXIT_FAIL;

@@ -1,27 +1,216 @@
 // SPDX-License-Identifier: MIT
-/* Executing a run's plan (include/isocheck/plan.h). */
+/*
+ * Executing a run's plan (include/isocheck/plan.h): up to @jobs cases at once, each in its
+ * own forked process group and tracking cgroup (runner.c), results handed on in plan order.
+ *
+ * What may run together: never two items of one registered case (its runtime objects, a
+ * container named after the case, would collide), and an exclusive case alone. Items start
+ * in plan order; one that may not start yet is passed over for the next, except an
+ * exclusive one, which nothing after it overtakes (so it cannot be starved).
+ */
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "isocheck/plan.h"
 #include "isocheck/util.h"
+#include "runner_priv.h"
+
+void runner_case_wait(struct case_run *const *crs, size_t n)
+{
+        struct pollfd fds[64];
+        size_t nfds = 0;
+        int polled_only = 0; /* a case without a pidfd: waitpid is polled, 5 ms apart */
+        double now = iso_now(), wake = now + 0.2;
+        for (size_t i = 0; i < n; i++) {
+                if (crs[i]->deadline < wake)
+                        wake = crs[i]->deadline;
+                if (crs[i]->pidfd >= 0 && nfds < ISO_ARRAY_SIZE(fds))
+                        fds[nfds++] = (struct pollfd){.fd = crs[i]->pidfd, .events = POLLIN};
+                else
+                        polled_only = 1;
+        }
+        int ms = wake > now ? (int)((wake - now) * 1000) + 1 : 0;
+        if (polled_only && ms > 5)
+                ms = 5;
+        /* EINTR (SIGINT/SIGTERM): the caller's poll sees the stop request. */
+        poll(fds, nfds, ms);
+}
+
+/* The result of an item the user asked to skip (plan.h), made without forking. */
+static void user_skip(const struct iso_plan_item *it, struct iso_result *res)
+{
+        memset(res, 0, sizeof(*res));
+        res->name = it->name ? it->name : it->c->name;
+        res->summary = it->c->summary;
+        res->verdict = ISO_SKIP;
+        iso_strlcpy(res->message, it->skip_reason, sizeof(res->message));
+}
+
+struct sched {
+        struct iso_runner *r;
+        const struct iso_plan_item *items;
+        size_t n;
+        struct iso_result *results;
+        unsigned char *ended; /* per item: its result is final */
+        size_t next;          /* items before it have all started (or ended unstarted) */
+        size_t reported;      /* items before it went to @done */
+        struct case_run **running;
+        size_t n_running, jobs;
+        iso_plan_done_fn done;
+        void *arg;
+        iso_plan_status_fn status;
+        void *status_arg;
+        struct iso_plan_status st;
+        double start, last_status;
+};
+
+static void tell(struct sched *s, const struct iso_result *ended)
+{
+        if (!s->status)
+                return;
+        s->st.n_running = s->n_running;
+        for (size_t i = 0; i < ISO_PLAN_SHOWN; i++)
+                s->st.running[i] = i < s->n_running ? s->running[i]->as.name : NULL;
+        s->st.elapsed_s = iso_now() - s->start;
+        s->st.ended = ended;
+        s->last_status = iso_now();
+        s->status(s->status_arg, &s->st);
+}
+
+static void ended(struct sched *s, size_t i)
+{
+        s->ended[i] = 1;
+        s->st.done++;
+        s->st.counts[s->results[i].verdict]++;
+        /* Everything before the first unfinished item goes out, in plan order. */
+        while (s->reported < s->n && s->ended[s->reported]) {
+                if (s->done)
+                        s->done(s->arg, s->reported, &s->results[s->reported]);
+                s->reported++;
+        }
+        tell(s, &s->results[i]);
+}
+
+/* Whether item @i may start now, beside what runs. */
+static int may_start(const struct sched *s, size_t i)
+{
+        if (s->n_running >= s->jobs)
+                return 0;
+        if (s->n_running && s->items[i].c->exclusive)
+                return 0;
+        for (size_t k = 0; k < s->n_running; k++)
+                if (s->running[k]->c->exclusive || s->running[k]->c == s->items[i].c)
+                        return 0;
+        return 1;
+}
+
+/* Start what may start, scanning from the first unstarted item. */
+static void start_more(struct sched *s, unsigned char *started)
+{
+        for (size_t i = s->next; i < s->n && s->n_running < s->jobs; i++) {
+                if (started[i])
+                        continue;
+                const struct iso_plan_item *it = &s->items[i];
+                if (it->skip_reason) {
+                        started[i] = 1;
+                        user_skip(it, &s->results[i]);
+                        ended(s, i);
+                } else if (may_start(s, i)) {
+                        struct case_run *cr = calloc(1, sizeof(*cr));
+                        started[i] = 1;
+                        if (!cr) {
+                                memset(&s->results[i], 0, sizeof(s->results[i]));
+                                s->results[i].name = it->name ? it->name : it->c->name;
+                                s->results[i].summary = it->c->summary;
+                                s->results[i].verdict = ISO_ERROR;
+                                iso_strlcpy(s->results[i].message,
+                                            "out of memory starting the case",
+                                            sizeof(s->results[i].message));
+                                ended(s, i);
+                                continue;
+                        }
+                        cr->c = it->c;
+                        cr->as = *it->c;
+                        if (it->name)
+                                cr->as.name = it->name;
+                        if (it->timeout_s)
+                                cr->as.timeout_s = it->timeout_s;
+                        cr->res = &s->results[i];
+                        if (runner_case_start(s->r, cr)) {
+                                s->running[s->n_running++] = cr;
+                                tell(s, NULL);
+                        } else {
+                                free(cr);
+                                ended(s, i);
+                        }
+                } else if (it->c->exclusive) {
+                        break; /* nothing overtakes a case that waits to run alone */
+                }
+                while (s->next < s->n && started[s->next])
+                        s->next++;
+        }
+}
+
+void iso_runner_run_plan_watched(struct iso_runner *r, const struct iso_plan_item *items,
+                                 size_t n, unsigned jobs, struct iso_result *results,
+                                 iso_plan_done_fn done, void *arg, iso_plan_status_fn status,
+                                 void *status_arg)
+{
+        struct sched s = {.r = r, .items = items, .n = n, .results = results, .done = done,
+                          .arg = arg, .status = status, .status_arg = status_arg};
+        s.jobs = jobs ? jobs : 1;
+        if (s.jobs > ISO_PLAN_MAX_JOBS)
+                s.jobs = ISO_PLAN_MAX_JOBS;
+        s.st.n = n;
+        s.start = iso_now();
+        unsigned char *started = calloc(n ? n : 1, 1);
+        s.ended = calloc(n ? n : 1, 1);
+        s.running = calloc(s.jobs, sizeof(*s.running));
+        if (!started || !s.ended || !s.running) {
+                /* No memory for the schedule: one at a time, as the runner always could. */
+                s.jobs = 0;
+                for (size_t i = 0; i < n; i++) {
+                        if (items[i].skip_reason)
+                                user_skip(&items[i], &results[i]);
+                        else
+                                iso_runner_run_item(r, &items[i], &results[i]);
+                        if (done)
+                                done(arg, i, &results[i]);
+                }
+                goto out;
+        }
+        for (;;) {
+                start_more(&s, started);
+                if (!s.n_running)
+                        break; /* every item started, and ended */
+                runner_case_wait(s.running, s.n_running);
+                for (size_t k = 0; k < s.n_running;) {
+                        struct case_run *cr = s.running[k];
+                        if (!runner_case_poll(r, cr)) {
+                                k++;
+                                continue;
+                        }
+                        runner_case_finish(r, cr);
+                        size_t i = (size_t)(cr->res - results);
+                        free(cr);
+                        s.running[k] = s.running[--s.n_running];
+                        ended(&s, i);
+                }
+                if (s.status && iso_now() - s.last_status >= 0.5)
+                        tell(&s, NULL); /* the elapsed time moves on */
+        }
+out:
+        free(started);
+        free(s.ended);
+        free(s.running);
+}
 
 void iso_runner_run_plan(struct iso_runner *r, const struct iso_plan_item *items, size_t n,
                          unsigned jobs, struct iso_result *results, iso_plan_done_fn done,
                          void *arg)
 {
-        (void)jobs; /* one at a time, in order */
-        for (size_t i = 0; i < n; i++) {
-                if (items[i].skip_reason) {
-                        memset(&results[i], 0, sizeof(results[i]));
-                        results[i].name = items[i].name ? items[i].name : items[i].c->name;
-                        results[i].summary = items[i].c->summary;
-                        results[i].verdict = ISO_SKIP;
-                        iso_strlcpy(results[i].message, items[i].skip_reason,
-                                    sizeof(results[i].message));
-                } else {
-                        iso_runner_run_item(r, &items[i], &results[i]);
-                }
-                if (done)
-                        done(arg, i, &results[i]);
-        }
+        iso_runner_run_plan_watched(r, items, n, jobs, results, done, arg, NULL, NULL);
 }

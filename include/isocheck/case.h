@@ -72,6 +72,9 @@ struct iso_case {
         void (*run)(struct iso_t *t);
         const char *file;
         int line;
+        /* Non-zero: no other case runs beside this one under -j (a case that reads or
+         * changes machine-wide state; say why in a comment at the case). */
+        unsigned exclusive;
 };
 
 #define ISO_DEFAULT_TIMEOUT_S 30
