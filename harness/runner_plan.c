@@ -14,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "isocheck/fault.h"
 #include "isocheck/plan.h"
 #include "isocheck/util.h"
 #include "runner_priv.h"
@@ -94,15 +95,21 @@ static void ended(struct sched *s, size_t i)
         tell(s, &s->results[i]);
 }
 
+/* Whether @c must run alone. Test build only: a runner that ignores it. */
+static int alone(const struct iso_case *c)
+{
+        return c->exclusive && !iso_fault("runner.exclusive.ignored");
+}
+
 /* Whether item @i may start now, beside what runs. */
 static int may_start(const struct sched *s, size_t i)
 {
         if (s->n_running >= s->jobs)
                 return 0;
-        if (s->n_running && s->items[i].c->exclusive)
+        if (s->n_running && alone(s->items[i].c))
                 return 0;
         for (size_t k = 0; k < s->n_running; k++)
-                if (s->running[k]->c->exclusive || s->running[k]->c == s->items[i].c)
+                if (alone(s->running[k]->c) || s->running[k]->c == s->items[i].c)
                         return 0;
         return 1;
 }
@@ -146,7 +153,7 @@ static void start_more(struct sched *s, unsigned char *started)
                                 free(cr);
                                 ended(s, i);
                         }
-                } else if (it->c->exclusive) {
+                } else if (alone(it->c)) {
                         break; /* nothing overtakes a case that waits to run alone */
                 }
                 while (s->next < s->n && started[s->next])
