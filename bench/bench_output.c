@@ -50,6 +50,7 @@ void print_table(const struct bench *b, FILE *f)
         fprintf(f, "(+runner: the median against floor + case_cold, what the runner adds to any "
                    "case; times are the JUnit report's, to the millisecond)\n");
         print_runtime_floors(b, f);
+        jobs_bench_print(&b->jobs, f);
 
         fprintf(f, "\nsuite on the host, native runtime (%zu runs after a warm-up):\n", b->n_runs);
         if (b->wall.n) {
@@ -186,6 +187,7 @@ static void write_json(const struct bench *b, FILE *out, struct iso_json *j)
         }
         iso_json_end(j);
         json_runtime_floors(j, b);
+        jobs_bench_json(j, &b->jobs);
 
         iso_json_array(j, "cases");
         for (size_t i = 0; i < b->n_rows; i++) {

@@ -608,8 +608,8 @@ static size_t copy_report(const char *text, size_t from, size_t to, char *out, s
         return copied;
 }
 
-size_t iso_kmsg_oom_lines_of(const char *text, const pid_t *pids, size_t n_pids,
-                             const char *memcg, char *out, size_t size)
+size_t iso_kmsg_oom_lines_of(const char *text, const pid_t *pids, size_t n_pids, const char *memcg,
+                             char *out, size_t size)
 {
         size_t pos = 0, used = 0, copied = 0;
         size_t block = 0, block_end = 0; /* [block, block_end) of @text: a report's lines */
@@ -646,8 +646,8 @@ size_t iso_kmsg_oom_lines_of(const char *text, const pid_t *pids, size_t n_pids,
                         if (parse_kill(line, &pid, &comm) == 0) {
                                 /* The kill line closes the report: copy it now if ours. */
                                 if (ours)
-                                        copied += copy_report(text, block, block_end, out,
-                                                              size, &used);
+                                        copied += copy_report(text, block, block_end, out, size,
+                                                              &used);
                                 in_block = 0;
                         }
                         continue;

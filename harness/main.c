@@ -343,9 +343,8 @@ static int run(const struct iso_opts *o, const struct iso_case *const *all, size
         double start = iso_now();
         struct iso_progress_out progress;
         iso_progress_init(&progress, o->progress, STDERR_FILENO);
-        iso_runner_run_plan_watched(&runner, cases, n, o->jobs ? o->jobs : default_jobs(),
-                                    results, report_done, &reports, iso_progress_status,
-                                    &progress);
+        iso_runner_run_plan_watched(&runner, cases, n, o->jobs ? o->jobs : default_jobs(), results,
+                                    report_done, &reports, iso_progress_status, &progress);
         iso_progress_clear(&progress);
         iso_runner_fini(&runner);
 

@@ -495,8 +495,7 @@ int runner_case_start(struct iso_runner *r, struct case_run *cr)
         int born_inside = 0;
         pid_t pid = fork_into(r, cr->ctl, &born_inside);
         if (pid == 0)
-                child_main(r, cr->c, sh, born_inside ? "" : cr->ctl, cr->out_fd, cf,
-                           cr->tools_fd);
+                child_main(r, cr->c, sh, born_inside ? "" : cr->ctl, cr->out_fd, cf, cr->tools_fd);
         if (pid < 0) {
                 broken(res, "fork for case %s: %s", as->name, strerror(errno));
                 res->duration_s = iso_now() - cr->start;
@@ -528,8 +527,7 @@ int runner_case_poll(struct iso_runner *r, struct case_run *cr)
                 cr->timed_out = !cr->stopped;
                 char scope_dir[PATH_MAX] = "";
                 if (cr->ctl[0]) {
-                        cg_path(r, r->track_mount, cr->as.name, NULL, scope_dir,
-                                sizeof(scope_dir));
+                        cg_path(r, r->track_mount, cr->as.name, NULL, scope_dir, sizeof(scope_dir));
                         note_running(cr->ctl, cr->pid, cr->cf.log_fd, cr->running,
                                      sizeof(cr->running));
                 }

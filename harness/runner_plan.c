@@ -161,13 +161,18 @@ static void start_more(struct sched *s, unsigned char *started)
         }
 }
 
-void iso_runner_run_plan_watched(struct iso_runner *r, const struct iso_plan_item *items,
-                                 size_t n, unsigned jobs, struct iso_result *results,
-                                 iso_plan_done_fn done, void *arg, iso_plan_status_fn status,
-                                 void *status_arg)
+void iso_runner_run_plan_watched(struct iso_runner *r, const struct iso_plan_item *items, size_t n,
+                                 unsigned jobs, struct iso_result *results, iso_plan_done_fn done,
+                                 void *arg, iso_plan_status_fn status, void *status_arg)
 {
-        struct sched s = {.r = r, .items = items, .n = n, .results = results, .done = done,
-                          .arg = arg, .status = status, .status_arg = status_arg};
+        struct sched s = {.r = r,
+                          .items = items,
+                          .n = n,
+                          .results = results,
+                          .done = done,
+                          .arg = arg,
+                          .status = status,
+                          .status_arg = status_arg};
         s.jobs = jobs ? jobs : 1;
         if (s.jobs > ISO_PLAN_MAX_JOBS)
                 s.jobs = ISO_PLAN_MAX_JOBS;

@@ -208,7 +208,8 @@ static int others_running(struct iso_t *t, char *names, size_t size)
                          iso_case_run_id(t));
                 DIR *d = opendir(dir);
                 for (struct dirent *de; d && (de = readdir(d));) {
-                        if (de->d_type != DT_DIR || de->d_name[0] == '.' || !strcmp(de->d_name, own))
+                        if (de->d_type != DT_DIR || de->d_name[0] == '.' ||
+                            !strcmp(de->d_name, own))
                                 continue;
                         n++;
                         size_t len = strlen(names);

@@ -92,9 +92,8 @@ static void suppressed_report(void **state)
         assert_string_equal(out, "oom_kill_process: 3 callbacks suppressed\n");
         assert_int_equal(iso_kmsg_oom_suppressed(text, line, sizeof(line)), 1);
         assert_string_equal(line, "oom_kill_process: 3 callbacks suppressed");
-        assert_int_equal(iso_kmsg_oom_suppressed("noise\n[kmsg: 4 records lost]\n", line,
-                                                 sizeof(line)),
-                         1);
+        assert_int_equal(
+                iso_kmsg_oom_suppressed("noise\n[kmsg: 4 records lost]\n", line, sizeof(line)), 1);
         assert_string_equal(line, "[kmsg: 4 records lost]");
         /* Another subsystem's suppression says nothing about OOM reports. */
         assert_int_equal(iso_kmsg_oom_suppressed("net_ratelimit: 5 callbacks suppressed\n", line,
@@ -165,10 +164,12 @@ static void status_lines(void **state)
         iso_progress_init(&p, ISO_PROGRESS_ALWAYS, fd);
         assert_false(p.live);
         assert_true(p.lines);
-        struct iso_result r = {.name = "pidns.init.pid1", .verdict = ISO_FAIL,
-                               .duration_s = 0.25};
-        struct iso_plan_status st = {.n = 7, .done = 3, .n_running = 1,
-                                     .running = {"sidecar.capture.http"}, .ended = &r};
+        struct iso_result r = {.name = "pidns.init.pid1", .verdict = ISO_FAIL, .duration_s = 0.25};
+        struct iso_plan_status st = {.n = 7,
+                                     .done = 3,
+                                     .n_running = 1,
+                                     .running = {"sidecar.capture.http"},
+                                     .ended = &r};
         iso_progress_status(&p, &st);
         st.ended = NULL; /* a start: no line */
         iso_progress_status(&p, &st);

@@ -88,8 +88,8 @@ size_t iso_kmsg_oom_lines(const char *text, char *out, size_t size);
  * suppressed ("... callbacks suppressed", "[kmsg: N records lost]"), since those explain a
  * missing line. Returns the number of lines copied.
  */
-size_t iso_kmsg_oom_lines_of(const char *text, const pid_t *pids, size_t n_pids,
-                             const char *memcg, char *out, size_t size);
+size_t iso_kmsg_oom_lines_of(const char *text, const pid_t *pids, size_t n_pids, const char *memcg,
+                             char *out, size_t size);
 
 /*
  * Whether @text says OOM reports or kernel log records went missing in its window: the

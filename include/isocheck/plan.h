@@ -55,7 +55,7 @@ struct iso_plan_status {
         size_t n_running;                    /* cases running now */
         const char *running[ISO_PLAN_SHOWN]; /* names of up to ISO_PLAN_SHOWN of them */
         double elapsed_s;                    /* seconds since the plan started */
-        const struct iso_result *ended; /* the result that just came in, or NULL (a case
+        const struct iso_result *ended;      /* the result that just came in, or NULL (a case
                                          * started, or time passed) */
 };
 
@@ -68,9 +68,8 @@ typedef void (*iso_plan_status_fn)(void *arg, const struct iso_plan_status *st);
  * run at once (a runtime names its objects after the registered case), and a case with
  * .exclusive runs alone; items otherwise start in plan order as slots free up.
  */
-void iso_runner_run_plan_watched(struct iso_runner *r, const struct iso_plan_item *items,
-                                 size_t n, unsigned jobs, struct iso_result *results,
-                                 iso_plan_done_fn done, void *arg, iso_plan_status_fn status,
-                                 void *status_arg);
+void iso_runner_run_plan_watched(struct iso_runner *r, const struct iso_plan_item *items, size_t n,
+                                 unsigned jobs, struct iso_result *results, iso_plan_done_fn done,
+                                 void *arg, iso_plan_status_fn status, void *status_arg);
 
 #endif
