@@ -276,10 +276,16 @@ static unsigned default_jobs(void)
         return n < 1 ? 1 : n > ISO_MAX_JOBS ? ISO_MAX_JOBS : (unsigned)n;
 }
 
+/* The live status line; cleared before a TAP line goes out, as stdout may be the same
+ * terminal (the status callback draws it again right after). */
+static struct iso_progress_out progress;
+
 /* Each result goes to the reports as soon as it and every one before it are in. */
 static void report_done(void *arg, size_t i, const struct iso_result *res)
 {
+        iso_progress_clear(&progress);
         iso_reports_case(arg, i + 1, res);
+        fflush(stdout);
 }
 
 static int run(const struct iso_opts *o, const struct iso_case *const *all, size_t n_all)
@@ -341,7 +347,6 @@ static int run(const struct iso_opts *o, const struct iso_case *const *all, size
         iso_reports_begin(&reports, n);
         time_t wall = time(NULL);
         double start = iso_now();
-        struct iso_progress_out progress;
         iso_progress_init(&progress, o->progress, STDERR_FILENO);
         iso_runner_run_plan_watched(&runner, cases, n, o->jobs ? o->jobs : default_jobs(), results,
                                     report_done, &reports, iso_progress_status, &progress);

@@ -152,6 +152,18 @@ jobs_tty() {
         ! grep -q -e "$cr" -e "$esc" "$J/tty.out" && tap_ok "$J/tty.out"
 }
 check "jobs: on a terminal the status line is redrawn and cleared, stdout stays TAP" jobs_tty
+# stdout on the same terminal (the plain `sudo build/isocheck`): what shows of each line
+# after the last \r, less ESC[K, is the TAP stream, each line whole.
+script -qec "build/san/isocheck -j2 --filter 'pidns.*' --tap '$J/same.tap' --junit '$J/same.xml' \
+        --artifacts '$J/same-art'" "$J/same.log" >/dev/null 2>&1
+jobs_same_tty() {
+        local esc
+        esc=$(printf '\033')
+        sed "s/\r\$//; s/.*\r//; s/$esc\[K//g" "$J/same.log" | grep -E '^(TAP|1\.\.|# Subtest|ok|not ok)' >"$J/same.seen"
+        grep -E '^(TAP|1\.\.|# Subtest|ok|not ok)' "$J/same.tap" | diff - "$J/same.seen" &&
+                grep -q '^ok' "$J/same.seen"
+}
+check "jobs: with stdout on the same terminal, every TAP line shows whole" jobs_same_tty
 
 # --- SIGINT stops every running case and cleans up -----------------------------------------
 # Further input of the kind: two cases running at -j2 (each waiting in a program) and one
