@@ -406,6 +406,16 @@ static void broken(struct iso_result *res, const char *fmt, ...)
         res->verdict = ISO_ERROR;
 }
 
+/* Remove @cr's tracking cgroup isocheck-<run>/<case>; what cannot go makes it an error. */
+static void drop_tracking(struct iso_runner *r, struct case_run *cr)
+{
+        char dir[PATH_MAX];
+        struct iso_err e = {0};
+        if (cr->ctl[0] && cg_path(r, r->track_mount, cr->as.name, NULL, dir, sizeof(dir)) == 0 &&
+            iso_cg_remove_tree(dir, 2.0, &e) < 0 && cr->res->verdict != ISO_ERROR)
+                broken(cr->res, "left behind: %s", e.msg);
+}
+
 /*
  * Start @cr's case: requirements, artifact directory, tracking cgroup, shared memory, the
  * fork. cr->c is the registered case, cr->as the name and timeout it runs under (a copy of
@@ -502,6 +512,7 @@ int runner_case_start(struct iso_runner *r, struct case_run *cr)
                 if (cf->stage_fd >= 0)
                         iso_remove_tree_at(r->artifacts_fd, cf->stage, r->artifacts_dir, NULL);
                 runner_case_release(r, cr);
+                drop_tracking(r, cr);
                 return 0;
         }
         setpgid(pid, pid); /* also done by the child: whichever runs first */
@@ -568,13 +579,7 @@ void runner_case_finish(struct iso_runner *r, struct case_run *cr)
                      cr->running, leaks);
         runner_stage_finish(r, &cr->as, cr->sh, &cr->cf, cr->out_fd, res);
         runner_case_release(r, cr);
-        if (cr->ctl[0]) {
-                char dir[PATH_MAX];
-                struct iso_err e = {0};
-                if (cg_path(r, r->track_mount, cr->as.name, NULL, dir, sizeof(dir)) == 0 &&
-                    iso_cg_remove_tree(dir, 2.0, &e) < 0 && res->verdict != ISO_ERROR)
-                        broken(res, "left behind: %s", e.msg);
-        }
+        drop_tracking(r, cr);
 }
 
 /* One case from start to end, the runner waiting on it alone. */
