@@ -76,6 +76,14 @@ static void read_counters(struct iso_t *t, const struct iso_cg *cg, struct iso_m
                            e.msg);
 }
 
+/*
+ * The OOM cases run beside others under -j: each matches only its own kill. But inside a
+ * memory-limited container a tighter limit above isocheck's cgroups may act first (see
+ * oom_prepare), and the OOM killer then chooses among every task below it: another OOM
+ * case's hog, or the runner itself. There they run alone.
+ */
+#define OOM_ALONE ISO_ALONE_IF_MEMORY_LIMITED
+
 /* An OOM case's cgroup, and the ancestor whose tighter limit acts instead, if any. */
 struct oom_scene {
         struct iso_cg cg;
@@ -630,7 +638,7 @@ ISO_CASE(cgroup_memory_oom_kill, "cgroup.memory.oom_kill",
                     "once in oom_kill, and named in the kernel log",
          .lab_step = "Exploring cgroups: echo $$ > tasks; stress -m 1 --vm-bytes 100000000; "
                      "dmesg",
-         .needs = {NEEDS_MEMCG}, .timeout_s = 30)
+         .needs = {NEEDS_MEMCG}, .timeout_s = 30, .exclusive = OOM_ALONE)
 {
         struct oom_scene s;
         oom_prepare(t, "hog", -1, &s);
@@ -801,7 +809,7 @@ ISO_CASE(cgroup_memory_oom_kill_tool, "cgroup.memory.oom_kill.tool",
          .summary = "stress-ng allocating 3x the limit inside the memory cgroup gets its "
                     "worker OOM-killed",
          .lab_step = "Exploring cgroups: stress -m 1 --vm-bytes 100000000 (with stress-ng)",
-         .needs = {NEEDS_MEMCG, ISO_TOOL("stress-ng")}, .timeout_s = 40)
+         .needs = {NEEDS_MEMCG, ISO_TOOL("stress-ng")}, .timeout_s = 40, .exclusive = OOM_ALONE)
 {
         char bytes[32];
         snprintf(bytes, sizeof(bytes), "%lld", HOG_BYTES);
@@ -814,7 +822,7 @@ ISO_CASE(cgroup_memory_oom_kill_stress, "cgroup.memory.oom_kill.stress",
          .summary = "stress, the lab's own hog, allocating 3x the limit inside the memory "
                     "cgroup is OOM-killed",
          .lab_step = "Exploring cgroups: stress -m 1 --vm-bytes 100000000",
-         .needs = {NEEDS_MEMCG, ISO_TOOL("stress")}, .timeout_s = 40)
+         .needs = {NEEDS_MEMCG, ISO_TOOL("stress")}, .timeout_s = 40, .exclusive = OOM_ALONE)
 {
         char bytes[32];
         snprintf(bytes, sizeof(bytes), "%lld", HOG_BYTES);
@@ -832,7 +840,7 @@ static int sleeper(void *arg)
 ISO_CASE(cgroup_memory_oom_group, "cgroup.memory.oom_group",
          .summary = "with memory.oom.group=1 an OOM kill takes every process of the cgroup",
          .lab_step = "Exploring cgroups (cgroup v2): memory.oom.group",
-         .needs = {ISO_ROOT, ISO_CGROUP_CTRL("memory", 2)}, .timeout_s = 30)
+         .needs = {ISO_ROOT, ISO_CGROUP_CTRL("memory", 2)}, .timeout_s = 30, .exclusive = OOM_ALONE)
 {
         struct oom_scene s;
         oom_prepare(t, "group", -1, &s);

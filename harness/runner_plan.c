@@ -9,7 +9,9 @@
  * exclusive one, which nothing after it overtakes (so it cannot be starved).
  */
 #include <errno.h>
+#include <limits.h>
 #include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -66,6 +68,7 @@ struct sched {
         void *status_arg;
         struct iso_plan_status st;
         double start, last_status;
+        int mem_limited; /* memory_limited(): the run is under a memory limit */
 };
 
 static void tell(struct sched *s, const struct iso_result *ended)
@@ -95,10 +98,67 @@ static void ended(struct sched *s, size_t i)
         tell(s, &s->results[i]);
 }
 
-/* Whether @c must run alone. Test build only: a runner that ignores it. */
-static int alone(const struct iso_case *c)
+/*
+ * Whether the runner's own memory cgroup, or one above it as far as this mount shows, has
+ * a finite limit (a container's memory limit, a systemd MemoryMax=): an OOM decided there
+ * picks its victim among all the tasks below it, any case's or the runner's. Read from
+ * /proc/self/cgroup and each level's memory.limit_in_bytes (v1) or memory.max (v2).
+ */
+static int memory_limited(const struct iso_env *env)
 {
-        return c->exclusive && !iso_fault("runner.exclusive.ignored");
+        if (!env || !env->memory_version)
+                return 0;
+        iso_autofree char *cg = iso_read_file("/proc/self/cgroup", NULL, NULL);
+        if (!cg)
+                return 0;
+        const char *path = NULL;
+        for (char *line = cg, *next; line && *line; line = next) {
+                next = strchr(line, '\n');
+                if (next)
+                        *next++ = '\0';
+                char *ctrls = strchr(line, ':'), *p = ctrls ? strchr(ctrls + 1, ':') : NULL;
+                if (!p)
+                        continue;
+                *p = '\0';
+                ctrls++;
+                /* v1: the line whose controller list holds "memory"; v2: "0::". */
+                int hit = env->memory_version == 2 ? !*ctrls : 0;
+                for (char *c = ctrls, *sv = NULL; !hit && (c = strtok_r(c, ",", &sv)); c = NULL)
+                        hit = !strcmp(c, "memory");
+                if (hit) {
+                        path = p + 1;
+                        break;
+                }
+        }
+        /* "/.." leads above the cgroup namespace's root: only the mount's root is seen. */
+        if (!path || !strncmp(path, "/..", 3))
+                path = "/";
+        char dir[PATH_MAX];
+        if (iso_pathf(dir, sizeof(dir), "%s%s", env->memory_path, path) < 0)
+                return 0;
+        size_t root = strlen(env->memory_path);
+        for (;;) {
+                char file[PATH_MAX + 32];
+                snprintf(file, sizeof(file), "%s/%s", dir,
+                         env->memory_version == 2 ? "memory.max" : "memory.limit_in_bytes");
+                iso_autofree char *v = iso_read_file(file, NULL, NULL);
+                /* v1's "no limit" is PAGE_COUNTER_MAX pages: near 2^63, never a real one. */
+                if (v && strncmp(v, "max", 3) && strtoll(v, NULL, 10) < (1LL << 62))
+                        return 1;
+                char *slash = strrchr(dir, '/');
+                if (strlen(dir) <= root || !slash || (size_t)(slash - dir) < root)
+                        return 0;
+                *slash = '\0';
+        }
+}
+
+/* Whether @c must run alone. Test build only: a runner that ignores it. */
+static int alone(const struct sched *s, const struct iso_case *c)
+{
+        if (iso_fault("runner.exclusive.ignored"))
+                return 0;
+        return c->exclusive == ISO_ALONE ||
+               (c->exclusive == ISO_ALONE_IF_MEMORY_LIMITED && s->mem_limited);
 }
 
 /* Whether item @i may start now, beside what runs. */
@@ -106,10 +166,10 @@ static int may_start(const struct sched *s, size_t i)
 {
         if (s->n_running >= s->jobs)
                 return 0;
-        if (s->n_running && alone(s->items[i].c))
+        if (s->n_running && alone(s, s->items[i].c))
                 return 0;
         for (size_t k = 0; k < s->n_running; k++)
-                if (alone(s->running[k]->c) || s->running[k]->c == s->items[i].c)
+                if (alone(s, s->running[k]->c) || s->running[k]->c == s->items[i].c)
                         return 0;
         return 1;
 }
@@ -153,7 +213,7 @@ static void start_more(struct sched *s, unsigned char *started)
                                 free(cr);
                                 ended(s, i);
                         }
-                } else if (alone(it->c)) {
+                } else if (alone(s, it->c)) {
                         break; /* nothing overtakes a case that waits to run alone */
                 }
                 while (s->next < s->n && started[s->next])
@@ -178,6 +238,11 @@ void iso_runner_run_plan_watched(struct iso_runner *r, const struct iso_plan_ite
                 s.jobs = ISO_PLAN_MAX_JOBS;
         s.st.n = n;
         s.start = iso_now();
+        for (size_t i = 0; i < n && s.jobs > 1; i++)
+                if (items[i].c->exclusive == ISO_ALONE_IF_MEMORY_LIMITED) {
+                        s.mem_limited = memory_limited(r->env);
+                        break;
+                }
         unsigned char *started = calloc(n ? n : 1, 1);
         s.ended = calloc(n ? n : 1, 1);
         s.running = calloc(s.jobs, sizeof(*s.running));

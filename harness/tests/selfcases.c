@@ -225,7 +225,7 @@ static int others_running(struct iso_t *t, char *names, size_t size)
  * and it starts only once the others ended (field test jobs.sh). */
 ISO_CASE(self_exclusive, "selftest.exclusive.alone",
          .summary = "an exclusive case runs with no other case of the run beside it",
-         .lab_step = "none", .needs = {ISO_ROOT}, .timeout_s = 5, .exclusive = 1)
+         .lab_step = "none", .needs = {ISO_ROOT}, .timeout_s = 5, .exclusive = ISO_ALONE)
 {
         char names[1024];
         for (int i = 0; i < 3; i++) {

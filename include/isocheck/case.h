@@ -72,12 +72,18 @@ struct iso_case {
         void (*run)(struct iso_t *t);
         const char *file;
         int line;
-        /* Non-zero: no other case runs beside this one under -j (a case that reads or
-         * changes machine-wide state; say why in a comment at the case). */
+        /* ISO_ALONE: no other case runs beside this one under -j (a case that reads or
+         * changes machine-wide state); ISO_ALONE_IF_MEMORY_LIMITED: alone only when the
+         * runner itself is under a memory limit (a container's), where its OOM may pick any
+         * task below that limit, another case's or the runner. Say why at the case. */
         unsigned exclusive;
 };
 
 #define ISO_DEFAULT_TIMEOUT_S 30
+
+/* Values of struct iso_case's .exclusive (0: runs beside others under -j). */
+#define ISO_ALONE 1
+#define ISO_ALONE_IF_MEMORY_LIMITED 2
 
 #define ISO_CASE(ident, dotted_name, ...)                                    \
         static void ident##_body(struct iso_t *t);                           \

@@ -105,6 +105,28 @@ else
                 grep -q 'oom_memcg=/isocheck-$id/$oom_b/' '$J/oom-art/$oom_b/kmsg-oom.txt' &&
                 ! grep -q '/$oom_a/' '$J/oom-art/$oom_b/kmsg-oom.txt'"
 fi
+# Further input of the kind (field: the memcg tests' 30M container limit killed the runner
+# when two hogs ran at once): under a memory limit of its own, as in a container, the OOM
+# cases run one at a time, since an OOM there may pick any task below that limit.
+jobs_mem=/sys/fs/cgroup/memory/isocheck-test-jobs-$$
+if [ -f /sys/fs/cgroup/memory/memory.limit_in_bytes ] && mkdir "$jobs_mem" 2>/dev/null; then
+        echo 1G >"$jobs_mem/memory.limit_in_bytes"
+        sh -c 'echo $$ >"$1/cgroup.procs" && shift && exec "$@"' sh "$jobs_mem" \
+                script -qec "stty cols 200; build/san/isocheck -j2 --filter 'cgroup.memory.oom_kill*' \
+                --tap '$J/lim.tap' --junit '$J/lim.xml' --artifacts '$J/lim-art' >/dev/null" \
+                "$J/lim.tty" >/dev/null 2>&1
+        for _ in 1 2 3 4 5 6 7 8 9 10; do rmdir "$jobs_mem" 2>/dev/null && break; sleep 0.2; done
+        jobs_lim() {
+                [ "$(grep -c -E '^(not )?ok [0-9]+ - cgroup.memory.oom_kill' "$J/lim.tap")" -eq 3 ] &&
+                        grep -q 'running: cgroup.memory.oom_kill' "$J/lim.tty" &&
+                        ! grep -q -E 'running: cgroup.memory.oom_kill[a-z.-]*, cgroup.memory.oom' "$J/lim.tty" &&
+                        [ ! -d "$jobs_mem" ]
+        }
+        check "jobs: under a memory limit of its own the OOM cases run one at a time" jobs_lim
+else
+        skipped "jobs: under a memory limit of its own the OOM cases run one at a time" \
+                "no cgroup v1 memory hierarchy at /sys/fs/cgroup/memory"
+fi
 # A report the kernel's printk rate limit dropped (it then logs "callbacks suppressed"): the
 # kernel-log check is a skip naming that line, the case still passes on its counters.
 ISOCHECK_FAULT=kmsg.oom.suppressed build/san/isocheck -j2 --filter $oom_a --filter $oom_b \
