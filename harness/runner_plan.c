@@ -4,7 +4,8 @@
  * own forked process group and tracking cgroup (runner.c), results handed on in plan order.
  *
  * What may run together: never two items of one registered case (its runtime objects, a
- * container named after the case, would collide), and an exclusive case alone. Items start
+ * container named after the case, would collide), never two variants of a runtime whose
+ * objects are named per run (runtime.h: parallel_variants), and an exclusive case alone. Items start
  * in plan order; one that may not start yet is passed over for the next, except an
  * exclusive one, which nothing after it overtakes (so it cannot be starved).
  */
@@ -18,6 +19,7 @@
 
 #include "isocheck/fault.h"
 #include "isocheck/plan.h"
+#include "isocheck/runtime.h"
 #include "isocheck/util.h"
 #include "runner_priv.h"
 
@@ -161,16 +163,26 @@ static int alone(const struct sched *s, const struct iso_case *c)
                (c->exclusive == ISO_ALONE_IF_MEMORY_LIMITED && s->mem_limited);
 }
 
+/* Whether @a and @b are variants of one runtime whose variants may not run at once. */
+static int same_serial_runtime(const struct iso_case *a, const struct iso_case *b)
+{
+        const struct iso_runtime *rt = iso_case_runtime(a);
+        return rt && !rt->parallel_variants && rt == iso_case_runtime(b);
+}
+
 /* Whether item @i may start now, beside what runs. */
 static int may_start(const struct sched *s, size_t i)
 {
+        const struct iso_case *c = s->items[i].c;
         if (s->n_running >= s->jobs)
                 return 0;
-        if (s->n_running && alone(s, s->items[i].c))
+        if (s->n_running && alone(s, c))
                 return 0;
-        for (size_t k = 0; k < s->n_running; k++)
-                if (alone(s, s->running[k]->c) || s->running[k]->c == s->items[i].c)
+        for (size_t k = 0; k < s->n_running; k++) {
+                const struct iso_case *other = s->running[k]->c;
+                if (alone(s, other) || other == c || same_serial_runtime(other, c))
                         return 0;
+        }
         return 1;
 }
 

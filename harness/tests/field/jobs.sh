@@ -21,6 +21,8 @@ jobs_native() {
                 >"$J/$name.out" 2>"$J/$name.err"
         echo $? >"$J/$name.rc"
 }
+# The status lines a terminal was sent, one per line (each redraw starts with \r).
+jobs_frames() { tr '\r' '\n' <"$1" | sed "s/$(printf '\033')\\[K//g"; }
 # The test points and checks of a TAP file (a real case's diagnostics hold counters).
 jobs_points() { grep -E '^ *(not )?ok ' "$1" | sed -E 's/[0-9]+-[0-9a-f]{16}/RUN/g'; }
 
@@ -97,8 +99,8 @@ else
         check "jobs: both OOM cases pass at -j2" sh -c "
                 $PY harness/tests/junit_check.py '$J/oom.xml' --case $oom_a --verdict pass &&
                 $PY harness/tests/junit_check.py '$J/oom.xml' --case $oom_b --verdict pass"
-        check "jobs: the status line showed both OOM cases running at once" \
-                grep -q -E "running: ($oom_a, $oom_b|$oom_b, $oom_a)" "$J/oom.tty"
+        jobs_oom_both() { jobs_frames "$J/oom.tty" | grep -q -E "running: ($oom_a, $oom_b|$oom_b, $oom_a)\$"; }
+        check "jobs: the status line showed both OOM cases running at once" jobs_oom_both
         check "jobs: each OOM case's kmsg-oom.txt names its own cgroup and not the other's" sh -c "
                 grep -q 'oom_memcg=/isocheck-$id/$oom_a/' '$J/oom-art/$oom_a/kmsg-oom.txt' &&
                 ! grep -q '/$oom_b/' '$J/oom-art/$oom_a/kmsg-oom.txt' &&
@@ -119,7 +121,7 @@ if [ -f /sys/fs/cgroup/memory/memory.limit_in_bytes ] && mkdir "$jobs_mem" 2>/de
         jobs_lim() {
                 [ "$(grep -c -E '^(not )?ok [0-9]+ - cgroup.memory.oom_kill' "$J/lim.tap")" -eq 3 ] &&
                         grep -q 'running: cgroup.memory.oom_kill' "$J/lim.tty" &&
-                        ! grep -q -E 'running: cgroup.memory.oom_kill[a-z.-]*, cgroup.memory.oom' "$J/lim.tty" &&
+                        ! jobs_frames "$J/lim.tty" | grep -q -E 'running: .*cgroup.memory.oom.*, .*cgroup.memory.oom' &&
                         [ ! -d "$jobs_mem" ]
         }
         check "jobs: under a memory limit of its own the OOM cases run one at a time" jobs_lim
@@ -139,6 +141,29 @@ else
         check "jobs: a suppressed OOM report skips the kernel-log check, naming the line" sh -c "
                 [ \$(grep -c 'names the killed process # SKIP .*oom_kill_process: 1 callbacks suppressed' '$J/sup.tap') -eq 2 ] &&
                 $PY harness/tests/junit_check.py '$J/sup.xml' --case $oom_a --verdict pass"
+fi
+
+# --- variants of a runtime that names its objects per run run one at a time -----------------
+# Input (field, envcause.sh at the default -j2): two docker variants at once both named their
+# container "isocheck-<run>-app1"; the second failed with docker's "Conflict. The container
+# name ... is already in use". Native variants (names of their own) still run together.
+script -qec "stty cols 250; build/san/isocheck -j4 --filter 'container.app.*' --exclude '*podman*' \
+        --exclude '*.oci' --tap '$J/rt.tap' --junit '$J/rt.xml' --artifacts '$J/rt-art' >/dev/null" \
+        "$J/rt.tty" >/dev/null 2>&1
+if grep -q -E '^ok [0-9]+ - container.app.noshell.docker # SKIP' "$J/rt.tap"; then
+        skipped "jobs: docker variants run one at a time, native ones together" \
+                "$(grep -o 'SKIP.*' "$J/rt.tap" | head -n 1)"
+else
+        jobs_rt() {
+                local both
+                both=$(jobs_frames "$J/rt.tty" | grep -c -E 'running: .*\.docker.*, .*\.docker')
+                [ "$both" -eq 0 ] || { echo "two docker variants ran at once"; return 1; }
+                jobs_frames "$J/rt.tty" | grep -q -E \
+                        'running: container.app.noshell, .*container.app.serves|running: container.app.serves, .*container.app.noshell' || { echo "the native variants never ran together"; return 1; }
+                [ "$(grep -c -E '^ok [0-9]+ - container.app' "$J/rt.tap")" -eq 4 ] ||
+                        { grep -E '^not ok' -A8 "$J/rt.tap"; return 1; }
+        }
+        check "jobs: docker variants run one at a time, native ones together" jobs_rt
 fi
 
 # --- --progress --------------------------------------------------------------------------
@@ -223,6 +248,13 @@ jobs_left() { # XML...: a live process (not a zombie init has yet to reap) of th
         return 1
 }
 check "jobs: no cgroup of the parallel runs is left" \
-        no_cgroups_of "$J/self4.xml" "$J/n4.xml" "$J/excl.xml" "$J/oom.xml" "$J/always.xml" "$J/int.xml"
-jobs_none_left() { ! jobs_left "$J/self4.xml" "$J/n4.xml" "$J/excl.xml" "$J/oom.xml" "$J/always.xml" "$J/int.xml"; }
+        no_cgroups_of "$J/self4.xml" "$J/n4.xml" "$J/excl.xml" "$J/oom.xml" "$J/always.xml" "$J/int.xml" "$J/rt.xml"
+jobs_none_left() { ! jobs_left "$J/self4.xml" "$J/n4.xml" "$J/excl.xml" "$J/oom.xml" "$J/always.xml" "$J/int.xml" "$J/rt.xml"; }
+jobs_no_container() { # the docker run's label: nothing of it is left
+        command -v docker >/dev/null || return 0
+        local id
+        id=$(run_id "$J/rt.xml")
+        [ -n "$id" ] && [ -z "$(docker ps -aq --filter "label=isocheck.run=$id" 2>/dev/null)" ]
+}
+check "jobs: no container of the parallel docker run is left" jobs_no_container
 check "jobs: no process of the parallel runs is left" jobs_none_left
