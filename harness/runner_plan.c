@@ -5,17 +5,15 @@
  *
  * What may run together: never two items of one registered case (its runtime objects, a
  * container named after the case, would collide), never two variants of a runtime whose
- * objects are named per run (runtime.h: parallel_variants), and an exclusive case alone. Items start
- * in plan order; one that may not start yet is passed over for the next, except an
- * exclusive one, which nothing after it overtakes (so it cannot be starved).
+ * objects are named per run (runtime.h: parallel_variants), and an exclusive case alone.
+ * Items start in plan order; one that may not start yet is passed over for the next,
+ * except an exclusive one, which nothing after it overtakes (so it cannot be starved).
  */
-#include <errno.h>
 #include <limits.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "isocheck/fault.h"
 #include "isocheck/plan.h"
