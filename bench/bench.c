@@ -188,6 +188,8 @@ int main(int argc, char **argv)
         if (!stop_requested && !b.o.only_runtimes)
                 timed_runs(&b);
         if (!stop_requested && !b.o.only_runtimes)
+                jobs_bench_run(&b.o, &b.jobs);
+        if (!stop_requested && !b.o.only_runtimes)
                 vm_suite(&b);
         if (!b.o.only_runtimes)
                 stability(&b);

@@ -36,6 +36,7 @@
 #include "isocheck/runner.h"
 #include "isocheck/util.h"
 
+#include "bench_jobs.h"
 #include "floors.h"
 #include "stats.h"
 #include "vm.h"
@@ -204,6 +205,7 @@ struct bench {
         struct iso_stats vm_cmd;
         char vm_cmd_reason[200];
         char vm_cmd_desc[1024];
+        struct jobs_bench jobs; /* bench_jobs.c: the native suite by -j */
         char load_before[64], load_after[64];
         char error[512];
 };

@@ -54,6 +54,7 @@ void print_table(const struct bench *b, FILE *f)
         print_sampling(f);
         print_html_bench(f);
         print_speed(f);
+        jobs_bench_print(&b->jobs, f);
 
         fprintf(f, "\nsuite on the host, native runtime (%zu runs after a warm-up):\n", b->n_runs);
         if (b->wall.n) {
@@ -194,6 +195,7 @@ static void write_json(const struct bench *b, FILE *out, struct iso_json *j)
         json_sampling(j);
         json_html_bench(j);
         json_speed(j);
+        jobs_bench_json(j, &b->jobs);
 
         iso_json_array(j, "cases");
         for (size_t i = 0; i < b->n_rows; i++) {

@@ -50,6 +50,12 @@ const char iso_cli_usage[] =
         "                          and kept as the JUnit property shuffle.seed\n"
         "      --seed N            shuffle with seed N (0 to 4294967295) to replay an order\n"
         "  -v, --verbose           write each case's log as TAP comments\n"
+        "  -j, --jobs N            run up to N cases at once (1 to 64; default: the CPUs\n"
+        "                          isocheck may run on; -j1 runs them one by one in order);\n"
+        "                          reports keep the list order whatever N\n"
+        "      --progress WHEN     a status line on stderr: auto (when it is a terminal,\n"
+        "                          default), always (a line per ended case when not a\n"
+        "                          terminal), never (nor the slowest cases at the end)\n"
         "\n"
         "Other:\n"
         "      --env               describe this machine as the cases see it, and exit\n"
@@ -81,6 +87,7 @@ enum {
         OPT_SHUFFLE,
         OPT_SEED,
         OPT_FORMAT,
+        OPT_PROGRESS,
 };
 
 static const struct option long_opts[] = {
@@ -105,6 +112,8 @@ static const struct option long_opts[] = {
         {"shuffle", no_argument, NULL, OPT_SHUFFLE},
         {"seed", required_argument, NULL, OPT_SEED},
         {"format", required_argument, NULL, OPT_FORMAT},
+        {"jobs", required_argument, NULL, 'j'},
+        {"progress", required_argument, NULL, OPT_PROGRESS},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
@@ -258,7 +267,7 @@ int iso_cli_parse(int argc, char *const argv[], struct iso_opts *o, char *err, s
         int ch, idx;
         const char *action_opt = NULL;
         int format_given = 0;
-        while ((ch = getopt_long(argc, argv, ":lf:x:k:vhV", long_opts, &idx)) != -1) {
+        while ((ch = getopt_long(argc, argv, ":lf:x:k:vhVj:", long_opts, &idx)) != -1) {
                 switch (ch) {
                 case 'l':
                         if (set_action(o, ISO_ACT_LIST, "--list", &action_opt, err, err_size))
@@ -398,6 +407,30 @@ int iso_cli_parse(int argc, char *const argv[], struct iso_opts *o, char *err, s
                                                     "--format must be text or json, not \"%s\"",
                                                     optarg);
                         format_given = 1;
+                        break;
+                case 'j': {
+                        double j = 0;
+                        if (strspn(optarg, "0123456789") != strlen(optarg) ||
+                            iso_opt_number(optarg, 1, ISO_MAX_JOBS, &j) < 0)
+                                return iso_opt_fail(err, err_size,
+                                                    "--jobs needs a whole number from 1 to %d, "
+                                                    "not \"%s\"",
+                                                    ISO_MAX_JOBS, optarg);
+                        o->jobs = (unsigned)j;
+                        break;
+                }
+                case OPT_PROGRESS:
+                        if (!strcmp(optarg, "auto"))
+                                o->progress = ISO_PROGRESS_AUTO;
+                        else if (!strcmp(optarg, "always"))
+                                o->progress = ISO_PROGRESS_ALWAYS;
+                        else if (!strcmp(optarg, "never"))
+                                o->progress = ISO_PROGRESS_NEVER;
+                        else
+                                return iso_opt_fail(err, err_size,
+                                                    "--progress must be auto, always or never, "
+                                                    "not \"%s\"",
+                                                    optarg);
                         break;
                 case 'h':
                         o->action = ISO_ACT_HELP;

@@ -246,11 +246,19 @@ long iso_kmsg_drain(struct iso_kmsg *k, char **text, size_t *len, struct iso_err
                 /* Not expected from the kernel; one bad record should not hide the rest. */
                 if (iso_kmsg_parse(buf, (size_t)r, &rec) < 0)
                         continue;
-                /* Test build only: a kernel that kills without logging the kill. */
-                if (iso_fault("kmsg.oom.unlogged") &&
+                /* Test build only: a kernel that kills without logging the kill; or whose
+                 * printk rate limit dropped the report (and says so, as lib/ratelimit.c). */
+                if ((iso_fault("kmsg.oom.unlogged") || iso_fault("kmsg.oom.suppressed")) &&
                     (strstr(rec.text, "Killed process") || strstr(rec.text, "oom-kill:") ||
-                     strstr(rec.text, "Memory cgroup out of memory")))
+                     strstr(rec.text, "Memory cgroup out of memory"))) {
+                        if (iso_fault("kmsg.oom.suppressed") && !strstr(rec.text, "oom-kill:")) {
+                                static const char sup[] =
+                                        "oom_kill_process: 1 callbacks suppressed\n";
+                                if (text_append(text, len, sup, sizeof(sup) - 1) < 0)
+                                        return iso_errf(e, ENOMEM, "read %s", KMSG_PATH);
+                        }
                         continue;
+                }
                 if (lost) {
                         int known = have_seq && rec.seq > last_seq;
 
@@ -489,6 +497,164 @@ size_t iso_kmsg_oom_lines(const char *text, char *out, size_t size)
                 out[used++] = '\n';
                 out[used] = '\0';
                 copied++;
+        }
+        return copied;
+}
+
+/* A suppression or loss marker: why an OOM line may be missing from the window. */
+static int is_suppressed(struct span line)
+{
+        return (span_find(line, "callbacks suppressed") &&
+                (span_find(line, "oom") || span_find(line, "out_of_memory"))) ||
+               span_find(line, "[kmsg: ");
+}
+
+int iso_kmsg_oom_suppressed(const char *text, char *line_out, size_t size)
+{
+        size_t pos = 0;
+        struct span line;
+
+        if (!text)
+                return 0;
+        while (next_line(text, &pos, &line))
+                if (is_suppressed(line)) {
+                        span_copy(line_out, size, line.p, line.n);
+                        return 1;
+                }
+        return 0;
+}
+
+static int pid_in(pid_t pid, const pid_t *pids, size_t n)
+{
+        for (size_t i = 0; i < n; i++)
+                if (pids[i] == pid)
+                        return 1;
+        return 0;
+}
+
+/* Whether @line names the cgroup @memcg or one of @pids as an OOM victim. */
+static int names_ours(struct span line, const pid_t *pids, size_t n_pids, const char *memcg)
+{
+        struct oom_kill_info info;
+        struct span comm;
+        pid_t pid;
+
+        if (parse_oom_kill(line, &info) == 0) {
+                if (pid_in(info.pid, pids, n_pids) || (memcg && memcg_matches(info.memcg, memcg)))
+                        return 1;
+                /* task_memcg= names where the victim lived: ours too when it ends with ours. */
+                const char *t = span_find(line, ",task_memcg=");
+                if (t && memcg) {
+                        t += strlen(",task_memcg=");
+                        struct span tail = {t, (size_t)(line.p + line.n - t)};
+                        const char *stop = span_find(tail, ",task=");
+                        struct span path = {t, (size_t)((stop ? stop : line.p + line.n) - t)};
+                        return memcg_matches(path, memcg);
+                }
+                return 0;
+        }
+        if (parse_kill(line, &pid, &comm) == 0)
+                return pid_in(pid, pids, n_pids);
+        const char *p = span_find(line, "Memory cgroup stats for ");
+        if (p && memcg) {
+                p += strlen("Memory cgroup stats for ");
+                const char *end = line.p + line.n;
+                while (end > p && (end[-1] == ':' || end[-1] == ' '))
+                        end--;
+                struct span path = {p, (size_t)(end - p)};
+                return memcg_matches(path, memcg);
+        }
+        p = span_find(line, "reaped process ");
+        if (p && parse_pid(p + strlen("reaped process "), line.p + line.n, &pid) == 0)
+                return pid_in(pid, pids, n_pids);
+        return 0;
+}
+
+/* The OOM report keys of iso_kmsg_oom_lines. */
+static int oom_related(struct span line)
+{
+        static const char *const keys[] = {
+                "out of memory",  "oom-kill",           "oom_reaper",
+                "Killed process", "invoked oom-killer", "Memory cgroup stats",
+                "memory: usage",
+        };
+        for (size_t i = 0; i < ISO_ARRAY_SIZE(keys); i++)
+                if (span_contains_icase(line, keys[i]))
+                        return 1;
+        return 0;
+}
+
+/* Append @line and '\n' to @out if it fits whole; 1 when copied. */
+static int put_line(char *out, size_t size, size_t *used, struct span line)
+{
+        if (line.n + 1 > size - 1 - *used)
+                return 0;
+        memcpy(out + *used, line.p, line.n);
+        *used += line.n;
+        out[(*used)++] = '\n';
+        out[*used] = '\0';
+        return 1;
+}
+
+/* Copy the OOM lines of the report at [@from, @to) of @text; returns how many. */
+static size_t copy_report(const char *text, size_t from, size_t to, char *out, size_t size,
+                          size_t *used)
+{
+        size_t copied = 0;
+        struct span bl;
+        while (from < to && next_line(text, &from, &bl))
+                if ((oom_related(bl) || is_suppressed(bl)) && put_line(out, size, used, bl))
+                        copied++;
+        return copied;
+}
+
+size_t iso_kmsg_oom_lines_of(const char *text, const pid_t *pids, size_t n_pids, const char *memcg,
+                             char *out, size_t size)
+{
+        size_t pos = 0, used = 0, copied = 0;
+        size_t block = 0, block_end = 0; /* [block, block_end) of @text: a report's lines */
+        int in_block = 0, ours = 0;
+        struct span line;
+
+        if (!out || !size)
+                return 0;
+        out[0] = '\0';
+        if (!text)
+                return 0;
+        for (;;) {
+                size_t at = pos;
+                int more = next_line(text, &pos, &line);
+                int starts = more && span_find(line, "invoked oom-killer");
+                /* A report ends at its kill line, at the next report's start, or at the end. */
+                if (in_block && (!more || starts)) {
+                        if (ours)
+                                copied += copy_report(text, block, block_end, out, size, &used);
+                        in_block = 0;
+                }
+                if (!more)
+                        break;
+                if (starts) {
+                        in_block = 1;
+                        ours = 0;
+                        block = at;
+                }
+                if (in_block) {
+                        ours |= names_ours(line, pids, n_pids, memcg);
+                        block_end = pos;
+                        struct span comm;
+                        pid_t pid;
+                        if (parse_kill(line, &pid, &comm) == 0) {
+                                /* The kill line closes the report: copy it now if ours. */
+                                if (ours)
+                                        copied += copy_report(text, block, block_end, out, size,
+                                                              &used);
+                                in_block = 0;
+                        }
+                        continue;
+                }
+                if (is_suppressed(line) ||
+                    (oom_related(line) && names_ours(line, pids, n_pids, memcg)))
+                        copied += (size_t)put_line(out, size, &used, line);
         }
         return copied;
 }

@@ -2,6 +2,8 @@
 /* isocheck: select cases, run them, write the TAP stream and the JUnit report. */
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
+#include <fnmatch.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -17,6 +19,7 @@
 #include "isocheck/env.h"
 #include "isocheck/plan.h"
 #include "isocheck/plan_build.h"
+#include "isocheck/progress.h"
 #include "isocheck/recover.h"
 #include "isocheck/report.h"
 #include "isocheck/runner.h"
@@ -294,6 +297,19 @@ static void write_page(const struct iso_opts *o)
                 fprintf(stderr, "isocheck: note: the report page was not written: %s\n", e.msg);
 }
 
+/* -j's default: the CPUs this process may run on (a cpuset or taskset narrows them). */
+static unsigned default_jobs(void)
+{
+        cpu_set_t set;
+        long n = sched_getaffinity(0, sizeof(set), &set) == 0 ? CPU_COUNT(&set)
+                                                              : sysconf(_SC_NPROCESSORS_ONLN);
+        return n < 1 ? 1 : n > ISO_MAX_JOBS ? ISO_MAX_JOBS : (unsigned)n;
+}
+
+/* The live status line; cleared before a TAP line goes out, as stdout may be the same
+ * terminal (the status callback draws it again right after). */
+static struct iso_progress_out progress;
+
 /* Each result goes to the reports as soon as it and every one before it are in; @arg
  * numbers a round's results after those of the rounds before. */
 struct round_ctx {
@@ -304,7 +320,9 @@ struct round_ctx {
 static void report_done(void *arg, size_t i, const struct iso_result *res)
 {
         struct round_ctx *rc = arg;
+        iso_progress_clear(&progress);
         iso_reports_case(rc->reports, rc->before + i + 1, res);
+        fflush(stdout);
 }
 
 static int round_failed(const struct iso_result *res, size_t n)
@@ -384,6 +402,7 @@ static int run(const struct iso_opts *o, const struct iso_case *const *all, size
         iso_reports_begin(&reports, plan.until_fail ? 0 : (size_t)plan.rounds * plan.n);
         time_t wall = time(NULL);
         double start = iso_now();
+        iso_progress_init(&progress, o->progress, STDERR_FILENO);
         /* Rounds: every case once per round, so repetitions of a case never overlap. A stop
          * (SIGINT) leaves the later rounds' cases reported as interrupted. */
         for (unsigned round = 1; round <= plan.rounds; round++) {
@@ -392,7 +411,9 @@ static int run(const struct iso_opts *o, const struct iso_case *const *all, size
                         break;
                 }
                 struct round_ctx ctx = {&reports, n};
-                iso_runner_run_plan(&runner, plan.items, plan.n, 1, results + n, report_done, &ctx);
+                iso_runner_run_plan_watched(&runner, plan.items, plan.n,
+                                            o->jobs ? o->jobs : default_jobs(), results + n,
+                                            report_done, &ctx, iso_progress_status, &progress);
                 n += plan.n;
                 if (plan.until_fail && round_failed(results + n - plan.n, plan.n)) {
                         if (plan.rounds > 1)
@@ -402,6 +423,7 @@ static int run(const struct iso_opts *o, const struct iso_case *const *all, size
         }
         if (plan.until_fail && !round_failed(results + n - plan.n, plan.n))
                 fprintf(stderr, "isocheck: --until-fail: no failure in %u rounds\n", plan.rounds);
+        iso_progress_clear(&progress);
         iso_runner_fini(&runner);
 
         char stamp[32];
@@ -428,6 +450,8 @@ static int run(const struct iso_opts *o, const struct iso_case *const *all, size
         fprintf(stderr, "isocheck: %zu passed, %zu failed, %zu errors, %zu skipped in %.1f s\n",
                 counts[ISO_PASS], counts[ISO_FAIL], counts[ISO_ERROR], counts[ISO_SKIP],
                 report.duration_s);
+        if (o->progress != ISO_PROGRESS_NEVER)
+                iso_progress_slowest(results, n, 5, stderr);
         if (rc == ISO_EXIT_OK) {
                 if (stop_requested || counts[ISO_FAIL] || counts[ISO_ERROR])
                         rc = ISO_EXIT_FAIL;

@@ -15,7 +15,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -244,34 +243,6 @@ static pid_t fork_into(const struct iso_runner *r, const char *ctl, int *born_in
         return fork();
 }
 
-/* Wait for @pid until @deadline (monotonic seconds) or a stop request. 1 exited, 0 not. */
-static int wait_until(struct iso_runner *r, pid_t pid, double deadline, int *status)
-{
-        int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-        for (;;) {
-                pid_t w = waitpid(pid, status, WNOHANG);
-                if (w == pid) {
-                        if (pidfd >= 0)
-                                close(pidfd);
-                        return 1;
-                }
-                double left = deadline - iso_now();
-                if (left <= 0 || (r->stop && *r->stop))
-                        break;
-                if (pidfd >= 0) {
-                        struct pollfd p = {.fd = pidfd, .events = POLLIN};
-                        int ms = left > 0.2 ? 200 : (int)(left * 1000) + 1;
-                        poll(&p, 1, ms); /* EINTR from SIGINT/SIGTERM: loop re-checks */
-                } else {
-                        struct timespec ts = {0, 5 * 1000000L}; /* no pidfd before 5.3 */
-                        nanosleep(&ts, NULL);
-                }
-        }
-        if (pidfd >= 0)
-                close(pidfd);
-        return 0;
-}
-
 /*
  * Kill the case's whole tree, then reap the child. @scope_dir is isocheck-<run>/<case> in
  * the tracking hierarchy: on cgroup v2 the case's own cgroups are siblings of ctl there,
@@ -438,18 +409,39 @@ static void broken(struct iso_result *res, const char *fmt, ...)
         res->verdict = ISO_ERROR;
 }
 
-/*
- * Run the registered case @c under the name and timeout of @as (a copy of @c, or @c
- * itself): @as names the result, the artifacts, the tracking cgroup and what is reclaimed;
- * the case process gets @c, so iso_current_case() leads back to what was registered.
- */
-static void run_as(struct iso_runner *r, const struct iso_case *c, const struct iso_case *as,
-                   struct iso_result *res)
+/* Remove @cr's tracking cgroup isocheck-<run>/<case>; what cannot go makes it an error. */
+static void drop_tracking(struct iso_runner *r, struct case_run *cr)
 {
+        char dir[PATH_MAX];
+        struct iso_err e = {0};
+        if (cr->ctl[0] && cg_path(r, r->track_mount, cr->as.name, NULL, dir, sizeof(dir)) == 0 &&
+            iso_cg_remove_tree(dir, 2.0, &e) < 0 && cr->res->verdict != ISO_ERROR)
+                broken(cr->res, "left behind: %s", e.msg);
+}
+
+/*
+ * Start @cr's case: requirements, artifact directory, tracking cgroup, shared memory, the
+ * fork. cr->c is the registered case, cr->as the name and timeout it runs under (a copy of
+ * cr->c, or cr->c itself): as.name names the result, the artifacts, the tracking cgroup and
+ * what is reclaimed; the case process gets cr->c, so iso_current_case() leads back to
+ * what was registered. Returns 1 when the case process runs, 0 when cr->res is already
+ * final (a skip, an error) and nothing is left to finish.
+ */
+int runner_case_start(struct iso_runner *r, struct case_run *cr)
+{
+        const struct iso_case *as = &cr->as;
+        struct iso_result *res = cr->res;
         memset(res, 0, sizeof(*res));
         res->name = as->name;
         res->summary = as->summary;
-        iso_result_locate(res, c);
+        iso_result_locate(res, cr->c);
+        cr->pid = -1;
+        cr->pidfd = -1;
+        cr->out_fd = cr->tools_fd = -1;
+        cr->sh = NULL;
+        cr->ctl[0] = cr->running[0] = '\0';
+        cr->status = cr->timed_out = cr->stopped = 0;
+        cr->cf = (struct case_files){.stage_fd = -1, .log_fd = -1};
 
         for (size_t i = 0; i < ISO_MAX_NEEDS && as->needs[i].kind != ISO_NEED_END; i++) {
                 int met =
@@ -457,107 +449,166 @@ static void run_as(struct iso_runner *r, const struct iso_case *c, const struct 
                 if (met <= 0) {
                         /* -1: a broken setting of the user's is the cause (an error). */
                         res->verdict = met < 0 ? ISO_ERROR : ISO_SKIP;
-                        return;
+                        return 0;
                 }
         }
         if (r->stop && *r->stop) {
                 broken(res, "interrupted: the run was stopped before this case started");
-                return;
+                return 0;
         }
 
         struct iso_err e = {0};
-        struct case_files cf = {.stage_fd = -1, .log_fd = -1};
-        if (runner_stage_make(r, as->name, &cf, &e) < 0) {
+        struct case_files *cf = &cr->cf;
+        if (runner_stage_make(r, as->name, cf, &e) < 0) {
                 broken(res, "expected to make the case's artifact directory, but %s", e.msg);
-                return;
+                return 0;
         }
-        char ctl[PATH_MAX] = "";
-        if (r->track_version && make_tracking(r, as->name, ctl, sizeof(ctl), &e) < 0) {
+        if (r->track_version && make_tracking(r, as->name, cr->ctl, sizeof(cr->ctl), &e) < 0) {
                 if (e.errnum != EROFS && e.errnum != EACCES && e.errnum != EPERM) {
                         broken(res, "expected to create the case's tracking cgroup, but %s", e.msg);
-                        return;
+                        if (cf->stage_fd >= 0) {
+                                close(cf->stage_fd);
+                                iso_remove_tree_at(r->artifacts_fd, cf->stage, r->artifacts_dir,
+                                                   NULL);
+                        }
+                        return 0;
                 }
                 /* No cgroup may be made here: track by process group alone, and say so. */
                 fprintf(stderr, "isocheck: tracking cases by process group only: %s\n", e.msg);
                 r->track_version = 0;
-                ctl[0] = '\0';
+                cr->ctl[0] = '\0';
         }
 
         struct iso_shared *sh =
                 mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
         if (sh == MAP_FAILED) {
                 broken(res, "mmap of %zu bytes of shared memory: %s", sizeof(*sh), strerror(errno));
-                if (cf.stage_fd >= 0) {
-                        close(cf.stage_fd);
-                        iso_remove_tree_at(r->artifacts_fd, cf.stage, r->artifacts_dir, NULL);
+                if (cf->stage_fd >= 0) {
+                        close(cf->stage_fd);
+                        iso_remove_tree_at(r->artifacts_fd, cf->stage, r->artifacts_dir, NULL);
                 }
-                return;
+                return 0;
         }
-        int out_fd = memfd_create("isocheck-case-output", MFD_CLOEXEC);
-        cf.log_fd = memfd_create("isocheck-case-log", MFD_CLOEXEC);
-        if (cf.log_fd >= 0)
-                fcntl(cf.log_fd, F_SETFL, O_APPEND); /* lines of forked writers stay whole */
+        cr->sh = sh;
+        cr->out_fd = memfd_create("isocheck-case-output", MFD_CLOEXEC);
+        cf->log_fd = memfd_create("isocheck-case-log", MFD_CLOEXEC);
+        if (cf->log_fd >= 0)
+                fcntl(cf->log_fd, F_SETFL, O_APPEND); /* lines of forked writers stay whole */
         /* O_APPEND: the case and its forks may each read a tool and echo at once. */
-        int tools_fd = memfd_create("isocheck-case-tools", MFD_CLOEXEC);
-        if (tools_fd >= 0)
-                fcntl(tools_fd, F_SETFL, O_APPEND);
+        cr->tools_fd = memfd_create("isocheck-case-tools", MFD_CLOEXEC);
+        if (cr->tools_fd >= 0)
+                fcntl(cr->tools_fd, F_SETFL, O_APPEND);
 
         unsigned timeout_s = as->timeout_s ? as->timeout_s : ISO_DEFAULT_TIMEOUT_S;
         double limit = timeout_s * r->timeout_mult;
-        unsigned shown_timeout = (unsigned)(limit + 0.5);
-        int status = 0, timed_out = 0, stopped = 0;
-        char running[320] = ""; /* what a case cut short was running */
-        double start = iso_now();
+        cr->shown_timeout = (unsigned)(limit + 0.5);
+        cr->start = iso_now();
+        cr->deadline = cr->start + limit;
 
         fflush(NULL);
         int born_inside = 0;
-        pid_t pid = fork_into(r, ctl, &born_inside);
+        pid_t pid = fork_into(r, cr->ctl, &born_inside);
+        if (pid == 0)
+                child_main(r, cr->c, as->name, sh, born_inside ? "" : cr->ctl, cr->out_fd, cf,
+                           cr->tools_fd);
         if (pid < 0) {
                 broken(res, "fork for case %s: %s", as->name, strerror(errno));
-        } else if (pid == 0) {
-                child_main(r, c, as->name, sh, born_inside ? "" : ctl, out_fd, &cf, tools_fd);
-        } else {
-                setpgid(pid, pid); /* also done by the child: whichever runs first */
-                if (!wait_until(r, pid, start + limit, &status)) {
-                        stopped = r->stop && *r->stop;
-                        timed_out = !stopped;
-                        char scope_dir[PATH_MAX] = "";
-                        if (*ctl)
-                                cg_path(r, r->track_mount, as->name, NULL, scope_dir,
-                                        sizeof(scope_dir));
-                        if (*ctl)
-                                note_running(ctl, pid, cf.log_fd, running, sizeof(running));
-                        kill_tree(pid, scope_dir, &status);
+                res->duration_s = iso_now() - cr->start;
+                if (cf->stage_fd >= 0)
+                        iso_remove_tree_at(r->artifacts_fd, cf->stage, r->artifacts_dir, NULL);
+                runner_case_release(r, cr);
+                drop_tracking(r, cr);
+                return 0;
+        }
+        setpgid(pid, pid); /* also done by the child: whichever runs first */
+        cr->pid = pid;
+        /* Readable when the case process exits (Linux >= 5.3): the runner's poll(2) waits
+         * on every running case at once. Without it the runner polls waitpid. */
+        cr->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+        return 1;
+}
+
+/*
+ * Whether @cr's case process has ended: reaped (1), or cut short now because its deadline
+ * passed or the run was stopped (1, the whole tree killed and reaped), or still running
+ * (0). Never blocks longer than the kill of a tree.
+ */
+int runner_case_poll(struct iso_runner *r, struct case_run *cr)
+{
+        pid_t w = waitpid(cr->pid, &cr->status, WNOHANG);
+        if (w != cr->pid) {
+                if (iso_now() < cr->deadline && !(r->stop && *r->stop))
+                        return 0;
+                cr->stopped = r->stop && *r->stop;
+                cr->timed_out = !cr->stopped;
+                char scope_dir[PATH_MAX] = "";
+                if (cr->ctl[0]) {
+                        cg_path(r, r->track_mount, cr->as.name, NULL, scope_dir, sizeof(scope_dir));
+                        note_running(cr->ctl, cr->pid, cr->cf.log_fd, cr->running,
+                                     sizeof(cr->running));
                 }
-                if (timed_out || stopped || WIFSIGNALED(status))
-                        add_tool_output(tools_fd, cf.log_fd);
+                kill_tree(cr->pid, scope_dir, &cr->status);
         }
-        res->duration_s = iso_now() - start;
+        if (cr->timed_out || cr->stopped || WIFSIGNALED(cr->status))
+                add_tool_output(cr->tools_fd, cr->cf.log_fd);
+        cr->res->duration_s = iso_now() - cr->start;
+        return 1;
+}
 
-        if (pid > 0) {
-                char leaks[1024] = "";
-                reclaim(r, c, as->name, pid, ctl, timed_out || stopped, leaks, sizeof(leaks));
-                runner_judge(res, sh, status, timed_out, stopped, shown_timeout, running, leaks);
-                runner_stage_finish(r, as, sh, &cf, out_fd, res);
-        } else if (cf.stage_fd >= 0) {
-                iso_remove_tree_at(r->artifacts_fd, cf.stage, r->artifacts_dir, NULL);
-        }
+/* Close what runner_case_start opened for @cr (not the tracking cgroup). */
+void runner_case_release(struct iso_runner *r, struct case_run *cr)
+{
+        (void)r;
+        int *fds[] = {&cr->cf.stage_fd, &cr->cf.log_fd, &cr->out_fd, &cr->tools_fd, &cr->pidfd};
+        for (size_t i = 0; i < ISO_ARRAY_SIZE(fds); i++)
+                if (*fds[i] >= 0) {
+                        close(*fds[i]);
+                        *fds[i] = -1;
+                }
+        if (cr->sh)
+                munmap(cr->sh, sizeof(*cr->sh));
+        cr->sh = NULL;
+}
 
-        if (cf.stage_fd >= 0)
-                close(cf.stage_fd);
-        if (cf.log_fd >= 0)
-                close(cf.log_fd);
-        if (out_fd >= 0)
-                close(out_fd);
-        if (tools_fd >= 0)
-                close(tools_fd);
-        munmap(sh, sizeof(*sh));
-        if (*ctl) {
-                char dir[PATH_MAX];
-                if (cg_path(r, r->track_mount, as->name, NULL, dir, sizeof(dir)) == 0 &&
-                    iso_cg_remove_tree(dir, 2.0, &e) < 0 && res->verdict != ISO_ERROR)
-                        broken(res, "left behind: %s", e.msg);
+/*
+ * After runner_case_poll said the case ended: reclaim what it left, judge it, gather its
+ * log and artifacts into cr->res, and remove its tracking cgroup.
+ */
+void runner_case_finish(struct iso_runner *r, struct case_run *cr)
+{
+        struct iso_result *res = cr->res;
+        char leaks[1024] = "";
+        reclaim(r, cr->c, cr->as.name, cr->pid, cr->ctl, cr->timed_out || cr->stopped, leaks,
+                sizeof(leaks));
+        runner_judge(res, cr->sh, cr->status, cr->timed_out, cr->stopped, cr->shown_timeout,
+                     cr->running, leaks);
+        runner_stage_finish(r, &cr->as, cr->sh, &cr->cf, cr->out_fd, res);
+        runner_case_release(r, cr);
+        drop_tracking(r, cr);
+}
+
+/* One case from start to end, the runner waiting on it alone. */
+static void run_as(struct iso_runner *r, const struct iso_case *c, const struct iso_case *as,
+                   struct iso_result *res)
+{
+        struct case_run *cr = calloc(1, sizeof(*cr));
+        if (!cr) {
+                memset(res, 0, sizeof(*res));
+                res->name = as->name;
+                res->summary = as->summary;
+                iso_result_locate(res, c);
+                broken(res, "out of memory starting case %s", as->name);
+                return;
         }
+        cr->c = c;
+        cr->as = *as;
+        cr->res = res;
+        if (runner_case_start(r, cr)) {
+                while (!runner_case_poll(r, cr))
+                        runner_case_wait(&cr, 1);
+                runner_case_finish(r, cr);
+        }
+        free(cr);
 }
 
 void iso_runner_run(struct iso_runner *r, const struct iso_case *c, struct iso_result *res)

@@ -44,4 +44,36 @@ void runner_stage_finish(const struct iso_runner *r, const struct iso_case *c,
 void runner_judge(struct iso_result *res, const struct iso_shared *sh, int status, int timed_out,
                   int stopped, unsigned timeout_s, const char *running, const char *leaks);
 
+/*
+ * One case being run (runner.c): what runner_case_start made, runner_case_poll watches and
+ * runner_case_finish turns into the result. Several may run at once (runner_plan.c).
+ */
+struct case_run {
+        const struct iso_case *c; /* the registered case: the case process gets it */
+        struct iso_case as;       /* the same under this run's name and timeout */
+        struct iso_result *res;
+        struct case_files cf;
+        char ctl[PATH_MAX]; /* its tracking cgroup's leaf, "" when tracked by process group */
+        struct iso_shared *sh;
+        int out_fd, tools_fd;
+        int pidfd; /* pidfd_open(2) of pid, or -1 (Linux < 5.3) */
+        pid_t pid;
+        double start, deadline; /* iso_now() seconds */
+        unsigned shown_timeout;
+        int status, timed_out, stopped;
+        char running[320]; /* what a case cut short was running */
+};
+
+/* See runner.c. start: 1 running, 0 cr->res already final; poll: 1 ended, 0 running. */
+int runner_case_start(struct iso_runner *r, struct case_run *cr);
+int runner_case_poll(struct iso_runner *r, struct case_run *cr);
+void runner_case_finish(struct iso_runner *r, struct case_run *cr);
+void runner_case_release(struct iso_runner *r, struct case_run *cr);
+
+/*
+ * Sleep until one of the @n running cases may have ended (its pidfd is readable), the
+ * nearest deadline comes, a signal arrives, or 200 ms pass (runner_plan.c).
+ */
+void runner_case_wait(struct case_run *const *crs, size_t n);
+
 #endif

@@ -285,6 +285,8 @@ static long native_count(void)
 static const struct iso_runtime native_runtime = {
         .name = "native",
         .suffix = "",
+        /* Roots from mkdtemp, veths with random tags, cgroups below the case's scope. */
+        .parallel_variants = 1,
         .needs = {NEEDS_NATIVE_APP},
         /* An AF_PACKET socket needs CAP_NET_RAW (packet(7)) in the user namespace that
          * owns the app's network namespace, ours. */

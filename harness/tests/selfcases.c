@@ -4,6 +4,7 @@
  * `make test` can show the runner turns each misbehaviour into the right verdict and
  * leaves nothing behind. Never part of the real suite.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <signal.h>
@@ -17,6 +18,7 @@
 
 #include "isocheck/case.h"
 #include "isocheck/fixtures.h"
+#include "isocheck/env.h"
 #include "isocheck/tool.h"
 
 ISO_CASE(self_pass, "selftest.verdict.pass", .summary = "two passing checks", .lab_step = "none",
@@ -199,4 +201,48 @@ ISO_CASE(self_where_fixture, "selftest.where.fixture",
         char path[PATH_MAX];
         iso_check_eq(t, 1, 1, "recorded before the fixture breaks");
         iso_fixture_fresh_artifact(t, "not/a/name", path, sizeof(path)); /* EINVAL: a '/' */
+}
+
+/*
+ * The other cases of the run now running: the directories below isocheck-<run>/ in every
+ * hierarchy, but this case's own, named in @names. Returns how many.
+ */
+static int others_running(struct iso_t *t, char *names, size_t size)
+{
+        const struct iso_env *env = iso_case_env(t);
+        const char *own = iso_current_case(t)->name;
+        int n = 0;
+        names[0] = '\0';
+        for (size_t i = 0; i < env->n_hierarchies; i++) {
+                char dir[PATH_MAX];
+                snprintf(dir, sizeof(dir), "%s/isocheck-%s", env->hierarchies[i].mount,
+                         iso_case_run_id(t));
+                DIR *d = opendir(dir);
+                for (struct dirent *de; d && (de = readdir(d));) {
+                        if (de->d_type != DT_DIR || de->d_name[0] == '.' ||
+                            !strcmp(de->d_name, own))
+                                continue;
+                        n++;
+                        size_t len = strlen(names);
+                        snprintf(names + len, size - len, "%s%s", len ? ", " : "", de->d_name);
+                }
+                if (d)
+                        closedir(d);
+        }
+        return n;
+}
+
+/* Exclusive because that is what it checks: under -j the runner starts no case beside it
+ * and it starts only once the others ended (field test jobs.sh). */
+ISO_CASE(self_exclusive, "selftest.exclusive.alone",
+         .summary = "an exclusive case runs with no other case of the run beside it",
+         .lab_step = "none", .needs = {ISO_ROOT}, .timeout_s = 5, .exclusive = ISO_ALONE)
+{
+        char names[1024];
+        for (int i = 0; i < 3; i++) {
+                int n = others_running(t, names, sizeof(names));
+                if (!iso_check_eq(t, n, 0, "no other case of the run is running"))
+                        iso_log(t, "running beside it: %s", names);
+                usleep(100 * 1000); /* a case started meanwhile shows at the next look */
+        }
 }

@@ -350,6 +350,8 @@ static int run_suite(const char *cgroup, const char *mult)
         argv[n++] = REPORTS "/artifacts";
         argv[n++] = "--timeout-mult";
         argv[n++] = (char *)mult;
+        /* The console is a terminal, but its log is read afterwards: no redrawn line. */
+        argv[n++] = "--progress=never";
         if (warnings[0]) {
                 snprintf(wprop, sizeof(wprop), "vm.init.warnings=%s", warnings);
                 argv[n++] = "--property";

@@ -75,6 +75,11 @@ struct iso_case {
         /* The name the case had before a rename, or NULL: --filter and --exclude still
          * select it by that name for a while, with a note that it is deprecated. */
         const char *former_name;
+        /* ISO_ALONE: no other case runs beside this one under -j (a case that reads or
+         * changes machine-wide state); ISO_ALONE_IF_MEMORY_LIMITED: alone only when the
+         * runner itself is under a memory limit (a container's), where its OOM may pick any
+         * task below that limit, another case's or the runner. Say why at the case. */
+        unsigned exclusive;
 };
 
 #define ISO_DEFAULT_TIMEOUT_S 30
@@ -87,6 +92,9 @@ struct iso_case {
  */
 int iso_case_selected(const struct iso_case *c, const char *const *filters, size_t n_filters,
                       const char *const *excludes, size_t n_excludes, char *note, size_t size);
+/* Values of struct iso_case's .exclusive (0: runs beside others under -j). */
+#define ISO_ALONE 1
+#define ISO_ALONE_IF_MEMORY_LIMITED 2
 
 #define ISO_CASE(ident, dotted_name, ...)                                    \
         static void ident##_body(struct iso_t *t);                           \

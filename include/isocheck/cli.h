@@ -16,6 +16,16 @@ enum iso_action {
         ISO_ACT_VERSION,
 };
 
+/* --progress: a live status line on stderr (harness/progress.c). */
+enum iso_progress {
+        ISO_PROGRESS_AUTO = 0, /* a redrawn line when stderr is a terminal, else nothing */
+        ISO_PROGRESS_ALWAYS,   /* that line on a terminal, a line per ended case elsewhere */
+        ISO_PROGRESS_NEVER,    /* neither, and no slowest-cases list at the end */
+};
+
+/* The most -j takes (the runner's own bound, plan.h's ISO_PLAN_MAX_JOBS). */
+#define ISO_MAX_JOBS 64
+
 struct iso_opts {
         enum iso_action action;
         const char *filters[ISO_MAX_GLOBS]; /* fnmatch(3) globs; a case runs if any matches */
@@ -48,6 +58,8 @@ struct iso_opts {
         int seed_given;
         unsigned long seed;                                        /* --seed: 0 to 2^32-1 */
         enum iso_format { ISO_FMT_TEXT = 0, ISO_FMT_JSON } format; /* --list, --env */
+        unsigned jobs; /* -j: cases at once, 1 to ISO_MAX_JOBS; 0: the CPUs we may use */
+        enum iso_progress progress; /* --progress */
 };
 
 #define ISO_MAX_CASE_TIMEOUT_S 86400 /* --timeout: a day */

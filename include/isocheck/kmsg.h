@@ -77,4 +77,27 @@ int iso_kmsg_find_oom(const char *text, pid_t victim, const char *memcg,
  */
 size_t iso_kmsg_oom_lines(const char *text, char *out, size_t size);
 
+/*
+ * Like iso_kmsg_oom_lines, but only the OOM reports of one cgroup's kills, for a case's
+ * artifact when other cases' OOMs may be logged in the same window (isocheck -j). The
+ * kernel writes each report under its oom_lock as one run of lines, from "... invoked
+ * oom-killer" to the kill line; a report is copied when any of its lines names @memcg (a
+ * path tail, as in iso_kmsg_find_oom: "Memory cgroup stats for PATH", oom_memcg=,
+ * task_memcg=) or one of the @n_pids @pids as the victim. Lines outside a report are
+ * copied when they name one of @pids ("oom_reaper: reaped process PID") or say reports were
+ * suppressed ("... callbacks suppressed", "[kmsg: N records lost]"), since those explain a
+ * missing line. Returns the number of lines copied.
+ */
+size_t iso_kmsg_oom_lines_of(const char *text, const pid_t *pids, size_t n_pids, const char *memcg,
+                             char *out, size_t size);
+
+/*
+ * Whether @text says OOM reports or kernel log records went missing in its window: the
+ * printk rate limit of the OOM killer ("oom_kill_process: N callbacks suppressed", from
+ * lib/ratelimit.c, printed once the 5 s interval after the suppression ends) or records
+ * overwritten before they were read ("[kmsg: N records lost]", iso_kmsg_drain). Returns 1
+ * and copies that line into @line (@size bytes), else 0.
+ */
+int iso_kmsg_oom_suppressed(const char *text, char *line, size_t size);
+
 #endif

@@ -57,4 +57,35 @@ void iso_runner_run_plan(struct iso_runner *r, const struct iso_plan_item *items
  */
 void iso_plan_probe(struct iso_env *env, const struct iso_plan_item *items, size_t n);
 
+/* At most this many cases run at once, whatever -j asks. */
+#define ISO_PLAN_MAX_JOBS 64
+
+/* How many running items' names a status carries. */
+#define ISO_PLAN_SHOWN 4
+
+/* A run's state at one moment, for a progress display. */
+struct iso_plan_status {
+        size_t n;                            /* items in the plan */
+        size_t done;                         /* items whose result is in */
+        size_t counts[4];                    /* those results by enum iso_verdict */
+        size_t n_running;                    /* cases running now */
+        const char *running[ISO_PLAN_SHOWN]; /* names of up to ISO_PLAN_SHOWN of them */
+        double elapsed_s;                    /* seconds since the plan started */
+        const struct iso_result *ended;      /* the result that just came in, or NULL (a case
+                                         * started, or time passed) */
+};
+
+/* Called when an item starts or ends, and every 0.5 s or so while cases run. */
+typedef void (*iso_plan_status_fn)(void *arg, const struct iso_plan_status *st);
+
+/*
+ * iso_runner_run_plan, telling @status (may be NULL) how the run goes. @jobs above
+ * ISO_PLAN_MAX_JOBS counts as ISO_PLAN_MAX_JOBS. Two items of one registered case never
+ * run at once (a runtime names its objects after the registered case), and a case with
+ * .exclusive runs alone; items otherwise start in plan order as slots free up.
+ */
+void iso_runner_run_plan_watched(struct iso_runner *r, const struct iso_plan_item *items, size_t n,
+                                 unsigned jobs, struct iso_result *results, iso_plan_done_fn done,
+                                 void *arg, iso_plan_status_fn status, void *status_arg);
+
 #endif

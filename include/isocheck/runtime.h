@@ -119,6 +119,10 @@ struct iso_runtime {
         /* The backend's own data, read by its operations through c->rt (two variants of
          * one backend sharing operations: which user podman runs as). NULL when unused. */
         const void *priv;
+        /* 1: its variants may run at once under isocheck -j, each case's objects having
+         * names of their own. 0 (the safe default): one of its variants at a time, as
+         * names made per run ("isocheck-<run>-app<n>", counted per case) would collide. */
+        unsigned parallel_variants;
 
         /*
          * Is the runtime usable here? Called once by the environment probe (before cases
