@@ -476,9 +476,13 @@ static int build_only(struct ctx *x, const struct kernel *k)
         const char *path = x->o.build_initramfs;
         char append[2048];
 
-        /* A rebuild replaces the file (or a link, never its target); a directory is refused. */
-        if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-                fprintf(stderr, "isocheck-vm: --build-initramfs %s is a directory\n", path);
+        /* A rebuild replaces a regular file (or a link, never its target); anything else
+         * (a directory, a device such as /dev/null, a FIFO) is refused, never removed. */
+        if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISLNK(st.st_mode)) {
+                fprintf(stderr,
+                        "isocheck-vm: --build-initramfs %s exists and is not a regular file: "
+                        "refused (give a new file name)\n",
+                        path);
                 return 2;
         }
         if (unlink(path) < 0 && errno != ENOENT) {
