@@ -176,6 +176,8 @@ int main(int argc, char **argv)
                 timed_runs(&b);
         if (!stop_requested && !b.o.only_runtimes)
                 vm_suite(&b);
+        if (!stop_requested && !b.o.only_runtimes)
+                vm_jobs(&b);
         if (!b.o.only_runtimes)
                 stability(&b);
         loadavg(b.load_after, sizeof(b.load_after));

@@ -235,6 +235,11 @@ const struct rt_floor *runtime_floor_of(const char *case_name);
 void print_runtime_floors(const struct bench *b, FILE *f);
 void json_runtime_floors(struct iso_json *j, const struct bench *b);
 
+/* bench_vmjobs.c (BENCH_VM=1): isocheck-vm --jobs 2 against --jobs 1, both modes. */
+void vm_jobs(const struct bench *b);
+void vm_jobs_print(FILE *f);
+void vm_jobs_json(struct iso_json *j);
+
 /* bench_runs.c */
 void timed_runs(struct bench *b);
 void vm_suite(struct bench *b);

@@ -9,7 +9,8 @@ libarchive-dev libmount-dev libjson-c-dev"
 run_pkgs="util-linux iproute2 procps stress-ng stress tcpdump"
 test_pkgs="libcmocka-dev node-tap-parser perl libxml2-utils python3 python3-junitparser
 python3-tap clang-format cppcheck qemu-system-x86 linux-image-amd64 clang
-libclang-rt-14-dev libxml2-dev"
+libclang-rt-14-dev libxml2-dev lava-dispatcher"
+# lava-dispatcher: lava-run runs the isocheck LAVA job here (make test-lava, dist/lava/).
 # The *.podman and *.oci variants: rootful podman (its OCI runtime and CNI plugins come
 # with it) and the two OCI runtimes used directly.
 runtime_pkgs="podman crun runc"
