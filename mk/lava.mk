@@ -14,3 +14,6 @@ test-lava: deps-test vm-deps
 	@$(MAKE) --no-print-directory all $(BUILD)/san/isocheck $(BUILD)/san/isocheck-selftest \
 		$(BUILD)/isocheck-selftest >&2
 	@ISOCHECK_TEST_LAVA=1 harness/tests/field.sh lava
+
+# The unit test of the guest init's verdict lines links that one file of the static init.
+$(BUILD)/san/tests/test_vm_caselines: $(BUILD)/san/harness/vm/init_results.o
