@@ -29,9 +29,9 @@ static double run_once(const char *vm_bin, unsigned jobs, char *why, size_t why_
 
         snprintf(j, sizeof(j), "%u", jobs);
         snprintf(out_dir, sizeof(out_dir), REPORT_DIR "/vmjobs-%u", jobs);
-        char *argv[] = {(char *)vm_bin, "--jobs",   j,       "--kernel",  vm.kernel, "--accel",
-                        vm.accel,       "--cgroup", "both",  "--output",  out_dir,   "--",
-                        "--filter",     "pidns.*",  NULL};
+        char *argv[] = {(char *)vm_bin, "--jobs", j,          "--kernel", vm.kernel,
+                        "--accel",      vm.accel, "--cgroup", "both",     "--output",
+                        out_dir,        "--",     "--filter", "pidns.*",  NULL};
 
         if (!vj.cmd[0])
                 for (size_t k = 0; argv[k]; k++)

@@ -139,7 +139,8 @@ static void top_point(struct iso_init_cases *t, const char *l, size_t len)
                 return;
         }
         /* "# SKIP" (any case, TAP 14 allows the word alone or followed by text) */
-        if (dir < end && end - dir >= 6 && !strncasecmp(dir + 1 + strspn(dir + 1, " "), "skip", 4)) {
+        if (dir < end && end - dir >= 6 &&
+            !strncasecmp(dir + 1 + strspn(dir + 1, " "), "skip", 4)) {
                 const char *r = dir + 1 + strspn(dir + 1, " ") + 4;
                 char why[ISO_INIT_CASE_LINE];
 

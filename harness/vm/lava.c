@@ -27,7 +27,8 @@ static const char *str_of(struct json_object *o, const char *key)
 {
         struct json_object *v;
 
-        if (!o || !json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string))
+        if (!o || !json_object_object_get_ex(o, key, &v) ||
+            !json_object_is_type(v, json_type_string))
                 return NULL;
         return json_object_get_string(v);
 }
@@ -40,8 +41,7 @@ static struct iso_vm_lava_case *find_case(struct iso_vm_lava *l, const char *nam
         return NULL;
 }
 
-static struct iso_vm_lava_case *add_case(struct iso_vm_lava *l, const char *name,
-                                         struct iso_err *e)
+static struct iso_vm_lava_case *add_case(struct iso_vm_lava *l, const char *name, struct iso_err *e)
 {
         struct iso_vm_lava_case *c = find_case(l, name);
 

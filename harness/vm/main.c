@@ -311,8 +311,8 @@ static void prepare_configs(struct ctx *x, const struct kernel *k, struct config
                         continue;
                 }
                 if (!qemu_ok) {
-                        vm_set_result(c, ISO_SKIP,
-                                      "%s not found on PATH (Debian: qemu-system-x86)", x->o.qemu);
+                        vm_set_result(c, ISO_SKIP, "%s not found on PATH (Debian: qemu-system-x86)",
+                                      x->o.qemu);
                         continue;
                 }
                 c->dir_fd = iso_vm_dir_open(x->out_fd, c->name, c->dir, &e);
@@ -426,9 +426,8 @@ static void run_kernel(struct ctx *x, const struct kernel *k, struct image *img,
                 to_boot += cs[i].verdict == ISO_PASS;
         img->x = x;
         img->k = k;
-        if (to_boot &&
-            iso_pathf(img->path, sizeof(img->path), "%s/initramfs-%s.cpio", x->work, k->release) <
-                    0) {
+        if (to_boot && iso_pathf(img->path, sizeof(img->path), "%s/initramfs-%s.cpio", x->work,
+                                 k->release) < 0) {
                 for (size_t i = 0; i < n_cs; i++)
                         if (cs[i].verdict == ISO_PASS)
                                 vm_set_result(&cs[i], ISO_ERROR, "work path too long for %s",
@@ -593,7 +592,8 @@ static int from_lava(const char *path)
                 bad += !l.cases[i].has_result || l.cases[i].verdict == ISO_FAIL;
         if (fwrite(doc, 1, doc_len, stdout) != doc_len || fflush(stdout) != 0)
                 rc = -1;
-        fprintf(stderr, "isocheck-vm: %zu LAVA results of %s (kernel %s, cgroup %s), %zu failed%s\n",
+        fprintf(stderr,
+                "isocheck-vm: %zu LAVA results of %s (kernel %s, cgroup %s), %zu failed%s\n",
                 l.n_cases, path, l.release[0] ? l.release : "unknown",
                 l.cgroup[0] ? l.cgroup : "unknown", bad,
                 l.monitor_passed ? "" : "; the monitor did not see the suite end");
@@ -696,6 +696,11 @@ int main(int argc, char **argv)
 
         if (!imgs || !jobs) {
                 fprintf(stderr, "isocheck-vm: out of memory\n");
+                free(imgs);
+                free(jobs);
+                free(cs);
+                remove_work(x.work);
+                close(x.out_fd);
                 return 99;
         }
         pthread_mutex_init(&x.lock, NULL);
@@ -708,8 +713,8 @@ int main(int argc, char **argv)
         for (size_t k = 0; k < n_k; k++) {
                 for (size_t m = 0; m < n_modes; m++)
                         cs[k * n_modes + m].cgroup = modes[m];
-                run_kernel(&x, &kernels[k], &imgs[k], &jobs[k * n_modes], &cs[k * n_modes],
-                           n_modes, qemu_ok);
+                run_kernel(&x, &kernels[k], &imgs[k], &jobs[k * n_modes], &cs[k * n_modes], n_modes,
+                           qemu_ok);
         }
         for (size_t i = 0; i < n_k * n_modes; i++)
                 if (jobs[i].started)

@@ -421,20 +421,20 @@ int iso_vm_junit_merge(FILE *out, const struct iso_vm_suite *s, size_t n, struct
 
 /* One case of a LAVA job that ran isocheck's initramfs. */
 struct iso_vm_lava_case {
-        char name[256];            /* "cgroup.memory.oom_kill": msg.extra.test_case_id */
-        int has_result;            /* LAVA recorded it (lvl "results") */
-        enum iso_verdict verdict;  /* pass, fail or skip as LAVA recorded it */
-        int on_console;            /* the init's ISO_VM_MARK_CASE line for it was seen */
-        int console_error;         /* that line said "fail (error)" */
-        char reason[640];          /* what the line said after ": " */
+        char name[256];           /* "cgroup.memory.oom_kill": msg.extra.test_case_id */
+        int has_result;           /* LAVA recorded it (lvl "results") */
+        enum iso_verdict verdict; /* pass, fail or skip as LAVA recorded it */
+        int on_console;           /* the init's ISO_VM_MARK_CASE line for it was seen */
+        int console_error;        /* that line said "fail (error)" */
+        char reason[640];         /* what the line said after ": " */
 };
 
 struct iso_vm_lava {
         struct iso_vm_lava_case *cases; /* in the order they first appeared */
         size_t n_cases, cap;
-        char release[128];  /* from the kernel's "Linux version" line, "" if not seen */
-        char cgroup[4];     /* "v1" / "v2" from the init's first line, "" if not seen */
-        int suite_status;   /* from ISO_VM_MARK_EXIT, -1 if not seen */
+        char release[128]; /* from the kernel's "Linux version" line, "" if not seen */
+        char cgroup[4];    /* "v1" / "v2" from the init's first line, "" if not seen */
+        int suite_status;  /* from ISO_VM_MARK_EXIT, -1 if not seen */
         int monitor_seen, monitor_passed; /* LAVA's lava-test-monitor result */
         char job_result[16];              /* LAVA's "job" result: "pass", "fail" */
         char job_error[512];              /* and its error_msg */
@@ -497,9 +497,9 @@ struct iso_vm_opts {
          * command line instead of booting; needs one kernel and one cgroup mode (v2 when
          * --cgroup is not given) */
         const char *build_initramfs;
-        const char *suite;  /* --suite PROGRAM: the isocheck to put in the image (default:
+        const char *suite;     /* --suite PROGRAM: the isocheck to put in the image (default:
                              * the isocheck beside isocheck-vm) */
-        unsigned int jobs;  /* --jobs N: boots at once; 0 (default): one per --cpus of the
+        unsigned int jobs;     /* --jobs N: boots at once; 0 (default): one per --cpus of the
                              * host's online CPUs, at least 1 */
         const char *from_lava; /* --from-lava LOG: convert a LAVA job's log to JUnit on
                                 * standard output instead of booting (no --kernel needed) */
