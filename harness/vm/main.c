@@ -288,7 +288,9 @@ static void config_done(struct ctx *x, const struct config *c)
         describe(c, line, sizeof(line));
         pthread_mutex_lock(&x->lock);
         x->n_done++;
-        fprintf(stderr, "isocheck-vm: [%zu/%zu] %s\n", x->n_done, x->n_configs, line);
+        /* One configuration: the summary line says it at the same moment. */
+        if (x->n_configs > 1)
+                fprintf(stderr, "isocheck-vm: [%zu/%zu] %s\n", x->n_done, x->n_configs, line);
         pthread_mutex_unlock(&x->lock);
 }
 
