@@ -36,7 +36,9 @@ static double run_once(const char *vm_bin, unsigned jobs, char *why, size_t why_
         if (!vj.cmd[0])
                 for (size_t k = 0; argv[k]; k++)
                         iso_appendf(vj.cmd, sizeof(vj.cmd), "%s%s", k ? " " : "",
-                                    k == 2 ? "N" : argv[k]);
+                                    k == 2    ? "N"
+                                    : k == 10 ? REPORT_DIR "/vmjobs-N"
+                                              : argv[k]);
         double t0 = iso_now();
         int st = iso_tool_run(argv, NULL, out, sizeof(out), 1800.0, &timed_out, &e);
         double wall = iso_now() - t0;
