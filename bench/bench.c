@@ -191,6 +191,8 @@ int main(int argc, char **argv)
                 jobs_bench_run(&b.o, &b.jobs);
         if (!stop_requested && !b.o.only_runtimes)
                 vm_suite(&b);
+        if (!stop_requested && !b.o.only_runtimes)
+                vm_jobs(&b);
         if (!b.o.only_runtimes)
                 stability(&b);
 done:

@@ -246,6 +246,10 @@ void json_runtime_floors(struct iso_json *j, const struct bench *b);
 void speed_runs(const struct opts *o, const struct iso_env *env);
 void print_speed(FILE *f);
 void json_speed(struct iso_json *j);
+/* bench_vmjobs.c (BENCH_VM=1): isocheck-vm --jobs 2 against --jobs 1, both modes. */
+void vm_jobs(const struct bench *b);
+void vm_jobs_print(FILE *f);
+void vm_jobs_json(struct iso_json *j);
 
 /* bench_runs.c */
 void timed_runs(struct bench *b);

@@ -84,6 +84,7 @@ void print_table(const struct bench *b, FILE *f)
         else if (b->o.vm)
                 fprintf(f, "\nVM target: not measured: %s\n",
                         *b->vm_cmd_reason ? b->vm_cmd_reason : floors[F_VM].reason);
+        vm_jobs_print(f);
 
         if (b->stab_runs) {
                 fprintf(f,
@@ -259,6 +260,7 @@ static void write_json(const struct bench *b, FILE *out, struct iso_json *j)
                 }
         }
         iso_json_end(j);
+        vm_jobs_json(j);
 
         iso_json_object(j, "stability");
         iso_json_int(j, "runs", (long long)b->stab_runs);

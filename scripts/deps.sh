@@ -9,7 +9,8 @@ libarchive-dev libmount-dev libjson-c-dev libssl-dev"
 run_pkgs="util-linux iproute2 procps stress-ng stress tcpdump"
 test_pkgs="libcmocka-dev node-tap-parser perl libxml2-utils python3 python3-junitparser
 python3-tap clang-format cppcheck qemu-system-x86 linux-image-amd64 clang
-libclang-rt-14-dev libxml2-dev"
+libclang-rt-14-dev libxml2-dev lava-dispatcher"
+# lava-dispatcher: lava-run runs the isocheck LAVA job here (make test-lava, dist/lava/).
 # The report page opened in a real browser (harness/tests/field/html.sh).
 test_pkgs="$test_pkgs chromium chromium-driver python3-selenium"
 # The *.podman and *.oci variants: rootful podman (its OCI runtime and CNI plugins come

@@ -9,6 +9,7 @@
 
 const char iso_vm_usage[] =
         "Usage: isocheck-vm --kernel PATH [--kernel PATH]... [OPTION]... [-- ISOCHECK-ARGS]\n"
+        "       isocheck-vm --from-lava LOG > lava.junit.xml\n"
         "Boot each kernel under qemu with an initramfs holding the suite, run it with cgroup\n"
         "v1 and/or v2, and collect the reports.\n"
         "\n"
@@ -32,6 +33,22 @@ const char iso_vm_usage[] =
         "      --kvm-probe S        the same under KVM before falling back to TCG (default 20)\n"
         "      --timeout-mult F     the guest suite's --timeout-mult (default 1 KVM, 4 TCG)\n"
         "\n"
+        "Concurrency:\n"
+        "  -j, --jobs N             boot up to N configurations at once (default: the\n"
+        "                           host's online CPUs divided by --cpus, at least 1);\n"
+        "                           each verdict is printed as its boot ends\n"
+        "\n"
+        "Images for other launchers (a LAVA lab, your own qemu):\n"
+        "      --build-initramfs FILE  write the initramfs for the one --kernel (its\n"
+        "                           modules, the suite, the arguments after --) to FILE,\n"
+        "                           print the kernel command line it needs and exit;\n"
+        "                           --cgroup v1 or v2 (default v2) picks the line\n"
+        "      --suite PROGRAM      the isocheck to put in the image (default: the one\n"
+        "                           beside isocheck-vm; e.g. build/isocheck-selftest)\n"
+        "      --from-lava LOG      convert a LAVA job's log (lava-run's stderr, or\n"
+        "                           lavacli jobs logs --raw) of dist/lava/isocheck-job.yaml\n"
+        "                           into isocheck's JUnit report on standard output\n"
+        "\n"
         "Reports:\n"
         "  -o, --output DIR         reports/vm-RELEASE-CGROUP/ (isocheck.tap,\n"
         "                           isocheck.junit.xml, console.log) and the merged\n"
@@ -54,6 +71,9 @@ enum {
         OPT_NO_OUTPUT,
         OPT_KVM_PROBE,
         OPT_TIMEOUT_MULT,
+        OPT_BUILD_INITRAMFS,
+        OPT_SUITE,
+        OPT_FROM_LAVA,
 };
 
 static const struct option long_opts[] = {
@@ -70,6 +90,10 @@ static const struct option long_opts[] = {
         {"kvm-probe", required_argument, NULL, OPT_KVM_PROBE},
         {"timeout-mult", required_argument, NULL, OPT_TIMEOUT_MULT},
         {"output", required_argument, NULL, 'o'},
+        {"jobs", required_argument, NULL, 'j'},
+        {"build-initramfs", required_argument, NULL, OPT_BUILD_INITRAMFS},
+        {"suite", required_argument, NULL, OPT_SUITE},
+        {"from-lava", required_argument, NULL, OPT_FROM_LAVA},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
 };
@@ -89,7 +113,7 @@ int iso_vm_parse_args(int argc, char *const argv[], struct iso_vm_opts *o, char 
         o->output = "reports";
         o->qemu = "qemu-system-x86_64";
         iso_opt_reset();
-        while ((ch = getopt_long(argc, argv, "+:k:c:m:o:h", long_opts, &idx)) != -1) {
+        while ((ch = getopt_long(argc, argv, "+:k:c:m:o:j:h", long_opts, &idx)) != -1) {
                 switch (ch) {
                 case 'k':
                         if (!*optarg)
@@ -194,6 +218,28 @@ int iso_vm_parse_args(int argc, char *const argv[], struct iso_vm_opts *o, char 
                                 return iso_opt_fail(err, err_size, "--output needs a directory");
                         o->output = optarg;
                         break;
+                case 'j':
+                        if (iso_opt_whole(optarg, 1, 64, &o->jobs) < 0)
+                                return iso_opt_fail(err, err_size,
+                                                    "--jobs must be 1 to 64, not \"%s\"", optarg);
+                        break;
+                case OPT_BUILD_INITRAMFS:
+                        if (!*optarg)
+                                return iso_opt_fail(err, err_size,
+                                                    "--build-initramfs needs a file name");
+                        o->build_initramfs = optarg;
+                        break;
+                case OPT_FROM_LAVA:
+                        if (!*optarg)
+                                return iso_opt_fail(err, err_size,
+                                                    "--from-lava needs a LAVA job log");
+                        o->from_lava = optarg;
+                        break;
+                case OPT_SUITE:
+                        if (!*optarg)
+                                return iso_opt_fail(err, err_size, "--suite needs a program");
+                        o->suite = optarg;
+                        break;
                 case 'h':
                         o->help = 1;
                         return 0;
@@ -213,7 +259,27 @@ int iso_vm_parse_args(int argc, char *const argv[], struct iso_vm_opts *o, char 
                                             ISO_VM_MAX_ARGS);
                 o->suite_args[o->n_suite_args++] = argv[i];
         }
+        if (o->from_lava) /* reads a log: nothing boots */
+                return o->n_kernels || o->build_initramfs
+                               ? iso_opt_fail(err, err_size,
+                                              "--from-lava converts a log: no --kernel or "
+                                              "--build-initramfs with it")
+                               : 0;
         if (!o->n_kernels)
                 return iso_opt_fail(err, err_size, "no --kernel given");
+        if (o->build_initramfs) {
+                /* One image is for one kernel; the mode only changes its command line. */
+                if (o->n_kernels > 1)
+                        return iso_opt_fail(err, err_size,
+                                            "--build-initramfs writes the image of one --kernel, "
+                                            "got %zu",
+                                            o->n_kernels);
+                if (!cgroup_given)
+                        o->want_v1 = 0;
+                else if (o->want_v1 && o->want_v2)
+                        return iso_opt_fail(err, err_size,
+                                            "--build-initramfs prints the command line of one "
+                                            "cgroup mode: give --cgroup v1 or v2, not both");
+        }
         return 0;
 }

@@ -35,6 +35,13 @@
 #define ISO_VM_MARK_ERROR "isocheck-vm: error: "
 #define ISO_VM_MARK_WARNING "isocheck-vm: warning: "
 #define ISO_VM_MARK_OFF "isocheck-vm: powering off"
+/*
+ * One line per case, as it ends, for readers of the console alone (a LAVA test monitor):
+ * "isocheck-vm: case NAME pass", "... skip: REASON", "... fail: MESSAGE" and, for an
+ * error (the environment or the harness broke the case), "... fail (error): MESSAGE".
+ * NAME holds only [A-Za-z0-9._+-]. dist/lava/isocheck-job.yaml's monitor pattern reads it.
+ */
+#define ISO_VM_MARK_CASE "isocheck-vm: case "
 
 /* Framing of one file on the data port: a begin line, base64 lines, an end line. */
 #define ISO_VM_FRAME_BEGIN "=== isocheck-vm begin "
@@ -441,6 +448,54 @@ struct iso_vm_suite {
  */
 int iso_vm_junit_merge(FILE *out, const struct iso_vm_suite *s, size_t n, struct iso_err *e);
 
+/* ---- a LAVA job's log (harness/vm/lava.c) ------------------------------------------- */
+
+/* One case of a LAVA job that ran isocheck's initramfs. */
+struct iso_vm_lava_case {
+        char name[256];           /* "cgroup.memory.oom_kill": msg.extra.test_case_id */
+        int has_result;           /* LAVA recorded it (lvl "results") */
+        enum iso_verdict verdict; /* pass, fail or skip as LAVA recorded it */
+        int on_console;           /* the init's ISO_VM_MARK_CASE line for it was seen */
+        int console_error;        /* that line said "fail (error)" */
+        char reason[640];         /* what the line said after ": " */
+};
+
+struct iso_vm_lava {
+        struct iso_vm_lava_case *cases; /* in the order they first appeared */
+        size_t n_cases, cap;
+        char release[128]; /* from the kernel's "Linux version" line, "" if not seen */
+        char cgroup[4];    /* "v1" / "v2" from the init's first line, "" if not seen */
+        int suite_status;  /* from ISO_VM_MARK_EXIT, -1 if not seen */
+        int monitor_seen, monitor_passed; /* LAVA's lava-test-monitor result */
+        char job_result[16];              /* LAVA's "job" result: "pass", "fail" */
+        char job_error[512];              /* and its error_msg */
+};
+
+/*
+ * Read @len bytes of a LAVA job log (lava-run's standard error: one {"dt", "lvl", "msg"}
+ * mapping per line; or `lavacli jobs logs --raw`: the same as a YAML list) into @l: the
+ * results of the test monitor named @definition ("isocheck" in dist/lava/isocheck-job.yaml),
+ * matched by name (msg.extra.test_case_id) with the init's verdict lines on the console.
+ * Lines that are not JSON are passed over. Returns 0, or -1 with @e (EBADMSG: no log
+ * entry at all, a result other than pass / fail / skip, a case recorded twice; ENOMEM).
+ * Free with iso_vm_lava_free.
+ */
+int iso_vm_lava_read(const char *text, size_t len, const char *definition, struct iso_vm_lava *l,
+                     struct iso_err *e);
+void iso_vm_lava_free(struct iso_vm_lava *l);
+
+/*
+ * Write @l as isocheck's JUnit report (iso_junit_write), target "lava", with the
+ * properties kernel, kernel.release, cgroup, cgroup.mode (when the log told them) and
+ * lava.job.result: a LAVA "fail" whose console line said "(error)" is an <error>, a case
+ * with a console line but no LAVA result is an <error> naming the monitor's pattern, and
+ * a monitor that did not see the suite end is the harness error. @timestamp (ISO 8601
+ * UTC) and @hostname go on the <testsuite>. Returns 0, or -1 with @e (ENOMEM, or the
+ * write's errno).
+ */
+int iso_vm_lava_junit(FILE *out, const struct iso_vm_lava *l, const char *timestamp,
+                      const char *hostname, struct iso_err *e);
+
 /* ---- the command line -------------------------------------------------------------- */
 
 #define ISO_VM_MAX_KERNELS 16
@@ -469,6 +524,16 @@ struct iso_vm_opts {
         const char *suite_args[ISO_VM_MAX_ARGS]; /* after "--": passed to isocheck */
         size_t n_suite_args;
         int help;
+        /* --build-initramfs FILE: write the image for the one --kernel and print its kernel
+         * command line instead of booting; needs one kernel and one cgroup mode (v2 when
+         * --cgroup is not given) */
+        const char *build_initramfs;
+        const char *suite;     /* --suite PROGRAM: the isocheck to put in the image (default:
+                             * the isocheck beside isocheck-vm) */
+        unsigned int jobs;     /* --jobs N: boots at once; 0 (default): one per --cpus of the
+                             * host's online CPUs, at least 1 */
+        const char *from_lava; /* --from-lava LOG: convert a LAVA job's log to JUnit on
+                                * standard output instead of booting (no --kernel needed) */
 };
 
 /*
@@ -477,8 +542,9 @@ struct iso_vm_opts {
  * value (--cgroup other than v1, v2, both; --accel other than auto, kvm, tcg; a memory
  * under 256 or over 65536 MB; a timeout that is not a positive number), no --kernel, too
  * many kernels or suite arguments, a second --modules for the same kernel (a --modules
- * pairs with the --kernel before it; one before any --kernel is every kernel's default).
- * Does not print, exit or touch the file system.
+ * pairs with the --kernel before it; one before any --kernel is every kernel's default),
+ * --jobs outside 1 to 64, and --build-initramfs with more than one kernel or with
+ * --cgroup both. Does not print, exit or touch the file system.
  */
 int iso_vm_parse_args(int argc, char *const argv[], struct iso_vm_opts *o, char *err,
                       size_t err_size);
