@@ -158,8 +158,8 @@ static void boot_config(struct ctx *x, struct config *c, const char *initrd)
                 fprintf(stderr, "isocheck-vm: booting %s under %s (timeout %.0f s)\n", c->name,
                         kvm ? "KVM" : "TCG", o->timeout_s);
                 /* Without the disks the cases that need them skip, naming what is missing. */
-                struct iso_vm_scratch scratch;
-                if (iso_vm_scratch_make(x->work, c->name, &scratch, &e) < 0)
+                struct iso_vm_scratch scratch = {0};
+                if (!o->no_scratch && iso_vm_scratch_make(x->work, c->name, &scratch, &e) < 0)
                         fprintf(stderr, "isocheck-vm: warning: %s: no scratch disks: %s\n", c->name,
                                 e.msg);
                 b.disks[0] = scratch.disk[0] ? scratch.disk : NULL;

@@ -26,6 +26,9 @@ const char iso_vm_usage[] =
         "      --cpus N             guest CPUs (default 2)\n"
         "      --append ARGS        more kernel command line (e.g. to test a broken boot)\n"
         "      --qemu PROGRAM       the qemu binary (default qemu-system-x86_64)\n"
+        "      --no-scratch         boot without the ext4 scratch disk and the swap disk\n"
+        "                           (as a LAVA job does); the memory cases that need\n"
+        "                           disk-backed page cache or swap then skip\n"
         "\n"
         "Time bounds (seconds):\n"
         "      --timeout S          one boot, from qemu's start to power-off (default 900)\n"
@@ -74,6 +77,7 @@ enum {
         OPT_BUILD_INITRAMFS,
         OPT_SUITE,
         OPT_FROM_LAVA,
+        OPT_NO_SCRATCH,
 };
 
 static const struct option long_opts[] = {
@@ -94,6 +98,7 @@ static const struct option long_opts[] = {
         {"build-initramfs", required_argument, NULL, OPT_BUILD_INITRAMFS},
         {"suite", required_argument, NULL, OPT_SUITE},
         {"from-lava", required_argument, NULL, OPT_FROM_LAVA},
+        {"no-scratch", no_argument, NULL, OPT_NO_SCRATCH},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
 };
@@ -234,6 +239,9 @@ int iso_vm_parse_args(int argc, char *const argv[], struct iso_vm_opts *o, char 
                                 return iso_opt_fail(err, err_size,
                                                     "--from-lava needs a LAVA job log");
                         o->from_lava = optarg;
+                        break;
+                case OPT_NO_SCRATCH:
+                        o->no_scratch = 1;
                         break;
                 case OPT_SUITE:
                         if (!*optarg)

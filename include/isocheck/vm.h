@@ -532,6 +532,7 @@ struct iso_vm_opts {
                              * the isocheck beside isocheck-vm) */
         unsigned int jobs;     /* --jobs N: boots at once; 0 (default): one per --cpus of the
                              * host's online CPUs, at least 1 */
+        int no_scratch;        /* --no-scratch: no scratch and swap disks for the guest */
         const char *from_lava; /* --from-lava LOG: convert a LAVA job's log to JUnit on
                                 * standard output instead of booting (no --kernel needed) */
 };

@@ -101,8 +101,9 @@ lava_boots() {
         # The same kernel and modes through isocheck-vm (make check-vm's program), both modes
         # at once (--jobs 2): the reference the LAVA results are compared with, case by case.
         # The first kernel line may take minutes on a loaded machine (two TCG guests on few
-        # cores, other sessions' boots): the no-output bound is raised to match.
-        timeout 1200 build/isocheck-vm --accel tcg --no-output-timeout 400 --jobs 2 --kernel "$lava_k" -c both -o "$lw/vm" \
+        # cores, other sessions' boots): the no-output bound is raised to match. The LAVA job
+        # gives the guest no scratch or swap disk: neither does this reference (--no-scratch).
+        timeout 1200 build/isocheck-vm --accel tcg --no-output-timeout 400 --jobs 2 --no-scratch --kernel "$lava_k" -c both -o "$lw/vm" \
                 >"$lw/vm.out" 2>"$lw/vm.err"
         echo $? >"$lw/vm.rc"
         local r=${lava_k#/boot/vmlinuz-} mode
