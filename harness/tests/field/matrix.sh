@@ -186,7 +186,7 @@ want = {'selftest.verdict.pass': 'pass', 'selftest.verdict.fail': 'fail',
 assert {k: v['verdict'] for k, v in row.items()} == want, row
 bad = [k for k in row['selftest.verdict.fail']['checks'] if not k['ok']]
 assert [(k['what'], k['expected'], k['got']) for k in bad] == [('the answer', '42', '41')], bad
-assert row['selftest.verdict.fail']['checks'][0]['where'].startswith('selfcases.c:')
+assert row['selftest.verdict.fail']['checks'][0]['where'].startswith('harness/tests/selfcases.c:'), row['selftest.verdict.fail']['checks'][0]
 p = row['selftest.verdict.pass']
 skip = [k for k in p['checks'] if k['skipped']]
 assert skip and skip[0]['got'] == 'needs a # unicorn', p['checks']
