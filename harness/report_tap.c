@@ -18,6 +18,7 @@
 
 #include "isocheck/cli.h"
 #include "isocheck/text.h"
+#include "isocheck/install.h"
 #include "report_io.h"
 
 /* How a string is escaped on its way into a TAP line. */
@@ -332,7 +333,10 @@ static int tap_begin(const struct iso_report_out *out, size_t n_planned)
 {
         struct iso_tap tap = tap_of(out);
 
-        return iso_tap_begin(&tap, n_planned);
+        /* Which isocheck wrote it, as the JUnit report's isocheck.version property says. */
+        if (iso_tap_begin(&tap, n_planned) < 0 || putf(out->f, "# isocheck %s\n", iso_version()))
+                return -1;
+        return fflush(out->f) == EOF ? -1 : 0;
 }
 
 static int tap_add(const struct iso_report_out *out, size_t number, const struct iso_result *r)
