@@ -276,8 +276,7 @@ static void nsenter_matches(struct iso_t *t, struct lab_ns *ns, const struct iso
                   b ? "" : ", ps via nsenter not in its own listing", side);
 }
 
-ISO_CASE(nsenter_view_matches_tool, "nsenter.view.matches.tool",
-         .doc = "nsenter(1), ps(1)",
+ISO_CASE(nsenter_view_matches_tool, "nsenter.view.matches.tool", .doc = "nsenter(1), ps(1)",
          .summary = "ps run through `nsenter --pid --root` (and --mount) lists the same table "
                     "as ps in the unshare shell",
          .lab_step = "Exploring Namespaces: nsenter --pid --root -t PID bash; ps aux",
@@ -308,8 +307,7 @@ static unsigned long landed_in(struct iso_t *t, pid_t target)
         return ino;
 }
 
-ISO_CASE(nsenter_pidns_same_tool, "nsenter.pidns.same.tool",
-         .doc = "nsenter(1), setns(2)",
+ISO_CASE(nsenter_pidns_same_tool, "nsenter.pidns.same.tool", .doc = "nsenter(1), setns(2)",
          .summary = "`nsenter --pid -t <sh>` runs its command in sh's PID namespace; "
                     "`-t <unshare>` lands in the old one",
          .lab_step = "Exploring Namespaces: nsenter --pid --root -t PID bash (the PID of bash, "

@@ -26,7 +26,6 @@ int iso_install_libexec(char *out, size_t size, struct iso_err *e)
         /* Relative, not the absolute LIBEXECDIR: a DESTDIR tree or a moved installation
          * must find its own files, never those of another installation. */
         if (iso_pathf(out, size, "%s/%s", dirname(exe), ISO_LIBEXEC_FROM_BINDIR) < 0)
-                return iso_errf(e, ENAMETOOLONG, "the installed files' directory beside %s",
-                                exe);
+                return iso_errf(e, ENAMETOOLONG, "the installed files' directory beside %s", exe);
         return 0;
 }

@@ -71,6 +71,9 @@ install: all $(MAN_PAGES)
 	install -m 0755 $(VM_INIT) $(DESTDIR)$(LIBEXECDIR)/isocheck/
 	cp -R $(BUILD)/fixtures/. $(DESTDIR)$(LIBEXECDIR)/isocheck/fixtures/
 	chmod -R go-w $(DESTDIR)$(LIBEXECDIR)/isocheck
+	@# Only the loader is executed among the sidecar context's libraries; Dockerfiles are text.
+	find $(DESTDIR)$(LIBEXECDIR)/isocheck/fixtures \( -name 'lib*.so*' -o -name Dockerfile \) \
+		-type f -exec chmod 0644 {} +
 	install -m 0644 fixtures/schemas/isocheck-junit.xsd $(DESTDIR)$(DATADIR)/isocheck/
 	install -m 0644 $(filter %.1,$(MAN_PAGES)) $(DESTDIR)$(MANDIR)/man1/
 	install -m 0644 $(filter %.7,$(MAN_PAGES)) $(DESTDIR)$(MANDIR)/man7/

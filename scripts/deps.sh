@@ -10,6 +10,9 @@ run_pkgs="util-linux iproute2 procps stress-ng stress tcpdump"
 test_pkgs="libcmocka-dev node-tap-parser perl libxml2-utils python3 python3-junitparser
 python3-tap clang-format cppcheck qemu-system-x86 linux-image-amd64 clang
 libclang-rt-14-dev libxml2-dev"
+# The package tests (make test-package, harness/tests/field/install.sh): man page lint,
+# man itself, the .deb build and lintian, and the clean root the .deb is installed in.
+test_pkgs="$test_pkgs mandoc man-db debhelper dpkg-dev fakeroot lintian mmdebstrap cpio"
 # The *.podman and *.oci variants: rootful podman (its OCI runtime and CNI plugins come
 # with it) and the two OCI runtimes used directly.
 runtime_pkgs="podman crun runc"
