@@ -32,17 +32,27 @@ if [ -n "$need" ]; then
         DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $need >/dev/null
 fi
 
-rm -rf "$src" "$out"/isocheck_*
-mkdir -p "$src"
-if git rev-parse --show-toplevel >/dev/null 2>&1 && [ "$(git rev-parse --show-toplevel)" = "$top" ]; then
-        # Deleted-but-tracked files are skipped: cpio copies what exists.
-        git ls-files -z --cached --others --exclude-standard |
-                xargs -0 sh -c 'for f; do [ -e "$f" ] && printf "%s\0" "$f"; done' sh |
-                cpio -0 -pdm --quiet "$src"
-else
-        find . -path ./build -prune -o -path ./reports -prune -o \( -type f -o -type l \) -print0 |
-                cpio -0 -pdm --quiet "$src"
+# The files the package is built from, NUL-separated.
+files() {
+        if git rev-parse --show-toplevel >/dev/null 2>&1 && [ "$(git rev-parse --show-toplevel)" = "$top" ]; then
+                # Deleted-but-tracked files are skipped: only what exists is copied.
+                git ls-files -z --cached --others --exclude-standard |
+                        xargs -0 sh -c 'for f; do [ -e "$f" ] && printf "%s\0" "$f"; done' sh
+        else
+                find . -path ./build -prune -o -path ./reports -prune -o \( -type f -o -type l \) -print0
+        fi
+}
+# Built already from these very files and version (make image after make deb): kept.
+mkdir -p "$out"
+stamp=$( (files | sort -z | xargs -0 cat 2>/dev/null; files; echo "${ISOCHECK_VERSION:-}") | md5sum | cut -c1-32)
+if [ -f "$out/.stamp" ] && [ "$(cat "$out/.stamp")" = "$stamp" ] && ls "$out"/isocheck_*.deb >/dev/null 2>&1; then
+        echo "deb: up to date" >&2
+        ls "$out"/isocheck_*.deb
+        exit 0
 fi
+rm -rf "$src" "$out"/isocheck_* "$out"/isocheck-dbgsym_* "$out/.stamp"
+mkdir -p "$src"
+files | cpio -0 -pdm --quiet "$src"
 
 cd "$src"
 ISOCHECK_VERSION=${ISOCHECK_VERSION:-}
@@ -52,4 +62,5 @@ dpkg-buildpackage -us -uc -b -j"$(nproc)" >"$out/build.log" 2>&1 || {
         tail -n 30 "$out/build.log" >&2
         exit 1
 }
+echo "$stamp" >"$out/.stamp"
 ls "$out"/isocheck_*.deb

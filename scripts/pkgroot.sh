@@ -7,6 +7,7 @@
 #                                              DIR: that root with DEB installed by
 #                                              `apt-get install ./DEB` (and PKG...), /proc,
 #                                              /sys and /dev mounted only while apt runs
+#   scripts/pkgroot.sh run DIR COMMAND...      COMMAND chrooted in DIR, mounted as above
 #   scripts/pkgroot.sh image BUILD NAME        the root of build/deb/isocheck_*.deb with the
 #                                              recommended tools, imported as image NAME
 # Every mount made here is undone on exit, whatever happens.
@@ -25,10 +26,15 @@ umount_all() {
 }
 trap umount_all EXIT
 
-# mount_into ROOT: what apt and isocheck need from the kernel, recursive binds so that
-# cgroupfs under /sys comes along; each recorded for umount_all.
+# mount_into ROOT: ROOT bound onto itself (a chroot's / must be a mount point: isocheck makes
+# its cases' mounts slaves of it, as a container runtime does), then what apt and isocheck
+# need from the kernel, recursive binds so that cgroupfs under /sys comes along; each
+# recorded for umount_all, which undoes them in reverse.
 mount_into() {
         local r=$1 d
+        mount --bind "$r" "$r"
+        mount --make-private "$r"
+        mounted+=("$r")
         for d in proc sys dev; do
                 mkdir -p "$r/$d"
                 if [ "$d" = proc ]; then mount -t proc proc "$r/proc"; else mount --rbind "/$d" "$r/$d"; fi
@@ -77,10 +83,21 @@ root() {
         cp "$deb" "$dir/tmp/"
         cp -L /etc/resolv.conf "$dir/etc/resolv.conf"
         mount_into "$dir"
+        # mmdebstrap leaves no package lists in the root: fetch them (its own sources).
+        chroot "$dir" apt-get update -q >&2
         chroot "$dir" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
                 --no-install-recommends "/tmp/$(basename "$deb")" "$@" >&2
         rm -f "$dir/tmp/$(basename "$deb")"
         umount_all
+}
+
+run() {
+        local dir=$1 rc=0
+        shift
+        mount_into "$dir"
+        chroot "$dir" "$@" || rc=$?
+        umount_all
+        return $rc
 }
 
 image() {
@@ -105,6 +122,7 @@ image() {
 case ${1:-} in
 base) base "$2" ;;
 root) root "${@:2}" ;;
+run) run "${@:2}" ;;
 image) image "$2" "$3" ;;
-*) echo "usage: $0 base BUILD | root BUILD DIR DEB [PKG...] | image BUILD NAME" >&2; exit 2 ;;
+*) echo "usage: $0 base BUILD | root BUILD DIR DEB [PKG...] | run DIR COMMAND... | image BUILD NAME" >&2; exit 2 ;;
 esac

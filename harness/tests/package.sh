@@ -4,8 +4,8 @@
 #   - `make deb`, lintian with no error;
 #   - the .deb installed with `apt-get install ./isocheck_*.deb` in a clean bookworm minbase
 #     root (mmdebstrap from this machine's apt sources, cached per day under build/pkgroot/),
-#     `isocheck --list` and `isocheck --filter 'pidns.*'` run there (chroot, /proc /sys /dev
-#     mounted and unmounted whatever happens), the package purged and nothing of it left;
+#     `isocheck --list` and `isocheck --filter 'pidns.*'` run there (scripts/pkgroot.sh run:
+#     chroot, /proc /sys /dev mounted and unmounted whatever happens), the package purged and nothing of it left;
 #   - `make image`, the image run against this kernel, its JUnit validated.
 # Needs root. Ends with "N passed, N failed, N skipped" like run.sh.
 set -u
@@ -19,13 +19,9 @@ MAKE_CMD=${MAKE:-make}
 P=$work/package
 mkdir -p "$P"
 roots=()
-mounted=()
 image=""
 package_restore() {
         local i
-        for ((i = ${#mounted[@]} - 1; i >= 0; i--)); do
-                umount -R "${mounted[i]}" 2>/dev/null || umount -lR "${mounted[i]}" 2>/dev/null
-        done
         for i in "${roots[@]}"; do rm -rf --one-file-system "$i"; done
         [ -n "$image" ] && docker rmi -f "$image" >/dev/null 2>&1
         restore
@@ -63,17 +59,13 @@ echo $? >"$P/root.rc"
 check "package: apt-get install ./isocheck_*.deb in a clean bookworm minbase root" sh -c "
         [ \$(cat '$P/root.rc') -eq 0 ] && [ -x '$R/usr/bin/isocheck' ] || { tail -n 20 '$P/root.out'; exit 1; }"
 if [ -x "$R/usr/bin/isocheck" ]; then
-        for d in proc sys dev; do
-                if [ $d = proc ]; then mount -t proc proc "$R/proc"; else mount --rbind "/$d" "$R/$d"; fi
-                mount --make-rslave "$R/$d"
-                mounted+=("$R/$d")
-        done
-        mkdir -p "$R/root/run"
-        chroot "$R" isocheck --list >"$P/root-list.txt" 2>"$P/root-list.err"
+        # Each command chrooted with /proc, /sys and /dev mounted, all unmounted after it.
+        inroot() { scripts/pkgroot.sh run "$R" "$@"; }
+        inroot isocheck --list >"$P/root-list.txt" 2>"$P/root-list.err"
         check "package: isocheck --list there lists what build/isocheck lists" sh -c "
-                awk '{ print \$1 }' '$P/root-list.txt' | sort | diff '$INS/list.txt' -"
-        chroot "$R" sh -c "cd /root/run && isocheck --filter 'pidns.*'" >"$P/root-pidns.tap" \
-                2>"$P/root-pidns.err"
+                cat '$P/root-list.err'; awk '{ print \$1 }' '$P/root-list.txt' | sort | diff '$INS/list.txt' -"
+        inroot sh -c "mkdir -p /root/run && cd /root/run && isocheck --filter 'pidns.*'" \
+                >"$P/root-pidns.tap" 2>"$P/root-pidns.err"
         echo $? >"$P/root-pidns.rc"
         cp "$R/root/run/reports/isocheck.junit.xml" "$P/root-pidns.xml" 2>/dev/null
         check "package: isocheck --filter 'pidns.*' there passes (exit 0, every case ok)" sh -c "
@@ -83,16 +75,17 @@ if [ -x "$R/usr/bin/isocheck" ]; then
                 tap-parser --strict -j 0 <'$P/root-pidns.tap' >/dev/null && xmllint --noout --schema '$OWN_XSD' '$P/root-pidns.xml' &&
                 { [ ! -f '$JUNIT_XSD' ] || xmllint --noout --schema '$JUNIT_XSD' '$P/root-pidns.xml'; }"
         check "package: ... and nothing of that run is left" no_cgroups_of "$P/root-pidns.xml"
+        check "package: ... and no mount of the root is left" sh -c "! grep -F ' $R' /proc/mounts"
         rm -rf "$R/root/run"
         # What the package holds: its files (directories may be shared with others).
-        chroot "$R" dpkg -L isocheck | while IFS= read -r f; do
+        inroot dpkg -L isocheck | while IFS= read -r f; do
                 [ -d "$R$f" ] || echo "$f"
         done >"$P/root-files.txt"
-        chroot "$R" env DEBIAN_FRONTEND=noninteractive apt-get purge -y -q isocheck \
+        inroot env DEBIAN_FRONTEND=noninteractive apt-get purge -y -q isocheck \
                 >"$P/root-purge.out" 2>&1
         check "package: apt-get purge isocheck removes it" sh -c "
                 cat '$P/root-purge.out'
-                ! chroot '$R' dpkg-query -W -f='\${Status}' isocheck 2>/dev/null | grep -q 'ok installed'"
+                ! scripts/pkgroot.sh run '$R' dpkg-query -W -f='\${Status}' isocheck 2>/dev/null | grep -q 'ok installed'"
         check "package: ... and nothing of it is left: no file it held, no isocheck directory" sh -c "
                 [ -s '$P/root-files.txt' ] || { echo 'dpkg -L listed no file'; exit 1; }
                 while IFS= read -r f; do [ ! -e '$R'\"\$f\" ] || echo \"left: \$f\"; done <'$P/root-files.txt' >'$P/left.txt'

@@ -75,11 +75,10 @@ check "install: man finds and renders isocheck(1) and isocheck-cases(7) from MAN
 
 # The container cases of the native runtime, run by the installed binary: they find the
 # installed fixtures (no ISOCHECK_FIXTURES), and the reports carry the version.
-unset ISOCHECK_FIXTURES
 native="container.app.serves container.app.noshell sidecar.netns.shared sidecar.capture.http sidecar.capture.isolated"
 filters=$(for c in $native; do printf -- '--filter %s ' "$c"; done)
 # shellcheck disable=SC2086
-"$D/usr/bin/isocheck" $filters --tap "$INS/inst.tap" --junit "$INS/inst.xml" \
+env -u ISOCHECK_FIXTURES "$D/usr/bin/isocheck" $filters --tap "$INS/inst.tap" --junit "$INS/inst.xml" \
         --artifacts "$INS/inst-art" >/dev/null 2>"$INS/inst.err"
 echo $? >"$INS/inst.rc"
 check "install: the installed isocheck runs the native container cases, all passing" sh -c "
@@ -93,7 +92,7 @@ check "install: ... and nothing of it is left" no_cgroups_of "$INS/inst.xml"
 
 # A fixture missing from the installation is an error naming where it looked, never a skip.
 mv "$D/usr/libexec/isocheck/fixtures/app" "$INS/app.moved"
-"$D/usr/bin/isocheck" --filter container.app.serves --tap "$INS/noapp.tap" \
+env -u ISOCHECK_FIXTURES "$D/usr/bin/isocheck" --filter container.app.serves --tap "$INS/noapp.tap" \
         --junit "$INS/noapp.xml" --artifacts "$INS/noapp-art" >/dev/null 2>&1
 echo $? >"$INS/noapp.rc"
 mv "$INS/app.moved" "$D/usr/libexec/isocheck/fixtures/app"
