@@ -84,9 +84,15 @@ root() {
         cp -L /etc/resolv.conf "$dir/etc/resolv.conf"
         mount_into "$dir"
         # mmdebstrap leaves no package lists in the root: fetch them (its own sources).
-        chroot "$dir" apt-get update -q >&2
-        chroot "$dir" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
-                --no-install-recommends "/tmp/$(basename "$deb")" "$@" >&2
+        # apt's output goes to DIR.apt.log, shown when it fails.
+        if ! { chroot "$dir" apt-get update -q &&
+                chroot "$dir" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+                        --no-install-recommends "/tmp/$(basename "$deb")" "$@"; } >"$dir.apt.log" 2>&1; then
+                echo "pkgroot: apt-get in $dir failed; the end of $dir.apt.log:" >&2
+                tail -n 20 "$dir.apt.log" >&2
+                exit 1
+        fi
+        rm -f "$dir.apt.log"
         rm -f "$dir/tmp/$(basename "$deb")"
         umount_all
 }

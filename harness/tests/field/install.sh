@@ -70,7 +70,7 @@ check "install: the installed isocheck --version and --list are the build's" sh 
         [ \"\$('$D/usr/bin/isocheck' --version)\" = 'isocheck $ver' ] &&
         '$D/usr/bin/isocheck' --list | awk '{ print \$1 }' | sort | diff '$INS/list.txt' -"
 check "install: man finds and renders isocheck(1) and isocheck-cases(7) from MANDIR" sh -c "
-        MANWIDTH=80 man -M '$D/usr/share/man' isocheck 2>&1 | grep -q "check that this kernel's cgroups" &&
+        MANWIDTH=80 man -M '$D/usr/share/man' isocheck 2>&1 | grep -q 'check that this kernel.s cgroups' &&
         MANWIDTH=80 man -M '$D/usr/share/man' 7 isocheck-cases 2>&1 | grep -q 'pidns.init.pid1'"
 
 # The container cases of the native runtime, run by the installed binary: they find the
