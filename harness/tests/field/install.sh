@@ -65,6 +65,14 @@ ver=$(scripts/version.sh)
 check "install: --version is scripts/version.sh's (git describe here, or the package's)" sh -c "
         [ \"\$(build/isocheck --version)\" = 'isocheck $ver' ] && [ -n '$ver' ] &&
         case '$ver' in unknown*) exit 1 ;; esac"
+# Outside git (a tarball): the package version, the first line of debian/changelog.
+mkdir -p "$INS/tarball/scripts" "$INS/tarball/debian"
+cp scripts/version.sh "$INS/tarball/scripts/"
+cp debian/changelog "$INS/tarball/debian/"
+check "install: ... and outside a git checkout, the package version (debian/changelog)" sh -c "
+        want=\$(dpkg-parsechangelog -l debian/changelog -S Version)
+        got=\$(GIT_CEILING_DIRECTORIES='$INS' '$INS/tarball/scripts/version.sh')
+        [ \"\$got\" = \"\$want\" ] || { echo \"got \$got, want \$want\"; exit 1; }"
 
 check "install: the installed isocheck --version and --list are the build's" sh -c "
         [ \"\$('$D/usr/bin/isocheck' --version)\" = 'isocheck $ver' ] &&
