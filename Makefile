@@ -8,6 +8,8 @@ WARNINGS := -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes -Wmissing-prot
 CPPFLAGS += -Iinclude -D_GNU_SOURCE
 # __FILE__ repository-relative ("cases/pidns.c"): reports point at it, whatever the build dir.
 CPPFLAGS += -fmacro-prefix-map=$(CURDIR)/=
+# Headers the build writes (the version, the install layout: mk/package.mk).
+CPPFLAGS += -I$(BUILD)/gen
 STD      := -std=gnu11
 # The libraries the modules use, by pkg-config name (each -dev package is in scripts/deps.sh).
 PKGS     := zlib libpcap mount json-c libxml-2.0 libmnl libarchive libcrypto
@@ -24,6 +26,7 @@ BUILD    := build
 # (a new program adds its file to MAINS; the VM guest init's init_*.c are its own), the tests and the fuzz targets. They make one
 # static library, build/libisocheck.a (and build/san/libisocheck.a), that every program links.
 MAINS    := harness/main.c harness/vm/main.c harness/vm/init.c $(wildcard harness/vm/init_*.c)
+MAINS    += harness/man_cases.c
 MODULES  := $(filter-out $(MAINS),$(sort $(shell find harness -name '*.c' \
               -not -path 'harness/tests/*' -not -path 'harness/fuzz/*')))
 CASES    := $(wildcard cases/*.c)
@@ -42,7 +45,7 @@ UNIT_BIN := $(UNIT:harness/tests/%.c=$(BUILD)/san/tests/%)
 
 ISOCHECK_ARGS ?=
 
-.PHONY: all check test test-field unit lint layers deps deps-test install clean
+.PHONY: all check test test-field unit lint layers deps deps-test clean
 FIXTURES := $(BUILD)/fixtures/app $(BUILD)/fixtures/sidecar \
             $(BUILD)/fixtures/app-image/Dockerfile $(BUILD)/fixtures/sidecar-image/Dockerfile
 all: $(BUILD)/isocheck $(FIXTURES)
@@ -144,12 +147,6 @@ lint:
 # The layers of docs/architecture.md, and a check that no include points up.
 layers:
 	@python3 harness/tests/layers.py
-
-# The fixtures go where the installed binary looks for them (iso_fixture_path).
-install: all
-	install -D -m 0755 $(BUILD)/isocheck $(DESTDIR)$(or $(PREFIX),/usr/local)/bin/isocheck
-	install -d $(DESTDIR)$(or $(PREFIX),/usr/local)/lib/isocheck/fixtures
-	cp -R $(BUILD)/fixtures/. $(DESTDIR)$(or $(PREFIX),/usr/local)/lib/isocheck/fixtures/
 
 clean:
 	rm -rf $(BUILD)

@@ -379,6 +379,7 @@ static void open_kmsg(struct iso_kmsg *k, char *why, size_t size)
 }
 
 ISO_CASE(cgroup_memory_create, "cgroup.memory.create",
+         .doc = "cgroup-v1/memory.rst, cgroup-v2.rst \"Memory\"",
          .summary = "mkdir in the memory hierarchy makes a cgroup with its interface files; "
                     "they cannot be unlinked; rmdir of the empty cgroup removes it",
          .lab_step = "Exploring cgroups: mkdir /sys/fs/cgroup/memory/demo; ls",
@@ -424,6 +425,7 @@ ISO_CASE(cgroup_memory_create, "cgroup.memory.create",
 }
 
 ISO_CASE(cgroup_memory_limit, "cgroup.memory.limit",
+         .doc = "cgroup-v1/memory.rst (memory.limit_in_bytes), cgroup-v2.rst (memory.max)",
          .summary = "a memory limit reads back rounded down to a page multiple, stays set, "
                     "and \"max\"/-1 means unlimited",
          .lab_step = "Exploring cgroups: echo 100000000 > memory.limit_in_bytes; cat it",
@@ -516,6 +518,7 @@ static int run_in(struct iso_t *t, const struct iso_cg *cg, char *const argv[], 
 }
 
 ISO_CASE(cgroup_memory_under_limit, "cgroup.memory.under_limit",
+         .doc = "cgroup-v1/memory.rst, cgroup-v2.rst \"Memory\", ps(1)",
          .summary = "ls, ps and cat, and an allocation well under the limit, run to exit 0 "
                     "in a limited memory cgroup without an OOM kill",
          .lab_step = "Exploring cgroups: echo $$ > tasks; ls; ps aux",
@@ -668,6 +671,7 @@ static void check_oom(struct iso_t *t, const struct oom_scene *s, int status, in
 }
 
 ISO_CASE(cgroup_memory_oom_kill, "cgroup.memory.oom_kill",
+         .doc = "cgroup-v1/memory.rst \"OOM Control\", cgroup-v2.rst (memory.events)",
          .summary = "a process touching 3x its memory cgroup's limit is OOM-killed, counted "
                     "once in oom_kill, and named in the kernel log",
          .lab_step = "Exploring cgroups: echo $$ > tasks; stress -m 1 --vm-bytes 100000000; "
@@ -849,6 +853,7 @@ static void oom_by_tool(struct iso_t *t, char *const argv[], const char *comm_pr
 
 ISO_CASE(cgroup_memory_oom_kill_stress_ng, "cgroup.memory.oom_kill.stress-ng",
          .former_name = "cgroup.memory.oom_kill.tool",
+         .doc = "cgroup-v2.rst (memory.events), stress-ng(1)",
          .summary = "stress-ng allocating 3x the limit inside the memory cgroup gets its "
                     "worker OOM-killed",
          .lab_step = "Exploring cgroups: stress -m 1 --vm-bytes 100000000 (with stress-ng)",
@@ -862,6 +867,7 @@ ISO_CASE(cgroup_memory_oom_kill_stress_ng, "cgroup.memory.oom_kill.stress-ng",
 }
 
 ISO_CASE(cgroup_memory_oom_kill_stress, "cgroup.memory.oom_kill.stress",
+         .doc = "cgroup-v2.rst (memory.events), stress(1)",
          .summary = "stress, the lab's own hog, allocating 3x the limit inside the memory "
                     "cgroup is OOM-killed",
          .lab_step = "Exploring cgroups: stress -m 1 --vm-bytes 100000000",
@@ -881,6 +887,7 @@ static int sleeper(void *arg)
 }
 
 ISO_CASE(cgroup_memory_oom_group, "cgroup.memory.oom_group",
+         .doc = "cgroup-v2.rst (memory.oom.group)",
          .summary = "with memory.oom.group=1 an OOM kill takes every process of the cgroup",
          .lab_step = "Exploring cgroups (cgroup v2): memory.oom.group",
          .needs = {ISO_ROOT, ISO_CGROUP_CTRL("memory", 2)}, .timeout_s = 30, .exclusive = OOM_ALONE)

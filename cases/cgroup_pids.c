@@ -58,6 +58,7 @@ static int forker_run(void *arg)
 }
 
 ISO_CASE(cgroup_pids_limit, "cgroup.pids.limit",
+         .doc = "cgroup-v1/pids.rst, cgroup-v2.rst \"PID\", fork(2)",
          .summary = "pids.max=N lets N processes exist in the cgroup and the next fork fails "
                     "with EAGAIN",
          .lab_step = "Exploring cgroups: the same limits idea applied to the pids controller",

@@ -16,6 +16,7 @@
 #include "isocheck/runtime.h"
 
 ISO_RUNTIME_CASE(container_app_serves, "container.app.serves", 0,
+                 .doc = "namespaces(7), network_namespaces(7), docker-run(1)",
                  .summary = "the single-binary app in its own container answers HTTP GET / with "
                             "200 and its body, every time",
                  .lab_step = "Debugging Slim Containers: docker run -d -p 8000:8000 app; curl "
@@ -68,6 +69,7 @@ static int listed(const char *entries, const char *name)
 }
 
 ISO_RUNTIME_CASE(container_app_noshell, "container.app.noshell", 0,
+                 .doc = "mount_namespaces(7), execve(2), docker-exec(1)",
                  .summary = "the app's root holds only the app: no /bin/sh, no bash, and exec "
                             "of bash in its container fails",
                  .lab_step = "Debugging Slim Containers: docker exec -it app bash fails",

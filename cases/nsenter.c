@@ -75,7 +75,7 @@ static void stop_unshared(struct unshared *u)
         waitpid(u->parent, NULL, 0);
 }
 
-ISO_CASE(nsenter_pidns_same, "nsenter.pidns.same",
+ISO_CASE(nsenter_pidns_same, "nsenter.pidns.same", .doc = "setns(2), pid_namespaces(7)",
          .summary = "a process that setns()es into a PID namespace and forks has a child in "
                     "that namespace; joining unshare's parent instead lands in the old one",
          .lab_step = "Exploring Namespaces: nsenter --pid --root -t PID bash (PID of the "
@@ -151,7 +151,7 @@ static void compare_views(struct iso_t *t, const char *what, const struct iso_pi
                   diff, side);
 }
 
-ISO_CASE(nsenter_view_matches, "nsenter.view.matches",
+ISO_CASE(nsenter_view_matches, "nsenter.view.matches", .doc = "setns(2), nsenter(1), proc(5)",
          .summary = "a process joining the namespace's PID namespace and its mount namespace "
                     "(or root) lists the same process table as the original shell",
          .lab_step = "Exploring Namespaces: ps aux in both shells after nsenter --pid --root",

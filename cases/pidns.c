@@ -39,7 +39,7 @@ struct self_view {
         pid_t ppid;
 };
 
-ISO_CASE(pidns_init_pid1, "pidns.init.pid1",
+ISO_CASE(pidns_init_pid1, "pidns.init.pid1", .doc = "pid_namespaces(7), clone(2)",
          .summary = "the first process in a new PID namespace is PID 1 with parent 0 there, "
                     "and has another PID outside",
          .lab_step = "Exploring Namespaces: unshare --pid --mount-proc --fork bash; ps aux",
@@ -139,7 +139,7 @@ static void table_text(const struct iso_proc *p, long n, char *out, size_t size)
                                         (int)p[i].pid, (int)p[i].ppid, p[i].comm);
 }
 
-ISO_CASE(pidns_view_isolated, "pidns.view.isolated",
+ISO_CASE(pidns_view_isolated, "pidns.view.isolated", .doc = "pid_namespaces(7), proc(5)",
          .summary = "a new PID namespace with its own /proc lists only its own processes, and "
                     "host PIDs cannot be signalled from inside",
          .lab_step = "Exploring Namespaces: unshare --pid --mount-proc --fork bash; sleep & "
@@ -177,7 +177,7 @@ ISO_CASE(pidns_view_isolated, "pidns.view.isolated",
                   v.probe_errno ? strerror(v.probe_errno) : "it succeeded");
 }
 
-ISO_CASE(pidns_pid_differs, "pidns.pid.differs",
+ISO_CASE(pidns_pid_differs, "pidns.pid.differs", .doc = "pid_namespaces(7), proc(5) (NSpid)",
          .summary = "the sleep in a new PID namespace has a small PID inside and another on "
                     "the host, and NSpid lists both",
          .lab_step = "Exploring Namespaces: ps aux | grep sleep, inside and on the host",
@@ -241,7 +241,7 @@ ISO_CASE(pidns_pid_differs, "pidns.pid.differs",
                   k < 0 ? ke.msg : "");
 }
 
-ISO_CASE(pidns_parent_visible, "pidns.parent.visible",
+ISO_CASE(pidns_parent_visible, "pidns.parent.visible", .doc = "pid_namespaces(7), getppid(2)",
          .summary = "the host sees the namespace's init as a child of its creator; inside, "
                     "init's parent PID is 0",
          .lab_step = "Exploring Namespaces: ps -ef on the host shows unshare as bash's parent",
@@ -322,7 +322,7 @@ static void nofork_child(int fd)
         _exit(0);
 }
 
-ISO_CASE(pidns_unshare_nofork, "pidns.unshare.nofork",
+ISO_CASE(pidns_unshare_nofork, "pidns.unshare.nofork", .doc = "unshare(2), pid_namespaces(7)",
          .summary = "unshare(CLONE_NEWPID) moves only the caller's children; its first child "
                     "is PID 1, and once that exits further forks fail with ENOMEM",
          .lab_step = "Exploring Namespaces: unshare --pid bash without --fork: \"fork: Cannot "

@@ -166,6 +166,7 @@ static const struct iso_proc *by_comm(const struct iso_proc *p, size_t n, const 
 }
 
 ISO_CASE(pidns_view_isolated_tool, "pidns.view.isolated.tool",
+         .doc = "unshare(1), pid_namespaces(7), ps(1)",
          .summary = "ps inside `unshare --pid --mount-proc --fork` lists only sh, its sleep and "
                     "ps itself, with the PIDs the kernel gives them there",
          .lab_step = "Exploring Namespaces: unshare --pid --mount-proc --fork bash; sleep & "
@@ -201,6 +202,7 @@ ISO_CASE(pidns_view_isolated_tool, "pidns.view.isolated.tool",
 }
 
 ISO_CASE(pidns_pid_differs_tool, "pidns.pid.differs.tool",
+         .doc = "unshare(1), pid_namespaces(7), proc(5) (NSpid)",
          .summary = "the sleep started inside `unshare --pid` has one PID in ps there and "
                     "another on the host",
          .lab_step = "Exploring Namespaces: ps aux | grep sleep, inside and on the host",
@@ -232,6 +234,7 @@ ISO_CASE(pidns_pid_differs_tool, "pidns.pid.differs.tool",
 }
 
 ISO_CASE(pidns_parent_visible_tool, "pidns.parent.visible.tool",
+         .doc = "unshare(1), pid_namespaces(7)",
          .summary = "the host shows unshare as the parent of the namespace's sh; inside, ps "
                     "shows sh's parent as 0",
          .lab_step = "Exploring Namespaces: ps -ef on the host; ps inside",
@@ -291,7 +294,7 @@ static void nsenter_matches(struct iso_t *t, struct lab_ns *ns, const struct iso
                   b ? "" : ", ps via nsenter not in its own listing", side);
 }
 
-ISO_CASE(nsenter_view_matches_tool, "nsenter.view.matches.tool",
+ISO_CASE(nsenter_view_matches_tool, "nsenter.view.matches.tool", .doc = "nsenter(1), ps(1)",
          .summary = "ps run through `nsenter --pid --root` (and --mount) lists the same table "
                     "as ps in the unshare shell",
          .lab_step = "Exploring Namespaces: nsenter --pid --root -t PID bash; ps aux",
@@ -323,7 +326,7 @@ static unsigned long landed_in(struct iso_t *t, pid_t target)
         return ino;
 }
 
-ISO_CASE(nsenter_pidns_same_tool, "nsenter.pidns.same.tool",
+ISO_CASE(nsenter_pidns_same_tool, "nsenter.pidns.same.tool", .doc = "nsenter(1), setns(2)",
          .summary = "`nsenter --pid -t <sh>` runs its command in sh's PID namespace; "
                     "`-t <unshare>` lands in the old one",
          .lab_step = "Exploring Namespaces: nsenter --pid --root -t PID bash (the PID of bash, "

@@ -57,6 +57,7 @@ static void app_unchanged(struct iso_rt_ctx *c, const struct iso_rt_app *app,
 }
 
 ISO_RUNTIME_CASE(sidecar_netns_shared, "sidecar.netns.shared", 1,
+                 .doc = "network_namespaces(7), docker-run(1) --network=container:NAME",
                  .summary = "a sidecar joined to the app's network namespace shares it, and "
                             "keeps its own PID and mount namespaces",
                  .lab_step = "Debugging Slim Containers: docker run --network=container:app "
@@ -93,6 +94,7 @@ static int make_requests(const struct iso_rt_app *app, char *last, size_t size)
 }
 
 ISO_RUNTIME_CASE(sidecar_capture_http, "sidecar.capture.http", 1,
+                 .doc = "network_namespaces(7), pcap(3PCAP)",
                  .summary = "a sidecar in the app's network namespace captures every SYN, "
                             "request and 200 response of requests made to the app",
                  .lab_step = "Debugging Slim Containers: tcpdump -i any port 8000 in the sidecar "
@@ -133,6 +135,7 @@ ISO_RUNTIME_CASE(sidecar_capture_http, "sidecar.capture.http", 1,
 }
 
 ISO_RUNTIME_CASE(sidecar_capture_isolated, "sidecar.capture.isolated", 1,
+                 .doc = "network_namespaces(7), pcap(3PCAP)",
                  .summary = "a capture in another container's network namespace sees none of "
                             "the app's packets (the control that shows the sharing matters)",
                  .lab_step = "Debugging Slim Containers: tcpdump without "

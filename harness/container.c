@@ -27,6 +27,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "isocheck/install.h"
 #include "isocheck/fault.h"
 #include "isocheck/netlink.h"
 #include "isocheck/ns.h"
@@ -633,22 +634,27 @@ int iso_fixture_path(const char *name, char *out, size_t size, struct iso_err *e
                                 "directory of the fixtures)",
                                 name, dir, name);
         }
-        char exe[PATH_MAX];
+        char exe[PATH_MAX], installed[PATH_MAX];
         ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
         if (n < 0)
                 return iso_errf(e, errno, "readlink /proc/self/exe");
         exe[n] = '\0';
         char *bin_dir = dirname(exe);
         /* Next to the binary in build/, beside bin/ in a checkout-like tree, and where
-         * `make install` puts them (PREFIX/lib/isocheck/fixtures for PREFIX/bin/isocheck). */
-        static const char *const under[] = {"fixtures", "../fixtures", "../lib/isocheck/fixtures"};
+         * `make install` puts them (LIBEXECDIR/isocheck/fixtures, found from BINDIR). */
+        if (iso_install_libexec(installed, sizeof(installed), e) < 0)
+                return -1;
+        char here[PATH_MAX], above[PATH_MAX], there[PATH_MAX];
+        if (iso_pathf(here, sizeof(here), "%s/fixtures", bin_dir) < 0 ||
+            iso_pathf(above, sizeof(above), "%s/../fixtures", bin_dir) < 0 ||
+            iso_pathf(there, sizeof(there), "%s/fixtures", installed) < 0)
+                return iso_errf(e, ENAMETOOLONG, "fixture %s: paths beside %s", name, bin_dir);
+        const char *const under[] = {here, above, there};
         for (size_t i = 0; i < sizeof(under) / sizeof(under[0]); i++)
-                if (iso_pathf(out, size, "%s/%s/%s", bin_dir, under[i], name) == 0 &&
-                    access(out, X_OK) == 0)
+                if (iso_pathf(out, size, "%s/%s", under[i], name) == 0 && access(out, X_OK) == 0)
                         return fixture_trusted(name, out, e);
         return iso_errf(e, ENOENT,
-                        "fixture %s missing: looked in %s/fixtures, %s/../fixtures and "
-                        "%s/../lib/isocheck/fixtures (a broken build or installation: run make "
-                        "or make install, or set ISOCHECK_FIXTURES=DIR)",
-                        name, bin_dir, bin_dir, bin_dir);
+                        "fixture %s missing: looked in %s, %s and %s (a broken build or "
+                        "installation: run make or make install, or set ISOCHECK_FIXTURES=DIR)",
+                        name, here, above, there);
 }

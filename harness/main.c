@@ -17,6 +17,7 @@
 #include "isocheck/cli.h"
 #include "isocheck/docker.h"
 #include "isocheck/env.h"
+#include "isocheck/install.h"
 #include "isocheck/plan.h"
 #include "isocheck/plan_build.h"
 #include "isocheck/progress.h"
@@ -27,10 +28,6 @@
 #include "listing.h"
 #include "matrix/matrix.h"
 #include "matrix/page.h"
-
-#ifndef ISOCHECK_VERSION
-#define ISOCHECK_VERSION "0.1.0"
-#endif
 
 static volatile sig_atomic_t stop_requested;
 
@@ -223,7 +220,7 @@ static size_t run_properties(const struct iso_opts *o, const struct iso_env *env
         size_t n = 3;
 
         props[0] = (struct iso_property){"target", o->target};
-        props[1] = (struct iso_property){"isocheck.version", ISOCHECK_VERSION};
+        props[1] = (struct iso_property){"isocheck.version", iso_version()};
         /* What this run's cgroups, interfaces and records are named after. */
         props[2] = (struct iso_property){"run.id", run_id};
         n += iso_env_properties(env, props + 3, max - 3, prop_buf, sizeof(prop_buf));
@@ -518,7 +515,7 @@ int main(int argc, char **argv)
                 fputs(iso_cli_usage, stdout);
                 return stdout_ok() ? ISO_EXIT_OK : ISO_EXIT_BROKEN;
         case ISO_ACT_VERSION:
-                printf("isocheck %s\n", ISOCHECK_VERSION);
+                printf("isocheck %s\n", iso_version());
                 return stdout_ok() ? ISO_EXIT_OK : ISO_EXIT_BROKEN;
         case ISO_ACT_LIST:
                 return list_cases(&o, all, n_all);

@@ -18,6 +18,7 @@
 
 #include "isocheck/cli.h"
 #include "isocheck/text.h"
+#include "isocheck/install.h"
 #include "report_io.h"
 
 /* How a string is escaped on its way into a TAP line. */
@@ -336,12 +337,13 @@ static int tap_begin(const struct iso_report_out *out, size_t n_planned)
 
         /* --until-fail cannot know how many rounds will run: the plan comes last (tap_end),
          * as TAP allows. */
-        if (out->opts->until_fail)
-                return putf(out->f, "TAP version %d\n", tap.version == 13 ? 13 : 14) ||
-                                       fflush(out->f) == EOF
-                               ? -1
-                               : 0;
-        return iso_tap_begin(&tap, n_planned);
+        int rc = out->opts->until_fail
+                         ? putf(out->f, "TAP version %d\n", tap.version == 13 ? 13 : 14)
+                         : iso_tap_begin(&tap, n_planned);
+        /* Which isocheck wrote it, as the JUnit report's isocheck.version property says. */
+        if (rc != 0 || putf(out->f, "# isocheck %s\n", iso_version()))
+                return -1;
+        return fflush(out->f) == EOF ? -1 : 0;
 }
 
 static int tap_end(const struct iso_report_out *out, const struct iso_run *run)

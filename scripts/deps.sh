@@ -13,6 +13,9 @@ libclang-rt-14-dev libxml2-dev lava-dispatcher"
 # lava-dispatcher: lava-run runs the isocheck LAVA job here (make test-lava, dist/lava/).
 # The report page opened in a real browser (harness/tests/field/html.sh).
 test_pkgs="$test_pkgs chromium chromium-driver python3-selenium"
+# The package tests (make test-package, harness/tests/field/install.sh): man page lint,
+# man itself, the .deb build and lintian, and the clean root the .deb is installed in.
+test_pkgs="$test_pkgs mandoc man-db debhelper dpkg-dev fakeroot lintian mmdebstrap cpio"
 # The *.podman and *.oci variants: rootful podman (its OCI runtime and CNI plugins come
 # with it) and the two OCI runtimes used directly.
 runtime_pkgs="podman crun runc"

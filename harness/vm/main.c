@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "host.h"
+#include "isocheck/install.h"
 
 /* What the guest needs; a missing one is noted, and the cases needing it skip there. */
 static const char *const guest_tools[] = {
@@ -557,6 +558,13 @@ static int self_paths(struct ctx *x)
         if (iso_pathf(x->isocheck, sizeof(x->isocheck), "%s/isocheck", bin) < 0 ||
             iso_pathf(x->fixtures, sizeof(x->fixtures), "%s/fixtures", bin) < 0 ||
             iso_pathf(x->init, sizeof(x->init), "%s/vm/isocheck-init", bin) < 0)
+                return -1;
+        /* Installed (make install, the package): the init and the fixtures are in
+         * LIBEXECDIR/isocheck, beside no build tree. */
+        char lib[PATH_MAX];
+        if (access(x->init, X_OK) < 0 && iso_install_libexec(lib, sizeof(lib), NULL) == 0 &&
+            (iso_pathf(x->fixtures, sizeof(x->fixtures), "%s/fixtures", lib) < 0 ||
+             iso_pathf(x->init, sizeof(x->init), "%s/isocheck-init", lib) < 0))
                 return -1;
         return 0;
 }

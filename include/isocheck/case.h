@@ -67,6 +67,7 @@ struct iso_case {
         const char *name;     /* dotted "area.topic.behaviour" */
         const char *summary;  /* one line: the behaviour */
         const char *lab_step; /* the lab command or section it reproduces */
+        const char *doc;      /* what it follows: man pages, kernel docs (under admin-guide/) */
         struct iso_need needs[ISO_MAX_NEEDS];
         unsigned timeout_s; /* 0 means ISO_DEFAULT_TIMEOUT_S */
         void (*run)(struct iso_t *t);
