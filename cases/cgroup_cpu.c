@@ -69,6 +69,7 @@ static long long nr_throttled(const struct iso_cg *cg)
 }
 
 ISO_CASE(cgroup_cpu_max, "cgroup.cpu.max",
+         .doc = "cgroup-v2.rst (cpu.max, cpu.stat), scheduler/sched-bwc.rst",
          .summary = "a CFS quota of 10 % (cpu.max, v1 cpu.cfs_quota_us) holds a busy loop to at "
                     "most about 10 % of one CPU over a second, and nr_throttled rises",
          .lab_step = "cgroups(7): echo \"10000 100000\" > cpu.max",
@@ -222,6 +223,7 @@ static void v1_cpuset_chain(struct iso_t *t, const char *path)
 }
 
 ISO_CASE(cgroup_cpuset_cpus, "cgroup.cpuset.cpus",
+         .doc = "cgroup-v2.rst (cpuset.cpus), cgroup-v1/cpusets.rst, sched_getaffinity(2)",
          .summary = "cpuset.cpus of one CPU limits sched_getaffinity() of a member of the cgroup "
                     "to that CPU",
          .lab_step = "cgroups(7): echo N > cpuset.cpus; taskset -p PID",

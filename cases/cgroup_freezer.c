@@ -79,6 +79,7 @@ static int settle_word(const struct iso_cg *cg, const char *file, const char *wo
 }
 
 ISO_CASE(cgroup_freezer, "cgroup.freezer",
+         .doc = "cgroup-v2.rst (cgroup.freeze, cgroup.events), cgroup-v1/freezer-subsystem.rst",
          .summary = "freezing a cgroup (v2 cgroup.freeze 1, v1 freezer.state FROZEN) stops its "
                     "busy process, and thawing it lets the process run again",
          .lab_step = "cgroups(7): echo 1 > cgroup.freeze; echo 0 > cgroup.freeze",
@@ -171,7 +172,7 @@ static int family_run(void *arg)
 
 /* Named cgroup.kill.all, not cgroup.kill: the case's own cgroup directory is named after
  * the case, and v2 already has a file cgroup.kill in the directory above it. */
-ISO_CASE(cgroup_kill, "cgroup.kill.all",
+ISO_CASE(cgroup_kill, "cgroup.kill.all", .doc = "cgroup-v2.rst (cgroup.kill)",
          .summary = "writing 1 to cgroup.kill SIGKILLs every process of the cgroup at once, and "
                     "the cgroup is empty after",
          .lab_step = "cgroups(7): echo 1 > cgroup.kill",

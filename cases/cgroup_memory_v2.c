@@ -64,6 +64,7 @@ static long long key_of(const struct iso_cg *cg, const char *file, const char *k
 }
 
 ISO_CASE(cgroup_memory_high, "cgroup.memory.high",
+         .doc = "cgroup-v2.rst (memory.high, memory.events)",
          .summary = "a process allocating above memory.high is throttled, not killed: it "
                     "finishes, memory.events counts high, and no OOM kill happens",
          .lab_step = "cgroup-v2.rst memory.high: echo 16M > memory.high", .needs = {NEEDS_MEMCG_V2},
@@ -108,6 +109,7 @@ ISO_CASE(cgroup_memory_high, "cgroup.memory.high",
 }
 
 ISO_CASE(cgroup_memory_events_local, "cgroup.memory.events_local",
+         .doc = "cgroup-v2.rst (memory.events, memory.events.local)",
          .summary = "an OOM kill in a child cgroup is counted in the parent's memory.events "
                     "but not in the parent's memory.events.local, and in both of the child's",
          .lab_step = "cgroup-v2.rst memory.events.local",
@@ -280,7 +282,7 @@ static long long current_of(const struct iso_cg *cg)
 #define RECLAIM_FILL (32LL << 20)
 #define RECLAIM_ASK (16LL << 20)
 
-ISO_CASE(cgroup_memory_reclaim, "cgroup.memory.reclaim",
+ISO_CASE(cgroup_memory_reclaim, "cgroup.memory.reclaim", .doc = "cgroup-v2.rst (memory.reclaim)",
          .summary = "writing an amount to memory.reclaim makes the kernel reclaim about that "
                     "much of the cgroup's memory: memory.current falls",
          .lab_step = "cgroup-v2.rst memory.reclaim: echo 16M > memory.reclaim",
@@ -342,6 +344,7 @@ static void make_child(struct iso_t *t, const struct iso_cg *parent, const char 
 }
 
 ISO_CASE(cgroup_memory_protection, "cgroup.memory.protection",
+         .doc = "cgroup-v2.rst (memory.min, memory.low)",
          .summary = "memory.min and memory.low shield a cgroup's page cache from reclaim driven "
                     "by a sibling under the parent's limit, which the sibling's own cache pays for",
          .lab_step = "cgroup-v2.rst memory.min, memory.low", .needs = {NEEDS_MEMCG_V2},
@@ -459,6 +462,7 @@ static long long oom_kills(const struct iso_cg *cg)
 }
 
 ISO_CASE(cgroup_memory_swap_max, "cgroup.memory.swap_max",
+         .doc = "cgroup-v2.rst (memory.swap.max), cgroup-v1/memory.rst (memsw)",
          .summary = "with swap on, the swap allowance (v2 memory.swap.max, v1 memsw limit) bounds "
                     "the cgroup's swap; a process above the memory limit but within memory + swap "
                     "lives, one above both is OOM-killed",

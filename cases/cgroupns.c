@@ -48,6 +48,7 @@ static int look_cgroupns(void *arg, void *answer)
 }
 
 ISO_CASE(cgroupns_root, "cgroupns.root",
+         .doc = "cgroup_namespaces(7), cgroups(7) (/proc/PID/cgroup)",
          .summary = "inside a new cgroup namespace /proc/self/cgroup shows / for every "
                     "hierarchy, while the host sees the process in its own cgroup",
          .lab_step = "cgroup_namespaces(7): unshare --cgroup; cat /proc/self/cgroup",
@@ -85,6 +86,7 @@ ISO_CASE(cgroupns_root, "cgroupns.root",
 }
 
 ISO_CASE(cgroupns_root_tool, "cgroupns.root.tool",
+         .doc = "cgroup_namespaces(7), unshare(1) --cgroup",
          .summary = "`cat /proc/self/cgroup` under `unshare --cgroup` shows / for every "
                     "hierarchy",
          .lab_step = "cgroup_namespaces(7): unshare --cgroup; cat /proc/self/cgroup",

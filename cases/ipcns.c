@@ -59,6 +59,7 @@ static int look_ipc(void *arg, void *answer)
 }
 
 ISO_CASE(ipc_queue_isolated, "ipc.queue.isolated",
+         .doc = "ipc_namespaces(7), msgget(2), sysvipc(7)",
          .summary = "a System V message queue made in a new IPC namespace is listed there and "
                     "cannot be found outside",
          .lab_step = "namespaces(7): unshare --ipc; ipcmk -Q; ipcs -q", .needs = {NEEDS_IPCNS},
@@ -92,6 +93,7 @@ ISO_CASE(ipc_queue_isolated, "ipc.queue.isolated",
 }
 
 ISO_CASE(ipc_queue_isolated_tool, "ipc.queue.isolated.tool",
+         .doc = "ipc_namespaces(7), unshare(1), ipcmk(1), ipcs(1)",
          .summary = "`ipcmk -Q` under `unshare --ipc` makes a queue that `ipcs -q` lists there "
                     "and the host's `ipcs -q` does not",
          .lab_step = "namespaces(7): unshare --ipc; ipcmk -Q; ipcs -q",

@@ -120,6 +120,7 @@ static void mount_in_child(struct iso_t *t, const struct mnt_how *h, struct mnt_
 }
 
 ISO_CASE(mntns_propagation, "mntns.propagation",
+         .doc = "mount_namespaces(7), mount(2) (MS_SHARED, MS_PRIVATE, MS_SLAVE)",
          .summary = "a mount made in a new mount namespace with private propagation is invisible "
                     "outside it; one made under a shared mount appears in the peer namespace; the "
                     "host sees neither",
@@ -188,6 +189,7 @@ static void unshare_mount(struct iso_t *t, const char *dir, const char *prop, co
 }
 
 ISO_CASE(mntns_propagation_tool, "mntns.propagation.tool",
+         .doc = "mount_namespaces(7), unshare(1) --propagation, mount(8)",
          .summary = "`mount` under `unshare --mount --propagation private` stays inside; under "
                     "`--propagation shared` it appears in the peer namespace; the host sees "
                     "neither",

@@ -76,6 +76,7 @@ static int look_net(void *arg, void *answer)
 }
 
 ISO_CASE(netns_loopback_only, "netns.loopback.only",
+         .doc = "network_namespaces(7), unshare(2), netdevice(7)",
          .summary = "a new network namespace holds only lo, down, and has no route to the "
                     "host's addresses",
          .lab_step = "namespaces(7): unshare --net; ip link; ip route get <host address>",
@@ -102,6 +103,7 @@ ISO_CASE(netns_loopback_only, "netns.loopback.only",
 }
 
 ISO_CASE(netns_loopback_only_tool, "netns.loopback.only.tool",
+         .doc = "network_namespaces(7), unshare(1), ip-link(8), ip-route(8)",
          .summary = "`ip link` under `unshare --net` lists only lo, down, and `ip route get` "
                     "finds no route to the host's address",
          .lab_step = "namespaces(7): unshare --net; ip link; ip route get <host address>",

@@ -74,7 +74,7 @@ static int look_time(void *arg, void *answer)
         return 0;
 }
 
-ISO_CASE(timens_offset, "timens.offset",
+ISO_CASE(timens_offset, "timens.offset", .doc = "time_namespaces(7), clock_gettime(2)",
          .summary = "a time namespace with CLOCK_MONOTONIC and CLOCK_BOOTTIME offsets of a day "
                     "reads both clocks a day ahead inside, and the host's clocks do not move",
          .lab_step = "time_namespaces(7): unshare --time --monotonic 86400 --boottime 86400",
@@ -112,7 +112,7 @@ static double uptime_of(const char *text)
         return sscanf(text, "%lf", &up) == 1 ? up : -1;
 }
 
-ISO_CASE(timens_offset_tool, "timens.offset.tool",
+ISO_CASE(timens_offset_tool, "timens.offset.tool", .doc = "time_namespaces(7), unshare(1) --time",
          .summary = "`cat /proc/uptime` under `unshare --time --boottime 86400` reads a day "
                     "more than the host's",
          .lab_step = "time_namespaces(7): unshare --time --monotonic 86400 --boottime 86400",

@@ -165,6 +165,7 @@ static const char *const userns_steps[] = {"",
                                            "writing /proc/self/gid_map"};
 
 ISO_CASE(userns_map_root, "userns.map.root",
+         .doc = "user_namespaces(7), unshare(2), proc(5) (uid_map, setgroups, overflowuid)",
          .summary = "an unprivileged user makes a user namespace and maps itself to root: "
                     "uid 0 with every capability inside, still uid 65534 outside, and an "
                     "unmapped owner reads as the overflow uid",
@@ -233,6 +234,7 @@ ISO_CASE(userns_map_root, "userns.map.root",
 }
 
 ISO_CASE(userns_map_root_tool, "userns.map.root.tool",
+         .doc = "user_namespaces(7), unshare(1), setpriv(1)",
          .summary = "`unshare --user --map-root-user` run by uid 65534 prints uid 0 and a full "
                     "CapEff inside, and / owned by the overflow uid",
          .lab_step = "user_namespaces(7): unshare --user --map-root-user; id; cat "

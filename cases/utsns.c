@@ -47,7 +47,7 @@ static int look_uts(void *arg, void *answer)
         return 0;
 }
 
-ISO_CASE(uts_hostname_isolated, "uts.hostname.isolated",
+ISO_CASE(uts_hostname_isolated, "uts.hostname.isolated", .doc = "uts_namespaces(7), sethostname(2)",
          .summary = "sethostname() inside a new UTS namespace changes the name seen there and "
                     "leaves the host's name unchanged",
          .lab_step = "namespaces(7): unshare --uts; hostname NAME", .needs = {NEEDS_UTSNS},
@@ -70,6 +70,7 @@ ISO_CASE(uts_hostname_isolated, "uts.hostname.isolated",
 }
 
 ISO_CASE(uts_hostname_isolated_tool, "uts.hostname.isolated.tool",
+         .doc = "uts_namespaces(7), unshare(1), hostname(1)",
          .summary = "`unshare --uts hostname NAME` changes the name only inside: the host's "
                     "hostname is unchanged",
          .lab_step = "namespaces(7): unshare --uts; hostname NAME",
