@@ -27,8 +27,8 @@
 
 #define ISO_DK_LABEL_IMAGE ISO_RT_LABEL_IMAGE
 #define ISO_DK_LABEL_KEY ISO_RT_LABEL_KEY
-#define ISO_DK_INUSE_LOCK "/run/lock/isocheck-docker-images.lock"
-#define ISO_DK_BUILD_LOCK "/run/lock/isocheck-docker-build.lock"
+#define ISO_DK_INUSE_LOCK ISO_RT_LOCK_DIR "/docker-images.lock"
+#define ISO_DK_BUILD_LOCK ISO_RT_LOCK_DIR "/docker-build.lock"
 
 /*
  * Make sure the cached image for @what ("app", "sidecar") built from context @ctx with

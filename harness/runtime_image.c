@@ -107,8 +107,22 @@ int iso_rt_image_key(const char *ctx, const char *dockerfile, char hex[65], stru
         return rc;
 }
 
+/* Make ISO_RT_LOCK_DIR and its parent when missing; 0 when it is a directory (not a link)
+ * owned by this euid, -1 otherwise (no lock is then taken there). */
+static int lock_dir_ready(void)
+{
+        struct stat st;
+        mkdir("/var/lib/isocheck", 0755);
+        mkdir(ISO_RT_LOCK_DIR, 0755);
+        return lstat(ISO_RT_LOCK_DIR, &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == geteuid()
+                       ? 0
+                       : -1;
+}
+
 int iso_rt_lock_file(const char *path, int op, double timeout_s)
 {
+        if (!strncmp(path, ISO_RT_LOCK_DIR "/", strlen(ISO_RT_LOCK_DIR) + 1) && lock_dir_ready() < 0)
+                return -1;
         int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
         if (fd < 0)
                 return -1;

@@ -28,4 +28,12 @@ int iso_rt_image_key(const char *ctx, const char *dockerfile, char hex[65], stru
  */
 int iso_rt_lock_file(const char *path, int op, double timeout_s);
 
+/*
+ * Where the image caches' locks live: /var/lib/isocheck/lock, not /run/lock, because a run
+ * in a mount namespace of its own usually has a private /run (and so its own /run/lock)
+ * while it shares /var/lib and the container daemon with the host: a lock there is seen
+ * by an --cleanup on the host. iso_rt_lock_file makes the directory (root's, 0755).
+ */
+#define ISO_RT_LOCK_DIR "/var/lib/isocheck/lock"
+
 #endif

@@ -9,8 +9,8 @@
  *
  * Policy, as docker's: kept until `isocheck --cleanup`, which removes the cached images of
  * a storage only when no live run uses it: every run that probed podman holds a shared
- * flock on /run/lock/isocheck-podman-images-<uid>.lock (the storage owner's uid) for its
- * life. Builds are serialised per storage by /run/lock/isocheck-podman-build-<uid>.lock.
+ * flock on /var/lib/isocheck/lock/podman-images-<uid>.lock (the storage owner's uid) for its
+ * life. Builds are serialised per storage by /var/lib/isocheck/lock/podman-build-<uid>.lock.
  */
 #include <errno.h>
 #include <limits.h>
@@ -56,7 +56,7 @@ int iso_pm_cached_image(struct iso_rt_ctx *c, const char *what, const char *ctx,
                 return 0;
         }
         char lock_path[96];
-        snprintf(lock_path, sizeof(lock_path), "/run/lock/isocheck-podman-build-%u.lock",
+        snprintf(lock_path, sizeof(lock_path), ISO_RT_LOCK_DIR "/podman-build-%u.lock",
                  storage_uid(who));
         int lock = iso_rt_lock_file(lock_path, LOCK_EX, 150.0);
         int rc = 0, built = 0;
@@ -104,7 +104,7 @@ static int *held_fd(const struct pm_who *who)
 static int inuse_open(const struct pm_who *who, int op)
 {
         char path[96];
-        snprintf(path, sizeof(path), "/run/lock/isocheck-podman-images-%u.lock", storage_uid(who));
+        snprintf(path, sizeof(path), ISO_RT_LOCK_DIR "/podman-images-%u.lock", storage_uid(who));
         return iso_rt_lock_file(path, op, 5.0);
 }
 
@@ -127,7 +127,7 @@ long iso_pm_cache_sweep_as(const struct pm_who *who, char *what, size_t size)
                 snprintf(what, size,
                          "kept the cached podman images of uid %u (label " ISO_RT_LABEL_IMAGE
                          "): a live run uses them (it holds a shared lock on "
-                         "/run/lock/isocheck-podman-images-%u.lock)",
+                         ISO_RT_LOCK_DIR "/podman-images-%u.lock)",
                          storage_uid(who), storage_uid(who));
                 if (fd >= 0 && !own)
                         close(fd);

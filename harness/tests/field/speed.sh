@@ -147,7 +147,7 @@ else
         # The holder is one process (no child that would keep the lock after it is
         # killed), up 60 s at most; it says when it holds the lock.
         $PY -c 'import fcntl, sys, time
-f = open("/run/lock/isocheck-docker-images.lock", "a")
+f = open("/var/lib/isocheck/lock/docker-images.lock", "a")
 fcntl.flock(f, fcntl.LOCK_SH)
 open(sys.argv[1], "w").close()
 time.sleep(60)' "$SP/held" &
