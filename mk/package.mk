@@ -26,17 +26,25 @@ endif
 # (harness/install.c): a DESTDIR tree, or a moved one, finds its own.
 LIBEXEC_FROM_BINDIR := $(shell realpath -m --relative-to='$(BINDIR)' '$(LIBEXECDIR)/isocheck')
 
-.PHONY: install uninstall man deb image test-package help gen-always
+.PHONY: install uninstall man deb image test-package help
 
-# Rewritten only when the text changes: only harness/install.c rebuilds, and only then.
-$(GEN)/iso_version.h: gen-always
+# The generated headers are written while make reads this file, and rewritten only when
+# their text changes (a new commit, other directories): only harness/install.c rebuilds,
+# and only then. A rule that always ran (a phony prerequisite) would keep `make -q` from
+# ever finding the build up to date. The rules below only recreate a header removed after
+# that (make clean all).
+gen_header = $(shell mkdir -p '$(GEN)' && \
+	printf '\043define %s "%s"\n' '$(2)' '$(3)' >'$(GEN)/$(1).new' && \
+	{ cmp -s '$(GEN)/$(1).new' '$(GEN)/$(1)' && rm -f '$(GEN)/$(1).new' || \
+	  mv -f '$(GEN)/$(1).new' '$(GEN)/$(1)'; })
+$(call gen_header,iso_version.h,ISOCHECK_VERSION,$(ISOCHECK_VERSION))
+$(call gen_header,iso_dirs.h,ISO_LIBEXEC_FROM_BINDIR,$(LIBEXEC_FROM_BINDIR))
+$(GEN)/iso_version.h:
 	@mkdir -p $(@D)
-	@printf '#define ISOCHECK_VERSION "%s"\n' '$(ISOCHECK_VERSION)' >$@.new
-	@if cmp -s $@.new $@; then rm -f $@.new; else mv -f $@.new $@; fi
-$(GEN)/iso_dirs.h: gen-always
+	@printf '#define ISOCHECK_VERSION "%s"\n' '$(ISOCHECK_VERSION)' >$@
+$(GEN)/iso_dirs.h:
 	@mkdir -p $(@D)
-	@printf '#define ISO_LIBEXEC_FROM_BINDIR "%s"\n' '$(LIBEXEC_FROM_BINDIR)' >$@.new
-	@if cmp -s $@.new $@; then rm -f $@.new; else mv -f $@.new $@; fi
+	@printf '#define ISO_LIBEXEC_FROM_BINDIR "%s"\n' '$(LIBEXEC_FROM_BINDIR)' >$@
 $(foreach d,obj san fuzz/obj,$(BUILD)/$(d)/harness/install.o): $(GEN)/iso_version.h $(GEN)/iso_dirs.h
 
 # --- man pages --------------------------------------------------------------------------
