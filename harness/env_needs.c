@@ -122,8 +122,8 @@ static int need_cgroup(const struct iso_env *env, const char *ctrl, int version,
                 if (version == 2 && !v2)
                         return unmet(reason, size,
                                      "needs the %s controller on cgroup v2: no cgroup v2 hierarchy "
-                                     "is mounted (cgroup mode %s)",
-                                     ctrl, mode);
+                                     "is mounted (cgroup mode %s)%s",
+                                     ctrl, mode, cause);
                 if (version == 2 && !on_v2 && v2)
                         return unmet(reason, size,
                                      "needs the %s controller on cgroup v2: not in "

@@ -121,7 +121,8 @@ static int lock_dir_ready(void)
 
 int iso_rt_lock_file(const char *path, int op, double timeout_s)
 {
-        if (!strncmp(path, ISO_RT_LOCK_DIR "/", strlen(ISO_RT_LOCK_DIR) + 1) && lock_dir_ready() < 0)
+        if (!strncmp(path, ISO_RT_LOCK_DIR "/", strlen(ISO_RT_LOCK_DIR) + 1) &&
+            lock_dir_ready() < 0)
                 return -1;
         int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
         if (fd < 0)

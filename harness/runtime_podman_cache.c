@@ -126,8 +126,8 @@ long iso_pm_cache_sweep_as(const struct pm_who *who, char *what, size_t size)
         if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB) < 0) {
                 snprintf(what, size,
                          "kept the cached podman images of uid %u (label " ISO_RT_LABEL_IMAGE
-                         "): a live run uses them (it holds a shared lock on "
-                         ISO_RT_LOCK_DIR "/podman-images-%u.lock)",
+                         "): a live run uses them (it holds a shared lock on " ISO_RT_LOCK_DIR
+                         "/podman-images-%u.lock)",
                          storage_uid(who), storage_uid(who));
                 if (fd >= 0 && !own)
                         close(fd);

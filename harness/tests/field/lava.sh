@@ -258,10 +258,14 @@ sys.exit(0 if m and m.group("test_case_id") == "container.app.noshell.docker" el
                 echo $? >"$2.rc"
         }
         lava_conv fixtures/samples/lava-selftest.log "$lw/self-fixture.xml"
+        # Valid: both schemas through xml_ok (Jenkins' after the view that drops the CI
+        # attributes it does not list, lib.sh).
+        lava_self_ok() {
+                [ "$(cat "$lw/self-fixture.xml.rc")" -eq 1 ] || { cat "$lw/self-fixture.xml.err"; return 1; }
+                xml_ok "$lw/self-fixture.xml"
+        }
         check "lava: --from-lava on the self-test log exits 1 (cases failed) and writes valid JUnit" \
-                bash -c "[ \$(cat '$lw/self-fixture.xml.rc') -eq 1 ] || { cat '$lw/self-fixture.xml.err'; exit 1; }
-                        xmllint --noout --schema '$OWN_XSD' '$lw/self-fixture.xml' &&
-                        { [ ! -f '$JUNIT_XSD' ] || xmllint --noout --schema '$JUNIT_XSD' '$lw/self-fixture.xml'; }"
+                lava_self_ok
         check "lava: --from-lava gives each case isocheck's verdict (an error stays an error)" \
                 bash -c "got=\$(lava_verdicts '$lw/self-fixture.xml'); echo \"\$got\"; [ \"\$got\" = 'selftest.strings.hostile fail
 selftest.verdict.broken error
