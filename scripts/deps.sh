@@ -15,8 +15,9 @@ libclang-rt-14-dev libxml2-dev"
 # with it) and the two OCI runtimes used directly.
 runtime_pkgs="podman crun runc"
 # make test-fleet (dist/): Ansible with its collections, Groovy and a JRE to parse the
-# Jenkinsfile, mmdebstrap for the hosts' root (gitlab-ci-local comes from npm, with Node 20).
-fleet_pkgs="ansible mmdebstrap groovy default-jre-headless libxml2-utils"
+# Jenkinsfile, mmdebstrap for the hosts' root, rsync for gitlab-ci-local (which comes from
+# npm, run with Node 20).
+fleet_pkgs="ansible mmdebstrap groovy default-jre-headless libxml2-utils rsync"
 
 case "${1:-check}" in
 check) want="$build_pkgs $run_pkgs" ;;

@@ -186,6 +186,141 @@ print(\"install results\", seen, \"none changed\")
                 ok "fleet: no cgroup named after the hosts' runs" || not_ok "fleet: cgroups of the hosts' runs left"
 }
 
+# ---------------------------------------------------------------- GitLab CI
+# gitlab-ci-local 4.60.1 (newer ones crash on Node 20), installed once into build/fleet/node.
+gcl=$top/build/fleet/node/node_modules/.bin/gitlab-ci-local
+gitlab_ci_local() {
+        [ -x "$gcl" ] && return 0
+        command -v npm >/dev/null || { echo "npm not installed"; return 1; }
+        case "$(node --version 2>/dev/null)" in
+        v20.*) ;;
+        *) echo "gitlab-ci-local 4.60.1 needs Node 20, found $(node --version 2>&1)"; return 1 ;;
+        esac
+        mkdir -p build/fleet/node && [ -f build/fleet/node/package.json ] ||
+                echo '{"private": true}' >build/fleet/node/package.json
+        (cd build/fleet/node && timeout 600 npm install --no-audit --no-fund gitlab-ci-local@4.60.1 >&2) &&
+                [ -x "$gcl" ] || { echo "npm install gitlab-ci-local@4.60.1 failed"; return 1; }
+}
+
+# junit_cases FILE CASE=VERDICT...: FILE holds each CASE (classname.name) with that verdict.
+junit_cases() {
+        $PY - "$@" <<'PYEOF'
+import sys, xml.etree.ElementTree as ET
+root = ET.parse(sys.argv[1]).getroot()
+got = {}
+for tc in root.iter("testcase"):
+    v = "pass"
+    for tag in ("failure", "error", "skipped"):
+        if tc.find(tag) is not None:
+            v = {"failure": "fail", "error": "error", "skipped": "skip"}[tag]
+    got[tc.get("classname") + "." + tc.get("name")] = v
+for want in sys.argv[2:]:
+    name, verdict = want.split("=")
+    assert got.get(name) == verdict, (name, verdict, got)
+PYEOF
+}
+
+gitlab_part() {
+        local why gl=$work/gl rc t0 art
+        command -v rsync >/dev/null || { skipped "fleet gitlab" "rsync not installed (gitlab-ci-local copies the project with it; scripts/deps.sh fleet)"; return; }
+        why=$(gitlab_ci_local) || { skipped "fleet gitlab" "$why"; return; }
+        mkdir -p "$gl" "$work/gl-home"
+        cp dist/gitlab/isocheck.gitlab-ci.yml "$gl/"
+        cat >"$gl/.gitlab-ci.yml" <<GLEOF
+include:
+  - local: isocheck.gitlab-ci.yml
+variables:
+  ISOCHECK_DIR: "$top"
+  ISOCHECK_VM_ARGS: "--accel tcg"
+GLEOF
+        (cd "$gl" && git init -q && git add -A &&
+                git -c user.name=fleet -c user.email=fleet@localhost commit -qm fleet) ||
+                { not_ok "fleet gitlab: a git project for gitlab-ci-local"; return; }
+        # gitlab-ci-local validates against GitLab's CI JSON schema (it ships one) before
+        # running: a job with an invalid `when:` must be refused, the template accepted.
+        sed 's/^  when: always$/  when: sometimes/' "$gl/isocheck.gitlab-ci.yml" >"$work/bad.yml"
+        mkdir -p "$work/glbad" && cp "$work/bad.yml" "$work/glbad/isocheck.gitlab-ci.yml" &&
+                cp "$gl/.gitlab-ci.yml" "$work/glbad/" &&
+                (cd "$work/glbad" && git init -q && git add -A &&
+                        git -c user.name=fleet -c user.email=fleet@localhost commit -qm bad)
+        check "fleet gitlab: GitLab's CI schema refuses an invalid when: (the validation is live)" \
+                sh -c "! grep -q 'when: sometimes' '$work/bad.yml' && exit 1;
+                       cd '$work/glbad' && ! HOME='$work/gl-home' timeout 120 '$gcl' --list >'$work/glbad.log' 2>&1 &&
+                       grep -qi 'schema' '$work/glbad.log'"
+        check "fleet gitlab: the template validates against GitLab's CI schema and lists its jobs" \
+                sh -c "cd '$gl' && HOME='$work/gl-home' timeout 120 '$gcl' --list >'$work/gllist.log' 2>&1 &&
+                       grep -q 'json schema validated' '$work/gllist.log' &&
+                       grep -q '^isocheck-host ' '$work/gllist.log' &&
+                       grep -q '^isocheck-check-vm: \[default,v2\]' '$work/gllist.log' &&
+                       grep -q '^isocheck-matrix ' '$work/gllist.log' || { cat '$work/gllist.log'; exit 1; }"
+        # The host job, passing: exit 0, the JUnit artifact valid and holding the cases.
+        t0=$(date +%s)
+        (cd "$gl" && HOME=$work/gl-home timeout 300 "$gcl" --shell-executor-no-image \
+                --variable "ISOCHECK_ARGS=--filter pidns.init.*" isocheck-host >"$work/gl-host.log" 2>&1)
+        rc=$?
+        echo "# fleet: gitlab-ci-local isocheck-host $(($(date +%s) - t0)) s, exit $rc"
+        art=$gl/.gitlab-ci-local/artifacts/isocheck-host/reports/ci/host
+        check "fleet gitlab host job: exit 0, JUnit artifact valid with pidns.init.pid1 passing" \
+                sh -c "[ $rc -eq 0 ] && xmllint --noout --schema '$JUNIT_XSD' '$art/isocheck.junit.xml' &&
+                       grep -q '| pidns.init.pid1 | pass |' '$work/gl-host.log' || { tail -20 '$work/gl-host.log'; exit 1; }"
+        junit_cases "$art/isocheck.junit.xml" pidns.init.pid1=pass >"$work/jc.log" 2>&1 &&
+                ok "fleet gitlab host job: the JUnit holds pidns.init.pid1, passed" ||
+                not_ok "fleet gitlab host job: JUnit cases" "$(tail -3 "$work/jc.log")"
+        # A failing case fails the pipeline; the matrix job still runs and says which.
+        rm -rf "$gl/reports" "$gl/.gitlab-ci-local/artifacts"
+        (cd "$gl" && HOME=$work/gl-home timeout 300 "$gcl" --shell-executor-no-image \
+                --variable "ISOCHECK_BINARY=$top/build/fleet/isocheck-selftest" \
+                --variable "ISOCHECK_ARGS=--filter selftest.verdict.pass --filter selftest.verdict.fail" \
+                isocheck-host isocheck-matrix >"$work/gl-fail.log" 2>&1)
+        rc=$?
+        art=$gl/.gitlab-ci-local/artifacts
+        check "fleet gitlab failing run: pipeline exit non-zero, matrix job ran and shows the failure" \
+                sh -c "[ $rc -ne 0 ] && [ -s '$art/isocheck-matrix/reports/ci/matrix.json' ] &&
+                       grep -q '| selftest.verdict.fail | \*\*fail\*\* |' '$work/gl-fail.log' || { tail -20 '$work/gl-fail.log'; exit 1; }"
+        junit_cases "$art/isocheck-host/reports/ci/host/isocheck.junit.xml" \
+                selftest.verdict.fail=fail selftest.verdict.pass=pass >"$work/jc.log" 2>&1 &&
+                ok "fleet gitlab failing run: the JUnit artifact holds the failing and the passing case" ||
+                not_ok "fleet gitlab failing run: JUnit cases" "$(tail -3 "$work/jc.log")"
+        # One check-vm job: Debian's kernel under qemu (TCG), cgroup v2.
+        rm -rf "$gl/reports" "$gl/.gitlab-ci-local/artifacts"
+        t0=$(date +%s)
+        (cd "$gl" && HOME=$work/gl-home timeout 400 "$gcl" --shell-executor-no-image \
+                --variable "ISOCHECK_ARGS=--filter pidns.init.*" "isocheck-check-vm: [default,v2]" >"$work/gl-vm.log" 2>&1)
+        rc=$?
+        echo "# fleet: gitlab-ci-local isocheck-check-vm v2 $(($(date +%s) - t0)) s, exit $rc"
+        local vmj
+        vmj=$(find "$gl/.gitlab-ci-local/artifacts" -path '*/vm-*/vm-*/isocheck.junit.xml' | head -n 1)
+        check "fleet gitlab check-vm v2 job: exit 0, JUnit artifact valid, cgroup v2, pidns.init.pid1 passing" \
+                sh -c "[ $rc -eq 0 ] && [ -n '$vmj' ] && xmllint --noout --schema '$JUNIT_XSD' '$vmj' &&
+                       grep -q 'name=\"cgroup.mode\" value=\"unified\"' '$vmj' || { tail -20 '$work/gl-vm.log'; exit 1; }"
+        [ -n "$vmj" ] && junit_cases "$vmj" pidns.init.pid1=pass >"$work/jc.log" 2>&1 &&
+                ok "fleet gitlab check-vm v2 job: the JUnit holds pidns.init.pid1, passed" ||
+                not_ok "fleet gitlab check-vm v2 job: JUnit cases" "$(tail -3 "$work/jc.log")"
+        no_qemu_under "$work" && ok "fleet gitlab: no qemu left running" || not_ok "fleet gitlab: a qemu of this test still runs"
+}
+
+# ---------------------------------------------------------------- Jenkins
+# No Jenkins server here: Groovy (Debian's 2.4) parses the Jenkinsfile; a copy cut short
+# must not parse, so the check can fail.
+jenkins_part() {
+        command -v groovy >/dev/null || { skipped "fleet jenkins" "groovy not installed (scripts/deps.sh fleet)"; return; }
+        local parse='new GroovyShell().parse(new File(args[0])); println "parsed"'
+        if ! timeout 120 groovy -e 'println "ok"' >"$work/groovy.log" 2>&1; then
+                skipped "fleet jenkins" "groovy does not start: $(tail -n 1 "$work/groovy.log")"
+                return
+        fi
+        check "fleet jenkins: the Jenkinsfile parses as Groovy" \
+                timeout 120 groovy -e "$parse" dist/jenkins/Jenkinsfile
+        head -c -3 dist/jenkins/Jenkinsfile >"$work/broken.Jenkinsfile"
+        check "fleet jenkins: a Jenkinsfile cut short does not parse" \
+                sh -c "! timeout 120 groovy -e '$parse' '$work/broken.Jenkinsfile'"
+        check "fleet jenkins: junit with keepLongStdio, the HTML matrix archived, the check-vm matrix" \
+                sh -c "grep -q 'keepLongStdio: true' dist/jenkins/Jenkinsfile &&
+                       grep -q 'matrix.html' dist/jenkins/Jenkinsfile && grep -q 'matrix {' dist/jenkins/Jenkinsfile"
+}
+
 want ansible && ansible_part
+want gitlab && gitlab_part
+want jenkins && jenkins_part
 echo "$pass passed, $fail failed, $skip skipped"
 [ $fail -eq 0 ]
