@@ -68,6 +68,7 @@ privileged_flags() {
 # (docker mounts it read-only without --privileged; the private cgroup namespace keeps
 # writes to the container's own subtree).
 start_host() {
+        # shellcheck disable=SC2046 # the flags are words on purpose
         docker run -d --name "isocheck-$run-$1" --hostname "$1" --label "isocheck.run=$run" \
                 $(privileged_flags) --cgroupns=private "isocheck-$run-fleet-root" sleep infinity >/dev/null || return 1
         docker exec "isocheck-$run-$1" sh -c 'for m in /sys/fs/cgroup /sys/fs/cgroup/*; do
@@ -75,9 +76,6 @@ start_host() {
                 mount -o remount,rw,bind "$m" 2>/dev/null || mount -o remount,rw "$m" || exit 1
         done'
 }
-
-# recap_json FILE: the json callback's output (Ansible prints warnings before it).
-ansible_json() { sed -n '/^{/,$p' "$1"; }
 
 ansible_part() {
         local tar t0 t1 t2 rc1 rc2 fleet=$work/fleet
@@ -158,7 +156,8 @@ PYEOF
                 sh -c "grep -qx rc=0 '$fleet/fleet-pass/isocheck.log' && grep -qx rc=1 '$fleet/fleet-fail/isocheck.log'"
         # Idempotence: the second run's install tasks changed nothing on any host.
         check "fleet second run: the install tasks report changed=0, exit 2 again" \
-                sh -c "[ $rc2 -eq 2 ] && ansible_json() { sed -n '/^{/,\$p' \"\$1\"; }; ansible_json '$work/play2.log' | $PY -c '
+                sh -c "[ $rc2 -eq 2 ] && ansible_json() { # the json callback's output, after any warning
+                        sed -n '/^{/,\$p' \"\$1\"; }; ansible_json '$work/play2.log' | $PY -c '
 import json, sys
 d = json.load(sys.stdin)
 install = {\"Install the packages isocheck needs\", \"Make the isocheck cache directory on the host\", \"Copy the build to the host\", \"Unpack the build on the host\",
