@@ -2,6 +2,7 @@
 # Check (and, as root on Debian/Ubuntu, install) the packages isocheck needs.
 #   scripts/deps.sh check   what `make check` needs: build and run the suite
 #   scripts/deps.sh test    what `make test` needs on top: unit tests and report consumers
+#   scripts/deps.sh fleet   what `make test-fleet` needs: the fleet engines (dist/)
 set -eu
 
 build_pkgs="gcc make pkg-config libc6-dev zlib1g-dev libpcap-dev libxml2-dev libmnl-dev
@@ -19,11 +20,16 @@ test_pkgs="$test_pkgs mandoc man-db debhelper dpkg-dev fakeroot lintian mmdebstr
 # The *.podman and *.oci variants: rootful podman (its OCI runtime and CNI plugins come
 # with it) and the two OCI runtimes used directly.
 runtime_pkgs="podman crun runc"
+# make test-fleet (dist/): Ansible with its collections, Groovy and a JRE to parse the
+# Jenkinsfile, mmdebstrap for the hosts' root, rsync for gitlab-ci-local (which comes from
+# npm, run with Node 20).
+fleet_pkgs="ansible mmdebstrap groovy default-jre-headless libxml2-utils rsync"
 
 case "${1:-check}" in
 check) want="$build_pkgs $run_pkgs" ;;
 test) want="$build_pkgs $run_pkgs $test_pkgs $runtime_pkgs" ;;
-*) echo "usage: $0 check|test" >&2; exit 2 ;;
+fleet) want="$build_pkgs $run_pkgs $fleet_pkgs" ;;
+*) echo "usage: $0 check|test|fleet" >&2; exit 2 ;;
 esac
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
