@@ -573,6 +573,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         free(bail);
         for (size_t i = 0; i < n; i++) {
                 free((char *)res[i].name);
+                free((char *)res[i].file);
                 free(res[i].log);
         }
         free(res);
