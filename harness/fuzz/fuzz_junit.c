@@ -253,6 +253,16 @@ static void check_case(xmlNode *tc, const struct iso_result *r)
                 bad("expected a <testcase>", tc);
         expect_names(tc, r->name);
         expect_time(tc);
+        /* file and line name the declaring ISO_CASE, and only when it is known. */
+        if (r->file && *r->file) {
+                char line[16];
+
+                snprintf(line, sizeof(line), "%d", r->line);
+                expect_attr_str(tc, "file", r->file);
+                expect_attr_str(tc, "line", line);
+        } else if (xmlHasProp(tc, (const xmlChar *)"file")) {
+                bad("a file attribute for a result without one", tc);
+        }
         if (tags[v]) {
                 xmlChar *m;
 
@@ -416,6 +426,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         free((char *)run.timestamp);
         for (size_t i = 0; i < n; i++) {
                 free((char *)res[i].name);
+                free((char *)res[i].file);
                 free(res[i].log);
         }
         free(res);

@@ -137,7 +137,7 @@ struct reader {
         size_t sub_point;  /* its points seen */
         int sub_planned;   /* its plan line seen */
         int sub_done;      /* the next test point had its subtest */
-        int need_yaml;     /* the point just read failed: its YAML block comes next */
+        int need_yaml;     /* the point just read has its YAML block next (failed, or -v) */
         unsigned int keys; /* YAML keys seen in the open block */
         size_t items;      /* artifacts listed */
 };
@@ -281,7 +281,8 @@ static void sub_line(struct reader *rd, struct tap_line l)
         c = &r->checks[rd->sub_point++];
         check_point(l, 4, rd->sub_point, c->what, flen(c->what, sizeof(c->what)), c->ok != 0,
                     c->skipped ? c->got : NULL, flen(c->got, sizeof(c->got)));
-        rd->need_yaml = !c->ok;
+        /* Failed checks have their block; with -v passing ones too, skipped ones never. */
+        rd->need_yaml = !c->ok || (rd->verbose && !c->skipped);
 }
 
 static void top_point_line(struct reader *rd, struct tap_line l)
@@ -353,7 +354,7 @@ static void read_line(struct reader *rd, struct tap_line l, struct tap_line next
 
         if (rd->need_yaml) {
                 if (!tap_is_line(l, rd->state == SUB ? "      ---" : "  ---"))
-                        tap_bad("a failed point without its YAML block", l);
+                        tap_bad("a point without the YAML block it needs (failed, or -v)", l);
                 rd->need_yaml = 0;
                 rd->state = rd->state == SUB ? YAML_SUB : YAML_TOP;
                 rd->keys = 0;
@@ -573,6 +574,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         free(bail);
         for (size_t i = 0; i < n; i++) {
                 free((char *)res[i].name);
+                free((char *)res[i].file);
                 free(res[i].log);
         }
         free(res);

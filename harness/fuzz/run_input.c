@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 unsigned int take_byte(struct input *in)
 {
@@ -85,6 +86,24 @@ char *take_str(struct input *in, size_t max)
 
 /* ---- building results ----------------------------------------------------------- */
 
+/*
+ * Where and when the case ran, as iso_result_locate() sets them (runner_locate.c): a heap
+ * file name (ASCII, as ISO_CASE's __FILE__ is) or NULL, its line, and "" or a UTC ISO 8601
+ * stamp. From the input rather than the clock, so an input replays the same way.
+ */
+static void take_origin(struct input *in, struct iso_result *r)
+{
+        unsigned int b = take_byte(in);
+        time_t t = (time_t)take_u32(in);
+        struct tm tm;
+
+        r->file = b & 1 ? ascii_only(take_str(in, 200)) : NULL;
+        r->line = b & 2 ? (int)take_u32(in) : (int)(b >> 2);
+        r->started[0] = '\0';
+        if (b & 4 && gmtime_r(&t, &tm))
+                strftime(r->started, sizeof(r->started), "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
 void fill_normal(struct input *in, struct iso_result *r)
 {
         unsigned int b;
@@ -121,6 +140,7 @@ void fill_normal(struct input *in, struct iso_result *r)
         for (size_t i = 0; i < r->n_artifacts && i < ISO_MAX_ARTIFACTS; i++)
                 take_field(in, r->artifacts[i], sizeof(r->artifacts[i]));
         r->log = take_str(in, 4096);
+        take_origin(in, r);
 }
 
 size_t probe_cap(uint32_t cp)
@@ -200,6 +220,8 @@ void fill_probe(struct input *in, struct iso_result *r)
                 r->n_artifacts = b % (ISO_MAX_ARTIFACTS + 1);
         for (size_t i = 0; i < r->n_artifacts && i < ISO_MAX_ARTIFACTS; i++)
                 probe_fill(in, r->artifacts[i], sizeof(r->artifacts[i]), i % 2 ? P_ART1 : P_ART0);
+        /* Not left as junk: the runner always sets them (a pointer, a NUL-ended stamp). */
+        take_origin(in, r);
 }
 
 /* ---- strict UTF-8 and code point strings ------------------------------------------ */

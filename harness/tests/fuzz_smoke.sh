@@ -74,7 +74,11 @@ run() {
         mkdir -p "$corpus"
         local dict=harness/fuzz/corpus/$t.dict opts=()
         [ -f "$dict" ] && opts+=(-dict="$dict")
-        "$dir/$t" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+        # Without LOCPATH: make test sets it (lib.sh) for a unit test's comma-decimal locale,
+        # and under it glibc's newlocale(), which json-c calls on every parse, leaks its
+        # search path: LeakSanitizer would blame whichever input ran then. env execs, so
+        # $! stays the fuzzer's PID.
+        env -u LOCPATH "$dir/$t" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
                 "${opts[@]}" -artifact_prefix="$dir/artifacts/$t-" "$corpus" "$dir/seeds/$t" \
                 >"$work/$t.log" 2>&1 &
         pid=$!
