@@ -139,6 +139,8 @@ help:
 	@echo '  test             unit tests, field tests, lint (as root)'
 	@echo '  test-field       FIELD="name..." field test files alone'
 	@echo '  test-package     install, package, clean-root, lintian, man and image tests'
+	@echo '  test-lava        isocheck as a LAVA job under lava-run (boots qemu)'
+	@echo '  test-fleet       the Ansible playbook, GitLab template and Jenkinsfile, run here'
 	@echo '  unit lint layers fuzz fuzz-smoke bench'
 	@echo 'Variables: ISOCHECK_ARGS (options for check), VM_KERNEL, VM_CGROUP, VM_ARGS,'
 	@echo '  VM_OUT, PREFIX, DESTDIR, BINDIR, LIBEXECDIR, DATADIR, MANDIR, IMAGE, FIELD.'
