@@ -108,6 +108,20 @@ ISO_CASE(cgroup_memory_high, "cgroup.memory.high",
         iso_fixture_cgroup_destroy(t, &cg);
 }
 
+/* Make cgroup @name below @parent (which enables memory for its children). */
+static void make_child(struct iso_t *t, const struct iso_cg *parent, const char *name,
+                       struct iso_cg *c)
+{
+        struct iso_err e = {0};
+        *c = *parent;
+        if (iso_pathf(c->path, sizeof(c->path), "%s/%s", parent->path, name) < 0 ||
+            iso_pathf(c->rel, sizeof(c->rel), "%s/%s", parent->rel, name) < 0 ||
+            iso_pathf(c->view, sizeof(c->view), "%s/%s", parent->view, name) < 0)
+                iso_broken(t, "child cgroup path too long below %s", parent->path);
+        if (iso_cg_create(c->path, &e) < 0)
+                iso_broken(t, "expected to make child cgroup %s, but %s", name, e.msg);
+}
+
 ISO_CASE(cgroup_memory_events_local, "cgroup.memory.events_local",
          .doc = "cgroup-v2.rst (memory.events, memory.events.local)",
          .summary = "an OOM kill in a child cgroup is counted in the parent's memory.events "
@@ -120,13 +134,7 @@ ISO_CASE(cgroup_memory_events_local, "cgroup.memory.events_local",
         iso_fixture_cgroup(t, "memory", "parent", &parent);
         if (iso_cg_write(&parent, "cgroup.subtree_control", "+memory", &e) < 0)
                 iso_broken(t, "expected to enable memory for the parent's children, but %s", e.msg);
-        child = parent;
-        if (iso_pathf(child.path, sizeof(child.path), "%s/child", parent.path) < 0 ||
-            iso_pathf(child.rel, sizeof(child.rel), "%s/child", parent.rel) < 0 ||
-            iso_pathf(child.view, sizeof(child.view), "%s/child", parent.view) < 0)
-                iso_broken(t, "child cgroup path too long below %s", parent.path);
-        if (iso_cg_create(child.path, &e) < 0)
-                iso_broken(t, "expected to make the child cgroup, but %s", e.msg);
+        make_child(t, &parent, "child", &child);
         if (iso_memcg_set_limit(&child, CHILD_MAX, 1, &e) < 0)
                 iso_broken(t, "expected to set the child's memory.max, but %s", e.msg);
         int disabled = 0;
@@ -329,19 +337,6 @@ ISO_CASE(cgroup_memory_reclaim, "cgroup.memory.reclaim", .doc = "cgroup-v2.rst (
 #define PROT_SHIELD (40LL << 20)  /* its memory.min or memory.low: above what it holds */
 #define PROT_PARENT (96LL << 20)  /* the parent's memory.max */
 #define PROT_PRESSURE PROT_PARENT /* page cache the unprotected sibling writes */
-
-static void make_child(struct iso_t *t, const struct iso_cg *parent, const char *name,
-                       struct iso_cg *c)
-{
-        struct iso_err e = {0};
-        *c = *parent;
-        if (iso_pathf(c->path, sizeof(c->path), "%s/%s", parent->path, name) < 0 ||
-            iso_pathf(c->rel, sizeof(c->rel), "%s/%s", parent->rel, name) < 0 ||
-            iso_pathf(c->view, sizeof(c->view), "%s/%s", parent->view, name) < 0)
-                iso_broken(t, "child cgroup path too long below %s", parent->path);
-        if (iso_cg_create(c->path, &e) < 0)
-                iso_broken(t, "expected to make child cgroup %s, but %s", name, e.msg);
-}
 
 ISO_CASE(cgroup_memory_protection, "cgroup.memory.protection",
          .doc = "cgroup-v2.rst (memory.min, memory.low)",

@@ -32,6 +32,22 @@ static void count_root_paths(const char *text, int *lines, int *at_root)
         }
 }
 
+/* The case process's own /proc/self/cgroup into @outside, its lines and those at "/"; skips
+ * when every line is at "/": then a namespace made here could not be told apart. */
+static void outside_view(struct iso_t *t, char *outside, size_t size, int *lines, int *at_root)
+{
+        int err = ns_read_file("/proc/self/cgroup", outside, size);
+        if (err)
+                iso_broken(t, "expected to read /proc/self/cgroup, got %s", strerror(err));
+        count_root_paths(outside, lines, at_root);
+        if (*at_root == *lines)
+                iso_skip(t,
+                         "needs the case process outside every hierarchy's root cgroup, but "
+                         "/proc/self/cgroup shows / everywhere (the runner tracks cases in a "
+                         "cgroup; here it could not make one):\n%s",
+                         outside);
+}
+
 struct cgns_look {
         int step;          /* 1: unshare failed, 2: /proc/self/cgroup unreadable */
         char inside[2048]; /* /proc/self/cgroup inside */
@@ -55,19 +71,10 @@ ISO_CASE(cgroupns_root, "cgroupns.root",
          .needs = {NEEDS_CGROUPNS}, .timeout_s = 10)
 {
         char outside[2048];
-        int err = ns_read_file("/proc/self/cgroup", outside, sizeof(outside));
-        if (err)
-                iso_broken(t, "expected to read /proc/self/cgroup, got %s", strerror(err));
         int lines_out, root_out;
-        count_root_paths(outside, &lines_out, &root_out);
-        if (root_out == lines_out)
-                iso_skip(t,
-                         "needs the case process outside every hierarchy's root cgroup, but "
-                         "/proc/self/cgroup shows / everywhere (the runner tracks cases in a "
-                         "cgroup; here it could not make one):\n%s",
-                         outside);
+        outside_view(t, outside, sizeof(outside), &lines_out, &root_out);
         struct cgns_look a = {0};
-        err = ns_child_look(t, "cgroup", look_cgroupns, NULL, &a, sizeof(a), 5.0);
+        int err = ns_child_look(t, "cgroup", look_cgroupns, NULL, &a, sizeof(a), 5.0);
         if (err)
                 iso_broken(t, "expected %s to succeed as root, got %s",
                            a.step == 1 ? "unshare(CLONE_NEWCGROUP)" : "reading /proc/self/cgroup",
@@ -93,16 +100,8 @@ ISO_CASE(cgroupns_root_tool, "cgroupns.root.tool",
          .needs = {NEEDS_CGROUPNS, ISO_TOOL("unshare"), ISO_TOOL("cat")}, .timeout_s = 10)
 {
         char outside[2048];
-        int err = ns_read_file("/proc/self/cgroup", outside, sizeof(outside));
-        if (err)
-                iso_broken(t, "expected to read /proc/self/cgroup, got %s", strerror(err));
         int lines_out, root_out;
-        count_root_paths(outside, &lines_out, &root_out);
-        if (root_out == lines_out)
-                iso_skip(t,
-                         "needs the case process outside every hierarchy's root cgroup, but "
-                         "/proc/self/cgroup shows / everywhere:\n%s",
-                         outside);
+        outside_view(t, outside, sizeof(outside), &lines_out, &root_out);
         char *argv[] = {"unshare", "--cgroup", "cat", "/proc/self/cgroup", NULL};
         char out[2048];
         struct iso_err e = {0};
