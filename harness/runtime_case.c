@@ -182,8 +182,8 @@ struct iso_rt_app *iso_rt_fixture_app(struct iso_rt_ctx *c, const struct iso_rt_
         c->apps[c->n_apps++] = app;
         pid_visible(c, "app container", app->name, app->pid);
         if (!app->answered && !o->answer_optional)
-                iso_rt_broken(c, "expected the app container to answer on %s:%d within 3 s",
-                              app->addr, app->port);
+                iso_rt_broken(c, "expected the app container to answer on %s:%d within %d s",
+                              app->addr, app->port, ISO_RT_ANSWER_TRIES / 100);
         return app;
 }
 

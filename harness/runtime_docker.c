@@ -244,12 +244,12 @@ static int dk_app_start(struct iso_rt_ctx *c, const struct iso_rt_app_opts *o,
         iso_strlcpy(app->addr, "127.0.0.1", sizeof(app->addr));
         dev_t dev;
         iso_ns_id(app->pid, "net", &dev, &a->net, NULL);
-        /* Until docker's proxy and the app both answer (bounded: 300 x 10 ms). */
-        if (iso_rt_await_answer(app, 300))
+        /* Until docker's proxy and the app both answer (bounded: ISO_RT_ANSWER_TRIES x 10 ms). */
+        if (iso_rt_await_answer(app, ISO_RT_ANSWER_TRIES))
                 return 0;
         if (c->t)
-                iso_log(c->t, "the app container did not answer on 127.0.0.1:%d within 3 s",
-                        app->port);
+                iso_log(c->t, "the app container did not answer on 127.0.0.1:%d within %d s",
+                        app->port, ISO_RT_ANSWER_TRIES / 100);
         return 0;
 }
 

@@ -175,7 +175,7 @@ static int oci_app_start(struct iso_rt_ctx *c, const struct iso_rt_app_opts *o,
                 return -1;
         /* Test build: a port the app does not serve. */
         app->port = o && o->not_serving ? ISO_APP_PORT + 1 : ISO_APP_PORT;
-        iso_rt_await_answer(app, 300); /* bounded: 300 x 10 ms */
+        iso_rt_await_answer(app, ISO_RT_ANSWER_TRIES); /* bounded: 10 s */
         return 0;
 }
 

@@ -220,7 +220,7 @@ int iso_pm_app_start(struct iso_rt_ctx *c, const struct iso_rt_app_opts *o, stru
         dev_t dev;
         iso_ns_id(app->pid, "net", &dev, &pa->net, NULL);
         /* Until podman's port forwarding and the app both answer (bounded: 300 x 10 ms). */
-        iso_rt_await_answer(app, 300);
+        iso_rt_await_answer(app, ISO_RT_ANSWER_TRIES);
         return 0;
 }
 

@@ -42,10 +42,14 @@ fleet_root() {
         local key tar
         key=$(printf '%s\n' "minbase bookworm $root_packages" | cat - "$sources" | sha256sum | cut -c1-16)
         tar=build/fleet/root-$key.tar
+        # A directory of that name is an older run's mistake (mmdebstrap picks the format by
+        # the target's name unless told, and "*.tar.part" is not a tarball's).
+        [ -d "$tar" ] && rm -rf "$tar"
         if [ ! -s "$tar" ]; then
                 mkdir -p build/fleet
-                timeout 900 mmdebstrap --quiet --variant=minbase --include="$root_packages" \
-                        bookworm "$tar.part" "$sources" >&2 || { rm -f "$tar.part"; return 1; }
+                rm -rf "$tar.part"
+                timeout 900 mmdebstrap --quiet --variant=minbase --format=tar --include="$root_packages" \
+                        bookworm "$tar.part" "$sources" >&2 || { rm -rf "$tar.part"; return 1; }
                 mv "$tar.part" "$tar"
         fi
         echo "$tar"

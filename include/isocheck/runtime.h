@@ -317,6 +317,12 @@ void iso_rt_end(struct iso_rt_ctx *c);
  */
 int iso_rt_await_answer(struct iso_rt_app *app, int tries);
 
+/* How long a runtime waits for its app to answer (tries of 10 ms): 10 s, far above a
+ * container's start on an idle machine (well under 1 s), so a loaded one (a CI runner,
+ * 40 course VMs on one host) is not taken for a broken runtime. Polled: no time is lost
+ * when the app answers sooner. */
+#define ISO_RT_ANSWER_TRIES 1000
+
 /* iso_rt_end, then end the case as an error with the printf-formatted message. */
 void iso_rt_broken(struct iso_rt_ctx *c, const char *fmt, ...)
         __attribute__((format(printf, 2, 3), noreturn));
