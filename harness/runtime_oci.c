@@ -360,17 +360,46 @@ static long oci_reclaim_case(int dirfd, const char *shown, const char *name)
  * no state left to find it by. Swept by name, empty ones only (rmdir refuses the others),
  * for at most 3 s; the runtime's own bookkeeping, so not counted as the case's leak.
  */
+/*
+ * Where runc puts a container's cgroups when config.json names no cgroupsPath: below the
+ * caller's own cgroup in each v1 hierarchy (the runner's memory cgroup, say, which may be
+ * a service's: /sys/fs/cgroup/memory/<service>/isocheck-<run>-sidecar1), and at the top
+ * of a hierarchy for a caller at its root. Fills @dirs with the parents to look in (the
+ * top's glob first, then the caller's own paths not at "/"). Returns how many.
+ */
+static size_t container_cgroup_parents(char dirs[][PATH_MAX], size_t max)
+{
+        size_t n = 0;
+        iso_strlcpy(dirs[n++], "/sys/fs/cgroup/*", PATH_MAX);
+        iso_strlcpy(dirs[n++], "/sys/fs/cgroup", PATH_MAX);
+        FILE *f = fopen("/proc/self/cgroup", "re");
+        char line[PATH_MAX + 64];
+        while (f && n < max && fgets(line, sizeof(line), f)) {
+                char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+                if (!c2 || c2 == c1 + 1) /* the v2 line: its cgroups are made by path */
+                        continue;
+                c2[1 + strcspn(c2 + 1, "\n")] = '\0';
+                if (!strcmp(c2 + 1, "/") || strstr(c2 + 1, "/.."))
+                        continue;
+                if (iso_pathf(dirs[n], PATH_MAX, "/sys/fs/cgroup/*%s", c2 + 1) == 0)
+                        n++;
+        }
+        if (f)
+                fclose(f);
+        return n;
+}
+
 static void oci_sweep_cgroups(const char *run_id)
 {
-        char pattern[2][PATH_MAX];
-        if (iso_pathf(pattern[0], sizeof(pattern[0]), "/sys/fs/cgroup/*/isocheck-%s-*", run_id) <
-                    0 ||
-            iso_pathf(pattern[1], sizeof(pattern[1]), "/sys/fs/cgroup/isocheck-%s-*", run_id) < 0)
-                return;
+        char parents[12][PATH_MAX];
+        size_t n = container_cgroup_parents(parents, ISO_ARRAY_SIZE(parents));
         double start = iso_now();
-        for (int k = 0; k < 2; k++) {
+        for (size_t k = 0; k < n; k++) {
+                char pattern[PATH_MAX + 64];
                 glob_t g;
-                if (glob(pattern[k], GLOB_NOSORT | GLOB_ONLYDIR, NULL, &g) != 0)
+                if (iso_pathf(pattern, sizeof(pattern), "%s/isocheck-%s-*", parents[k], run_id) <
+                            0 ||
+                    glob(pattern, GLOB_NOSORT | GLOB_ONLYDIR, NULL, &g) != 0)
                         continue;
                 for (size_t i = 0; i < g.gl_pathc; i++)
                         while (rmdir(g.gl_pathv[i]) < 0 && errno == EBUSY &&
@@ -433,9 +462,16 @@ static long oci_scan(void (*found)(void *arg, const char *run_id), void *arg)
                 calls++;
         }
         closedir(d);
-        /* A container cgroup whose run left nothing else: "isocheck-<pid>-<hex>-<what>". */
-        glob_t g;
-        if (glob("/sys/fs/cgroup/*/isocheck-*-*-*", GLOB_NOSORT | GLOB_ONLYDIR, NULL, &g) == 0) {
+        /* A container cgroup whose run left nothing else: "isocheck-<pid>-<hex>-<what>",
+         * at a hierarchy's top or below this process's own cgroup (container_cgroup_parents). */
+        char parents[12][PATH_MAX], pattern[PATH_MAX + 32];
+        size_t n_parents = container_cgroup_parents(parents, ISO_ARRAY_SIZE(parents));
+        for (size_t k = 0; k < n_parents; k++) {
+                glob_t g;
+                if (k == 1 ||
+                    iso_pathf(pattern, sizeof(pattern), "%s/isocheck-*-*-*", parents[k]) < 0 ||
+                    glob(pattern, GLOB_NOSORT | GLOB_ONLYDIR, NULL, &g) != 0)
+                        continue;
                 for (size_t i = 0; i < g.gl_pathc; i++) {
                         char id[96];
                         const char *base = strrchr(g.gl_pathv[i], '/') + 1 + strlen("isocheck-");
