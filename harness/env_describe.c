@@ -71,8 +71,8 @@ void iso_env_print(const struct iso_env *env, FILE *out)
         fprintf(out, LABEL "%s\n", "oom_score_adj",
                 iso_env_has_cap(env, 24 /* CAP_SYS_RESOURCE, linux/capability.h */)
                         ? "the runner can shield itself (-1000): CAP_SYS_RESOURCE effective"
-                        : "the runner keeps its own: CAP_SYS_RESOURCE not effective (memcg OOM "
-                          "kills stay in the case's cgroup either way)");
+                        : "the runner keeps its own: CAP_SYS_RESOURCE not effective; the cases "
+                          "raise theirs to 1000, so an OOM above both picks a case's hog");
         describe_mode(env, line, sizeof(line));
         fprintf(out, LABEL "%s\n", "cgroup mode", line);
         if (env->memory_version)

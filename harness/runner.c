@@ -100,10 +100,11 @@ int iso_runner_init(struct iso_runner *r, const struct iso_env *env, double time
          * the case's cgroup either way). */
         struct iso_err oe = {0};
         r->note[0] = '\0';
-        if (iso_write_file("/proc/self/oom_score_adj", "-1000", &oe) < 0 && env->euid == 0)
+        r->oom_shielded = iso_write_file("/proc/self/oom_score_adj", "-1000", &oe) == 0;
+        if (!r->oom_shielded && env->euid == 0)
                 snprintf(r->note, sizeof(r->note),
-                         "the runner's oom_score_adj stays as it was: %.300s (CAP_SYS_RESOURCE is "
-                         "needed)",
+                         "the runner's oom_score_adj stays as it was: %.200s (CAP_SYS_RESOURCE is "
+                         "needed); the cases raise theirs to 1000 instead",
                          oe.msg);
         return 0;
 }
@@ -190,8 +191,12 @@ child_main(struct iso_runner *r, const struct iso_case *c, const char *item_name
         struct iso_err e = {0};
         if (*ctl && iso_cg_enter_self(ctl, &e) < 0)
                 iso_broken(&t, "expected to join the tracking cgroup, but %s", e.msg);
-        if (iso_write_file("/proc/self/oom_score_adj", "0", &e) < 0)
-                iso_broken(&t, "expected to reset oom_score_adj to 0, but %s", e.msg);
+        /* 0 below a shielded runner; else 1000 (raising needs no privilege), so that an OOM
+         * above the runner and the case (a tight container limit) takes the case's hog. Inside
+         * the case's own cgroup every task gets the same bonus: the largest is still the hog. */
+        const char *adj = r->oom_shielded ? "0" : "1000";
+        if (iso_write_file("/proc/self/oom_score_adj", adj, &e) < 0)
+                iso_broken(&t, "expected to set oom_score_adj to %s, but %s", adj, e.msg);
         /* Unprivileged runs only reach cases that need no mounts: go on without. */
         if (unshare(CLONE_NEWNS) == 0 && mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
                 iso_broken(&t,

@@ -36,6 +36,10 @@ struct iso_runner {
         /* Said by iso_runner_init, changing no verdict (the runner's oom_score_adj could not
          * be lowered): for -v, not for every run's stderr; "" when nothing to say. */
         char note[384];
+        /* The runner's oom_score_adj is -1000 (iso_runner_init could lower it): when not, the
+         * case processes raise theirs to +1000 instead, so an OOM decided above both (a
+         * container's memory limit) still picks a case's hog rather than the runner. */
+        int oom_shielded;
 };
 
 /* A case log longer than this (bytes) is cut in the reports, and kept whole as an
