@@ -44,9 +44,8 @@ enum { TOUCHED = 0, NO_MAP = 3 };
  * the compiler may not drop, as it may drop the stores of a malloc()ed buffer that is
  * freed unread (the fate of test_memcontrol's alloc_anon at -O2).
  */
-static int touch_run(void *arg)
+static int touch_anon(long long bytes)
 {
-        long long bytes = *(const long long *)arg;
         volatile unsigned char *p = mmap(NULL, (size_t)bytes, PROT_READ | PROT_WRITE,
                                          MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
         if (p == MAP_FAILED)
@@ -55,6 +54,12 @@ static int touch_run(void *arg)
         for (long long off = 0; off < bytes; off += page)
                 p[off] = 1;
         return TOUCHED;
+}
+
+/* iso_cg_spawn's child: touch *@arg bytes (long long). */
+static int touch_run(void *arg)
+{
+        return touch_anon(*(const long long *)arg);
 }
 
 static long long key_of(const struct iso_cg *cg, const char *file, const char *key)
@@ -407,13 +412,9 @@ struct hold {
 static int hold_run(void *arg)
 {
         const struct hold *h = arg;
-        volatile unsigned char *p = mmap(NULL, (size_t)h->bytes, PROT_READ | PROT_WRITE,
-                                         MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-        if (p == MAP_FAILED)
-                return NO_MAP;
-        long page = sysconf(_SC_PAGESIZE);
-        for (long long off = 0; off < h->bytes; off += page)
-                p[off] = 1;
+        int rc = touch_anon(h->bytes);
+        if (rc != TOUCHED)
+                return rc;
         char go;
         if (iso_write_all(h->said_fd, "t", 1) < 0 || read(h->go_fd, &go, 1) < 0)
                 return 1;
